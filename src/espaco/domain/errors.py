@@ -1,0 +1,31 @@
+"""The one exception the domain layer raises."""
+
+from __future__ import annotations
+
+
+class DomainError(ValueError):
+    """A value broke a domain rule.
+
+    ``code`` is a stable machine code in English snake_case (``"check_digit"``,
+    ``"length"``, ``"format"``...) for programs such as the import API;
+    ``message`` is Portuguese, for a person. ``str(err)`` is the message.
+    """
+
+    code: str
+    message: str
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"DomainError(code={self.code!r}, message={self.message!r})"
+
+    def __reduce__(self) -> tuple[type[DomainError], tuple[str, str]]:
+        # Exceptions pickle as cls(*self.args); without this a worker that
+        # hands an error across a process boundary would lose the code.
+        return (type(self), (self.code, self.message))
