@@ -1,0 +1,367 @@
+"""Piccolo tables: the whole portal's schema.
+
+Money is integer centavos (SQLite's NUMERIC is a float); documents are stored normalised
+(upper-case, no punctuation); every client-owned row carries its client so that every portal
+query filters on it. Composite and unique indexes that Piccolo columns cannot express are created
+by the migrations (see ``INDEXES``).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    Boolean,
+    Date,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+
+class StaffRole(str, Enum):
+    master = "master"
+    planejamento = "planejamento"
+
+
+class StaffUser(Table, tablename="staff_user"):
+    """A person of the provider who uses the back-office."""
+
+    username = Varchar(length=80, unique=True)
+    name = Varchar(length=200, default="")
+    email = Varchar(length=254, default="")
+    role = Varchar(length=20, choices=StaffRole)
+    password_hash = Text()
+    totp_secret = Varchar(length=64, null=True, default=None)
+    totp_enabled = Boolean(default=False)
+    active = Boolean(default=True)
+    session_epoch = Integer(default=0)
+    created_at = Timestamptz()
+    last_login_at = Timestamptz(null=True, default=None)
+
+
+class Client(Table, tablename="client"):
+    """A customer of the provider: a company (CNPJ) or a person (CPF)."""
+
+    external_id = Varchar(length=80, unique=True)
+    document = Varchar(length=14, unique=True)
+    name = Varchar(length=200)
+    trade_name = Varchar(length=200, default="")
+    active = Boolean(default=True)
+    access_code_hash = Text(null=True, default=None)
+    code_generated_at = Timestamptz(null=True, default=None)
+    # Bumped when the code is regenerated or the client deactivated: older sessions die.
+    session_epoch = Integer(default=0)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class EmailKind(str, Enum):
+    access = "access"
+    invoice = "invoice"
+
+
+class ClientEmail(Table, tablename="client_email"):
+    """One address of a client's E-mail list (access code) or E-mail NF list (invoice notices)."""
+
+    client = ForeignKey(Client, null=False, on_delete=OnDelete.cascade)
+    kind = Varchar(length=10, choices=EmailKind)
+    address = Varchar(length=254)
+
+
+class Location(Table, tablename="location"):
+    """A place of a client where collections happen."""
+
+    client = ForeignKey(Client, null=False, on_delete=OnDelete.cascade)
+    external_id = Varchar(length=80, unique=True)
+    label = Varchar(length=200)
+    street = Varchar(length=200, default="")
+    number = Varchar(length=20, default="")
+    complement = Varchar(length=100, default="")
+    district = Varchar(length=100, default="")
+    city = Varchar(length=100, default="")
+    state = Varchar(length=2, default="")
+    cep = Varchar(length=8, default="")
+    active = Boolean(default=True)
+
+
+class InvoiceStatus(str, Enum):
+    open = "open"
+    paid = "paid"
+    cancelled = "cancelled"
+
+
+class Invoice(Table, tablename="invoice"):
+    """A billing closure (período de fechamento) of a client."""
+
+    client = ForeignKey(Client, null=False, on_delete=OnDelete.cascade)
+    external_id = Varchar(length=80, unique=True)
+    reference_start = Date()
+    reference_end = Date()
+    issued_on = Date()
+    due_on = Date()
+    amount_cents = BigInt()
+    status = Varchar(length=10, choices=InvoiceStatus)
+    paid_on = Date(null=True, default=None)
+    paid_amount_cents = BigInt(null=True, default=None)
+    description = Text(default="")
+    updated_at = Timestamptz()
+
+
+class FiscalKind(str, Enum):
+    nfe = "nfe"
+    nfse = "nfse"
+
+
+class FiscalDocument(Table, tablename="fiscal_document"):
+    """The NF-e or NFS-e issued for an invoice."""
+
+    invoice = ForeignKey(Invoice, null=False, on_delete=OnDelete.cascade, unique=True)
+    client = ForeignKey(Client, null=False, on_delete=OnDelete.cascade)
+    kind = Varchar(length=5, choices=FiscalKind)
+    number = Varchar(length=20)
+    series = Varchar(length=5, default="")
+    access_key = Varchar(length=50)
+    issued_at = Timestamptz()
+    amount_cents = BigInt()
+    # [{"description", "quantity", "unit", "unit_price_cents", "amount_cents"}]
+    items = JSON(default=[])
+    pdf_path = Varchar(length=200, null=True, default=None)
+    xml_path = Varchar(length=200, null=True, default=None)
+    notified_at = Timestamptz(null=True, default=None)
+
+
+class Boleto(Table, tablename="boleto"):
+    """The bank slip of an invoice, with its optional PIX BR Code."""
+
+    invoice = ForeignKey(Invoice, null=False, on_delete=OnDelete.cascade, unique=True)
+    bank_code = Varchar(length=3)
+    bank_name = Varchar(length=100, default="")
+    barcode = Varchar(length=44)
+    digitable_line = Varchar(length=47)
+    pix_copy_paste = Text(null=True, default=None)
+
+
+class RequestStatus(str, Enum):
+    pending = "pending"
+    scheduled = "scheduled"
+    refused = "refused"
+    cancelled = "cancelled"
+
+
+class CollectionRequest(Table, tablename="collection_request"):
+    """A client's request for a collection, worked by Planejamento."""
+
+    client = ForeignKey(Client, null=False, on_delete=OnDelete.cascade)
+    location = ForeignKey(Location, null=False, on_delete=OnDelete.restrict)
+    protocol = Varchar(length=20, unique=True)
+    intended_on = Date()
+    description = Text()
+    status = Varchar(length=10, choices=RequestStatus, default=RequestStatus.pending)
+    # The form's one-time token: a repeated submission finds the request it already made.
+    submission_key = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    decided_at = Timestamptz(null=True, default=None)
+    decided_by = ForeignKey(StaffUser, null=True, default=None, on_delete=OnDelete.set_null)
+    scheduled_on = Date(null=True, default=None)
+    refusal_reason = Text(null=True, default=None)
+
+
+class CollectionStatus(str, Enum):
+    scheduled = "scheduled"
+    done = "done"
+    validated = "validated"
+    cancelled = "cancelled"
+
+
+class Collection(Table, tablename="collection"):
+    """A collection done or planned for a client at one of its places."""
+
+    client = ForeignKey(Client, null=False, on_delete=OnDelete.cascade)
+    location = ForeignKey(Location, null=False, on_delete=OnDelete.restrict)
+    external_id = Varchar(length=80, unique=True)
+    request = ForeignKey(CollectionRequest, null=True, default=None, on_delete=OnDelete.set_null)
+    scheduled_on = Date(null=True, default=None)
+    performed_at = Timestamptz(null=True, default=None)
+    # The day the portal files it under: performed date (local), else the scheduled date.
+    event_on = Date()
+    status = Varchar(length=10, choices=CollectionStatus)
+    service = Varchar(length=200)
+    waste_description = Varchar(length=200, default="")
+    waste_class = Varchar(length=10, default="")
+    waste_ibama_code = Varchar(length=20, default="")
+    quantity = Varchar(length=20, default="")
+    unit = Varchar(length=10, default="")
+    mtr_number = Varchar(length=30, null=True, default=None)
+    mtr_status = Varchar(length=40, null=True, default=None)
+    driver = Varchar(length=200, default="")
+    vehicle_plate = Varchar(length=10, default="")
+    received_by = Varchar(length=200, default="")
+    received_by_cpf = Varchar(length=11, null=True, default=None)
+    refusal = Text(null=True, default=None)
+    notes = Text(default="")
+    signature_path = Varchar(length=200, null=True, default=None)
+    # Hash of everything the ticket PDF shows: the rendered PDF is cached under it.
+    content_hash = Varchar(length=64, default="")
+
+
+class PhotoStage(str, Enum):
+    before = "before"
+    after = "after"
+
+
+class CollectionPhoto(Table, tablename="collection_photo"):
+    """A photo the driver took before or after a collection, stored downscaled."""
+
+    collection = ForeignKey(Collection, null=False, on_delete=OnDelete.cascade)
+    position = Integer(default=0)
+    stage = Varchar(length=10, choices=PhotoStage)
+    path = Varchar(length=200)
+    width = Integer()
+    height = Integer()
+    taken_at = Timestamptz(null=True, default=None)
+    latitude = DoublePrecision(null=True, default=None)
+    longitude = DoublePrecision(null=True, default=None)
+
+
+class Certificate(Table, tablename="certificate"):
+    """A CDF (Certificado de Destinação Final) issued by the final receiver."""
+
+    client = ForeignKey(Client, null=False, on_delete=OnDelete.cascade)
+    external_id = Varchar(length=80, unique=True)
+    number = Varchar(length=40)
+    issued_on = Date()
+    period_start = Date()
+    period_end = Date()
+    receiver = Varchar(length=200)
+    mtr_numbers = JSON(default=[])
+    pdf_path = Varchar(length=200, null=True, default=None)
+
+
+class CertificateMtr(Table, tablename="certificate_mtr"):
+    """One MTR number a certificate covers (to link collections to their CDF)."""
+
+    certificate = ForeignKey(Certificate, null=False, on_delete=OnDelete.cascade)
+    client = ForeignKey(Client, null=False, on_delete=OnDelete.cascade)
+    mtr_number = Varchar(length=30)
+
+
+class ApiToken(Table, tablename="api_token"):
+    """A bearer token the provider's ERP uses; only its hash is kept."""
+
+    name = Varchar(length=100)
+    prefix = Varchar(length=12)
+    token_hash = Varchar(length=64, unique=True)
+    scopes = Varchar(length=100)
+    created_by = ForeignKey(StaffUser, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class OutboxStatus(str, Enum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
+
+
+class OutboxEmail(Table, tablename="outbox_email"):
+    """An e-mail waiting to be sent, sent, or given up on; written with the change it reports."""
+
+    kind = Varchar(length=40)
+    message_id = Varchar(length=200, unique=True)
+    recipients = Text()
+    subject = Varchar(length=300)
+    body_text = Text()
+    body_html = Text(default="")
+    status = Varchar(length=10, choices=OutboxStatus, default=OutboxStatus.pending)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz()
+    last_error = Text(null=True, default=None)
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
+    client = ForeignKey(Client, null=True, default=None, on_delete=OnDelete.set_null)
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    """Something a person or program did that the provider may need to account for."""
+
+    created_at = Timestamptz()
+    action = Varchar(length=60)
+    actor = Varchar(length=120, default="")
+    ip = Varchar(length=45, default="")
+    client = ForeignKey(Client, null=True, default=None, on_delete=OnDelete.set_null)
+    details = JSON(default={})
+
+
+class LoginThrottle(Table, tablename="login_throttle"):
+    """Failed logins per key (a keyed hash of a document, or an IP) in the current window."""
+
+    key = Varchar(length=80, unique=True)
+    failures = Integer(default=0)
+    window_start = Timestamptz()
+    last_failure_at = Timestamptz()
+    locked_until = Timestamptz(null=True, default=None)
+
+
+class WebSession(Table, tablename="web_session"):
+    """A logged-in browser, client or staff; the cookie holds the id, the row everything else."""
+
+    id_hash = Varchar(length=64, unique=True)
+    client = ForeignKey(Client, null=True, default=None, on_delete=OnDelete.cascade)
+    staff = ForeignKey(StaffUser, null=True, default=None, on_delete=OnDelete.cascade)
+    epoch = Integer(default=0)
+    csrf_token = Varchar(length=64)
+    created_at = Timestamptz()
+    last_seen_at = Timestamptz()
+    ip = Varchar(length=45, default="")
+
+
+ALL_TABLES: list[type[Table]] = [
+    StaffUser,
+    Client,
+    ClientEmail,
+    Location,
+    Invoice,
+    FiscalDocument,
+    Boleto,
+    CollectionRequest,
+    Collection,
+    CollectionPhoto,
+    Certificate,
+    CertificateMtr,
+    ApiToken,
+    OutboxEmail,
+    AuditEvent,
+    LoginThrottle,
+    WebSession,
+]
+
+# Indexes the portal's queries need beyond the unique columns above.
+INDEXES: list[str] = [
+    "CREATE UNIQUE INDEX client_email_unique ON client_email (client, kind, address)",
+    "CREATE INDEX location_client ON location (client, label)",
+    "CREATE INDEX invoice_client_due ON invoice (client, due_on)",
+    "CREATE INDEX fiscal_document_client ON fiscal_document (client)",
+    "CREATE INDEX collection_client_event ON collection (client, event_on, id)",
+    "CREATE INDEX collection_client_status_event ON collection (client, status, event_on)",
+    "CREATE INDEX collection_client_location_event ON collection (client, location, event_on)",
+    "CREATE INDEX collection_client_mtr ON collection (client, mtr_number)",
+    "CREATE INDEX collection_photo_collection ON collection_photo (collection, position)",
+    "CREATE INDEX collection_request_status ON collection_request (status, created_at)",
+    "CREATE INDEX collection_request_client ON collection_request (client, created_at)",
+    "CREATE INDEX certificate_client ON certificate (client, issued_on)",
+    "CREATE INDEX certificate_mtr_client ON certificate_mtr (client, mtr_number)",
+    "CREATE INDEX outbox_email_due ON outbox_email (status, next_attempt_at)",
+    "CREATE INDEX audit_event_created ON audit_event (created_at)",
+    "CREATE INDEX audit_event_client ON audit_event (client, created_at)",
+    "CREATE INDEX web_session_client ON web_session (client)",
+    "CREATE INDEX web_session_staff ON web_session (staff)",
+]
