@@ -8,7 +8,7 @@ by the migrations (see ``INDEXES``).
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import (
     JSON,
@@ -26,7 +26,7 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 
-class StaffRole(str, Enum):
+class StaffRole(StrEnum):
     master = "master"
     planejamento = "planejamento"
 
@@ -63,7 +63,7 @@ class Client(Table, tablename="client"):
     updated_at = Timestamptz()
 
 
-class EmailKind(str, Enum):
+class EmailKind(StrEnum):
     access = "access"
     invoice = "invoice"
 
@@ -92,7 +92,7 @@ class Location(Table, tablename="location"):
     active = Boolean(default=True)
 
 
-class InvoiceStatus(str, Enum):
+class InvoiceStatus(StrEnum):
     open = "open"
     paid = "paid"
     cancelled = "cancelled"
@@ -115,7 +115,7 @@ class Invoice(Table, tablename="invoice"):
     updated_at = Timestamptz()
 
 
-class FiscalKind(str, Enum):
+class FiscalKind(StrEnum):
     nfe = "nfe"
     nfse = "nfse"
 
@@ -149,7 +149,7 @@ class Boleto(Table, tablename="boleto"):
     pix_copy_paste = Text(null=True, default=None)
 
 
-class RequestStatus(str, Enum):
+class RequestStatus(StrEnum):
     pending = "pending"
     scheduled = "scheduled"
     refused = "refused"
@@ -174,7 +174,7 @@ class CollectionRequest(Table, tablename="collection_request"):
     refusal_reason = Text(null=True, default=None)
 
 
-class CollectionStatus(str, Enum):
+class CollectionStatus(StrEnum):
     scheduled = "scheduled"
     done = "done"
     validated = "validated"
@@ -212,7 +212,7 @@ class Collection(Table, tablename="collection"):
     content_hash = Varchar(length=64, default="")
 
 
-class PhotoStage(str, Enum):
+class PhotoStage(StrEnum):
     before = "before"
     after = "after"
 
@@ -266,7 +266,7 @@ class ApiToken(Table, tablename="api_token"):
     revoked_at = Timestamptz(null=True, default=None)
 
 
-class OutboxStatus(str, Enum):
+class OutboxStatus(StrEnum):
     pending = "pending"
     sent = "sent"
     failed = "failed"
