@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from espaco import demo_media as media
-from espaco.demo_billing import invoices
-from espaco.demo_collections import certificates, collections
-from espaco.demo_context import Context, DemoClientState, Record, add_months
-from espaco.demo_names import (
+from espaco.demo import media
+from espaco.demo.billing import invoices
+from espaco.demo.collections import certificates, collections
+from espaco.demo.context import Context, DemoClientState, Record, add_months
+from espaco.demo.names import (
     BANKS,
     CITY_COORDINATES,
     COMPLEMENTS,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from espaco import demo_media as media
-from espaco.demo_context import (
+from espaco.demo import media
+from espaco.demo.context import (
     Context,
     DemoClientState,
     Record,
@@ -14,7 +14,7 @@ from espaco.demo_context import (
     instant,
     month_end,
 )
-from espaco.demo_names import (
+from espaco.demo.names import (
     BANKS,
     BILLING,
     INACTIVE_CLIENT,

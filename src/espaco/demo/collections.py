@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from espaco import demo_media as media
-from espaco.demo_context import Context, DemoClientState, Record, add_months, instant, month_end
-from espaco.demo_names import (
+from espaco.demo import media
+from espaco.demo.context import Context, DemoClientState, Record, add_months, instant, month_end
+from espaco.demo.names import (
     CANCEL_NOTES,
     COLLECTION_NOTES,
     DEFAULT_RECEIVER,

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from espaco.demo_names import FIRST_NAMES, LAST_NAMES, Profile
+from espaco.demo.names import FIRST_NAMES, LAST_NAMES, Profile
 from espaco.domain.documents import cnpj_check_digits, cpf_check_digits
 
 BRT = timezone(timedelta(hours=-3))  # Brasília time, no daylight saving since 2019

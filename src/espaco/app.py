@@ -1,0 +1,70 @@
+"""The application factory: ``create_app(settings) -> Litestar``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
+
+from espaco import database, db
+from espaco.resources import resource_dir
+from espaco.settings import Settings
+from espaco.web import public
+from espaco.web.security import security_headers
+from espaco.web.static import StaticFiles, serve_static
+from espaco.web.templating import create_environment
+
+log = logging.getLogger("espaco")
+
+
+def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
+    """Build the portal for ``settings``; start-up opens the database and applies migrations."""
+    static = StaticFiles(resource_dir("static"))
+    templates = create_environment(settings, static)
+
+    def base_context(request: Request) -> dict[str, Any]:
+        return {"request": request, "settings": settings}
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = database.configure(settings)
+        await database.start(engine)
+        if settings.database_kind == "sqlite":
+            log.info("SQLite %s at %s", db.sqlite_version(), settings.sqlite_path)
+        else:
+            log.info("PostgreSQL at %s", db.database_path_for_log(settings))
+        try:
+            if run_migrations:
+                await database.migrate()
+            yield
+        finally:
+            await database.stop(engine)
+
+    return Litestar(
+        route_handlers=[public.root, public.login_page, public.health, serve_static],
+        lifespan=[lifespan],
+        middleware=[security_headers],
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=500, gzip_compress_level=6, exclude="^/static/"
+        ),
+        state=State(
+            {
+                "settings": settings,
+                "static": static,
+                "templates": templates,
+                "base_context": base_context,
+            }
+        ),
+        openapi_config=None,
+        debug=False,
+    )
+
+
+def app_from_env() -> Litestar:
+    """Factory for ``uvicorn --factory espaco.app:app_from_env`` (what ``espaco serve`` runs)."""
+    return create_app(Settings.from_env(), run_migrations=False)

@@ -1,0 +1,295 @@
+"""The ``espaco`` command: serve | demo | migrate | import | staff create | backup.
+
+Help and messages are in Portuguese, like the rest of what a person reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Coroutine, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from espaco import database
+from espaco.settings import Settings, SettingsError
+
+log = logging.getLogger("espaco")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=os.environ.get("ESPACO_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("piccolo").setLevel(logging.WARNING)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except SettingsError as exc:
+        print(f"erro de configuração: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="espaco",
+        description="Espaço do Cliente: o portal de clientes da empresa de coleta de resíduos.",
+    )
+    commands = parser.add_subparsers(title="comandos", metavar="COMANDO", required=True)
+
+    serve = commands.add_parser("serve", help="aplica as migrações e serve o portal")
+    _server_options(serve)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processos de trabalho (mais de um exige PostgreSQL)",
+    )
+    serve.set_defaults(handler=cmd_serve)
+
+    demo = commands.add_parser(
+        "demo", help="cria um portal de demonstração novo (SQLite) com dados e o serve"
+    )
+    _server_options(demo)
+    demo.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path("espaco-demo"),
+        help="pasta da demonstração, apagada e recriada (padrão: ./espaco-demo)",
+    )
+    demo.add_argument("--no-serve", action="store_true", help="só prepara, não serve")
+    demo.set_defaults(handler=cmd_demo)
+
+    migrate = commands.add_parser("migrate", help="aplica as migrações pendentes do banco")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    imp = commands.add_parser("import", help="importa um arquivo espaco-import/1 (JSON)")
+    imp.add_argument("file", type=Path, metavar="ARQUIVO", help="o arquivo JSON")
+    imp.set_defaults(handler=cmd_import)
+
+    staff = commands.add_parser("staff", help="usuários da equipe do back-office")
+    staff_commands = staff.add_subparsers(title="ações", metavar="AÇÃO", required=True)
+    create = staff_commands.add_parser(
+        "create",
+        help="cria um usuário; a senha é pedida no terminal ou lida da entrada padrão",
+    )
+    create.add_argument("username", metavar="USUARIO")
+    create.add_argument("--role", required=True, choices=["master", "planejamento"])
+    create.add_argument("--name", default="", help="nome da pessoa")
+    create.add_argument("--email", default="", help="e-mail da pessoa")
+    create.set_defaults(handler=cmd_staff_create)
+
+    backup = commands.add_parser(
+        "backup", help="copia o banco SQLite (cópia consistente) e as mídias para DESTINO"
+    )
+    backup.add_argument("dest", type=Path, metavar="DESTINO")
+    backup.set_defaults(handler=cmd_backup)
+    return parser
+
+
+def _server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="endereço (padrão: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="porta (padrão: 8000)")
+
+
+def _run(coro_fn: Callable[..., Coroutine[Any, Any, Any]], settings: Settings, *args: Any) -> Any:
+    async def runner() -> Any:
+        engine = database.configure(settings)
+        await database.start(engine)
+        try:
+            return await coro_fn(*args)
+        finally:
+            await database.stop(engine)
+
+    return asyncio.run(runner())
+
+
+# -- commands ----------------------------------------------------------------------------------
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    applied = _run(database.migrate, settings)
+    if applied:
+        for migration_id in applied:
+            print(f"aplicada: {migration_id}")
+    else:
+        print("o banco já está atualizado")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if args.workers > 1 and settings.database_kind == "sqlite":
+        print(
+            "erro: mais de um processo exige PostgreSQL (ESPACO_DATABASE_URL=postgresql://…); "
+            "com SQLite use --workers 1",
+            file=sys.stderr,
+        )
+        return 2
+    _run(database.migrate, settings)
+    _serve(args.host, args.port, args.workers)
+    return 0
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "espaco.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        server_header=False,
+        log_level="info",
+    )
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from espaco.services.imports import import_file
+
+    settings = Settings.from_env()
+    if not args.file.is_file():
+        print(f"erro: arquivo não encontrado: {args.file}", file=sys.stderr)
+        return 2
+    progress = _Progress()
+    started = time.perf_counter()
+    result = _run(
+        lambda: import_file(args.file, settings, now=datetime.now(UTC), progress=progress),
+        settings,
+    )
+    progress.done()
+    elapsed = time.perf_counter() - started
+    if not result.ok:
+        print(f"Importação recusada: {len(result.problems)} problema(s).", file=sys.stderr)
+        for problem in result.problems:
+            print(f"  {problem.path or '(documento)'}: {problem.message} [{problem.code}]",
+                  file=sys.stderr)
+        print("Nada foi gravado.", file=sys.stderr)
+        return 1
+    print(f"Importação concluída em {elapsed:.1f} s.")
+    print(_summary_table(result.counts))
+    return 0
+
+
+def _summary_table(counts: dict[str, Any]) -> str:
+    labels = {
+        "clients": "clientes",
+        "locations": "locais",
+        "invoices": "faturas",
+        "collections": "coletas",
+        "certificates": "certificados",
+    }
+    lines = [f"{'':14}{'criados':>10}{'atualizados':>13}{'inalterados':>13}"]
+    for key, label in labels.items():
+        c = counts.get(key)
+        if c is None:
+            continue
+        lines.append(f"{label:14}{c.created:>10}{c.updated:>13}{c.unchanged:>13}")
+    return "\n".join(lines)
+
+
+class _Progress:
+    """Progress on standard error for large files: one line, rewritten in place on a terminal."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+        self.tty = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, section: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if total < 1000 or (now - self.last < 0.5 and done < total):
+            return
+        self.last = now
+        self.shown = True
+        line = f"{section}: {done}/{total} ({100 * done // max(total, 1)}%)"
+        if self.tty:
+            print("\r" + line.ljust(60), end="", file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        if self.shown and self.tty:
+            print(file=sys.stderr)
+
+
+def cmd_staff_create(args: argparse.Namespace) -> int:
+    from espaco.services import staff
+
+    settings = Settings.from_env()
+    password = _read_password()
+    if password is None:
+        return 2
+    problem = staff.password_problem(password)
+    if problem:
+        print(f"erro: {problem}", file=sys.stderr)
+        return 2
+
+    async def create() -> str | None:
+        await database.migrate()
+        return await staff.create_staff(
+            args.username, password, args.role, name=args.name, email=args.email,
+            now=datetime.now(UTC),
+        )
+
+    error = _run(create, settings)
+    if error:
+        print(f"erro: {error}", file=sys.stderr)
+        return 1
+    print(f"usuário {args.username} criado ({args.role})")
+    return 0
+
+
+def _read_password() -> str | None:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Senha: ")
+    second = getpass.getpass("Repita a senha: ")
+    if first != second:
+        print("erro: as senhas não conferem", file=sys.stderr)
+        return None
+    return first
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from espaco.services.backup import backup
+
+    settings = Settings.from_env()
+    try:
+        written = _run(lambda: backup(settings, args.dest), settings)
+    except (ValueError, OSError) as exc:
+        print(f"erro: {exc}", file=sys.stderr)
+        return 1
+    print(f"cópia gravada em {written}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from espaco.services.demo_setup import prepare_demo
+
+    started = time.perf_counter()
+    info = prepare_demo(args.data_dir, base_url=f"http://{args.host}:{args.port}")
+    elapsed = time.perf_counter() - started
+    print(info.banner(elapsed))
+    if args.no_serve:
+        return 0
+    for key, value in info.environment.items():
+        os.environ[key] = value
+    _serve(args.host, args.port, 1)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,45 @@
+"""Rendering one template as a whole page or, for htmx, as the fragment it includes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.response import Response
+
+from espaco.web.templating import render
+
+HTML = "text/html; charset=utf-8"
+
+
+def is_fragment_request(request: Request) -> bool:
+    """An htmx request that wants a fragment (not a history restore, which wants the page)."""
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true"
+        and headers.get("hx-history-restore-request") != "true"
+        and headers.get("hx-request-type", "partial") != "full"
+    )
+
+
+def page(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response[str]:
+    """Render ``template`` (a page that includes ``fragment``) or, for htmx, ``fragment`` alone.
+
+    Both come from the same partial, so the page and the fragment never drift; ``Vary`` tells
+    caches that the answer depends on ``HX-Request``.
+    """
+    name = fragment if fragment is not None and is_fragment_request(request) else template
+    context = {**request.app.state.base_context(request), **context}
+    html = render(request.app.state.templates, name, context)
+    out_headers = {"Vary": "HX-Request", "Cache-Control": "no-store"}
+    if headers:
+        out_headers.update(headers)
+    return Response(html, media_type=HTML, status_code=status_code, headers=out_headers)

@@ -1,0 +1,28 @@
+"""Routes anyone may open: the login page, the health check, the root redirect."""
+
+from __future__ import annotations
+
+from litestar import Request, get
+from litestar.response import Redirect, Response
+
+from espaco import database
+from espaco.web.pages import page
+
+
+@get("/", include_in_schema=False)
+async def root() -> Redirect:
+    return Redirect("/entrar", status_code=303)
+
+
+@get("/entrar", include_in_schema=False)
+async def login_page(request: Request) -> Response[str]:
+    """The client's login form: CNPJ or CPF and the access code."""
+    return page(request, "entrar.html", {"document": "", "errors": {}})
+
+
+@get("/saude", include_in_schema=False)
+async def health() -> Response[dict[str, str]]:
+    """200 when the database answers, 503 otherwise (for load balancers)."""
+    if await database.is_healthy():
+        return Response({"status": "ok"}, headers={"Cache-Control": "no-store"})
+    return Response({"status": "indisponível"}, status_code=503)

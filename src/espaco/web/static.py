@@ -1,0 +1,75 @@
+"""Static files served from memory: content-hashed URLs, a year of immutable caching, gzip.
+
+The files are few and small (one CSS file, htmx, icons), so they are read and compressed once at
+start-up; a request costs a dictionary lookup. Templates link to ``static_url(name)``, which
+carries the content hash, so a changed file gets a new URL and caches never serve a stale one.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+
+from litestar import Request, get
+from litestar.exceptions import NotFoundException
+from litestar.response import Response
+
+YEAR = 365 * 24 * 3600
+COMPRESSIBLE = ("text/", "application/javascript", "image/svg+xml", "application/json")
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    body: bytes
+    gzipped: bytes | None
+    media_type: str
+    digest: str
+
+
+class StaticFiles:
+    """The contents of the static folder, loaded once."""
+
+    def __init__(self, folder: Path) -> None:
+        self.files: dict[str, StaticFile] = {}
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                self.files[path.relative_to(folder).as_posix()] = _load(path)
+
+    def url(self, name: str) -> str:
+        return f"/static/{name}?v={self.files[name].digest}"
+
+
+def _load(path: Path) -> StaticFile:
+    body = path.read_bytes()
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if media_type.startswith("text/") or media_type == "application/javascript":
+        media_type += "; charset=utf-8"
+    gzipped = None
+    if media_type.startswith(COMPRESSIBLE):
+        gzipped = gzip.compress(body, compresslevel=9, mtime=0)
+    return StaticFile(body, gzipped, media_type, hashlib.sha256(body).hexdigest()[:12])
+
+
+@get("/static/{name:path}", include_in_schema=False, sync_to_thread=False)
+def serve_static(request: Request, name: str) -> Response[bytes]:
+    """One static file; gzip when the browser takes it."""
+    files: StaticFiles = request.app.state.static
+    item = files.files.get(name.lstrip("/"))
+    if item is None:
+        raise NotFoundException()
+    etag = f'"{item.digest}"'
+    headers = {
+        "Cache-Control": f"public, max-age={YEAR}, immutable",
+        "ETag": etag,
+        "Vary": "Accept-Encoding",
+    }
+    if request.headers.get("if-none-match") == etag:
+        return Response(b"", status_code=304, headers=headers)
+    body = item.body
+    if item.gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
+        body = item.gzipped
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type=item.media_type, headers=headers)

@@ -1,0 +1,56 @@
+"""The Jinja environment: autoescaping, and the pt-BR formatting filters registered once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from espaco.domain import documents, formatting, money
+from espaco.resources import resource_dir
+from espaco.settings import Settings
+from espaco.web.static import StaticFiles
+
+
+def create_environment(settings: Settings, static: StaticFiles) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(resource_dir("templates")),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+        cache_size=-1,
+    )
+    tz = settings.tz
+
+    def data(value: date | datetime | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            return formatting.format_date(value.astimezone(tz).date())
+        return formatting.format_date(value)
+
+    def data_hora(value: datetime | None) -> str:
+        return "" if value is None else formatting.format_datetime(value, tz)
+
+    env.filters.update(
+        brl=money.format_brl,
+        decimal_br=money.format_decimal_br,
+        documento=documents.format_document,
+        documento_mascarado=documents.mask_document,
+        cpf_mascarado=documents.mask_cpf,
+        data=data,
+        data_hora=data_hora,
+        numero=formatting.format_int_br,
+    )
+    env.globals.update(
+        static_url=static.url,
+        provider_name=settings.provider_name,
+        provider_cnpj=settings.provider_cnpj,
+    )
+    return env
+
+
+def render(env: Environment, template: str, context: dict[str, Any]) -> str:
+    return env.get_template(template).render(context)
