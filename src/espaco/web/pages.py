@@ -9,7 +9,8 @@ from litestar.response import Response
 
 from espaco.web.templating import render
 
-HTML = "text/html; charset=utf-8"
+# Litestar appends "; charset=utf-8" to every text/* media type itself.
+HTML = "text/html"
 
 
 def is_fragment_request(request: Request) -> bool:

@@ -45,7 +45,8 @@ class StaticFiles:
 def _load(path: Path) -> StaticFile:
     body = path.read_bytes()
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if media_type.startswith("text/") or media_type == "application/javascript":
+    # Litestar appends "; charset=utf-8" to text/* itself; JavaScript needs it said here.
+    if media_type == "application/javascript":
         media_type += "; charset=utf-8"
     gzipped = None
     if media_type.startswith(COMPRESSIBLE):
