@@ -9,12 +9,17 @@ from typing import Any
 
 from litestar import Litestar, Request
 from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.utils.scope.state import ScopeState
 
 from espaco import database, db
 from espaco.resources import resource_dir
 from espaco.settings import Settings
-from espaco.web import public
+from espaco.web import errors, portal_auth, public
+from espaco.web.auth import LoginRequired, current_client, current_staff, login_required_handler
 from espaco.web.security import security_headers
 from espaco.web.static import StaticFiles, serve_static
 from espaco.web.templating import create_environment
@@ -28,7 +33,11 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
     templates = create_environment(settings, static)
 
     def base_context(request: Request) -> dict[str, Any]:
-        return {"request": request, "settings": settings}
+        return {
+            "request": request,
+            "settings": settings,
+            "csrf_token": ScopeState.from_scope(request.scope).csrf_token or "",
+        }
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -46,7 +55,32 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
             await database.stop(engine)
 
     return Litestar(
-        route_handlers=[public.root, public.login_page, public.health, serve_static],
+        route_handlers=[
+            public.root,
+            public.health,
+            serve_static,
+            portal_auth.login_page,
+            portal_auth.login_submit,
+            portal_auth.logout,
+            portal_auth.home,
+        ],
+        dependencies={
+            "client": Provide(current_client),
+            "staff": Provide(current_staff),
+        },
+        exception_handlers={
+            LoginRequired: login_required_handler,
+            HTTPException: errors.http_error,
+            Exception: errors.server_error,
+        },
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="espaco_csrf",
+            cookie_secure=settings.secure_cookies,
+            cookie_httponly=True,
+            exclude=["/api/", "/static/", "/saude"],
+        ),
+        request_max_body_size=settings.max_body_mb * 1024 * 1024,
         lifespan=[lifespan],
         middleware=[security_headers],
         compression_config=CompressionConfig(

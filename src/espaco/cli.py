@@ -174,8 +174,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not result.ok:
         print(f"Importação recusada: {len(result.problems)} problema(s).", file=sys.stderr)
         for problem in result.problems:
-            print(f"  {problem.path or '(documento)'}: {problem.message} [{problem.code}]",
-                  file=sys.stderr)
+            print(
+                f"  {problem.path or '(documento)'}: {problem.message} [{problem.code}]",
+                file=sys.stderr,
+            )
         print("Nada foi gravado.", file=sys.stderr)
         return 1
     print(f"Importação concluída em {elapsed:.1f} s.")
@@ -240,7 +242,11 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
     async def create() -> str | None:
         await database.migrate()
         return await staff.create_staff(
-            args.username, password, args.role, name=args.name, email=args.email,
+            args.username,
+            password,
+            args.role,
+            name=args.name,
+            email=args.email,
             now=datetime.now(UTC),
         )
 

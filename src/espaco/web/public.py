@@ -1,23 +1,16 @@
-"""Routes anyone may open: the login page, the health check, the root redirect."""
+"""Routes anyone may open: the health check and the root redirect."""
 
 from __future__ import annotations
 
-from litestar import Request, get
+from litestar import get
 from litestar.response import Redirect, Response
 
 from espaco import database
-from espaco.web.pages import page
 
 
 @get("/", include_in_schema=False)
 async def root() -> Redirect:
     return Redirect("/entrar", status_code=303)
-
-
-@get("/entrar", include_in_schema=False)
-async def login_page(request: Request) -> Response[str]:
-    """The client's login form: CNPJ or CPF and the access code."""
-    return page(request, "entrar.html", {"document": "", "errors": {}})
 
 
 @get("/saude", include_in_schema=False)

@@ -1,0 +1,102 @@
+"""Who is asking: the client IP, the session cookies, and the guards of the two areas."""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar import Request
+from litestar.response import Response
+
+from espaco.services import sessions
+from espaco.services.sessions import ClientSession, StaffSession
+from espaco.settings import Settings
+from espaco.web.pages import is_fragment_request
+
+CLIENT_COOKIE = "espaco_sessao"
+STAFF_COOKIE = "espaco_equipe"
+DEVICE_COOKIE = "espaco_dispositivo"
+YEAR = 365 * 24 * 3600
+
+
+class LoginRequired(Exception):  # noqa: N818 - it is a control-flow signal, not an error
+    """Raised by the guards; answered with a redirect to the right login page."""
+
+    def __init__(self, login_path: str) -> None:
+        self.login_path = login_path
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def client_ip(request: Request, settings: Settings) -> str:
+    """The peer address, or the first untrusted hop of X-Forwarded-For when the peer is a
+    trusted proxy (``ESPACO_TRUSTED_PROXIES``); never a header from just anyone."""
+    peer = request.client.host if request.client else ""
+    if not settings.trusted_proxies or not _trusted(peer, settings.trusted_proxies):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, settings.trusted_proxies):
+            return hop
+    return peer
+
+
+def _trusted(address: str, proxies: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def set_cookie(
+    response: Response[Any],
+    settings: Settings,
+    name: str,
+    value: str,
+    *,
+    max_age: int | None = None,
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+
+
+def clear_cookie(response: Response[Any], settings: Settings, name: str) -> None:
+    response.delete_cookie(name, path="/")
+
+
+async def current_client(request: Request) -> ClientSession:
+    """Dependency of every client page: the session's client, or a redirect to /entrar."""
+    session = await sessions.load_client_session(request.cookies.get(CLIENT_COOKIE), now=now())
+    if session is None:
+        raise LoginRequired("/entrar")
+    return session
+
+
+async def current_staff(request: Request) -> StaffSession:
+    """Dependency of every back-office page: the staff session, or a redirect to its login."""
+    session = await sessions.load_staff_session(request.cookies.get(STAFF_COOKIE), now=now())
+    if session is None:
+        raise LoginRequired("/admin/entrar")
+    return session
+
+
+def redirect(request: Request, location: str) -> Response[str]:
+    """303 for a plain form post; for htmx, a full-page navigation through ``HX-Redirect``."""
+    if is_fragment_request(request):
+        return Response("", status_code=200, headers={"HX-Redirect": location})
+    return Response("", status_code=303, headers={"Location": location})
+
+
+def login_required_handler(request: Request, exc: LoginRequired) -> Response[str]:
+    return redirect(request, exc.login_path)

@@ -1,0 +1,90 @@
+"""The client's door: ``/entrar`` (login), ``/sair`` (logout), ``/inicio`` (landing page)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Response
+
+from espaco.services import login, sessions
+from espaco.services.sessions import ClientSession
+from espaco.settings import Settings
+from espaco.web.auth import (
+    CLIENT_COOKIE,
+    DEVICE_COOKIE,
+    YEAR,
+    clear_cookie,
+    client_ip,
+    now,
+    redirect,
+    set_cookie,
+)
+from espaco.web.pages import page
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+@get("/entrar", include_in_schema=False)
+async def login_page(request: Request) -> Response[str]:
+    """The client's login form: CNPJ or CPF and the access code."""
+    return page(
+        request, "entrar.html", {"document": "", "errors": {}}, fragment="partials/entrar_form.html"
+    )
+
+
+@post("/entrar", include_in_schema=False)
+async def login_submit(request: Request, data: Form) -> Response[str]:
+    settings: Settings = request.app.state.settings
+    document = str(data.get("documento", ""))[:40]
+    result = await login.attempt_login(
+        document,
+        str(data.get("codigo", ""))[:80],
+        ip=client_ip(request, settings),
+        device_cookie=request.cookies.get(DEVICE_COOKIE),
+        secret=settings.secret_key,
+        now=now(),
+        tz=settings.tz,
+    )
+    if not result.ok:
+        return page(
+            request,
+            "entrar.html",
+            {"document": document, "errors": result.field_errors or {}, "message": result.error},
+            fragment="partials/entrar_form.html",
+            status_code=429 if result.locked_until else 422,
+        )
+    assert result.client_id is not None
+    # A new id at every login: a cookie sent before login is never promoted (no fixation).
+    await sessions.end_session(request.cookies.get(CLIENT_COOKIE))
+    raw = await sessions.create_session(
+        now=now(), ip=client_ip(request, settings), client_id=result.client_id
+    )
+    response = redirect(request, "/inicio")
+    set_cookie(response, settings, CLIENT_COOKIE, raw)
+    normalized = login.normalized_document(document)
+    set_cookie(
+        response,
+        settings,
+        DEVICE_COOKIE,
+        login.device_token(settings.secret_key, normalized),
+        max_age=YEAR,
+    )
+    return response
+
+
+@post("/sair", include_in_schema=False)
+async def logout(request: Request) -> Response[str]:
+    settings: Settings = request.app.state.settings
+    await sessions.end_session(request.cookies.get(CLIENT_COOKIE))
+    response = redirect(request, "/entrar")
+    clear_cookie(response, settings, CLIENT_COOKIE)
+    return response
+
+
+@get("/inicio", include_in_schema=False)
+async def home(request: Request, client: ClientSession) -> Response[str]:
+    """The client's landing page after login."""
+    return page(request, "inicio.html", {"client": client})
