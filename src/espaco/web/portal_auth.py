@@ -48,7 +48,7 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
         now=now(),
         tz=settings.tz,
     )
-    if not result.ok:
+    if result.client_id is None:
         return page(
             request,
             "entrar.html",
@@ -56,7 +56,6 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
             fragment="partials/entrar_form.html",
             status_code=429 if result.locked_until else 422,
         )
-    assert result.client_id is not None
     # A new id at every login: a cookie sent before login is never promoted (no fixation).
     await sessions.end_session(request.cookies.get(CLIENT_COOKIE))
     raw = await sessions.create_session(
