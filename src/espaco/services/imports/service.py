@@ -1,0 +1,185 @@
+"""``import_file`` and ``import_document``: validate everything, store the files, then write
+the whole document in one transaction, or nothing at all."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from piccolo.engine.base import Engine
+from piccolo.querystring import QueryString
+
+from espaco.database import current_engine
+from espaco.domain.documents import normalize_document
+from espaco.services.imports.fields import Problems
+from espaco.services.imports.files import store_files
+from espaco.services.imports.model import ImportProblem, ImportResult, Known, ValidDocument
+from espaco.services.imports.sql import IN_CHUNK, Sql
+from espaco.services.imports.store import Conflict, Writer
+from espaco.services.imports.store_collections import write_certificates, write_collections
+from espaco.services.imports.validate import validate
+from espaco.services.media import MediaStore
+from espaco.settings import Settings
+
+Progress = Callable[[str, int, int], None]
+
+
+async def import_file(
+    path: Path, settings: Settings, *, now: datetime, progress: Progress | None = None
+) -> ImportResult:
+    """Import an ``espaco-import/1`` JSON file; its ``file`` references are relative to its
+    folder. A file that is not valid JSON is a refusal (``invalid_json``, with line and
+    column), not an exception."""
+    path = Path(path)
+    try:
+        data = await asyncio.to_thread(path.read_bytes)
+    except OSError as error:
+        return _refused("", "file_missing", f"Arquivo não encontrado ou ilegível: {error.strerror}")
+    try:
+        doc = await asyncio.to_thread(parse_json, data)
+    except json.JSONDecodeError as error:
+        return _refused(
+            "",
+            "invalid_json",
+            f"JSON inválido na linha {error.lineno}, coluna {error.colno}: {error.msg}",
+        )
+    except ValueError as error:
+        return _refused("", "invalid_json", f"JSON inválido: {error}")
+    del data
+    return await import_document(doc, settings, base_dir=path.parent, now=now, progress=progress)
+
+
+async def import_document(
+    doc: object,
+    settings: Settings,
+    *,
+    base_dir: Path | None,
+    now: datetime,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import a parsed document. ``base_dir`` None (the HTTP API) accepts inline base64 files
+    only. ``progress(stage, done, total)`` may be called from a worker thread."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    engine = current_engine()
+    known = await load_known(engine, doc)
+    valid, problems = await asyncio.to_thread(
+        validate, doc, known, base_dir=base_dir, tz=settings.tz, progress=progress
+    )
+    if valid is None:
+        return ImportResult(ok=False, problems=problems)
+    media = Problems()
+    await asyncio.to_thread(store_files, valid.files, MediaStore.for_settings(settings), media)
+    if media.items:
+        return ImportResult(ok=False, problems=media.items)
+    try:
+        writer = await write_document(engine, valid, now=now, progress=progress)
+    except Conflict as conflict:
+        return _refused(conflict.path, "conflict", conflict.message)
+    return ImportResult(
+        ok=True, counts=writer.counts, new_fiscal_documents=writer.new_fiscal_documents
+    )
+
+
+async def write_document(
+    engine: Engine, doc: ValidDocument, *, now: datetime, progress: Progress | None = None
+) -> Writer:
+    """Write a validated document in one transaction (``BEGIN IMMEDIATE`` on SQLite)."""
+    async with engine.transaction() as transaction:
+        writer = Writer(Sql(engine, transaction.connection), now, progress)
+        await writer.clients(doc)
+        await writer.locations(doc)
+        await writer.invoices(doc)
+        await write_collections(writer, doc)
+        await write_certificates(writer, doc)
+    return writer
+
+
+def parse_json(data: bytes) -> Any:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"o arquivo não está em UTF-8 (byte {error.start})") from error
+    return json.loads(text, parse_constant=_no_constant)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} não é um valor JSON")
+
+
+def _refused(path: str, code: str, message: str) -> ImportResult:
+    return ImportResult(ok=False, problems=[ImportProblem(path, code, message)])
+
+
+# -- what the database holds that the document refers to ---------------------------------------
+def _strings(values: Iterable[Any]) -> list[str]:
+    return sorted({v.strip() for v in values if isinstance(v, str) and v.strip()})
+
+
+def _records(doc: dict[str, Any], section: str) -> list[dict[str, Any]]:
+    records = doc.get(section)
+    return [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
+
+
+async def _select_in(engine: Engine, sql: str, values: list[str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(values), IN_CHUNK):
+        chunk = values[start : start + IN_CHUNK]
+        text = sql.replace("{in}", ", ".join(["{}"] * len(chunk)))
+        rows += await engine.run_querystring(QueryString(text, *chunk))
+    return rows
+
+
+async def load_known(engine: Engine, doc: object) -> Known:
+    """Read, with a few bulk queries, the clients, documents, locations and requests that the
+    document's records name (before validating, outside the write transaction)."""
+    known = Known()
+    if not isinstance(doc, dict):
+        return known
+    clients = _records(doc, "clients")
+    locations = [
+        loc
+        for client in clients
+        if isinstance(client.get("locations"), list)
+        for loc in client["locations"]
+        if isinstance(loc, dict)
+    ]
+    collections = _records(doc, "collections")
+    client_refs = _strings(
+        r.get("client")
+        for section in ("invoices", "collections", "certificates")
+        for r in _records(doc, section)
+    )
+    for row in await _select_in(
+        engine, "SELECT external_id FROM client WHERE external_id IN ({in})", client_refs
+    ):
+        known.clients.add(row["external_id"])
+    documents = _strings(
+        normalize_document(c["document"]) for c in clients if isinstance(c.get("document"), str)
+    )
+    for row in await _select_in(
+        engine, "SELECT external_id, document FROM client WHERE document IN ({in})", documents
+    ):
+        known.client_by_document[row["document"]] = row["external_id"]
+    location_ids = _strings([*(loc.get("external_id") for loc in locations),
+                             *(c.get("location") for c in collections)])  # fmt: skip
+    for row in await _select_in(
+        engine,
+        "SELECT location.external_id AS location, client.external_id AS client FROM location "
+        "JOIN client ON client.id = location.client WHERE location.external_id IN ({in})",
+        location_ids,
+    ):
+        known.location_client[row["location"]] = row["client"]
+    for row in await _select_in(
+        engine,
+        "SELECT collection_request.protocol AS protocol, client.external_id AS client "
+        "FROM collection_request JOIN client ON client.id = collection_request.client "
+        "WHERE collection_request.protocol IN ({in})",
+        _strings(c.get("request") for c in collections),
+    ):
+        known.request_client[row["protocol"]] = row["client"]
+    return known

@@ -1,0 +1,264 @@
+"""Content-addressed storage of photos, signatures and fiscal/CDF documents under the media dir.
+
+What a file *is* comes from its bytes, never from its name or a declared content type: Pillow
+sniffs images, PDFs must start with ``%PDF-``, XML must parse (with DOCTYPE and entities
+refused, so no XXE and no billion laughs).
+
+Photos and signatures are stored as renditions made once, on import (the ticket PDF embeds them
+as they are), and named after the sha256 of their *source* bytes plus the rendition version: the
+same source always lands on the same path, so a re-import finds the file already there and does
+not decode it again. Documents are stored as given, named after their own sha256. Every write goes
+to a temporary file that is then renamed into place, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import re
+import tempfile
+import warnings
+import xml.etree.ElementTree as ET  # noqa: S405 - DOCTYPE/ENTITY refused before parsing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from PIL import Image, ImageOps
+
+from espaco.domain.errors import DomainError
+from espaco.settings import Settings
+
+MAX_PHOTO_BYTES = 15 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
+# A 48-megapixel phone photo is 48e6; past this a file is a decompression bomb, not a photo.
+MAX_PIXELS = 64_000_000
+PHOTO_LONG_SIDE = 1280
+PHOTO_QUALITY = 78
+SIGNATURE_LONG_SIDE = 800
+IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+# Part of the name of every rendition: bump it when the rendition changes so new files are made.
+RENDITION = "r1"
+
+_REL_PATH = re.compile(r"[a-z0-9_]+(/[a-z0-9_]+)*/[0-9a-f]{64}\.(jpg|png|pdf|xml)")
+_XML_FORBIDDEN = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+
+
+class MediaError(DomainError):
+    """A file that cannot be stored: codes ``file_type``, ``file_too_large``, ``file_invalid``."""
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    """A stored rendition: its path relative to the media dir, size in pixels, and the sha256
+    that names it (of the source bytes and the rendition version)."""
+
+    path: str
+    width: int
+    height: int
+    sha256: str
+
+
+def sniff_image(data: bytes | Path) -> tuple[str, int, int]:
+    """``(format, width, height)`` of a JPEG, PNG or WebP read from its header only.
+
+    Raises ``MediaError("file_type")`` for anything else and ``"file_too_large"`` past
+    ``MAX_PIXELS``.
+    """
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(source, formats=sorted(IMAGE_FORMATS)) as image:
+                kind, (width, height) = str(image.format), image.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise MediaError("file_too_large", "Imagem com pixels demais") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise MediaError("file_type", "Arquivo não é uma imagem JPEG, PNG ou WebP") from exc
+    if kind not in IMAGE_FORMATS:
+        raise MediaError("file_type", "Arquivo não é uma imagem JPEG, PNG ou WebP")
+    if width * height > MAX_PIXELS:
+        raise MediaError(
+            "file_too_large", f"Imagem grande demais: {width}×{height} pixels (máximo 64 MP)"
+        )
+    return kind, width, height
+
+
+def sniff_document(data: bytes, kind: Literal["pdf", "xml"]) -> None:
+    """Refuse what is not a PDF (``%PDF-`` header) or well-formed XML without DOCTYPE/ENTITY."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise MediaError("file_too_large", "Arquivo maior que 25 MB")
+    if kind == "pdf":
+        if not data.lstrip(b"\xef\xbb\xbf")[:5] == b"%PDF-":
+            raise MediaError("file_type", "Arquivo não é um PDF")
+        return
+    if kind != "xml":
+        raise ValueError(kind)
+    # Entity expansion is how XML attacks work; fiscal XML never needs a DOCTYPE.
+    if _XML_FORBIDDEN.search(data):
+        raise MediaError("file_invalid", "XML com DOCTYPE ou ENTITY não é aceito")
+    try:
+        ET.fromstring(data)  # noqa: S314 - DOCTYPE/ENTITY refused above
+    except ET.ParseError as exc:
+        raise MediaError("file_type", f"Arquivo não é um XML válido: {exc}") from exc
+
+
+def media_path(settings: Settings, rel: str) -> Path:
+    """The file a stored relative path names, refusing anything that could leave the media dir."""
+    if not isinstance(rel, str) or not _REL_PATH.fullmatch(rel):
+        raise MediaError("file_path", "Caminho de mídia inválido")
+    root = settings.media_dir.resolve()
+    path = (root / rel).resolve()
+    if not path.is_relative_to(root):
+        raise MediaError("file_path", "Caminho de mídia inválido")
+    return path
+
+
+class MediaStore:
+    """Stores files under one media dir; remembers what it stored by source sha256, so a file
+    that a hundred records share is decoded and written once per store (one per import)."""
+
+    def __init__(self, media_dir: Path, *, keep_originals: bool = False) -> None:
+        self.root = Path(media_dir)
+        self.keep_originals = keep_originals
+        self._images: dict[tuple[str, str], StoredImage] = {}
+        self._documents: dict[str, str] = {}
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> MediaStore:
+        return cls(settings.media_dir, keep_originals=settings.keep_original_photos)
+
+    # -- images -------------------------------------------------------------------------------
+    def store_photo(self, data: bytes) -> StoredImage:
+        """A photo as the ticket shows it: EXIF orientation applied, long side ≤ 1280 px,
+        progressive JPEG quality 78 without metadata. JPEG, PNG or WebP up to 15 MB."""
+        return self._store_image(data, "photo")
+
+    def store_signature(self, data: bytes) -> StoredImage:
+        """A drawn signature: flattened on white, long side ≤ 800 px, a small greyscale PNG."""
+        return self._store_image(data, "signature")
+
+    def _store_image(self, data: bytes, purpose: Literal["photo", "signature"]) -> StoredImage:
+        digest = hashlib.sha256(data).hexdigest()
+        cached = self._images.get((purpose, digest))
+        if cached is not None:
+            return cached
+        if len(data) > MAX_PHOTO_BYTES:
+            raise MediaError("file_too_large", "Imagem maior que 15 MB")
+        kind, _, _ = sniff_image(data)
+        name = hashlib.sha256(f"{purpose}:{RENDITION}:{digest}".encode()).hexdigest()
+        ext = "jpg" if purpose == "photo" else "png"
+        rel = f"{name[:2]}/{name}.{ext}"
+        target = self.root / rel
+        if target.is_file():  # made by an earlier import: read its size from the header
+            with Image.open(target) as existing:
+                width, height = existing.size
+        else:
+            rendition = _photo(data) if purpose == "photo" else _signature(data)
+            width, height = rendition[1], rendition[2]
+            _write_atomic(target, rendition[0])
+        if purpose == "photo" and self.keep_originals:
+            original = (
+                f"originals/{digest[:2]}/{digest}.{'jpg' if kind == 'JPEG' else kind.lower()}"
+            )
+            if not (self.root / original).is_file():
+                _write_atomic(self.root / original, data)
+        stored = StoredImage(rel, width, height, name)
+        self._images[(purpose, digest)] = stored
+        return stored
+
+    # -- documents ----------------------------------------------------------------------------
+    def store_document(self, data: bytes, kind: Literal["pdf", "xml"]) -> str:
+        """Store a fiscal/CDF PDF or XML as given; return its path relative to the media dir."""
+        digest = hashlib.sha256(data).hexdigest()
+        cached = self._documents.get(digest)
+        if cached is not None and cached.endswith(kind):
+            return cached
+        sniff_document(data, kind)
+        rel = f"{digest[:2]}/{digest}.{kind}"
+        target = self.root / rel
+        if not target.is_file():
+            _write_atomic(target, data)
+        self._documents[digest] = rel
+        return rel
+
+
+def _open(data: bytes) -> Image.Image:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = Image.open(io.BytesIO(data), formats=sorted(IMAGE_FORMATS))
+    return image
+
+
+def _decode(data: bytes, long_side: int) -> Image.Image:
+    """Open, check the size from the header, then decode (JPEG straight at a reduced scale)."""
+    sniff_image(data)
+    image = _open(data)
+    try:
+        if image.format == "JPEG":
+            # Decoding at 1/2, 1/4 or 1/8 scale: less time and memory for big phone photos.
+            image.draft("RGB", (long_side, long_side))
+        image.load()
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise MediaError("file_invalid", "Imagem corrompida ou incompleta") from exc
+    return image
+
+
+def _shrink(image: Image.Image, long_side: int) -> Image.Image:
+    if max(image.size) > long_side:
+        image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+    return image
+
+
+def _photo(data: bytes) -> tuple[bytes, int, int]:
+    image = _decode(data, PHOTO_LONG_SIDE)
+    # A broken EXIF block: keep the pixels as they are.
+    with contextlib.suppress(OSError, SyntaxError, ValueError):
+        image = ImageOps.exif_transpose(image) or image
+    if image.mode != "RGB":
+        image = _flatten(image) if _has_alpha(image) else image.convert("RGB")
+    image = _shrink(image, PHOTO_LONG_SIDE)
+    out = io.BytesIO()
+    # No exif= argument: the rendition carries no metadata (GPS, device) from the original.
+    image.save(out, "JPEG", quality=PHOTO_QUALITY, optimize=True, progressive=True)
+    return out.getvalue(), image.width, image.height
+
+
+def _signature(data: bytes) -> tuple[bytes, int, int]:
+    image = _decode(data, SIGNATURE_LONG_SIDE * 2)
+    image = _flatten(image).convert("L")
+    image = _shrink(image, SIGNATURE_LONG_SIDE)
+    # Ink on white needs few shades: 16 grey levels keep the strokes smooth at a fraction of the
+    # size of 8-bit greyscale.
+    image = image.quantize(colors=16, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue(), image.width, image.height
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """The image composited on white (a transparent signature would print black on black)."""
+    rgba = image.convert("RGBA")
+    background = Image.new("RGB", rgba.size, (255, 255, 255))
+    background.paste(rgba, mask=rgba.getchannel("A"))
+    return background
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
