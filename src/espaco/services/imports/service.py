@@ -36,11 +36,9 @@ async def import_file(
     column), not an exception."""
     path = Path(path)
     try:
-        data = await asyncio.to_thread(path.read_bytes)
+        doc = await asyncio.to_thread(read_json, path)
     except OSError as error:
         return _refused("", "file_missing", f"Arquivo não encontrado ou ilegível: {error.strerror}")
-    try:
-        doc = await asyncio.to_thread(parse_json, data)
     except json.JSONDecodeError as error:
         return _refused(
             "",
@@ -49,8 +47,8 @@ async def import_file(
         )
     except ValueError as error:
         return _refused("", "invalid_json", f"JSON inválido: {error}")
-    del data
-    return await import_document(doc, settings, base_dir=path.parent, now=now, progress=progress)
+    # The parsed file is ours: validation may drop each raw record once it has read it.
+    return await _import(doc, settings, path.parent, now, progress, consume=True)
 
 
 async def import_document(
@@ -63,12 +61,24 @@ async def import_document(
 ) -> ImportResult:
     """Import a parsed document. ``base_dir`` None (the HTTP API) accepts inline base64 files
     only. ``progress(stage, done, total)`` may be called from a worker thread."""
+    return await _import(doc, settings, base_dir, now, progress, consume=False)
+
+
+async def _import(
+    doc: object,
+    settings: Settings,
+    base_dir: Path | None,
+    now: datetime,
+    progress: Progress | None,
+    *,
+    consume: bool,
+) -> ImportResult:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     engine = current_engine()
     known = await load_known(engine, doc)
     valid, problems = await asyncio.to_thread(
-        validate, doc, known, base_dir=base_dir, tz=settings.tz, progress=progress
+        validate, doc, known, base_dir=base_dir, tz=settings.tz, progress=progress, consume=consume
     )
     if valid is None:
         return ImportResult(ok=False, problems=problems)
@@ -99,11 +109,14 @@ async def write_document(
     return writer
 
 
-def parse_json(data: bytes) -> Any:
+def read_json(path: Path) -> Any:
+    """Parse a JSON file (UTF-8, BOM allowed); NaN and Infinity are not JSON."""
+    data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ValueError(f"o arquivo não está em UTF-8 (byte {error.start})") from error
+    del data  # a large file: its bytes need not outlive the decoded text
     return json.loads(text, parse_constant=_no_constant)
 
 

@@ -86,8 +86,12 @@ def validate(
     base_dir: Path | None,
     tz: ZoneInfo,
     progress: Progress | None = None,
+    consume: bool = False,
 ) -> tuple[ValidDocument | None, list[Any]]:
-    """The validated document, or None and every problem found."""
+    """The validated document, or None and every problem found.
+
+    ``consume``: drop each raw record from ``doc`` once read, so that a large file's parsed
+    JSON and its validated rows are not both whole in memory at once."""
     problems = Problems()
     root = Rec.of(problems, doc, "", TOP_KEYS)
     if root is None:
@@ -117,6 +121,8 @@ def validate(
         total = len(records)
         for index, raw in enumerate(records):
             row = check(ctx, raw, f"{name}[{index}]")
+            if consume:
+                records[index] = None
             if row is not None:
                 rows.append(row)
             if progress is not None and index % PROGRESS_EVERY == PROGRESS_EVERY - 1:
