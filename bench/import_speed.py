@@ -133,7 +133,8 @@ async def run(collections: int, database_url: str) -> int:
         engine = database.configure(settings)
         await database.start(engine)
         if database_url.startswith("postgres"):
-            await engine.run_ddl("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+            await engine.run_ddl("DROP SCHEMA public CASCADE")
+            await engine.run_ddl("CREATE SCHEMA public")
         await database.migrate()
         failures = 0
         try:
@@ -163,7 +164,11 @@ async def run(collections: int, database_url: str) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--collections", type=int, default=100_000)
-    parser.add_argument("--database-url", default="", help="default: SQLite in a temp dir")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="default: SQLite in a temp dir; a PostgreSQL database is emptied first",
+    )
     args = parser.parse_args()
     return asyncio.run(run(args.collections, args.database_url))
 

@@ -311,23 +311,22 @@ async def test_a_failure_half_way_leaves_every_table_unchanged(db, tmp_path, mon
     doc["invoices"].append(invoice(3, "CLI-3"))
     doc["collections"].append(collection(4, "CLI-3", "LOC-3"))
     doc["collections"][0]["notes"] = "mudou"
-    real = Sql.execute_many
+    real = Sql._send
     calls = []
 
-    async def failing(self, sql, rows):
-        if rows:
-            calls.append(sql)
-            if len(calls) == 6:  # clients, e-mails and locations went in; invoices next
-                raise RuntimeError("disk full")
-        await real(self, sql, rows)
+    async def failing(self, sql, rows, copy):
+        calls.append(sql)
+        if len(calls) == 6:  # clients, e-mails and locations went in; invoices next
+            raise RuntimeError("disk full")
+        await real(self, sql, rows, copy)
 
-    monkeypatch.setattr(Sql, "execute_many", failing)
+    monkeypatch.setattr(Sql, "_send", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         await import_file(write(tmp_path, doc), db, now=NOW)
     assert len(calls) == 6 and calls[0].startswith('INSERT INTO "client"')
     assert await row_counts() == counts
     assert await snapshot() == before
-    monkeypatch.setattr(Sql, "execute_many", real)
+    monkeypatch.setattr(Sql, "_send", real)
     result = await import_file(write(tmp_path, doc), db, now=NOW)  # and the lock was released
     assert result.ok and result.counts["clients"].created == 1
 

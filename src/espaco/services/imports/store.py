@@ -25,7 +25,6 @@ from espaco.services.imports.model import (
 from espaco.services.imports.sql import (
     WRITE_CHUNK,
     Sql,
-    insert_sql,
     stored_values,
     to_db,
     update_sql,
@@ -168,17 +167,16 @@ class Writer:
                 counts.updated += 1
             else:
                 counts.unchanged += 1
-        await sql.execute_many(
-            insert_sql("client", ("id", "external_id", *CLIENT_COLS, "created_at", "updated_at")),
+        await sql.insert_many(
+            "client",
+            ("id", "external_id", *CLIENT_COLS, "created_at", "updated_at"),
             inserts,
         )
         await sql.execute_many(update_sql("client", (*CLIENT_COLS, "updated_at")), updates)
         await sql.execute_many(
             "DELETE FROM client_email WHERE client = ? AND kind = ?", email_deletes
         )
-        await sql.execute_many(
-            insert_sql("client_email", ("client", "kind", "address")), email_inserts
-        )
+        await sql.insert_many("client_email", ("client", "kind", "address"), email_inserts)
         wanted = {row.client for rows in (doc.invoices, doc.collections, doc.certificates)
                   for row in rows}  # fmt: skip
         await self._resolve("client", wanted, self.client_ids, "Cliente")
@@ -217,9 +215,7 @@ class Writer:
                 else:
                     counts.unchanged += 1
             self.location_ids[location.external_id] = location_id
-        await sql.execute_many(
-            insert_sql("location", ("id", "external_id", *LOCATION_COLS)), inserts
-        )
+        await sql.insert_many("location", ("id", "external_id", *LOCATION_COLS), inserts)
         await sql.execute_many(update_sql("location", LOCATION_COLS), updates)
         wanted = {row.location for row in doc.collections}
         await self._resolve("location", wanted, self.location_ids, "Local")
@@ -314,8 +310,8 @@ class Writer:
                 counts.updated += 1
             else:
                 counts.unchanged += 1
-        await sql.execute_many(
-            insert_sql("invoice", ("id", "external_id", *INVOICE_COLS, "updated_at")), inserts
+        await sql.insert_many(
+            "invoice", ("id", "external_id", *INVOICE_COLS, "updated_at"), inserts
         )
         await sql.execute_many(update_sql("invoice", (*INVOICE_COLS, "updated_at")), updates)
         await sql.execute_many("DELETE FROM fiscal_document WHERE invoice = ?", fiscal_deletes)
@@ -324,8 +320,9 @@ class Writer:
         )
         await sql.execute_many(update_sql("fiscal_document", ("client",), "invoice"), fiscal_moves)
         fiscal_ids = await sql.new_ids("fiscal_document", len(fiscal_new))
-        await sql.execute_many(
-            insert_sql("fiscal_document", ("id", "invoice", *FISCAL_COLS)),
+        await sql.insert_many(
+            "fiscal_document",
+            ("id", "invoice", *FISCAL_COLS),
             [
                 to_db((fid, *row), (FISCAL_ITEMS + 2,))
                 for fid, row in zip(fiscal_ids, fiscal_new, strict=True)
@@ -334,4 +331,4 @@ class Writer:
         self.new_fiscal_documents += fiscal_ids
         await sql.execute_many("DELETE FROM boleto WHERE invoice = ?", boleto_deletes)
         await sql.execute_many(update_sql("boleto", BOLETO_COLS, "invoice"), boleto_updates)
-        await sql.execute_many(insert_sql("boleto", ("invoice", *BOLETO_COLS)), boleto_inserts)
+        await sql.insert_many("boleto", ("invoice", *BOLETO_COLS), boleto_inserts)

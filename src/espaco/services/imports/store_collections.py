@@ -14,7 +14,7 @@ from espaco.services.imports.model import (
     ValidDocument,
     _Missing,
 )
-from espaco.services.imports.sql import WRITE_CHUNK, insert_sql, stored_values, to_db, update_sql
+from espaco.services.imports.sql import WRITE_CHUNK, stored_values, to_db, update_sql
 from espaco.services.imports.store import (
     CERTIFICATE_COLS,
     CERTIFICATE_MTRS,
@@ -112,14 +112,10 @@ async def _collections(
             counts.updated += 1
         else:
             counts.unchanged += 1
-    await sql.execute_many(
-        insert_sql("collection", ("id", "external_id", *COLLECTION_COLS)), inserts
-    )
+    await sql.insert_many("collection", ("id", "external_id", *COLLECTION_COLS), inserts)
     await sql.execute_many(update_sql("collection", COLLECTION_COLS), updates)
     await sql.execute_many("DELETE FROM collection_photo WHERE collection = ?", photo_deletes)
-    await sql.execute_many(
-        insert_sql("collection_photo", ("collection", *PHOTO_COLS)), photo_inserts
-    )
+    await sql.insert_many("collection_photo", ("collection", *PHOTO_COLS), photo_inserts)
 
 
 async def write_certificates(writer: Writer, doc: ValidDocument) -> None:
@@ -167,11 +163,7 @@ async def _certificates(writer: Writer, certificates: Sequence[CertificateRow]) 
             if row is not None:
                 mtr_deletes.append((certificate_id,))
             mtr_inserts += [(certificate_id, client_id, n) for n in certificate.mtr_numbers]
-    await sql.execute_many(
-        insert_sql("certificate", ("id", "external_id", *CERTIFICATE_COLS)), inserts
-    )
+    await sql.insert_many("certificate", ("id", "external_id", *CERTIFICATE_COLS), inserts)
     await sql.execute_many(update_sql("certificate", CERTIFICATE_COLS), updates)
     await sql.execute_many("DELETE FROM certificate_mtr WHERE certificate = ?", mtr_deletes)
-    await sql.execute_many(
-        insert_sql("certificate_mtr", ("certificate", "client", "mtr_number")), mtr_inserts
-    )
+    await sql.insert_many("certificate_mtr", ("certificate", "client", "mtr_number"), mtr_inserts)
