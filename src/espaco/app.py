@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,8 +18,9 @@ from litestar.utils.scope.state import ScopeState
 
 from espaco import database, db
 from espaco.resources import resource_dir
+from espaco.services import outbox
 from espaco.settings import Settings
-from espaco.web import errors, portal_auth, public
+from espaco.web import admin, errors, portal_auth, public
 from espaco.web.auth import LoginRequired, current_client, current_staff, login_required_handler
 from espaco.web.security import security_headers
 from espaco.web.static import StaticFiles, serve_static
@@ -50,7 +52,18 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
         try:
             if run_migrations:
                 await database.migrate()
-            yield
+            stop_sender = asyncio.Event()
+            sender = asyncio.create_task(
+                outbox.run_sender(settings, stop_sender), name="espaco-outbox-sender"
+            )
+            try:
+                yield
+            finally:
+                stop_sender.set()
+                try:
+                    await asyncio.wait_for(sender, timeout=30)
+                except TimeoutError:
+                    log.warning("e-mail sender did not stop within 30 s; cancelled")
         finally:
             await database.stop(engine)
 
@@ -63,10 +76,12 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
             portal_auth.login_submit,
             portal_auth.logout,
             portal_auth.home,
+            *admin.ROUTES,
         ],
         dependencies={
             "client": Provide(current_client),
             "staff": Provide(current_staff),
+            "master": Provide(admin.require_master),
         },
         exception_handlers={
             LoginRequired: login_required_handler,

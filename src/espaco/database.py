@@ -9,6 +9,7 @@ import os
 
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
+from piccolo.table import Table
 
 from espaco import db, piccolo_conf
 from espaco.settings import Settings
@@ -23,7 +24,8 @@ def configure(settings: Settings) -> Engine:
     os.environ.setdefault("PICCOLO_CONF", "espaco.piccolo_conf")
     engine = db.create_engine(settings)
     piccolo_conf.DB = engine
-    for table in [*ALL_TABLES, Migration]:
+    tables: list[type[Table]] = [*ALL_TABLES, Migration]
+    for table in tables:
         table._meta.db = engine
     return engine
 

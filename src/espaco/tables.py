@@ -17,6 +17,7 @@ from piccolo.columns import (
     Date,
     DoublePrecision,
     ForeignKey,
+    Serial,
     Integer,
     OnDelete,
     Text,
@@ -34,6 +35,7 @@ class StaffRole(StrEnum):
 class StaffUser(Table, tablename="staff_user"):
     """A person of the provider who uses the back-office."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     username = Varchar(length=80, unique=True)
     name = Varchar(length=200, default="")
     email = Varchar(length=254, default="")
@@ -50,6 +52,7 @@ class StaffUser(Table, tablename="staff_user"):
 class Client(Table, tablename="client"):
     """A customer of the provider: a company (CNPJ) or a person (CPF)."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     external_id = Varchar(length=80, unique=True)
     document = Varchar(length=14, unique=True)
     name = Varchar(length=200)
@@ -71,6 +74,7 @@ class EmailKind(StrEnum):
 class ClientEmail(Table, tablename="client_email"):
     """One address of a client's E-mail list (access code) or E-mail NF list (invoice notices)."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     client = ForeignKey(Client, null=False, on_delete=OnDelete.cascade)
     kind = Varchar(length=10, choices=EmailKind)
     address = Varchar(length=254)
@@ -79,6 +83,7 @@ class ClientEmail(Table, tablename="client_email"):
 class Location(Table, tablename="location"):
     """A place of a client where collections happen."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     client = ForeignKey(Client, null=False, on_delete=OnDelete.cascade)
     external_id = Varchar(length=80, unique=True)
     label = Varchar(length=200)
@@ -101,6 +106,7 @@ class InvoiceStatus(StrEnum):
 class Invoice(Table, tablename="invoice"):
     """A billing closure (período de fechamento) of a client."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     client = ForeignKey(Client, null=False, on_delete=OnDelete.cascade)
     external_id = Varchar(length=80, unique=True)
     reference_start = Date()
@@ -123,6 +129,7 @@ class FiscalKind(StrEnum):
 class FiscalDocument(Table, tablename="fiscal_document"):
     """The NF-e or NFS-e issued for an invoice."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     invoice = ForeignKey(Invoice, null=False, on_delete=OnDelete.cascade, unique=True)
     client = ForeignKey(Client, null=False, on_delete=OnDelete.cascade)
     kind = Varchar(length=5, choices=FiscalKind)
@@ -141,6 +148,7 @@ class FiscalDocument(Table, tablename="fiscal_document"):
 class Boleto(Table, tablename="boleto"):
     """The bank slip of an invoice, with its optional PIX BR Code."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     invoice = ForeignKey(Invoice, null=False, on_delete=OnDelete.cascade, unique=True)
     bank_code = Varchar(length=3)
     bank_name = Varchar(length=100, default="")
@@ -159,6 +167,7 @@ class RequestStatus(StrEnum):
 class CollectionRequest(Table, tablename="collection_request"):
     """A client's request for a collection, worked by Planejamento."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     client = ForeignKey(Client, null=False, on_delete=OnDelete.cascade)
     location = ForeignKey(Location, null=False, on_delete=OnDelete.restrict)
     protocol = Varchar(length=20, unique=True)
@@ -184,6 +193,7 @@ class CollectionStatus(StrEnum):
 class Collection(Table, tablename="collection"):
     """A collection done or planned for a client at one of its places."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     client = ForeignKey(Client, null=False, on_delete=OnDelete.cascade)
     location = ForeignKey(Location, null=False, on_delete=OnDelete.restrict)
     external_id = Varchar(length=80, unique=True)
@@ -220,6 +230,7 @@ class PhotoStage(StrEnum):
 class CollectionPhoto(Table, tablename="collection_photo"):
     """A photo the driver took before or after a collection, stored downscaled."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     collection = ForeignKey(Collection, null=False, on_delete=OnDelete.cascade)
     position = Integer(default=0)
     stage = Varchar(length=10, choices=PhotoStage)
@@ -234,6 +245,7 @@ class CollectionPhoto(Table, tablename="collection_photo"):
 class Certificate(Table, tablename="certificate"):
     """A CDF (Certificado de Destinação Final) issued by the final receiver."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     client = ForeignKey(Client, null=False, on_delete=OnDelete.cascade)
     external_id = Varchar(length=80, unique=True)
     number = Varchar(length=40)
@@ -248,6 +260,7 @@ class Certificate(Table, tablename="certificate"):
 class CertificateMtr(Table, tablename="certificate_mtr"):
     """One MTR number a certificate covers (to link collections to their CDF)."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     certificate = ForeignKey(Certificate, null=False, on_delete=OnDelete.cascade)
     client = ForeignKey(Client, null=False, on_delete=OnDelete.cascade)
     mtr_number = Varchar(length=30)
@@ -256,6 +269,7 @@ class CertificateMtr(Table, tablename="certificate_mtr"):
 class ApiToken(Table, tablename="api_token"):
     """A bearer token the provider's ERP uses; only its hash is kept."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     name = Varchar(length=100)
     prefix = Varchar(length=12)
     token_hash = Varchar(length=64, unique=True)
@@ -275,6 +289,7 @@ class OutboxStatus(StrEnum):
 class OutboxEmail(Table, tablename="outbox_email"):
     """An e-mail waiting to be sent, sent, or given up on; written with the change it reports."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     kind = Varchar(length=40)
     message_id = Varchar(length=200, unique=True)
     recipients = Text()
@@ -293,6 +308,7 @@ class OutboxEmail(Table, tablename="outbox_email"):
 class AuditEvent(Table, tablename="audit_event"):
     """Something a person or program did that the provider may need to account for."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     created_at = Timestamptz()
     action = Varchar(length=60)
     actor = Varchar(length=120, default="")
@@ -304,6 +320,7 @@ class AuditEvent(Table, tablename="audit_event"):
 class LoginThrottle(Table, tablename="login_throttle"):
     """Failed logins per key (a keyed hash of a document, or an IP) in the current window."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     key = Varchar(length=80, unique=True)
     failures = Integer(default=0)
     window_start = Timestamptz()
@@ -314,6 +331,7 @@ class LoginThrottle(Table, tablename="login_throttle"):
 class WebSession(Table, tablename="web_session"):
     """A logged-in browser, client or staff; the cookie holds the id, the row everything else."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     id_hash = Varchar(length=64, unique=True)
     client = ForeignKey(Client, null=True, default=None, on_delete=OnDelete.cascade)
     staff = ForeignKey(StaffUser, null=True, default=None, on_delete=OnDelete.cascade)

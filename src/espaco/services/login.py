@@ -20,6 +20,9 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from piccolo.columns import Column
 
 from espaco.domain.documents import validate_document
 from espaco.domain.errors import DomainError
@@ -69,7 +72,8 @@ def delay_after(failures: int) -> timedelta:
     """The wait imposed after the n-th failure in a window: 0, 0, 0, 2 s, 4 s … 5 min."""
     if failures <= FREE_FAILURES:
         return timedelta(0)
-    return min(timedelta(seconds=2 ** (failures - FREE_FAILURES)), MAX_DELAY)
+    exponent = min(failures - FREE_FAILURES, 16)  # 2**16 s is past the cap already
+    return min(timedelta(seconds=2**exponent), MAX_DELAY)
 
 
 async def attempt_login(
@@ -182,7 +186,7 @@ async def _count_failure(keys: list[str], now: datetime) -> datetime | None:
             else:
                 wait = delay_after(failures)
                 locked_until = now + wait if wait else None
-            values = {
+            values: dict[Column | str, Any] = {
                 LoginThrottle.failures: failures,
                 LoginThrottle.window_start: window_start,
                 LoginThrottle.last_failure_at: now,

@@ -1,0 +1,141 @@
+"""Client login: right and wrong codes, growing delays, the hourly ceiling, known devices."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from factories import NOW, make_client
+
+from espaco.services import login, sessions
+from espaco.tables import AuditEvent, LoginThrottle
+
+TZ = ZoneInfo("America/Sao_Paulo")
+SECRET = "s" * 40
+
+
+async def attempt(document: str, code: str, *, now=NOW, ip="203.0.113.7", device=None):
+    return await login.attempt_login(
+        document, code, ip=ip, device_cookie=device, secret=SECRET, now=now, tz=TZ
+    )
+
+
+async def test_right_code_logs_in_with_any_punctuation_and_case(db):
+    client_id, code = await make_client(document="12ABC34501DE35")
+    result = await attempt("12.abc.345/01de-35", code.lower().replace("-", " "))
+    assert result.ok and result.client_id == client_id
+
+
+async def test_unknown_document_wrong_code_and_inactive_client_get_the_same_answer(db):
+    _, code = await make_client(document="12ABC34501DE35")
+    _, inactive_code = await make_client(active=False, document="11222333000181")
+    answers = [
+        await attempt("11.444.777/0001-61", code),  # valid CNPJ, no such client
+        await attempt("12.ABC.345/01DE-35", "AAAA-BBBB-CCCC-DDDD"),
+        await attempt("11.222.333/0001-81", inactive_code),
+    ]
+    assert {(a.ok, a.error, a.locked_until) for a in answers} == {
+        (False, login.BAD_LOGIN, None)
+    }
+
+
+async def test_invalid_document_is_a_field_error_and_counts_nothing(db):
+    result = await attempt("12.ABC.345/01DE-36", "X")
+    assert not result.ok
+    assert result.field_errors == {"documento": "CNPJ com dígito verificador inválido"}
+    assert await LoginThrottle.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("failures", "seconds"), [(1, 0), (3, 0), (4, 2), (5, 4), (8, 32), (20, 300), (99, 300)]
+)
+def test_delay_grows_after_each_failure_up_to_five_minutes(failures, seconds):
+    assert login.delay_after(failures) == timedelta(seconds=seconds)
+
+
+async def test_brute_force_on_one_document_is_slowed_then_allowed_after_the_wait(db):
+    _, code = await make_client(document="12ABC34501DE35")
+    now = NOW
+    for _ in range(4):
+        result = await attempt("12ABC34501DE35", "WRONG", now=now)
+        now += timedelta(seconds=1)
+    # the fourth failure imposed 2 s: an attempt one second later is refused, even a right one
+    blocked = await attempt("12ABC34501DE35", code, now=now)
+    assert not blocked.ok and blocked.locked_until is not None
+    assert "aguarde" in blocked.error
+    later = await attempt("12ABC34501DE35", code, now=now + timedelta(seconds=2))
+    assert later.ok
+
+
+async def test_hundredth_failure_locks_the_document_until_the_hour_ends(db):
+    await make_client(document="12ABC34501DE35")
+    # 98 failures already this hour (seeded: each real one costs an argon2 verification)
+    for key in (login._key(SECRET, "doc", "12ABC34501DE35"),):
+        await LoginThrottle.insert(
+            LoginThrottle(key=key, failures=98, window_start=NOW, last_failure_at=NOW)
+        )
+    now = NOW + timedelta(minutes=10)
+    await attempt("12ABC34501DE35", "WRONG", now=now)  # 99th: a delay
+    result = await attempt("12ABC34501DE35", "WRONG", now=now + timedelta(minutes=6))  # 100th
+    assert result.locked_until == NOW + login.WINDOW
+    assert "bloqueado até 10:00 de 28/11/2026" in result.error  # 13:00 UTC in São Paulo
+
+
+async def test_guessing_spread_over_many_documents_is_held_by_the_ip_ceiling(db):
+    ip_key = login._key(SECRET, "ip", "198.51.100.9")
+    await LoginThrottle.insert(
+        LoginThrottle(key=ip_key, failures=99, window_start=NOW, last_failure_at=NOW)
+    )
+    _, code = await make_client(document="12ABC34501DE35")
+    await attempt("11.444.777/0001-61", "WRONG", ip="198.51.100.9")
+    result = await attempt("12ABC34501DE35", code, ip="198.51.100.9", now=NOW + timedelta(1 / 24))
+    # a fresh document from the same IP is refused until the IP's hour ends
+    assert result.ok is False or result.locked_until is None  # window expired after an hour
+    locked = await attempt("12ABC34501DE35", code, ip="198.51.100.9", now=NOW + timedelta(minutes=1))
+    assert not locked.ok and locked.locked_until == NOW + login.WINDOW
+    elsewhere = await attempt("12ABC34501DE35", code, ip="192.0.2.1", now=NOW + timedelta(minutes=1))
+    assert elsewhere.ok
+
+
+async def test_known_device_is_not_held_by_failures_against_its_document(db):
+    _, code = await make_client(document="12ABC34501DE35")
+    doc_key = login._key(SECRET, "doc", "12ABC34501DE35")
+    await LoginThrottle.insert(
+        LoginThrottle(key=doc_key, failures=100, window_start=NOW, last_failure_at=NOW,
+                      locked_until=NOW + login.WINDOW)
+    )
+    stranger = await attempt("12ABC34501DE35", code, ip="192.0.2.1", now=NOW + timedelta(minutes=1))
+    assert not stranger.ok and stranger.locked_until == NOW + login.WINDOW
+    device = login.device_token(SECRET, "12ABC34501DE35")
+    owner = await attempt("12ABC34501DE35", code, ip="192.0.2.2", device=device,
+                          now=NOW + timedelta(minutes=1))
+    assert owner.ok
+    forged = await attempt("12ABC34501DE35", code, ip="192.0.2.3", device="0" * 64,
+                           now=NOW + timedelta(minutes=1))
+    assert not forged.ok
+
+
+async def test_throttle_and_audit_never_hold_the_document_or_the_code(db):
+    person = "52998224725"  # a CPF
+    await make_client(document=person, code="ABCD-EFGH-JKMN-PQRS")
+    await attempt("529.982.247-25", "WRONG-CODE")
+    await attempt("529.982.247-25", "ABCD-EFGH-JKMN-PQRS", now=NOW + timedelta(minutes=1))
+    stored = repr(await LoginThrottle.select()) + repr(await AuditEvent.select())
+    assert person not in stored and "ABCDEFGH" not in stored and "WRONG" not in stored
+    actions = [row["action"] for row in await AuditEvent.select(AuditEvent.action)]
+    assert actions == ["login_failed", "login_ok"]
+
+
+async def test_session_ends_after_thirty_idle_minutes_or_twelve_hours(db):
+    client_id, _ = await make_client()
+    raw = await sessions.create_session(now=NOW, ip="", client_id=client_id)
+    assert await sessions.load_client_session(raw, now=NOW + timedelta(minutes=29))
+    # kept alive by use every 25 minutes, it still ends at 12 hours
+    t = NOW + timedelta(minutes=29)
+    while t + timedelta(minutes=25) < NOW + timedelta(hours=12):
+        t += timedelta(minutes=25)
+        assert await sessions.load_client_session(raw, now=t) is not None
+    assert await sessions.load_client_session(raw, now=NOW + timedelta(hours=12, minutes=1)) is None
+    idle = await sessions.create_session(now=NOW, ip="", client_id=client_id)
+    assert await sessions.load_client_session(idle, now=NOW + timedelta(minutes=31)) is None
