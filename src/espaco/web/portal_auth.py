@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, get, post
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Response
@@ -84,6 +85,6 @@ async def logout(request: Request) -> Response[str]:
 
 
 @get("/inicio", include_in_schema=False)
-async def home(request: Request, client: ClientSession) -> Response[str]:
+async def home(request: Request, client: NamedDependency[ClientSession]) -> Response[str]:
     """The client's landing page after login."""
     return page(request, "inicio.html", {"client": client})

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from litestar import Request, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Response
 
 YEAR = 365 * 24 * 3600
@@ -55,7 +56,7 @@ def _load(path: Path) -> StaticFile:
 
 
 @get("/static/{name:path}", include_in_schema=False, sync_to_thread=False)
-def serve_static(request: Request, name: str) -> Response[bytes]:
+def serve_static(request: Request, name: FromPath[str]) -> Response[bytes]:
     """One static file; gzip when the browser takes it."""
     files: StaticFiles = request.app.state.static
     item = files.files.get(name.lstrip("/"))
