@@ -15,6 +15,7 @@ from import_samples import (
     document,
     full_document,
     invoice,
+    row_counts,
     snapshot,
     write,
 )
@@ -31,10 +32,12 @@ async def before(db, tmp_path: Path):
 
 
 async def refused(db, tmp_path: Path, doc: object, before) -> ImportResult:
+    counts = await row_counts()
     result = await import_file(write(tmp_path / "bad", doc), db, now=NOW)  # type: ignore[arg-type]
     assert not result.ok
     assert result.counts == {} and result.new_fiscal_documents == []
-    assert await snapshot() == before
+    assert await row_counts() == counts
+    assert await snapshot() == before  # not one row added, removed or rewritten
     return result
 
 

@@ -107,7 +107,7 @@ class Writer:
         self.location_ids: dict[str, int] = {}
         self.new_fiscal_documents: list[int] = []
 
-    def _report(self, section: str, done: int, total: int) -> None:
+    def report(self, section: str, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(section, done, total)
 
@@ -180,7 +180,7 @@ class Writer:
         wanted = {row.client for rows in (doc.invoices, doc.collections, doc.certificates)
                   for row in rows}  # fmt: skip
         await self._resolve("client", wanted, self.client_ids, "Cliente")
-        self._report("clients", len(doc.clients), len(doc.clients))
+        self.report("clients", len(doc.clients), len(doc.clients))
 
     # -- locations ----------------------------------------------------------------------------
     async def locations(self, doc: ValidDocument) -> None:
@@ -219,13 +219,13 @@ class Writer:
         await sql.execute_many(update_sql("location", LOCATION_COLS), updates)
         wanted = {row.location for row in doc.collections}
         await self._resolve("location", wanted, self.location_ids, "Local")
-        self._report("locations", len(locations), len(locations))
+        self.report("locations", len(locations), len(locations))
 
     # -- invoices with fiscal document and boleto ----------------------------------------------
     async def invoices(self, doc: ValidDocument) -> None:
         for done, chunk in enumerate(_chunks(doc.invoices), 1):
             await self._invoices(chunk)
-            self._report("invoices", min(done * WRITE_CHUNK, len(doc.invoices)), len(doc.invoices))
+            self.report("invoices", min(done * WRITE_CHUNK, len(doc.invoices)), len(doc.invoices))
 
     async def _invoices(self, invoices: Sequence[InvoiceRow]) -> None:
         counts, sql = self.counts["invoices"], self.sql

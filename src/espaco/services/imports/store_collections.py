@@ -37,7 +37,7 @@ async def write_collections(writer: Writer, doc: ValidDocument) -> None:
     total = len(doc.collections)
     for start in range(0, total, WRITE_CHUNK):
         await _collections(writer, doc.collections[start : start + WRITE_CHUNK], request_ids)
-        writer._report("collections", min(start + WRITE_CHUNK, total), total)
+        writer.report("collections", min(start + WRITE_CHUNK, total), total)
 
 
 async def _collections(
@@ -122,7 +122,7 @@ async def write_certificates(writer: Writer, doc: ValidDocument) -> None:
     total = len(doc.certificates)
     for start in range(0, total, WRITE_CHUNK):
         await _certificates(writer, doc.certificates[start : start + WRITE_CHUNK])
-        writer._report("certificates", min(start + WRITE_CHUNK, total), total)
+        writer.report("certificates", min(start + WRITE_CHUNK, total), total)
 
 
 async def _certificates(writer: Writer, certificates: Sequence[CertificateRow]) -> None:
