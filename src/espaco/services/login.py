@@ -50,9 +50,14 @@ class LoginResult:
         return self.client_id is not None
 
 
-def _key(secret: str, kind: str, value: str) -> str:
+def throttle_key(secret: str, kind: str, value: str) -> str:
+    """The counter's key for ``value`` (a document, an IP, a staff username): a keyed hash, so
+    the table holds no CPF. The staff login (``services/staff_login.py``) shares these counters."""
     digest = hmac.new(secret.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
     return f"{kind}:{digest[:48]}"
+
+
+_key = throttle_key  # the earlier private name (tests/services/test_login.py uses it)
 
 
 def normalized_document(text: str) -> str:
@@ -102,13 +107,13 @@ async def attempt_login(
     known_device = device_cookie is not None and hmac.compare_digest(
         device_cookie, device_token(secret, document)
     )
-    keys = [_key(secret, "ip", ip)]
+    keys = [throttle_key(secret, "ip", ip)]
     keys.append(
-        _key(secret, "dev", f"{document}:{device_cookie}")
+        throttle_key(secret, "dev", f"{document}:{device_cookie}")
         if known_device
-        else _key(secret, "doc", document)
+        else throttle_key(secret, "doc", document)
     )
-    blocked = await _blocked_until(keys, now)
+    blocked = await blocked_until(keys, now)
     if blocked is not None:
         await audit.record("login_blocked", now=now, ip=ip, details={"until": blocked.isoformat()})
         return LoginResult(error=lock_message(blocked, now, tz), locked_until=blocked)
@@ -124,7 +129,7 @@ async def attempt_login(
         await audit.record("login_ok", now=now, ip=ip, client_id=row["id"])
         return LoginResult(client_id=row["id"])
 
-    locked = await _count_failure(keys, now)
+    locked = await count_failure(keys, now)
     client_id = row["id"] if row else None
     await audit.record("login_failed", now=now, ip=ip, client_id=client_id)
     if locked is not None:
@@ -154,14 +159,15 @@ def lock_message(until: datetime, now: datetime, tz: tzinfo) -> str:
     )
 
 
-async def _blocked_until(keys: list[str], now: datetime) -> datetime | None:
+async def blocked_until(keys: list[str], now: datetime) -> datetime | None:
+    """The latest lock still running on any of ``keys``, or None."""
     rows = await LoginThrottle.select(LoginThrottle.locked_until).where(
         LoginThrottle.key.is_in(keys) & (LoginThrottle.locked_until > now)
     )
     return max((r["locked_until"] for r in rows), default=None)
 
 
-async def _count_failure(keys: list[str], now: datetime) -> datetime | None:
+async def count_failure(keys: list[str], now: datetime) -> datetime | None:
     """Add one failure to each key; return the latest lock that resulted, if any."""
     latest: datetime | None = None
     engine = LoginThrottle._meta.db

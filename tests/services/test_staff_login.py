@@ -1,0 +1,160 @@
+"""Staff login rules: the same answer for every failure, the second step, the pending token."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pyotp
+import pytest
+
+from espaco.services import staff_login, staff_mfa
+from espaco.services.staff import create_staff
+from espaco.services.staff_login import Pending
+from espaco.settings import Settings
+from espaco.tables import AuditEvent, LoginThrottle, StaffUser
+
+NOW = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
+TZ = ZoneInfo("America/Sao_Paulo")
+SECRET = "k" * 48
+PASSWORD = "senha-forte-da-equipe"
+
+
+async def staff(username: str, role: str = "master", *, active: bool = True) -> int:
+    assert await create_staff(username, PASSWORD, role, now=NOW) is None
+    await StaffUser.update({StaffUser.active: active}).where(StaffUser.username == username)
+    return int(
+        (await StaffUser.select(StaffUser.id).where(StaffUser.username == username))[0]["id"]
+    )
+
+
+async def password(username: str, typed: str = PASSWORD, *, mfa: bool = False, ip: str = "1.2.3.4"):  # type: ignore[no-untyped-def]
+    return await staff_login.check_password(
+        username, typed, ip=ip, secret=SECRET, now=NOW, tz=TZ, mfa_required=mfa
+    )
+
+
+# -- the pending token -------------------------------------------------------------------------
+def test_pending_token_round_trips_until_it_expires() -> None:
+    pending = Pending(7, 3, staff_login.STEP_TOTP)
+    token = staff_login.sign_pending(SECRET, pending, now=NOW)
+    assert staff_login.read_pending(SECRET, token, now=NOW) == pending
+    later = NOW + staff_login.PENDING_TTL - timedelta(seconds=1)
+    assert staff_login.read_pending(SECRET, token, now=later) == pending
+    assert staff_login.read_pending(SECRET, token, now=NOW + staff_login.PENDING_TTL) is None
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda t: t.replace("7.", "8.", 1),
+        lambda t: t.replace(".totp.", ".enrol.", 1),
+        lambda t: t[:-1] + ("0" if t[-1] != "0" else "1"),
+        lambda t: "",
+        lambda t: "7.3.totp.99999999999",
+        lambda t: t + ".x",
+    ],
+)
+def test_a_tampered_pending_token_is_refused(tamper) -> None:  # type: ignore[no-untyped-def]
+    token = staff_login.sign_pending(SECRET, Pending(7, 3, staff_login.STEP_TOTP), now=NOW)
+    assert staff_login.read_pending(SECRET, tamper(token), now=NOW) is None
+
+
+def test_a_token_signed_with_another_key_is_refused() -> None:
+    token = staff_login.sign_pending("z" * 48, Pending(7, 3, staff_login.STEP_TOTP), now=NOW)
+    assert staff_login.read_pending(SECRET, token, now=NOW) is None
+
+
+# -- password ----------------------------------------------------------------------------------
+async def test_every_failure_gets_the_same_answer(db: Settings) -> None:
+    await staff("ana")
+    await staff("bia", active=False)
+    answers = [await password("ninguem"), await password("ana", "errada"), await password("bia")]
+    assert {a.error for a in answers} == {staff_login.BAD_LOGIN}
+    assert all(a.staff_id is None and a.next_step is None for a in answers)
+
+
+async def test_a_success_clears_the_username_counter_but_not_the_ip(db: Settings) -> None:
+    await staff("ana")
+    await password("ana", "errada")
+    assert await LoginThrottle.count() == 2
+    result = await password("ana")
+    assert result.done
+    assert await LoginThrottle.count() == 1
+    row = (await StaffUser.select(StaffUser.last_login_at).where(StaffUser.username == "ana"))[0]
+    assert row["last_login_at"] == NOW
+
+
+async def test_audit_keeps_what_was_typed_only_when_it_can_be_a_username(db: Settings) -> None:
+    await password("Senha Secreta!", "x")
+    await password("ana", "x")
+    actors = [e["actor"] for e in await AuditEvent.select(AuditEvent.actor)]
+    assert actors == ["", "ana"]
+
+
+async def test_mfa_required_sends_only_masters_to_enrolment(db: Settings) -> None:
+    await staff("ana")
+    await staff("pedro", role="planejamento")
+    assert (await password("ana", mfa=True)).next_step == staff_login.STEP_ENROL
+    assert (await password("ana", mfa=False)).done
+    assert (await password("pedro", mfa=True)).done
+
+
+# -- second step -------------------------------------------------------------------------------
+async def test_totp_user_is_asked_for_the_code_and_a_wrong_code_counts(db: Settings) -> None:
+    staff_id = await staff("ana")
+    secret = pyotp.random_base32()
+    await StaffUser.update({StaffUser.totp_secret: secret, StaffUser.totp_enabled: True}).where(
+        StaffUser.id == staff_id
+    )
+    first = await password("ana")
+    assert first.next_step == staff_login.STEP_TOTP and not first.done
+    pending = Pending(staff_id, first.epoch, first.next_step)
+    kw = {"ip": "1.2.3.4", "secret": SECRET, "now": NOW, "tz": TZ}
+    wrong = await staff_login.check_code(pending, "000000", **kw)  # type: ignore[arg-type]
+    assert wrong.error == staff_login.BAD_CODE and not wrong.done
+    assert await LoginThrottle.count() == 2
+    code = pyotp.TOTP(secret).at(NOW)
+    assert (await staff_login.check_code(pending, code, **kw)).done  # type: ignore[arg-type]
+    previous = pyotp.TOTP(secret).at(NOW - timedelta(seconds=30))
+    assert (await staff_login.check_code(pending, previous, **kw)).done  # type: ignore[arg-type]
+    stale = pyotp.TOTP(secret).at(NOW - timedelta(minutes=2))
+    assert not (await staff_login.check_code(pending, stale, **kw)).done  # type: ignore[arg-type]
+
+
+async def test_a_bumped_epoch_or_deactivation_voids_the_pending_step(db: Settings) -> None:
+    staff_id = await staff("ana")
+    pending = Pending(staff_id, 0, staff_login.STEP_TOTP)
+    kw = {"ip": "", "secret": SECRET, "now": NOW, "tz": TZ}
+    await StaffUser.update({StaffUser.session_epoch: 1}).where(StaffUser.id == staff_id)
+    assert (await staff_login.check_code(pending, "123456", **kw)).expired  # type: ignore[arg-type]
+    await StaffUser.update({StaffUser.session_epoch: 0, StaffUser.active: False}).where(
+        StaffUser.id == staff_id
+    )
+    assert (await staff_login.check_code(pending, "123456", **kw)).expired  # type: ignore[arg-type]
+
+
+async def test_enrolment_keeps_one_secret_until_confirmed(db: Settings) -> None:
+    staff_id = await staff("ana")
+    first = await staff_mfa.start_enrolment(staff_id, issuer="Verde Campo")
+    again = await staff_mfa.start_enrolment(staff_id, issuer="Verde Campo")
+    assert first is not None and again is not None and first.secret == again.secret
+    assert first.uri.startswith("otpauth://totp/Verde%20Campo:ana?")
+    assert "<svg" in first.qr_svg and "style=" not in first.qr_svg and "<script" not in first.qr_svg
+    assert not await staff_mfa.confirm_enrolment(staff_id, "000000", now=NOW, ip="")
+    assert not await staff_mfa.totp_enabled(staff_id)
+    code = pyotp.TOTP(first.secret).at(NOW)
+    assert await staff_mfa.confirm_enrolment(staff_id, code, now=NOW, ip="")
+    assert await staff_mfa.totp_enabled(staff_id)
+    assert await staff_mfa.start_enrolment(staff_id, issuer="Verde Campo") is None
+
+
+@pytest.mark.parametrize(("typed", "digits"), [("123 456", "123456"), ("12-34-56", "123456")])
+def test_typed_codes_keep_only_their_digits(typed: str, digits: str) -> None:
+    assert staff_mfa.normalize_totp(typed) == digits
+
+
+def test_lock_message_is_in_portuguese_with_seconds_or_the_hour() -> None:
+    assert "aguarde 2 segundos" in staff_login.lock_message(NOW + timedelta(seconds=2), NOW, TZ)
+    hour = staff_login.lock_message(NOW + timedelta(minutes=40), NOW, TZ)
+    assert "bloqueado até 12:40 de 28/11/2026" in hour
