@@ -1,0 +1,27 @@
+"""The back-office (``/admin``): one small module per area; :data:`ROUTES` lists them all."""
+
+from __future__ import annotations
+
+from espaco.web.admin import account, clients, login, outbox
+from espaco.web.admin.common import require_master
+
+ROUTES = [
+    login.login_page,
+    login.login_submit,
+    login.code_page,
+    login.code_submit,
+    login.logout,
+    login.admin_home,
+    account.totp_page,
+    account.totp_confirm,
+    clients.client_list,
+    clients.client_page,
+    clients.add_email,
+    clients.remove_email,
+    clients.generate_code,
+    clients.set_active,
+    outbox.outbox_page,
+    outbox.retry,
+]
+
+__all__ = ["ROUTES", "require_master"]

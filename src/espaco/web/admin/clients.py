@@ -1,0 +1,174 @@
+"""Cadastros (master only): ``/admin/clientes`` to find a client, ``/admin/clientes/{id}`` with
+its tabs E-mail, E-mail NF and Configurações, and the forms those tabs post."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Response
+
+from espaco.services import cadastros
+from espaco.services.cadastros import ClientDetail
+from espaco.tables import EmailKind
+from espaco.web.admin.common import Form, Master, actor_ip, admin_page, see_other
+from espaco.web.auth import now
+
+# Tab slug → the e-mail list it edits (None: the settings tab).
+TABS: dict[str, EmailKind | None] = {
+    "email": EmailKind.access,
+    "email-nf": EmailKind.invoice,
+    "configuracoes": None,
+}
+TAB_LABELS = {"email": "E-mail", "email-nf": "E-mail NF", "configuracoes": "Configurações"}
+DEFAULT_TAB = "email"
+
+
+def _int(text: str | None, default: int) -> int:
+    try:
+        return int(text or default)
+    except ValueError:
+        return default
+
+
+@get("/admin/clientes", include_in_schema=False)
+async def client_list(request: Request, master: Master) -> Response[str]:
+    """Search as one types (htmx swaps ``#resultados``) or by the plain GET form."""
+    query = request.query_params.get("q", "")[:100]
+    page_number = _int(request.query_params.get("pagina"), 1)
+    results = await cadastros.search_clients(query, page_number)
+    return admin_page(
+        request,
+        master,
+        "admin/clientes.html",
+        {"q": query, "results": results},
+        fragment="admin/partials/clientes_resultados.html",
+    )
+
+
+def tab_url(client_id: int, tab: str) -> str:
+    return f"/admin/clientes/{client_id}?aba={tab}"
+
+
+async def _detail(client_id: int) -> ClientDetail:
+    client = await cadastros.client_detail(client_id)
+    if client is None:
+        raise NotFoundException()
+    return client
+
+
+def _client_page(
+    request: Request,
+    master: Master,
+    client: ClientDetail,
+    tab: str,
+    *,
+    errors: dict[str, str] | None = None,
+    typed: str = "",
+    status_code: int = 200,
+) -> Response[str]:
+    context: dict[str, Any] = {
+        "client": client,
+        "tab": tab,
+        "tabs": TAB_LABELS,
+        "kind": TABS[tab],
+        "max_emails": cadastros.MAX_EMAILS,
+        "errors": errors or {},
+        "typed": typed,
+    }
+    return admin_page(
+        request,
+        master,
+        "admin/cliente.html",
+        context,
+        fragment="admin/partials/cliente_abas.html",
+        status_code=status_code,
+    )
+
+
+@get("/admin/clientes/{client_id:int}", include_in_schema=False)
+async def client_page(request: Request, master: Master, client_id: FromPath[int]) -> Response[str]:
+    """A client's tabs; ``?aba=`` picks one, htmx swaps only ``#abas``."""
+    tab = request.query_params.get("aba", DEFAULT_TAB)
+    if tab not in TABS:
+        tab = DEFAULT_TAB
+    return _client_page(request, master, await _detail(client_id), tab)
+
+
+@post("/admin/clientes/{client_id:int}/emails", include_in_schema=False)
+async def add_email(
+    request: Request, master: Master, client_id: FromPath[int], data: Form
+) -> Response[str]:
+    tab = str(data.get("lista", ""))
+    kind = TABS.get(tab)
+    if kind is None:
+        tab, kind = DEFAULT_TAB, EmailKind.access
+    typed = str(data.get("endereco", ""))[:300]
+    actor, ip = actor_ip(request, master)
+    error = await cadastros.add_email(client_id, kind, typed, actor=actor, ip=ip, now=now())
+    if error:
+        client = await _detail(client_id)
+        return _client_page(
+            request, master, client, tab, errors={"endereco": error}, typed=typed, status_code=422
+        )
+    address = cadastros.normalize_email(typed)
+    notice = f"{address} está na lista {TAB_LABELS[tab]}."
+    return see_other(request, tab_url(client_id, tab), notice)
+
+
+@post("/admin/clientes/{client_id:int}/emails/{email_id:int}/remover", include_in_schema=False)
+async def remove_email(
+    request: Request, master: Master, client_id: FromPath[int], email_id: FromPath[int], data: Form
+) -> Response[str]:
+    tab = str(data.get("lista", ""))
+    tab = tab if TABS.get(tab) is not None else DEFAULT_TAB
+    actor, ip = actor_ip(request, master)
+    removed = await cadastros.remove_email(client_id, email_id, actor=actor, ip=ip, now=now())
+    notice = (
+        f"{removed.address} foi removido da lista {TAB_LABELS[tab]}."
+        if removed
+        else "Esse endereço já não estava na lista."
+    )
+    return see_other(request, tab_url(client_id, tab), notice)
+
+
+@post("/admin/clientes/{client_id:int}/codigo", include_in_schema=False)
+async def generate_code(
+    request: Request, master: Master, client_id: FromPath[int], data: Form
+) -> Response[str]:
+    """Generate and e-mail a new access code; the screen says where it went, never what it is."""
+    actor, ip = actor_ip(request, master)
+    result = await cadastros.generate_access_code(
+        client_id, settings=request.app.state.settings, actor=actor, ip=ip, now=now()
+    )
+    if result.error:
+        client = await _detail(client_id)
+        return _client_page(
+            request,
+            master,
+            client,
+            "configuracoes",
+            errors={"codigo": result.error},
+            status_code=422,
+        )
+    notice = f"Código gerado e enviado para {', '.join(result.sent_to)}."
+    return see_other(request, tab_url(client_id, "configuracoes"), notice)
+
+
+@post("/admin/clientes/{client_id:int}/situacao", include_in_schema=False)
+async def set_active(
+    request: Request, master: Master, client_id: FromPath[int], data: Form
+) -> Response[str]:
+    """Deactivate (ending the client's sessions at once) or reactivate."""
+    active = str(data.get("ativo", "")) == "1"
+    actor, ip = actor_ip(request, master)
+    if not await cadastros.set_active(client_id, active, actor=actor, ip=ip, now=now()):
+        raise NotFoundException()
+    notice = (
+        "Cliente reativado. Gere um novo código se ele ainda não tiver um válido."
+        if active
+        else "Cliente desativado: as sessões abertas foram encerradas e o acesso está bloqueado."
+    )
+    return see_other(request, tab_url(client_id, "configuracoes"), notice)

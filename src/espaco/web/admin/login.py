@@ -1,0 +1,162 @@
+"""The staff door: ``/admin/entrar`` (password, then the TOTP code or its enrolment),
+``/admin/sair``, and ``/admin`` (sends each role to its first page)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.response import Response
+
+from espaco.services import sessions, staff_login, staff_mfa
+from espaco.services.staff_login import Pending
+from espaco.settings import Settings
+from espaco.tables import StaffRole
+from espaco.web.admin.common import Form, Staff, admin_page
+from espaco.web.auth import STAFF_COOKIE, clear_cookie, client_ip, now, redirect, set_cookie
+from espaco.web.pages import page
+
+PENDING_COOKIE = "espaco_equipe_etapa"
+LOGIN = "/admin/entrar"
+CODE = "/admin/entrar/codigo"
+
+
+def _login_form(
+    request: Request, username: str = "", message: str | None = None, status_code: int = 200
+) -> Response[str]:
+    return page(
+        request,
+        "admin/entrar.html",
+        {"username": username, "message": message},
+        fragment="admin/partials/entrar_form.html",
+        status_code=status_code,
+    )
+
+
+@get(LOGIN, include_in_schema=False)
+async def login_page(request: Request) -> Response[str]:
+    """Username and password."""
+    return _login_form(request)
+
+
+@post(LOGIN, include_in_schema=False)
+async def login_submit(request: Request, data: Form) -> Response[str]:
+    settings: Settings = request.app.state.settings
+    username = str(data.get("usuario", ""))[:80]
+    result = await staff_login.check_password(
+        username,
+        str(data.get("senha", ""))[:200],
+        ip=client_ip(request, settings),
+        secret=settings.secret_key,
+        now=now(),
+        tz=settings.tz,
+        mfa_required=settings.staff_mfa == "required",
+    )
+    if result.staff_id is None:
+        status = 429 if result.locked_until else 422
+        return _login_form(request, username.strip(), result.error, status)
+    if result.next_step is not None:
+        pending = Pending(result.staff_id, result.epoch, result.next_step)
+        response = redirect(request, CODE)
+        set_cookie(
+            response,
+            settings,
+            PENDING_COOKIE,
+            staff_login.sign_pending(settings.secret_key, pending, now=now()),
+            max_age=int(staff_login.PENDING_TTL.total_seconds()),
+        )
+        return response
+    return await _open_session(request, result.staff_id)
+
+
+async def _open_session(request: Request, staff_id: int) -> Response[str]:
+    settings: Settings = request.app.state.settings
+    # A new id at every login: a cookie sent before login is never promoted (no fixation).
+    await sessions.end_session(request.cookies.get(STAFF_COOKIE))
+    raw = await sessions.create_session(
+        now=now(), ip=client_ip(request, settings), staff_id=staff_id
+    )
+    response = redirect(request, "/admin")
+    set_cookie(response, settings, STAFF_COOKIE, raw)
+    clear_cookie(response, settings, PENDING_COOKIE)
+    return response
+
+
+def _pending(request: Request) -> Pending | None:
+    settings: Settings = request.app.state.settings
+    return staff_login.read_pending(
+        settings.secret_key, request.cookies.get(PENDING_COOKIE), now=now()
+    )
+
+
+async def _code_form(
+    request: Request, pending: Pending, message: str | None = None, status_code: int = 200
+) -> Response[str]:
+    settings: Settings = request.app.state.settings
+    enrolment = None
+    if pending.step == staff_login.STEP_ENROL:
+        enrolment = await staff_mfa.start_enrolment(pending.staff_id, issuer=settings.provider_name)
+    context: dict[str, Any] = {
+        "enrol": pending.step == staff_login.STEP_ENROL and enrolment is not None,
+        "enrolment": enrolment,
+        "message": message,
+    }
+    return page(
+        request,
+        "admin/entrar_codigo.html",
+        context,
+        fragment="admin/partials/entrar_codigo_form.html",
+        status_code=status_code,
+    )
+
+
+@get(CODE, include_in_schema=False)
+async def code_page(request: Request) -> Response[str]:
+    """The second step: the authenticator's code, or (MFA required) enrolment first."""
+    pending = _pending(request)
+    if pending is None:
+        return redirect(request, LOGIN)
+    return await _code_form(request, pending)
+
+
+@post(CODE, include_in_schema=False)
+async def code_submit(request: Request, data: Form) -> Response[str]:
+    settings: Settings = request.app.state.settings
+    pending = _pending(request)
+    if pending is None:
+        return _login_form(request, message=staff_login.EXPIRED, status_code=422)
+    result = await staff_login.check_code(
+        pending,
+        str(data.get("codigo", ""))[:20],
+        ip=client_ip(request, settings),
+        secret=settings.secret_key,
+        now=now(),
+        tz=settings.tz,
+    )
+    if result.expired:
+        response = _login_form(request, message=result.error, status_code=422)
+        clear_cookie(response, settings, PENDING_COOKIE)
+        return response
+    if not result.done or result.staff_id is None:
+        status = 429 if result.locked_until else 422
+        return await _code_form(request, pending, result.error, status)
+    return await _open_session(request, result.staff_id)
+
+
+@post("/admin/sair", include_in_schema=False)
+async def logout(request: Request) -> Response[str]:
+    settings: Settings = request.app.state.settings
+    await sessions.end_session(request.cookies.get(STAFF_COOKIE))
+    response = redirect(request, LOGIN)
+    clear_cookie(response, settings, STAFF_COOKIE)
+    return response
+
+
+@get("/admin", include_in_schema=False)
+async def admin_home(request: Request, staff: Staff) -> Response[str]:
+    """Each role's first page: Cadastros for master users, the request queue for Planejamento."""
+    if staff.role == StaffRole.master:
+        return redirect(request, "/admin/clientes")
+    if "/admin/solicitacoes" in request.app.route_handler_method_map:
+        return redirect(request, "/admin/solicitacoes")
+    return admin_page(request, staff, "admin/inicio.html", {})

@@ -1,0 +1,78 @@
+"""``/admin/emails`` (master only): the e-mail outbox, its failures, and "Tentar de novo"."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.params import FromPath
+from litestar.response import Response
+
+from espaco.services import audit, outbox
+from espaco.tables import OutboxStatus
+from espaco.web.admin.common import Master, actor_ip, admin_page, see_other
+from espaco.web.auth import now
+
+PATH = "/admin/emails"
+PER_PAGE = 50
+# ?situacao= value → stored status, and the label of each.
+STATUSES = {
+    "pendente": OutboxStatus.pending,
+    "enviado": OutboxStatus.sent,
+    "falhou": OutboxStatus.failed,
+}
+STATUS_LABELS = {
+    OutboxStatus.pending: "Pendente",
+    OutboxStatus.sent: "Enviado",
+    OutboxStatus.failed: "Falhou",
+}
+KIND_LABELS = {
+    "access_code": "Código de acesso",
+    "invoice_notice": "Aviso de NF",
+    "request_decision": "Solicitação de coleta",
+}
+
+
+@get(PATH, include_in_schema=False)
+async def outbox_page(request: Request, master: Master) -> Response[str]:
+    """Newest first, filtered by ``?situacao=`` and paged by ``?pagina=``."""
+    slug = request.query_params.get("situacao", "")
+    status = STATUSES.get(slug)
+    slug = slug if status else ""
+    try:
+        page_number = max(1, int(request.query_params.get("pagina", "1")))
+    except ValueError:
+        page_number = 1
+    rows = await outbox.list_outbox(status, page_number, PER_PAGE)
+    counts = await outbox.outbox_counts()
+    return admin_page(
+        request,
+        master,
+        "admin/emails.html",
+        {
+            "rows": rows,
+            "counts": counts,
+            "total": sum(counts.values()),
+            "slug": slug,
+            "statuses": STATUSES,
+            "status_labels": STATUS_LABELS,
+            "kind_labels": KIND_LABELS,
+            "page_number": page_number,
+            "has_next": len(rows) == PER_PAGE,
+        },
+        fragment="admin/partials/emails_lista.html",
+    )
+
+
+@post(PATH + "/{email_id:int}/tentar-de-novo", include_in_schema=False)
+async def retry(request: Request, master: Master, email_id: FromPath[int]) -> Response[str]:
+    """Put a failed message back in the queue, due now."""
+    actor, ip = actor_ip(request, master)
+    when = now()
+    if await outbox.retry(email_id, now=when):
+        await audit.record(
+            "outbox_retry", now=when, actor=actor, ip=ip, details={"email_id": email_id}
+        )
+        outbox.wake()
+        notice = "A mensagem voltou para a fila e será enviada em instantes."
+    else:
+        notice = "Essa mensagem não está mais com falha: nada a fazer."
+    return see_other(request, PATH + "?situacao=falhou", notice)
