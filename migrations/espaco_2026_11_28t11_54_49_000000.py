@@ -5,7 +5,7 @@ migration. The statements are a frozen copy, not imported from tables.py, which 
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.table import Table
+from piccolo.engine import engine_finder
 
 ID = "2026-11-28T11:54:49:000000"
 VERSION = "1.38.0"
@@ -36,14 +36,18 @@ INDEXES = [
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="espaco", description=DESCRIPTION)
 
+    # The engine the migration runs on (Table.raw would use whatever engine the base Table
+    # class cached first, which in a long-lived process may be another database).
     async def create_indexes():
+        engine = engine_finder()
         for statement in INDEXES:
-            await Table.raw(statement).run()
+            await engine.run_ddl(statement)
 
     async def drop_indexes():
+        engine = engine_finder()
         for statement in INDEXES:
             name = statement.split(" ON ")[0].split()[-1]
-            await Table.raw(f"DROP INDEX {name}").run()
+            await engine.run_ddl(f"DROP INDEX {name}")
 
     manager.add_raw(create_indexes)
     manager.add_raw_backwards(drop_indexes)

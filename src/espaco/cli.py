@@ -104,10 +104,13 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(coro_fn: Callable[..., Coroutine[Any, Any, Any]], settings: Settings, *args: Any) -> Any:
+    """Run ``coro_fn`` against a migrated database (every command may be the first one run)."""
+
     async def runner() -> Any:
         engine = database.configure(settings)
         await database.start(engine)
         try:
+            await database.migrate()
             return await coro_fn(*args)
         finally:
             await database.stop(engine)
@@ -240,7 +243,6 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
         return 2
 
     async def create() -> str | None:
-        await database.migrate()
         return await staff.create_staff(
             args.username,
             password,
@@ -254,7 +256,7 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
     if error:
         print(f"erro: {error}", file=sys.stderr)
         return 1
-    print(f"usuário {args.username} criado ({args.role})")
+    print(f"usuário {args.username.strip().lower()} criado ({args.role})")
     return 0
 
 

@@ -61,7 +61,15 @@ class Settings:
         env = dict(os.environ if environ is None else environ)
         data_dir = Path(env.get(_env_name("data_dir"), "espaco-data")).expanduser()
         file_values = _read_env_file(data_dir / ENV_FILE)
-        merged = {**file_values, **{k: v for k, v in env.items() if k.startswith(PREFIX)}}
+        # ESPACO_TEST_* belong to the test suite (ESPACO_TEST_DATABASE_URL), not to the portal.
+        merged = {
+            **file_values,
+            **{
+                k: v
+                for k, v in env.items()
+                if k.startswith(PREFIX) and not k.startswith(PREFIX + "TEST_")
+            },
+        }
         known = {f.name for f in fields(cls) if not f.name.startswith("_")}
         unknown = sorted(k for k in merged if k[len(PREFIX) :].lower() not in known)
         if unknown:

@@ -69,15 +69,9 @@ def test_session_cookie_is_httponly_lax_and_new_at_every_login(web):
     assert web.cookies.get("espaco_sessao") != first
 
 
-def test_cookies_are_secure_when_the_base_url_is_https(tmp_path, migrated_template):
-    import shutil
-
-    data = tmp_path / "d"
-    data.mkdir()
-    if migrated_template is not None:
-        shutil.copy(migrated_template, data / "espaco.db")
-    settings = make_settings(data, base_url="https://portal.example.com.br")
-    with TestClient(create_app(settings), base_url="https://portal.example.com.br") as web:
+def test_cookies_are_secure_when_the_base_url_is_https(settings):
+    https = make_settings(settings.data_dir, base_url="https://portal.example.com.br")
+    with TestClient(create_app(https), base_url="https://portal.example.com.br") as web:
         _, code = call(web, make_client, document="12ABC34501DE35")
         response = login(web, "12ABC34501DE35", code)
         cookies = [v for k, v in response.headers.multi_items() if k == "set-cookie"]

@@ -24,5 +24,5 @@ def format_code(raw: str) -> str:
 
 
 def normalize_code(typed: str) -> str:
-    """What the person typed, with dashes, spaces and case removed (``abcd efgh`` → ``ABCDEFGH``)."""
+    """What the person typed, without dashes, spaces or case (``abcd efgh`` → ``ABCDEFGH``)."""
     return "".join(ch for ch in typed.upper() if ch.isalnum())
