@@ -18,16 +18,21 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import socket
 import threading
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 import uvicorn
+from aiosmtpd.controller import Controller
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
@@ -96,14 +101,53 @@ class LiveServer:
             table._meta.db = self.engine
 
 
+class Mailbox:
+    """A real SMTP server (aiosmtpd) in the test process: the live server's e-mails land here."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(
+            BytesParser(policy=policy.default).parsebytes(envelope.original_content)
+        )
+        return "250 OK"
+
+    def wait_for(
+        self, predicate: Callable[[EmailMessage], bool], timeout: float = 15
+    ) -> EmailMessage:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages:
+                if predicate(message):
+                    return message
+            time.sleep(0.1)
+        raise AssertionError(f"no such e-mail arrived; got {[m['Subject'] for m in self.messages]}")
+
+
+@pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    box.port = port  # type: ignore[attr-defined]
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
 @pytest.fixture(scope="session")
 def live_server(
-    tmp_path_factory: pytest.TempPathFactory, migrated_template: Path | None
+    tmp_path_factory: pytest.TempPathFactory, migrated_template: Path | None, mailbox: Mailbox
 ) -> Iterator[LiveServer]:
     data_dir = tmp_path_factory.mktemp("live")
     if migrated_template is not None:
         shutil.copy(migrated_template, data_dir / "espaco.db")
-    settings = make_settings(data_dir)
+    settings = make_settings(data_dir, smtp_url=f"smtp://127.0.0.1:{mailbox.port}")  # type: ignore[attr-defined]
     config = uvicorn.Config(
         create_app(settings),
         host="127.0.0.1",
