@@ -129,8 +129,8 @@ def test_migrate_applies_once_then_reports_up_to_date(env, capsys):
     assert "o banco já está atualizado" in capsys.readouterr().out
 
 
-@pytest.mark.skipif(bool(PG_URL), reason="the refusal is about SQLite only")
-def test_serve_refuses_many_workers_on_sqlite(env, capsys):
+def test_serve_refuses_many_workers_on_sqlite(env, monkeypatch, capsys):
+    monkeypatch.setenv("ESPACO_DATABASE_URL", f"sqlite:///{env.data_dir / 'outro.db'}")
     assert cli.main(["serve", "--workers", "2"]) == 2
     assert "exige PostgreSQL" in capsys.readouterr().err
 
