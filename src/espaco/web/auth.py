@@ -40,8 +40,16 @@ def client_ip(request: Request, settings: Settings) -> str:
     hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
     for hop in reversed(hops):
         if not _trusted(hop, settings.trusted_proxies):
-            return hop
+            return hop if _is_ip(hop) else peer  # garbage is no address to count by
     return peer
+
+
+def _is_ip(address: str) -> bool:
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return True
 
 
 def _trusted(address: str, proxies: tuple[str, ...]) -> bool:
