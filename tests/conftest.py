@@ -74,11 +74,11 @@ def settings(tmp_path: Path, migrated_template: Path | None) -> Iterator[Setting
     if migrated_template is not None:
         shutil.copy(migrated_template, data_dir / "espaco.db")
     else:
-        asyncio.run(_truncate_pg())
+        asyncio.run(truncate_pg())
     yield make_settings(data_dir)
 
 
-async def _truncate_pg() -> None:
+async def truncate_pg() -> None:
     import asyncpg
 
     names = ", ".join(f'"{table._meta.tablename}"' for table in ALL_TABLES)

@@ -40,7 +40,7 @@ from espaco import piccolo_conf
 from espaco.app import create_app
 from espaco.settings import Settings
 from espaco.tables import ALL_TABLES
-from tests.conftest import make_settings
+from tests.conftest import make_settings, truncate_pg
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -140,10 +140,15 @@ def mailbox() -> Iterator[Mailbox]:
         controller.stop()
 
 
-@pytest.fixture(scope="session")
+# One server per test module, stopped at the module's end: its background e-mail sender queries
+# through Piccolo's process-wide tables, which later tests point at their own databases (an
+# asyncpg pool used from this thread would crash the process).
+@pytest.fixture(scope="module")
 def live_server(
     tmp_path_factory: pytest.TempPathFactory, migrated_template: Path | None, mailbox: Mailbox
 ) -> Iterator[LiveServer]:
+    if migrated_template is None:  # PostgreSQL: start from empty tables
+        asyncio.run(truncate_pg())
     data_dir = tmp_path_factory.mktemp("live")
     if migrated_template is not None:
         shutil.copy(migrated_template, data_dir / "espaco.db")
