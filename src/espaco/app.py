@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Litestar, Request
@@ -14,13 +15,15 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.utils.scope.state import ScopeState
 
 from espaco import database, db
 from espaco.resources import resource_dir
-from espaco.services import outbox
+from espaco.services import api_tokens, outbox
 from espaco.settings import Settings
-from espaco.web import admin, errors, portal_auth, public
+from espaco.web import admin, api, errors, portal_auth, public
 from espaco.web.auth import LoginRequired, current_client, current_staff, login_required_handler
 from espaco.web.security import security_headers
 from espaco.web.static import StaticFiles, serve_static
@@ -52,6 +55,8 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
         try:
             if run_migrations:
                 await database.migrate()
+            if await api_tokens.seed_bootstrap(settings, now=datetime.now(UTC)):
+                log.info("API token from ESPACO_API_TOKEN created")
             stop_sender = asyncio.Event()
             sender = asyncio.create_task(
                 outbox.run_sender(settings, stop_sender), name="espaco-outbox-sender"
@@ -77,6 +82,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
             portal_auth.logout,
             portal_auth.home,
             *admin.ROUTES,
+            api.ROUTER,
         ],
         dependencies={
             "client": Provide(current_client),
@@ -109,7 +115,14 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
                 "base_context": base_context,
             }
         ),
-        openapi_config=None,
+        # Only the ERP API is documented (its router opts in); the pages are not an API.
+        openapi_config=OpenAPIConfig(
+            title="Espaço do Cliente — API de integração com o ERP",
+            version="1",
+            path="/api/docs",
+            render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
+        ),
+        include_in_schema=False,
         debug=False,
     )
 

@@ -280,6 +280,29 @@ class ApiToken(Table, tablename="api_token"):
     revoked_at = Timestamptz(null=True, default=None)
 
 
+class ApiIdempotency(Table, tablename="api_idempotency"):
+    """An ``Idempotency-Key`` an API token used: the body it came with and the first answer."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    # "<token id>:<the client's key>": keys of different tokens never meet.
+    key = Varchar(length=300, unique=True)
+    body_hash = Varchar(length=64)
+    # 0 while the first request is still running, then its HTTP status.
+    status_code = Integer(default=0)
+    response = Text(default="")
+    created_at = Timestamptz()
+
+
+class ApiRateWindow(Table, tablename="api_rate_window"):
+    """Requests one API token made in one minute (fixed window), shared by every worker."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    # "<token id>:<minute since the epoch>"
+    key = Varchar(length=40, unique=True)
+    requests = Integer(default=0)
+    window_start = Timestamptz()
+
+
 class OutboxStatus(StrEnum):
     pending = "pending"
     sent = "sent"
@@ -356,6 +379,8 @@ ALL_TABLES: list[type[Table]] = [
     Certificate,
     CertificateMtr,
     ApiToken,
+    ApiIdempotency,
+    ApiRateWindow,
     OutboxEmail,
     AuditEvent,
     LoginThrottle,

@@ -1,0 +1,184 @@
+"""What an ERP changes often, by ``external_id``: an invoice's status, a collection's situação
+and MTR, its photos and signature. Scope ``import``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, patch, post, put
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Body, FromPath, JSONBody
+from litestar.response import Response
+
+from espaco.domain.errors import DomainError
+from espaco.domain.money import parse_money
+from espaco.services import erp_updates
+from espaco.services.erp_updates import NotFound, Outcome
+from espaco.services.media import MAX_PHOTO_BYTES
+from espaco.settings import Settings
+from espaco.web.api.guard import token_guard
+from espaco.web.api.schemas import (
+    CollectionState,
+    CollectionUpdate,
+    InvoiceState,
+    InvoiceStatusIn,
+    PhotoUpload,
+    SignatureUpload,
+    errors,
+    unprocessable,
+)
+from espaco.web.errors import ApiProblem
+
+COMMON: dict[str, Any] = {"guards": [token_guard], "opt": {"scope": "import"}}
+Multipart = Body(media_type=RequestEncodingType.MULTI_PART)
+
+
+def _not_found(kind: str, external_id: str) -> ApiProblem:
+    return ApiProblem(404, "not_found", f"{kind} {external_id!r} não encontrada.", "external_id")
+
+
+def _answer(outcome: Outcome) -> Response[Any]:
+    if not outcome.ok:
+        problem = outcome.problems[0]
+        raise ApiProblem(422, problem.code, problem.message, problem.path)
+    return Response(outcome.state, status_code=200)
+
+
+@put(
+    "/invoices/{external_id:str}/status",
+    **COMMON,
+    summary="Situação de uma fatura",
+    description="Paga (com data e valor pago), em aberto ou cancelada. Escopo: `import`.",
+    responses=errors(
+        (200, ResponseSpec(InvoiceState, description="A fatura como ficou")),
+        unprocessable("required", "Data do pagamento obrigatória quando pago", "paid_on"),
+    ),
+    tags=["Faturas"],
+)
+async def invoice_status(
+    request: Request, external_id: FromPath[str], data: JSONBody[InvoiceStatusIn]
+) -> Response[Any]:
+    cents = None
+    if data.paid_amount is not None:
+        try:
+            cents = parse_money(data.paid_amount)
+        except DomainError as error:
+            raise ApiProblem(422, error.code, error.message, "paid_amount") from error
+    try:
+        outcome = await erp_updates.set_invoice_status(
+            external_id,
+            data.status,
+            paid_on=data.paid_on,
+            paid_amount_cents=cents,
+            now=datetime.now(UTC),
+        )
+    except NotFound as missing:
+        raise _not_found("Fatura", external_id) from missing
+    return _answer(outcome)
+
+
+@patch(
+    "/collections/{external_id:str}",
+    **COMMON,
+    summary="Situação e MTR de uma coleta",
+    description=(
+        "Muda só os campos enviados: `status` (scheduled, done, validated, cancelled), "
+        "`performed_at` (obrigatório para done e validated), `mtr_number` e `mtr_status` "
+        "(situação no SINIR, guardada como veio; `null` apaga). Escopo: `import`."
+    ),
+    responses=errors(
+        (200, ResponseSpec(CollectionState, description="A coleta como ficou")),
+        unprocessable("required", "Data e hora da coleta obrigatória", "performed_at"),
+    ),
+    tags=["Coletas"],
+)
+async def collection_update(
+    request: Request, external_id: FromPath[str], data: JSONBody[CollectionUpdate]
+) -> Response[Any]:
+    settings: Settings = request.app.state.settings
+    changes: dict[str, Any] = {}
+    if data.status is not None:
+        changes["status"] = data.status
+    if data.performed_at is not None:
+        changes["performed_at"] = data.performed_at
+    for name in ("mtr_number", "mtr_status"):
+        value = getattr(data, name)
+        if value is not msgspec.UNSET:
+            changes[name] = value.strip() or None if isinstance(value, str) else value
+    try:
+        outcome = await erp_updates.update_collection(external_id, changes, tz=settings.tz)
+    except NotFound as missing:
+        raise _not_found("Coleta", external_id) from missing
+    return _answer(outcome)
+
+
+async def _read_upload(upload: Any) -> bytes:
+    if not isinstance(upload, UploadFile):  # a plain form field where a file was expected
+        raise ApiProblem(400, "invalid", "Envie o arquivo como parte multipart com nome.", "file")
+    data: bytes = await upload.read(MAX_PHOTO_BYTES + 1)
+    if len(data) > MAX_PHOTO_BYTES:
+        raise ApiProblem(413, "file_too_large", "Imagem maior que 15 MB.", "file")
+    return data
+
+
+@post(
+    "/collections/{external_id:str}/photos",
+    **COMMON,
+    status_code=200,
+    summary="Foto de uma coleta",
+    description=(
+        "Multipart: `stage` (before ou after), `file` (JPEG, PNG ou WebP até 15 MB, conferido "
+        "pelo conteúdo) e `taken_at` opcional. A mesma foto no mesmo momento não é repetida. "
+        "Escopo: `import`."
+    ),
+    responses=errors(
+        (200, ResponseSpec(CollectionState, description="A coleta com suas fotos")),
+        unprocessable("file_type", "Arquivo não é uma imagem JPEG, PNG ou WebP", "file"),
+    ),
+    tags=["Coletas"],
+)
+async def collection_photo(
+    request: Request,
+    external_id: FromPath[str],
+    data: Annotated[PhotoUpload, Multipart],
+) -> Response[Any]:
+    settings: Settings = request.app.state.settings
+    if data.taken_at is not None and data.taken_at.tzinfo is None:
+        raise ApiProblem(422, "format", "taken_at precisa do fuso (ISO 8601)", "taken_at")
+    content = await _read_upload(data.file)
+    try:
+        outcome = await erp_updates.add_photo(
+            external_id, content, stage=data.stage, taken_at=data.taken_at, settings=settings
+        )
+    except NotFound as missing:
+        raise _not_found("Coleta", external_id) from missing
+    return _answer(outcome)
+
+
+@put(
+    "/collections/{external_id:str}/signature",
+    **COMMON,
+    summary="Assinatura de quem recebeu a coleta",
+    description="Multipart: `file` (JPEG, PNG ou WebP até 15 MB). Substitui a anterior.",
+    responses=errors(
+        (200, ResponseSpec(CollectionState, description="A coleta com a assinatura")),
+        unprocessable("file_type", "Arquivo não é uma imagem JPEG, PNG ou WebP", "file"),
+    ),
+    tags=["Coletas"],
+)
+async def collection_signature(
+    request: Request,
+    external_id: FromPath[str],
+    data: Annotated[SignatureUpload, Multipart],
+) -> Response[Any]:
+    settings: Settings = request.app.state.settings
+    content = await _read_upload(data.file)
+    try:
+        outcome = await erp_updates.set_signature(external_id, content, settings=settings)
+    except NotFound as missing:
+        raise _not_found("Coleta", external_id) from missing
+    return _answer(outcome)
