@@ -1,0 +1,441 @@
+"""The Coletas page's queries: a client's collections by period, place and situação, their
+summary, the certificates (CDF), and the rows behind a ticket, a photo or a CDF download.
+
+Every function takes the client id from the caller's session and filters on it; an id from a URL
+is looked up *within* that client, so another client's row is simply not found. The page's hot
+queries are raw SQL (``Table.raw`` with ``{}`` placeholders): Piccolo's query builder costs more
+than the indexed query itself (see ``bench/db_engine.py``). Paging is keyset on
+``(event_on, id)``, newest first, along the index ``collection_client_event``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from espaco.domain.errors import DomainError
+from espaco.domain.periods import Period
+from espaco.pdf.ticket import TicketData, TicketPhoto
+from espaco.services.media import media_path
+from espaco.settings import Settings
+from espaco.tables import Certificate, Collection, CollectionStatus
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 100_000
+
+# URL spelling (pt-BR, what people bookmark) ↔ stored status.
+SITUACOES: dict[str, str] = {
+    "agendada": CollectionStatus.scheduled,
+    "realizada": CollectionStatus.done,
+    "validada": CollectionStatus.validated,
+    "cancelada": CollectionStatus.cancelled,
+}
+STATUS_LABELS: dict[str, str] = {
+    CollectionStatus.scheduled: "Agendada",
+    CollectionStatus.done: "Realizada",
+    CollectionStatus.validated: "Validada",
+    CollectionStatus.cancelled: "Cancelada",
+}
+WITH_TICKET = frozenset({CollectionStatus.done, CollectionStatus.validated})
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the client asked to see: a period of ``event_on`` days, one place, one status."""
+
+    period: Period
+    location_id: int | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ended: the last row's ``(event_on, id)``; the next page starts below it."""
+
+    event_on: date
+    id: int
+
+    def token(self) -> str:
+        return f"{self.event_on.isoformat()}.{self.id}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Cursor | None:
+        """A cursor from its URL token, or None when absent or malformed."""
+        if not text:
+            return None
+        day, _, ident = text.partition(".")
+        try:
+            return cls(date.fromisoformat(day), int(ident))
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the Coletas table (and of the CSV export)."""
+
+    id: int
+    external_id: str
+    event_on: date
+    status: str
+    location: str
+    service: str
+    waste_description: str
+    waste_class: str
+    quantity: str
+    unit: str
+    mtr_number: str | None
+    mtr_status: str | None
+    certificate_id: int | None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def has_ticket(self) -> bool:
+        return self.status in WITH_TICKET
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Row]
+    next_cursor: Cursor | None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The period at a glance: collections by situação, quantity by unit, collections a month."""
+
+    total: int
+    by_status: list[tuple[str, str, int]]  # (status, label, count), every status
+    quantities: list[tuple[str, Decimal]]  # (unit, total), units in alphabetical order
+    months: list[tuple[int, int, int]] = field(default_factory=list)  # (year, month, count)
+
+
+@dataclass(frozen=True)
+class LocationOption:
+    id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class CertificateRow:
+    id: int
+    number: str
+    issued_on: date
+    period_start: date
+    period_end: date
+    receiver: str
+    mtr_numbers: list[str]
+    has_pdf: bool
+
+
+def parse_situacao(text: str | None) -> str | None:
+    """The stored status for a ``situacao`` parameter; blank is None. Code ``"situacao"``."""
+    if not text or not text.strip():
+        return None
+    status = SITUACOES.get(text.strip().lower())
+    if status is None:
+        raise DomainError("situacao", "Situação desconhecida")
+    return status
+
+
+def situacao_param(status: str | None) -> str:
+    """The URL spelling of a stored status (``"done"`` → ``"realizada"``)."""
+    return next((k for k, v in SITUACOES.items() if v == status), "")
+
+
+def _sqlite() -> bool:
+    return bool(Collection._meta.db.engine_type == "sqlite")
+
+
+def _day(value: date) -> Any:
+    # SQLite stores DATE as ISO text; asyncpg wants a date.
+    return value.isoformat() if _sqlite() else value
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _where(client_id: int, filters: Filters) -> tuple[str, list[Any]]:
+    sql = "c.client = {} AND c.event_on >= {} AND c.event_on <= {}"
+    args: list[Any] = [client_id, _day(filters.period.start), _day(filters.period.end)]
+    if filters.location_id is not None:
+        sql += " AND c.location = {}"
+        args.append(filters.location_id)
+    if filters.status is not None:
+        sql += " AND c.status = {}"
+        args.append(filters.status)
+    return sql, args
+
+
+_ROW_SQL = (
+    "SELECT c.id, c.external_id, c.event_on, c.status, l.label, c.service,"
+    " c.waste_description, c.waste_class, c.quantity, c.unit, c.mtr_number, c.mtr_status,"
+    " (SELECT MIN(m.certificate) FROM certificate_mtr m"
+    "   WHERE m.client = c.client AND m.mtr_number = c.mtr_number) AS certificate_id"
+    " FROM collection c JOIN location l ON l.id = c.location WHERE "
+)
+
+
+# ``where`` holds only column names and ``{}`` placeholders (see ``_where``).
+_SUMMARY_SQL = (
+    "SELECT c.event_on, c.status, c.unit, c.quantity, COUNT(*) AS n FROM collection c"
+    " WHERE {where} GROUP BY c.event_on, c.status, c.unit, c.quantity"
+)
+
+
+def _row(r: dict[str, Any]) -> Row:
+    return Row(
+        id=r["id"],
+        external_id=r["external_id"],
+        event_on=_as_date(r["event_on"]),
+        status=r["status"],
+        location=r["label"],
+        service=r["service"],
+        waste_description=r["waste_description"],
+        waste_class=r["waste_class"],
+        quantity=r["quantity"],
+        unit=r["unit"],
+        mtr_number=r["mtr_number"],
+        mtr_status=r["mtr_status"],
+        certificate_id=r["certificate_id"],
+    )
+
+
+async def list_collections(
+    client_id: int, filters: Filters, after: Cursor | None = None, *, limit: int = PAGE_SIZE
+) -> Page:
+    """One page of the client's collections, newest first, starting below ``after``."""
+    where, args = _where(client_id, filters)
+    if after is not None:
+        # Spelled so that both engines walk the (client, event_on, id) index backwards.
+        where += " AND c.event_on <= {} AND (c.event_on < {} OR c.id < {})"
+        args += [_day(after.event_on), _day(after.event_on), after.id]
+    sql = _ROW_SQL + where + " ORDER BY c.event_on DESC, c.id DESC LIMIT {}"
+    rows = await Collection.raw(sql, *args, limit + 1)
+    page = [_row(r) for r in rows[:limit]]
+    more = len(rows) > limit
+    return Page(page, Cursor(page[-1].event_on, page[-1].id) if more and page else None)
+
+
+async def export_rows(client_id: int, filters: Filters) -> list[Row]:
+    """Every collection the filters select (for the CSV), newest first."""
+    where, args = _where(client_id, filters)
+    sql = _ROW_SQL + where + " ORDER BY c.event_on DESC, c.id DESC LIMIT {}"
+    return [_row(r) for r in await Collection.raw(sql, *args, EXPORT_LIMIT)]
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+async def summary(client_id: int, filters: Filters) -> Summary:
+    """Counts by status and by month, and quantity totals by unit, for the filtered period.
+
+    One grouped query; the sums are Decimal in Python (a quantity is a decimal string, and
+    SQLite would sum it as a float)."""
+    where, args = _where(client_id, filters)
+    sql = _SUMMARY_SQL.format(where=where)
+    rows = await Collection.raw(sql, *args)
+    by_status: dict[str, int] = dict.fromkeys(STATUS_LABELS, 0)
+    by_month: dict[tuple[int, int], int] = dict.fromkeys(filters.period.months(), 0)
+    quantities: dict[str, Decimal] = {}
+    total = 0
+    for r in rows:
+        n = int(r["n"])
+        total += n
+        by_status[r["status"]] = by_status.get(r["status"], 0) + n
+        day = _as_date(r["event_on"])
+        by_month[(day.year, day.month)] = by_month.get((day.year, day.month), 0) + n
+        if r["status"] == CollectionStatus.cancelled or not r["quantity"] or not r["unit"]:
+            continue
+        value = _decimal(r["quantity"])
+        if value is not None:
+            quantities[r["unit"]] = quantities.get(r["unit"], Decimal(0)) + value * n
+    return Summary(
+        total=total,
+        by_status=[(s, STATUS_LABELS.get(s, s), c) for s, c in by_status.items()],
+        quantities=sorted(quantities.items()),
+        months=[(y, m, c) for (y, m), c in sorted(by_month.items())],
+    )
+
+
+async def locations(client_id: int) -> list[LocationOption]:
+    """The client's own places, for the filter."""
+    rows = await Collection.raw(
+        "SELECT id, label FROM location WHERE client = {} ORDER BY label, id", client_id
+    )
+    return [LocationOption(r["id"], r["label"]) for r in rows]
+
+
+async def certificates(client_id: int) -> list[CertificateRow]:
+    """The client's CDFs, newest first, each with the MTRs it covers."""
+    rows = await Certificate.raw(
+        "SELECT id, number, issued_on, period_start, period_end, receiver, pdf_path"
+        " FROM certificate WHERE client = {} ORDER BY issued_on DESC, id DESC",
+        client_id,
+    )
+    mtrs: dict[int, list[str]] = {}
+    for m in await Certificate.raw(
+        "SELECT certificate, mtr_number FROM certificate_mtr WHERE client = {}"
+        " ORDER BY certificate, mtr_number",
+        client_id,
+    ):
+        mtrs.setdefault(m["certificate"], []).append(m["mtr_number"])
+    return [
+        CertificateRow(
+            id=r["id"],
+            number=r["number"],
+            issued_on=_as_date(r["issued_on"]),
+            period_start=_as_date(r["period_start"]),
+            period_end=_as_date(r["period_end"]),
+            receiver=r["receiver"],
+            mtr_numbers=mtrs.get(r["id"], []),
+            has_pdf=bool(r["pdf_path"]),
+        )
+        for r in rows
+    ]
+
+
+async def certificate_file(
+    client_id: int, certificate_id: int, settings: Settings
+) -> tuple[str, Path] | None:
+    """``(number, file)`` of one of the client's CDF PDFs, or None."""
+    rows = await Certificate.raw(
+        "SELECT number, pdf_path FROM certificate WHERE id = {} AND client = {}",
+        certificate_id,
+        client_id,
+    )
+    if not rows or not rows[0]["pdf_path"]:
+        return None
+    return rows[0]["number"], media_path(settings, rows[0]["pdf_path"])
+
+
+async def photo_file(
+    client_id: int, collection_id: int, photo_id: int, settings: Settings
+) -> Path | None:
+    """The stored photo of one of the client's collections, or None."""
+    rows = await Collection.raw(
+        "SELECT p.path FROM collection_photo p JOIN collection c ON c.id = p.collection"
+        " WHERE p.id = {} AND c.id = {} AND c.client = {}",
+        photo_id,
+        collection_id,
+        client_id,
+    )
+    return media_path(settings, rows[0]["path"]) if rows else None
+
+
+async def ticket(client_id: int, collection_id: int, settings: Settings) -> TicketData | None:
+    """Everything the ticket PDF of one of the client's collections shows, or None (not the
+    client's, or not performed yet: agendada and cancelada collections have no ticket)."""
+    rows = await Collection.raw(
+        "SELECT c.*, l.label, l.street, l.number AS street_number, l.complement, l.district,"
+        " l.city, l.state, l.cep, k.name AS client_name, k.document AS client_document"
+        " FROM collection c JOIN location l ON l.id = c.location"
+        " JOIN client k ON k.id = c.client WHERE c.id = {} AND c.client = {}",
+        collection_id,
+        client_id,
+    )
+    if not rows or rows[0]["status"] not in WITH_TICKET:
+        return None
+    r = rows[0]
+    photos = await Collection.raw(
+        "SELECT stage, path, width, height, taken_at, latitude, longitude FROM collection_photo"
+        " WHERE collection = {} ORDER BY position, id",
+        collection_id,
+    )
+    return TicketData(
+        number=r["external_id"],
+        content_hash=r["content_hash"],
+        provider_name=settings.provider_name,
+        provider_cnpj=settings.provider_cnpj,
+        provider_logo=settings.provider_logo,
+        client_name=r["client_name"],
+        client_document=r["client_document"],
+        location=r["label"],
+        address=_address(r),
+        scheduled_on=_as_date(r["scheduled_on"]) if r["scheduled_on"] else None,
+        performed_at=_as_datetime(r["performed_at"]),
+        status=r["status"],
+        service=r["service"],
+        waste_description=r["waste_description"],
+        waste_class=r["waste_class"],
+        waste_ibama_code=r["waste_ibama_code"],
+        quantity=r["quantity"],
+        unit=r["unit"],
+        mtr_number=r["mtr_number"],
+        mtr_status=r["mtr_status"],
+        driver=r["driver"],
+        vehicle_plate=r["vehicle_plate"],
+        notes=r["notes"],
+        received_by=r["received_by"],
+        received_by_cpf=r["received_by_cpf"],
+        refusal=r["refusal"],
+        signature=media_path(settings, r["signature_path"]) if r["signature_path"] else None,
+        photos=[
+            TicketPhoto(
+                stage=p["stage"],
+                path=media_path(settings, p["path"]),
+                width=p["width"],
+                height=p["height"],
+                taken_at=_as_datetime(p["taken_at"]),
+                latitude=p["latitude"],
+                longitude=p["longitude"],
+            )
+            for p in photos
+        ],
+    )
+
+
+def _address(r: dict[str, Any]) -> str:
+    street = ", ".join(x for x in (r["street"], r["street_number"]) if x)
+    if r["complement"]:
+        street = f"{street} - {r['complement']}" if street else r["complement"]
+    city = "/".join(x for x in (r["city"], r["state"]) if x)
+    cep = f"CEP {r['cep'][:5]}-{r['cep'][5:]}" if len(r["cep"] or "") == 8 else ""
+    return ", ".join(x for x in (street, r["district"], city, cep) if x)
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything the Coletas page shows for one request."""
+
+    page: Page
+    summary: Summary | None
+    locations: list[LocationOption]
+    certificates: list[CertificateRow]
+
+
+async def view(
+    client_id: int, filters: Filters, after: Cursor | None, *, rows_only: bool = False
+) -> View:
+    """The page's data; ``rows_only`` (a "Carregar mais") skips all but the next rows."""
+    page = await list_collections(client_id, filters, after)
+    if rows_only:
+        return View(page, None, [], [])
+    return View(
+        page,
+        await summary(client_id, filters),
+        await locations(client_id),
+        await certificates(client_id),
+    )

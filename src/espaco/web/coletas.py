@@ -1,0 +1,306 @@
+"""``/coletas``: the client's collections with filters, "Carregar mais", the CSV export, the
+ticket PDF, the photos and the CDF downloads.
+
+The client always comes from the session; ids in URLs are looked up within it, so another
+client's collection, photo or certificate answers 404.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.response import Response
+
+from espaco.domain.errors import DomainError
+from espaco.domain.formatting import format_date, format_month
+from espaco.domain.periods import Period, last_days, parse_period
+from espaco.pdf.ticket import render_cached
+from espaco.services import coletas
+from espaco.services.coletas import Filters
+from espaco.services.sessions import ClientSession
+from espaco.settings import Settings
+from espaco.web.auth import now
+from espaco.web.pages import is_fragment_request, page
+
+DEFAULT_DAYS = 90
+CSV_HEADER = [
+    "Data",
+    "Local",
+    "Serviço",
+    "Resíduo",
+    "Classe",
+    "Quantidade",
+    "Unidade",
+    "Situação",
+    "MTR",
+    "Situação SINIR",
+    "Ticket",
+]
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+
+
+@dataclass(frozen=True)
+class Query:
+    """The filters as the URL gave them (echoed back into the form) and as parsed."""
+
+    inicio: str
+    fim: str
+    local: str
+    situacao: str
+    filters: Filters
+    errors: dict[str, str]
+
+    @property
+    def situacao_value(self) -> str:
+        return coletas.situacao_param(self.filters.status)
+
+    def params(self, **extra: str) -> str:
+        values = {
+            "inicio": self.filters.period.start.isoformat(),
+            "fim": self.filters.period.end.isoformat(),
+            "local": str(self.filters.location_id or ""),
+            "situacao": coletas.situacao_param(self.filters.status),
+            **extra,
+        }
+        return urlencode({k: v for k, v in values.items() if v})
+
+
+def parse_query(request: Request, today: date) -> Query:
+    """Filters from the query string; a bad value is reported and replaced by its default."""
+    params = request.query_params
+    inicio, fim = params.get("inicio", "")[:20], params.get("fim", "")[:20]
+    local, situacao = params.get("local", "")[:20], params.get("situacao", "")[:20]
+    errors: dict[str, str] = {}
+    default = last_days(today, DEFAULT_DAYS)
+    try:
+        period = parse_period(inicio, fim, default)
+    except DomainError as error:
+        errors["periodo"] = error.message
+        period = default
+    location_id: int | None = None
+    if local.strip():
+        if local.strip().isdigit():
+            location_id = int(local.strip())
+        else:
+            errors["local"] = "Local inválido"
+    try:
+        status = coletas.parse_situacao(situacao)
+    except DomainError as error:
+        errors["situacao"] = error.message
+        status = None
+    return Query(inicio, fim, local, situacao, Filters(period, location_id, status), errors)
+
+
+def _today(settings: Settings) -> date:
+    return now().astimezone(settings.tz).date()
+
+
+@get("/coletas", include_in_schema=False)
+async def coletas_page(request: Request, client: NamedDependency[ClientSession]) -> Response[str]:
+    """The page; for htmx, the results (filters) or the next rows ("Carregar mais")."""
+    settings: Settings = request.app.state.settings
+    query = parse_query(request, _today(settings))
+    after = coletas.Cursor.parse(request.query_params.get("pagina"))
+    rows_only = after is not None and is_fragment_request(request)
+    data = await coletas.view(client.client_id, query.filters, after, rows_only=rows_only)
+    errors = dict(query.errors)
+    known = {loc.id for loc in data.locations}
+    if (
+        not rows_only
+        and query.filters.location_id is not None
+        and (query.filters.location_id not in known)
+    ):
+        errors["local"] = "Local não encontrado entre os seus"
+    context: dict[str, Any] = {
+        "client": client,
+        "query": query,
+        "errors": errors,
+        "data": data,
+        "after": after,
+        "chart": chart(data.summary.months) if data.summary else None,
+        "situacoes": [(k, coletas.STATUS_LABELS[v]) for k, v in coletas.SITUACOES.items()],
+        "next_url": (
+            "/coletas?" + query.params(pagina=data.page.next_cursor.token())
+            if data.page.next_cursor
+            else None
+        ),
+    }
+    fragment = "partials/coletas_linhas.html" if rows_only else "partials/coletas_resultado.html"
+    return page(
+        request,
+        "coletas.html",
+        context,
+        fragment=fragment,
+        status_code=422 if errors else 200,
+    )
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    count: int
+    label: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    baseline: float
+    bars: list[Bar]
+    label_every: int
+
+
+def chart(months: list[tuple[int, int, int]], *, width: int = 320, height: int = 120) -> Chart:
+    """Bars of collections per month, laid out for a small server-drawn SVG."""
+    top, bottom = 14.0, 18.0
+    n = max(len(months), 1)
+    slot = width / n
+    peak = max((c for _, _, c in months), default=0) or 1
+    baseline = height - bottom
+    bars = []
+    for i, (year, month, count) in enumerate(months):
+        h = (baseline - top) * count / peak
+        label = format_month(year, month)
+        bars.append(
+            Bar(
+                x=round(i * slot + slot * 0.15, 2),
+                y=round(baseline - h, 2),
+                width=round(slot * 0.7, 2),
+                height=round(h, 2),
+                count=count,
+                label=label,
+                title=f"{label}: {count} coleta{'s' if count != 1 else ''}",
+            )
+        )
+    return Chart(width, height, baseline, bars, label_every=max(1, -(-n // 6)))
+
+
+def _cell(text: str | None) -> str:
+    # A cell that starts like a formula would run as one in a spreadsheet.
+    text = text or ""
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def export_csv(rows: list[coletas.Row]) -> str:
+    """The rows as Excel in Brazil opens them: ``;``, dd/mm/aaaa, decimal comma (no BOM)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for r in rows:
+        writer.writerow(
+            [
+                format_date(r.event_on),
+                _cell(r.location),
+                _cell(r.service),
+                _cell(r.waste_description),
+                _cell(r.waste_class),
+                r.quantity.replace(".", ",") if r.quantity else "",
+                _cell(r.unit),
+                r.status_label,
+                r.mtr_number or "",
+                _cell(r.mtr_status),
+                r.external_id if r.has_ticket else "",
+            ]
+        )
+    return out.getvalue()
+
+
+def _export_name(period: Period) -> str:
+    return f"coletas-{period.start.isoformat()}-a-{period.end.isoformat()}.csv"
+
+
+@get("/coletas/exportar", include_in_schema=False)
+async def coletas_csv(request: Request, client: NamedDependency[ClientSession]) -> Response[Any]:
+    """The filtered list as CSV (UTF-8 with BOM, so Excel reads the accents)."""
+    settings: Settings = request.app.state.settings
+    query = parse_query(request, _today(settings))
+    rows = await coletas.export_rows(client.client_id, query.filters)
+    body = ("\ufeff" + export_csv(rows)).encode("utf-8")
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_export_name(query.filters.period)}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "ticket"
+
+
+@get("/coletas/{collection_id:int}/ticket.pdf", include_in_schema=False)
+async def ticket_pdf(
+    request: Request, client: NamedDependency[ClientSession], collection_id: int
+) -> Response[bytes]:
+    """The ticket, opened in the browser; rendered once per content and then read from disk."""
+    settings: Settings = request.app.state.settings
+    ticket = await coletas.ticket(client.client_id, collection_id, settings)
+    if ticket is None:
+        raise NotFoundException()
+    cache_dir = settings.data_dir / "cache" / "tickets"
+    body = await asyncio.to_thread(render_cached, ticket, settings.tz, cache_dir)
+    name = f"ticket-{_safe_name(ticket.number)}.pdf"
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{name}"',
+            "Cache-Control": "private, no-cache",
+        },
+    )
+
+
+@get("/coletas/{collection_id:int}/fotos/{photo_id:int}", include_in_schema=False)
+async def photo(
+    request: Request, client: NamedDependency[ClientSession], collection_id: int, photo_id: int
+) -> Response[bytes]:
+    """A photo of one of the client's collections (the downscaled JPEG the ticket embeds)."""
+    settings: Settings = request.app.state.settings
+    path = await coletas.photo_file(client.client_id, collection_id, photo_id, settings)
+    if path is None or not path.is_file():
+        raise NotFoundException()
+    body = await asyncio.to_thread(path.read_bytes)
+    return Response(
+        body, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"}
+    )
+
+
+@get("/coletas/cdf/{certificate_id:int}", include_in_schema=False)
+async def certificate_pdf(
+    request: Request, client: NamedDependency[ClientSession], certificate_id: int
+) -> Response[bytes]:
+    """A CDF's PDF, downloaded with its number in the file name."""
+    settings: Settings = request.app.state.settings
+    found = await coletas.certificate_file(client.client_id, certificate_id, settings)
+    if found is None or not found[1].is_file():
+        raise NotFoundException()
+    number, path = found
+    body = await asyncio.to_thread(path.read_bytes)
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="cdf-{_safe_name(number)}.pdf"',
+            "Cache-Control": "private, no-cache",
+        },
+    )
+
+
+ROUTES = [coletas_page, coletas_csv, ticket_pdf, photo, certificate_pdf]

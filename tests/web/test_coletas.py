@@ -1,0 +1,366 @@
+"""/coletas over HTTP: filters, paging, summary, CDF, CSV, ticket, photos, and isolation."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import coletas_samples as cs
+import import_samples as s
+import pytest
+from bs4 import BeautifulSoup
+from litestar.testing import TestClient
+from pypdf import PdfReader
+
+from espaco.app import create_app
+from espaco.tables import Certificate, Collection, CollectionPhoto, Location
+
+PERIOD = {"inicio": "2026-09-01", "fim": "2026-11-30"}
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def web(settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), base_url="http://portal.example.com.br") as client:
+        yield client
+
+
+def call(web: TestClient, fn, *args, **kwargs):
+    with web.portal() as portal:
+        return portal.call(lambda: fn(*args, **kwargs))
+
+
+def login(web: TestClient, document: str = cs.CLIENT_A, external_id: str = "CLI-1") -> None:
+    code = call(web, cs.login_code, external_id)
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', web.get("/entrar").text).group(1)
+    response = web.post(
+        "/entrar",
+        data={"documento": document, "codigo": code, "_csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def rows(page: BeautifulSoup) -> list[list[str]]:
+    table = page.select_one("#coletas-tabela")
+    if table is None:
+        return []
+    return [
+        [td.get_text(" ", strip=True) for td in tr.select("td")]
+        for tr in table.select("tbody:not(#carregar-mais) tr")
+    ]
+
+
+def standard_doc() -> dict:
+    """CLI-1: four collections, one per situação, over two places; CLI-2: one of its own."""
+    return s.document(
+        clients=cs.clients(),
+        collections=[
+            cs.with_photos(cs.collection(1, performed_at="2026-10-05T09:32:00-03:00")),
+            cs.collection(
+                2, status="done", performed_at="2026-10-20T14:00:00-03:00", quantity="2.35",
+                unit="t", location="LOC-3", mtr_number="260010679502", mtr_status="Salvo",
+            ),
+            cs.collection(
+                3, status="scheduled", scheduled_on="2026-11-20", performed_at=None,
+                quantity=None, unit=None, mtr_number=None, mtr_status=None, received_by="",
+                received_by_cpf=None, notes="",
+            ),
+            cs.collection(4, status="cancelled", scheduled_on="2026-09-10", performed_at=None,
+                          received_by="", received_by_cpf=None, mtr_number=None,
+                          mtr_status=None, notes="Cliente fechado"),
+            cs.with_photos(cs.collection(9, "CLI-2", "LOC-2"), 1),
+        ],
+        certificates=[
+            s.certificate(
+                1, "CLI-1", mtr_numbers=["260010679501"],
+                pdf={"base64": "JVBERi0xLjQKJSVFT0YK", "content_type": "application/pdf"},
+            ),
+            s.certificate(2, "CLI-2", mtr_numbers=["260010679509"],
+                          pdf={"base64": "JVBERi0xLjQKJSVFT0YK",
+                               "content_type": "application/pdf"}),
+        ],
+    )  # fmt: skip
+
+
+@pytest.fixture
+def seeded(web: TestClient) -> TestClient:
+    call(web, cs.seed, web.app.state.settings, standard_doc())
+    login(web)
+    return web
+
+
+async def _ids() -> dict[str, int]:
+    return {
+        r["external_id"]: r["id"]
+        for r in await Collection.select(Collection.id, Collection.external_id)
+    }
+
+
+def ids(web) -> dict[str, int]:
+    return call(web, _ids)
+
+
+def test_coletas_requires_login(web):
+    response = web.get("/coletas", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/entrar"
+
+
+def test_the_page_lists_every_situacao_with_badges_tickets_and_mtr(seeded):
+    page = soup(seeded.get("/coletas", params=PERIOD))
+    assert page.select_one('nav a[href="/coletas"][aria-current="page"]')
+    table = rows(page)
+    assert [r[0] for r in table] == ["20/11/2026", "20/10/2026", "05/10/2026", "10/09/2026"]
+    by_date = {r[0]: r for r in table}
+    assert by_date["20/10/2026"][1] == "Filial Norte"
+    assert "2,35 t" in by_date["20/10/2026"][4]
+    assert "260010679502 Salvo" in by_date["20/10/2026"][6]
+    assert "Classe II-B" in by_date["05/10/2026"][3]
+    badges = [b.text for b in page.select("#coletas-tabela .selo:not(a)")]
+    assert badges == ["Agendada", "Realizada", "Validada", "Cancelada"]
+    tickets = page.select('#coletas-tabela a[href$="/ticket.pdf"]')
+    assert len(tickets) == 2  # realizada and validada only
+    assert "Cliente 2" not in page.text and "COL-9" not in page.text
+
+
+def test_summary_counts_by_situacao_quantities_by_unit_and_a_month_chart(seeded):
+    page = soup(seeded.get("/coletas", params=PERIOD))
+    cards = {c.select_one(".dica").text: c.strong.text for c in page.select(".cartoes .cartao")}
+    assert cards == {"Coletas": "4", "Agendada": "1", "Realizada": "1", "Validada": "1",
+                     "Cancelada": "1"}  # fmt: skip
+    assert "5 m3" in page.text and "2,35 t" in page.text
+    bars = page.select("div.grafico svg rect")
+    assert len(bars) == 3  # september, october, november
+    titles = [t.text for t in page.select("div.grafico svg g > title")]
+    assert titles == ["set/2026: 1 coleta", "out/2026: 2 coletas", "nov/2026: 1 coleta"]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"situacao": "agendada"}, ["20/11/2026"]),
+        ({"situacao": "realizada"}, ["20/10/2026"]),
+        ({"situacao": "validada"}, ["05/10/2026"]),
+        ({"situacao": "cancelada"}, ["10/09/2026"]),
+        ({"inicio": "2026-10-01", "fim": "2026-10-31"}, ["20/10/2026", "05/10/2026"]),
+        ({"inicio": "2026-10-05", "fim": "2026-10-05"}, ["05/10/2026"]),
+        ({"local": "LOC"}, None),
+        ({"situacao": "realizada", "inicio": "2026-10-01", "fim": "2026-10-10"}, []),
+    ],
+)
+def test_each_filter_and_combinations(seeded, params, expected):
+    response = seeded.get("/coletas", params={**PERIOD, **params})
+    if expected is None:
+        assert response.status_code == 422
+        return
+    assert response.status_code == 200
+    assert [r[0] for r in rows(soup(response))] == expected
+
+
+def test_place_filter_takes_only_the_clients_own_places(seeded):
+    places = call(seeded, lambda: Location.select(Location.id, Location.external_id))
+    place = {p["external_id"]: p["id"] for p in places}
+    own = seeded.get("/coletas", params={**PERIOD, "local": place["LOC-3"]})
+    assert [r[0] for r in rows(soup(own))] == ["20/10/2026"]
+    combined = seeded.get(
+        "/coletas", params={**PERIOD, "local": place["LOC-1"], "situacao": "validada"}
+    )
+    assert [r[0] for r in rows(soup(combined))] == ["05/10/2026"]
+    options = [o.text for o in soup(own).select("#local option")]
+    assert options == ["Todos os locais", "Filial Norte", "Matriz"]
+    other = seeded.get("/coletas", params={**PERIOD, "local": place["LOC-2"]})
+    assert other.status_code == 422 and rows(soup(other)) == []
+    assert "Local não encontrado" in other.text
+
+
+def test_bad_dates_are_reported_with_422(seeded):
+    response = seeded.get("/coletas", params={"inicio": "2026-13-01"})
+    assert response.status_code == 422
+    assert soup(response).select_one("#erro-periodo")
+    reversed_ = seeded.get("/coletas", params={"inicio": "2026-11-01", "fim": "2026-10-01"})
+    assert reversed_.status_code == 422
+
+
+def test_default_period_is_the_last_90_days(web):
+    today = datetime.now(ZoneInfo("America/Sao_Paulo")).date()
+    recent = (today - timedelta(days=5)).isoformat()
+    old = (today - timedelta(days=120)).isoformat()
+    doc = s.document(
+        clients=cs.clients(),
+        collections=[
+            cs.collection(1, performed_at=f"{recent}T10:00:00-03:00", scheduled_on=recent),
+            cs.collection(2, performed_at=f"{old}T10:00:00-03:00", scheduled_on=old),
+        ],
+    )
+    call(web, cs.seed, web.app.state.settings, doc)
+    login(web)
+    page = soup(web.get("/coletas"))
+    assert len(rows(page)) == 1
+    assert page.select_one("#inicio")["value"] == (today - timedelta(days=89)).isoformat()
+
+
+def test_empty_states(seeded):
+    page = soup(seeded.get("/coletas", params={"inicio": "2020-01-01", "fim": "2020-01-31"}))
+    assert page.select_one("#coletas-tabela") is None
+    assert "Nenhuma coleta neste período" in page.text
+    assert page.select_one("div.grafico") is None
+
+
+def test_htmx_filter_gets_only_the_results_fragment(seeded):
+    response = seeded.get("/coletas", params={**PERIOD, "situacao": "validada"}, headers=HX)
+    assert response.status_code == 200
+    fragment = soup(response)
+    assert fragment.select_one("section#coletas-resultado")
+    assert fragment.select_one("header") is None and fragment.select_one("form") is None
+    assert "HX-Request" in response.headers["vary"]
+
+
+def _many(n: int, day0: date = date(2026, 11, 1)) -> list[dict]:
+    return [
+        cs.collection(
+            100 + i,
+            performed_at=f"{(day0 - timedelta(days=i // 3)).isoformat()}T10:00:00-03:00",
+            scheduled_on=(day0 - timedelta(days=i // 3)).isoformat(),
+            mtr_number=None,
+            mtr_status=None,
+        )  # fmt: skip
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize(("count", "pages"), [(50, 1), (51, 2), (100, 2), (101, 3)])
+def test_paging_edges_walk_every_row_once(web, count, pages):
+    doc = s.document(clients=cs.clients(), collections=_many(count))
+    call(web, cs.seed, web.app.state.settings, doc)
+    login(web)
+    params = {"inicio": "2026-01-01", "fim": "2026-12-31"}
+    seen: list[str] = []
+    url: str | None = "/coletas?" + "&".join(f"{k}={v}" for k, v in params.items())
+    walked = 0
+    while url:
+        walked += 1
+        headers = HX if walked > 1 else {}
+        page = soup(web.get(url, headers=headers))
+        links = page.select('tbody:not(#carregar-mais) tr a[href$="/ticket.pdf"]')
+        seen += [a["aria-label"] for a in links]  # each link names its ticket
+        more = page.select_one("#carregar-mais a")
+        url = more["href"] if more else None
+        if more:
+            assert more["hx-get"] == more["href"] and "pagina=" in more["href"]
+    assert walked == pages
+    expected = [f"PDF do ticket COL-{100 + i}" for i in range(count)]
+    assert sorted(seen) == sorted(expected) and len(seen) == count
+
+
+def test_next_page_without_javascript_is_a_whole_page(web):
+    doc = s.document(clients=cs.clients(), collections=_many(60))
+    call(web, cs.seed, web.app.state.settings, doc)
+    login(web)
+    first = soup(web.get("/coletas", params={"inicio": "2026-01-01", "fim": "2026-12-31"}))
+    link = first.select_one("#carregar-mais a")["href"]
+    second = soup(web.get(link))
+    assert second.select_one("header") and second.select_one("form.filtros")
+    assert len(rows(second)) == 10 and second.select_one("#carregar-mais") is None
+    assert "Voltar ao início da lista" in second.text
+
+
+def test_certificates_are_listed_and_linked_from_their_collections(seeded):
+    page = soup(seeded.get("/coletas", params=PERIOD))
+    certs = page.select('section[aria-labelledby="cdf-titulo"] tbody tr')
+    assert len(certs) == 1
+    cells = [td.get_text(" ", strip=True) for td in certs[0].select("td")]
+    assert cells[:5] == ["0001/2026", "05/11/2026", "01/10/2026 a 31/10/2026",
+                         "Aterro Sanitário Exemplo Ltda", "260010679501"]  # fmt: skip
+    cert_id = certs[0]["id"]
+    assert page.select_one(f'#coletas-tabela a[href="#{cert_id}"]')
+    download = seeded.get(certs[0].select_one("a[download]")["href"])
+    assert download.status_code == 200 and download.content.startswith(b"%PDF-")
+    assert "cdf-0001-2026.pdf" in download.headers["content-disposition"]
+
+
+def test_csv_export_reads_back_in_excel_brazilian_form(seeded):
+    response = seeded.get("/coletas/exportar", params={**PERIOD, "situacao": ""})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    text = response.content.decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert table[0][:3] == ["Data", "Local", "Serviço"]
+    body = {r[0]: r for r in table[1:]}
+    assert list(body) == ["20/11/2026", "20/10/2026", "05/10/2026", "10/09/2026"]
+    assert body["20/10/2026"][5] == "2,35" and body["20/10/2026"][6] == "t"
+    assert body["20/10/2026"][7] == "Realizada" and body["20/10/2026"][8] == "260010679502"
+    assert body["05/10/2026"][3] == "Resíduo de construção civil"
+    filtered = seeded.get("/coletas/exportar", params={**PERIOD, "situacao": "cancelada"})
+    lines = list(csv.reader(io.StringIO(filtered.content.decode("utf-8-sig")), delimiter=";"))
+    assert [r[0] for r in lines[1:]] == ["10/09/2026"]
+
+
+def test_ticket_opens_inline_with_its_number_and_is_cached(seeded):
+    ident = ids(seeded)["COL-1"]
+    response = seeded.get(f"/coletas/{ident}/ticket.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"] == 'inline; filename="ticket-COL-1.pdf"'
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "COL-1" in text and "Verde Campo Ambiental Ltda" in text
+    assert sum(len(p.images) for p in reader.pages) == 5  # four photos and the signature
+    cached = list((seeded.app.state.settings.data_dir / "cache" / "tickets").glob("*.pdf"))
+    assert len(cached) == 1
+    assert seeded.get(f"/coletas/{ident}/ticket.pdf").content == response.content
+
+
+def test_a_change_to_the_collection_renders_a_new_ticket(seeded):
+    ident = ids(seeded)["COL-2"]
+    first = seeded.get(f"/coletas/{ident}/ticket.pdf").content
+    doc = s.document(collections=[cs.collection(
+        2, status="done", performed_at="2026-10-20T14:00:00-03:00", quantity="2.35", unit="t",
+        location="LOC-3", mtr_number="260010679502", mtr_status="Salvo", driver="Outro Motorista",
+    )])  # fmt: skip
+    call(seeded, cs.seed, seeded.app.state.settings, doc)
+    second = seeded.get(f"/coletas/{ident}/ticket.pdf").content
+    assert first != second
+    assert "Outro Motorista" in PdfReader(io.BytesIO(second)).pages[0].extract_text()
+
+
+def test_scheduled_and_cancelled_collections_have_no_ticket(seeded):
+    known = ids(seeded)
+    for external_id in ("COL-3", "COL-4"):
+        assert seeded.get(f"/coletas/{known[external_id]}/ticket.pdf").status_code == 404
+
+
+def test_photos_are_served_to_their_client_only(seeded):
+    async def photos():
+        return await CollectionPhoto.select(
+            CollectionPhoto.id, CollectionPhoto.collection.external_id.as_alias("ext"),
+            CollectionPhoto.collection,
+        )  # fmt: skip
+
+    found = call(seeded, photos)
+    own = next(p for p in found if p["ext"] == "COL-1")
+    other = next(p for p in found if p["ext"] == "COL-9")
+    response = seeded.get(f"/coletas/{own['collection']}/fotos/{own['id']}")
+    assert response.status_code == 200 and response.content[:2] == b"\xff\xd8"
+    assert seeded.get(f"/coletas/{other['collection']}/fotos/{other['id']}").status_code == 404
+    # Another client's photo under one's own collection id is not found either.
+    assert seeded.get(f"/coletas/{own['collection']}/fotos/{other['id']}").status_code == 404
+
+
+def test_another_clients_collection_ticket_and_cdf_answer_404(seeded):
+    other = ids(seeded)["COL-9"]
+    assert seeded.get(f"/coletas/{other}/ticket.pdf").status_code == 404
+    certs = call(seeded, lambda: Certificate.select(Certificate.id, Certificate.external_id))
+    other_cdf = next(c["id"] for c in certs if c["external_id"] == "CDF-2")
+    assert seeded.get(f"/coletas/cdf/{other_cdf}").status_code == 404
+    assert "COL-9" not in seeded.get("/coletas/exportar", params=PERIOD).text
+    assert seeded.get("/coletas/999999/ticket.pdf").status_code == 404
