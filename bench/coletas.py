@@ -265,13 +265,17 @@ def main() -> None:
                 ("first page /coletas", ["/coletas"], {}, 50.0),
                 ("Carregar mais", more_urls, hx, 30.0),
             ]
-            for name, urls, headers, budget in runs:
-                # A short warm-up, then the measured run.
-                asyncio.run(load(base, cookies, urls, headers, 1.0, args.concurrency))
-                ms, errors = asyncio.run(
-                    load(base, cookies, urls, headers, args.seconds, args.concurrency)
-                )
-                report(name, ms, errors, args.seconds, budget)
+            # One connection shows the server's own time per request; 32 the budgeted load
+            # (where, by Little's law, latency ≈ 32 / throughput).
+            for concurrency in (1, args.concurrency):
+                print(f"-- {concurrency} connection(s), {args.seconds:.0f} s each", flush=True)
+                for name, urls, headers, budget in runs:
+                    # A short warm-up, then the measured run.
+                    asyncio.run(load(base, cookies, urls, headers, 1.0, concurrency))
+                    ms, errors = asyncio.run(
+                        load(base, cookies, urls, headers, args.seconds, concurrency)
+                    )
+                    report(name, ms, errors, args.seconds, budget if concurrency > 1 else None)
         finally:
             server.terminate()
             server.wait(timeout=30)

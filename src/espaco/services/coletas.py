@@ -10,7 +10,7 @@ than the indexed query itself (see ``bench/db_engine.py``). Paging is keyset on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -193,10 +193,13 @@ _ROW_SQL = (
 )
 
 
-# ``where`` holds only column names and ``{}`` placeholders (see ``_where``).
-_SUMMARY_SQL = (
-    "SELECT c.event_on, c.status, c.unit, c.quantity, COUNT(*) AS n FROM collection c"
-    " WHERE {where} GROUP BY c.event_on, c.status, c.unit, c.quantity"
+# ``where`` holds only column names and ``{}`` placeholders (see ``_where``). Counting one status
+# at a time lets the (client, status, event_on) index answer alone, without reading the rows;
+# only the quantities need the rows themselves.
+_COUNT_SQL = "SELECT c.event_on, COUNT(*) AS n FROM collection c WHERE {where} GROUP BY c.event_on"
+_QUANTITY_SQL = (
+    "SELECT c.unit, c.quantity, COUNT(*) AS n FROM collection c"
+    " WHERE {where} AND c.status IN ({{}}, {{}}) GROUP BY c.unit, c.quantity"
 )
 
 
@@ -250,30 +253,31 @@ def _decimal(text: str) -> Decimal | None:
 
 
 async def summary(client_id: int, filters: Filters) -> Summary:
-    """Counts by status and by month, and quantity totals by unit, for the filtered period.
+    """Counts by status and by month, and quantity totals by unit (of realizadas and
+    validadas), for the filtered period.
 
-    One grouped query; the sums are Decimal in Python (a quantity is a decimal string, and
-    SQLite would sum it as a float)."""
-    where, args = _where(client_id, filters)
-    sql = _SUMMARY_SQL.format(where=where)
-    rows = await Collection.raw(sql, *args)
+    The sums are Decimal in Python: a quantity is a decimal string, and SQLite would sum it as
+    a float."""
+    statuses = [filters.status] if filters.status else list(STATUS_LABELS)
     by_status: dict[str, int] = dict.fromkeys(STATUS_LABELS, 0)
     by_month: dict[tuple[int, int], int] = dict.fromkeys(filters.period.months(), 0)
+    for status in statuses:
+        where, args = _where(client_id, replace(filters, status=status))
+        for r in await Collection.raw(_COUNT_SQL.format(where=where), *args):
+            n = int(r["n"])
+            by_status[status] += n
+            day = _as_date(r["event_on"])
+            by_month[(day.year, day.month)] = by_month.get((day.year, day.month), 0) + n
     quantities: dict[str, Decimal] = {}
-    total = 0
-    for r in rows:
-        n = int(r["n"])
-        total += n
-        by_status[r["status"]] = by_status.get(r["status"], 0) + n
-        day = _as_date(r["event_on"])
-        by_month[(day.year, day.month)] = by_month.get((day.year, day.month), 0) + n
-        if r["status"] == CollectionStatus.cancelled or not r["quantity"] or not r["unit"]:
-            continue
-        value = _decimal(r["quantity"])
-        if value is not None:
-            quantities[r["unit"]] = quantities.get(r["unit"], Decimal(0)) + value * n
+    if filters.status is None or filters.status in WITH_TICKET:
+        where, args = _where(client_id, filters)
+        rows = await Collection.raw(_QUANTITY_SQL.format(where=where), *args, *sorted(WITH_TICKET))
+        for r in rows:
+            value = _decimal(r["quantity"]) if r["quantity"] and r["unit"] else None
+            if value is not None:
+                quantities[r["unit"]] = quantities.get(r["unit"], Decimal(0)) + value * r["n"]
     return Summary(
-        total=total,
+        total=sum(by_status.values()),
         by_status=[(s, STATUS_LABELS.get(s, s), c) for s, c in by_status.items()],
         quantities=sorted(quantities.items()),
         months=[(y, m, c) for (y, m), c in sorted(by_month.items())],
