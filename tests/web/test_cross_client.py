@@ -1,0 +1,150 @@
+"""Nobody sees what is not theirs: every portal route that takes an id in its URL, requested by
+one client with another client's ids, answers 404 — and with its own ids it answers.
+
+The routes are read from the app itself, so a new portal route with a path parameter fails this
+test until it is given a case below.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from litestar.testing import TestClient
+
+from espaco.app import create_app
+from espaco.demo import build_demo_import
+from espaco.services.clients import set_demo_access_code
+from espaco.services.imports import import_file
+from espaco.tables import (
+    Boleto,
+    Certificate,
+    Client,
+    CollectionPhoto,
+    CollectionRequest,
+    FiscalDocument,
+    Invoice,
+    Location,
+)
+
+PRIVATE = ("/admin", "/api", "/static")
+
+
+def call(web, fn, *args, **kwargs):
+    with web.portal() as portal:
+        return portal.call(lambda: fn(*args, **kwargs))
+
+
+async def ids_of(external_id: str) -> dict[str, object]:
+    """One of each thing a client owns, with everything its routes need (PDF, XML, photo)."""
+    client = (await Client.select(Client.id).where(Client.external_id == external_id))[0]["id"]
+    fiscal = await FiscalDocument.select(FiscalDocument.invoice).where(
+        (FiscalDocument.client == client)
+        & FiscalDocument.pdf_path.is_not_null()
+        & FiscalDocument.xml_path.is_not_null()
+    )
+    boletos = await Boleto.select(Boleto.invoice).where(
+        Boleto.invoice.is_in([row["invoice"] for row in fiscal])
+    )
+    payable = await Invoice.select(Invoice.id).where(
+        Invoice.id.is_in([row["invoice"] for row in boletos]) & (Invoice.status == "open")
+    )
+    photo = await CollectionPhoto.select(CollectionPhoto.id, CollectionPhoto.collection).where(
+        CollectionPhoto.collection.client == client
+    )
+    certificate = await Certificate.select(Certificate.id).where(Certificate.client == client)
+    location = await Location.select(Location.id).where(Location.client == client)
+    protocol = f"2026-9{client:05d}"
+    await CollectionRequest.insert(
+        CollectionRequest(
+            client=client,
+            location=location[0]["id"],
+            protocol=protocol,
+            intended_on=date(2026, 12, 15),
+            description="Troca de caçamba na obra da rua de trás",
+            submission_key=f"cross-{client}",
+            created_at=datetime.now(UTC),
+        )
+    )
+    return {
+        "client": client,
+        "invoice_id": (payable or fiscal)[0]["id" if payable else "invoice"],
+        "collection_id": photo[0]["collection"],
+        "photo_id": photo[0]["id"],
+        "certificate_id": certificate[0]["id"],
+        "protocol": protocol,
+    }
+
+
+@pytest.fixture
+def two_clients(settings, tmp_path):
+    document = build_demo_import(tmp_path / "demo", today=date(2026, 11, 28))
+    with TestClient(create_app(settings), base_url="http://portal.example.com.br") as web:
+        result = call(web, import_file, document.path, settings, now=datetime.now(UTC))
+        assert result.ok, result.problems[:3]
+        mine, theirs = document.clients[0], document.clients[1]
+        code = call(web, set_demo_access_code, mine.external_id, now=datetime.now(UTC))
+        page = web.get("/entrar").text
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+        response = web.post(
+            "/entrar",
+            data={"documento": mine.document, "codigo": code, "_csrf_token": token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        yield web, call(web, ids_of, mine.external_id), call(web, ids_of, theirs.external_id)
+
+
+def portal_routes(app) -> list[tuple[str, str, list[str]]]:
+    routes = []
+    for route in app.routes:
+        if route.path.startswith(PRIVATE) or not route.path_parameters:
+            continue
+        for method in sorted(getattr(route, "methods", ()) - {"HEAD", "OPTIONS"}):
+            routes.append((method, route.path, list(route.path_parameters)))
+    return routes
+
+
+def url(path: str, ids: dict[str, object]) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        assert name in ids, f"new portal route {path}: add a cross-client case for {{{name}}}"
+        return str(ids[name])
+
+    return re.sub(r"\{(\w+)(?::\w+)?\}", value, path)
+
+
+def request(web: TestClient, method: str, target: str):
+    if method == "GET":
+        return web.get(target, follow_redirects=False)
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', web.get("/inicio").text).group(1)
+    return web.request(method, target, data={"_csrf_token": token}, follow_redirects=False)
+
+
+def test_every_portal_route_with_ids_answers_404_for_another_clients_ids(two_clients):
+    web, mine, theirs = two_clients
+    routes = portal_routes(web.app)
+    assert routes, "the portal has routes with ids: the walk found none"
+    for method, path, _ in routes:
+        response = request(web, method, url(path, theirs))
+        assert response.status_code == 404, f"{method} {url(path, theirs)} → {response.status_code}"
+
+
+def test_a_photo_of_another_client_is_not_found_under_ones_own_collection(two_clients):
+    web, mine, theirs = two_clients
+    paths = [
+        p for _, p, names in portal_routes(web.app) if {"collection_id", "photo_id"} <= set(names)
+    ]
+    for path in paths:
+        mixed = {**mine, "photo_id": theirs["photo_id"]}
+        assert web.get(url(path, mixed)).status_code == 404
+
+
+def test_the_same_routes_answer_with_ones_own_ids(two_clients):
+    web, mine, _ = two_clients
+    for method, path, _ in portal_routes(web.app):
+        if method != "GET":
+            continue  # a POST with one's own ids would change one's own data
+        response = request(web, method, url(path, mine))
+        assert response.status_code == 200, f"GET {url(path, mine)} → {response.status_code}"
