@@ -23,6 +23,7 @@ from espaco.services.imports.store import (
     Writer,
     content_hash,
 )
+from espaco.services.imports.store_requests import fulfil_requests
 
 
 async def write_collections(writer: Writer, doc: ValidDocument) -> None:
@@ -38,6 +39,7 @@ async def write_collections(writer: Writer, doc: ValidDocument) -> None:
     for start in range(0, total, WRITE_CHUNK):
         await _collections(writer, doc.collections[start : start + WRITE_CHUNK], request_ids)
         writer.report("collections", min(start + WRITE_CHUNK, total), total)
+    await fulfil_requests(writer, doc.collections, request_ids)
 
 
 async def _collections(

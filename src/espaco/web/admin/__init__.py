@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from espaco.web.admin import account, clients, login, outbox, tokens
+from espaco.web.admin import account, clients, login, outbox, requests, tokens
 from espaco.web.admin.common import require_master
 
 ROUTES = [
@@ -22,6 +22,10 @@ ROUTES = [
     clients.set_active,
     outbox.outbox_page,
     outbox.retry,
+    requests.queue_page,
+    requests.request_page,
+    requests.schedule,
+    requests.refuse,
     tokens.tokens_page,
     tokens.create_token,
     tokens.revoke_token,
