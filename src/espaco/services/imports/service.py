@@ -15,6 +15,7 @@ from piccolo.querystring import QueryString
 
 from espaco.database import current_engine
 from espaco.domain.documents import normalize_document
+from espaco.services import nf_notices, outbox
 from espaco.services.imports.fields import Problems
 from espaco.services.imports.files import store_files
 from espaco.services.imports.model import ImportProblem, ImportResult, Known, ValidDocument
@@ -87,7 +88,7 @@ async def _import(
     if media.items:
         return ImportResult(ok=False, problems=media.items)
     try:
-        writer = await write_document(engine, valid, now=now, progress=progress)
+        writer = await write_document(engine, valid, now=now, progress=progress, notify=settings)
     except Conflict as conflict:
         return _refused(conflict.path, "conflict", conflict.message)
     return ImportResult(
@@ -96,9 +97,15 @@ async def _import(
 
 
 async def write_document(
-    engine: Engine, doc: ValidDocument, *, now: datetime, progress: Progress | None = None
+    engine: Engine,
+    doc: ValidDocument,
+    *,
+    now: datetime,
+    progress: Progress | None = None,
+    notify: Settings | None = None,
 ) -> Writer:
-    """Write a validated document in one transaction (``BEGIN IMMEDIATE`` on SQLite)."""
+    """Write a validated document in one transaction (``BEGIN IMMEDIATE`` on SQLite); with
+    ``notify``, the NF notices of the new fiscal documents go to the outbox in it too."""
     async with engine.transaction() as transaction:
         writer = Writer(Sql(engine, transaction.connection), now, progress)
         await writer.clients(doc)
@@ -106,6 +113,10 @@ async def write_document(
         await writer.invoices(doc)
         await write_collections(writer, doc)
         await write_certificates(writer, doc)
+        if notify is not None:
+            await nf_notices.enqueue_notices(notify, writer.new_fiscal_documents, now=now)
+    if notify is not None and writer.new_fiscal_documents:
+        outbox.wake()
     return writer
 
 

@@ -1,0 +1,204 @@
+"""Financeiro: ``/financeiro`` (totals, chart and closures of a period), an invoice's fiscal
+document (``/financeiro/{id}/nota`` and its PDF/XML) and boleto (``/financeiro/{id}/boleto`` and
+its PDF). Ids are looked up within the session's client: another client's id answers 404."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, date, datetime
+from urllib.parse import urlencode
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.response import Response
+
+from espaco.domain.errors import DomainError
+from espaco.domain.periods import PRESETS, Period, parse_period, preset_period
+from espaco.services import financeiro
+from espaco.services.media import MediaError, media_path
+from espaco.services.sessions import ClientSession
+from espaco.settings import Settings
+from espaco.web import financeiro_view as payment
+from espaco.web.pages import page
+
+DEFAULT_PRESET = "este-ano"
+
+
+def _query(request: Request, name: str) -> str:
+    return str(request.query_params.get(name, ""))[:20]
+
+
+def choose_period(request: Request, today: date) -> tuple[Period, str, str | None]:
+    """The period of the query: ``inicio``/``fim`` (either blank takes the default's side), or a
+    ``periodo`` preset, or this year; returns (period, preset key or "", error message)."""
+    default = preset_period(DEFAULT_PRESET, today)
+    inicio, fim, preset = (
+        _query(request, "inicio"),
+        _query(request, "fim"),
+        _query(request, "periodo"),
+    )
+    if inicio.strip() or fim.strip():
+        try:
+            period = parse_period(inicio, fim, default)
+        except DomainError as error:
+            return default, DEFAULT_PRESET, error.message
+        return period, next((k for k in PRESETS if preset_period(k, today) == period), ""), None
+    if preset in PRESETS:
+        return preset_period(preset, today), preset, None
+    return default, DEFAULT_PRESET, None
+
+
+def _page_number(request: Request) -> int:
+    try:
+        return max(1, min(int(_query(request, "pagina") or 1), 10_000))
+    except ValueError:
+        return 1
+
+
+def period_url(period: Period, page_number: int = 1) -> str:
+    params = {"inicio": period.start.isoformat(), "fim": period.end.isoformat()}
+    if page_number > 1:
+        params["pagina"] = str(page_number)
+    return "/financeiro?" + urlencode(params)
+
+
+def _today(settings: Settings) -> date:
+    return financeiro.local_today(datetime.now(UTC), settings.tz)
+
+
+@get("/financeiro", include_in_schema=False)
+async def financeiro_page(
+    request: Request, client: NamedDependency[ClientSession]
+) -> Response[str]:
+    """The period's totals, the 12-month chart and the closures, 25 a page."""
+    settings: Settings = request.app.state.settings
+    today = _today(settings)
+    period, preset, error = choose_period(request, today)
+    data = await financeiro.financeiro(client.client_id, period, today, _page_number(request))
+    context = {
+        "client": client,
+        "f": data,
+        "preset": preset,
+        "presets": {
+            k: (label, period_url(preset_period(k, today))) for k, label in PRESETS.items()
+        },
+        "period_url": period_url,
+        "error": error,
+        "chart": payment.chart_geometry(data.chart),
+    }
+    return page(
+        request,
+        "financeiro.html",
+        context,
+        fragment="partials/financeiro_periodo.html",
+        status_code=422 if error else 200,
+    )
+
+
+async def _fiscal(client: ClientSession, invoice_id: int) -> financeiro.FiscalDetail:
+    nota = await financeiro.fiscal_document(client.client_id, invoice_id)
+    if nota is None:
+        raise NotFoundException()
+    return nota
+
+
+@get("/financeiro/{invoice_id:int}/nota", include_in_schema=False)
+async def nota_page(
+    request: Request, client: NamedDependency[ClientSession], invoice_id: int
+) -> Response[str]:
+    """The fiscal document: a fragment that opens in place, or a page of its own."""
+    nota = await _fiscal(client, invoice_id)
+    return page(
+        request,
+        "nota.html",
+        {"client": client, "nota": nota, "back": request.headers.get("referer", "")},
+        fragment="partials/nota.html",
+    )
+
+
+def _file(data: bytes, media_type: str, filename: str, *, inline: bool = True) -> Response[bytes]:
+    filename = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        data,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+async def _media(settings: Settings, rel: str) -> bytes:
+    try:
+        return await asyncio.to_thread(media_path(settings, rel).read_bytes)
+    except (MediaError, OSError) as error:
+        raise NotFoundException() from error
+
+
+@get("/financeiro/{invoice_id:int}/nota.pdf", include_in_schema=False)
+async def nota_pdf(
+    request: Request, client: NamedDependency[ClientSession], invoice_id: int
+) -> Response[bytes]:
+    """The PDF the ERP supplied or, where it sent only the XML, a DANFSe-like summary."""
+    settings: Settings = request.app.state.settings
+    nota = await _fiscal(client, invoice_id)
+    name = f"{nota.kind_label}-{nota.number}.pdf"
+    if nota.pdf_path:
+        return _file(await _media(settings, nota.pdf_path), "application/pdf", name)
+    if not nota.xml_path:
+        raise NotFoundException()
+    return _file(await asyncio.to_thread(payment.nota_pdf, nota, settings), "application/pdf", name)
+
+
+@get("/financeiro/{invoice_id:int}/nota.xml", include_in_schema=False)
+async def nota_xml(
+    request: Request, client: NamedDependency[ClientSession], invoice_id: int
+) -> Response[bytes]:
+    settings: Settings = request.app.state.settings
+    nota = await _fiscal(client, invoice_id)
+    if not nota.xml_path:
+        raise NotFoundException()
+    data = await _media(settings, nota.xml_path)
+    return _file(data, "application/xml", f"{nota.kind_label}-{nota.number}.xml", inline=False)
+
+
+async def _boleto(client: ClientSession, invoice_id: int) -> financeiro.BoletoDetail:
+    boleto = await financeiro.boleto(client.client_id, invoice_id)
+    if boleto is None:
+        raise NotFoundException()
+    return boleto
+
+
+@get("/financeiro/{invoice_id:int}/boleto", include_in_schema=False)
+async def boleto_page(
+    request: Request, client: NamedDependency[ClientSession], invoice_id: int
+) -> Response[str]:
+    """The linha digitável to copy, the PIX QR and copia-e-cola, and the link to the PDF."""
+    settings: Settings = request.app.state.settings
+    boleto = await _boleto(client, invoice_id)
+    pix = payment.pix_for(boleto, settings) if boleto.payable else None
+    return page(
+        request,
+        "boleto.html",
+        {"client": client, "boleto": boleto, "pix": pix, "line": payment.printed_line(boleto)},
+    )
+
+
+@get("/financeiro/{invoice_id:int}/boleto.pdf", include_in_schema=False)
+async def boleto_pdf(
+    request: Request, client: NamedDependency[ClientSession], invoice_id: int
+) -> Response[bytes]:
+    """The ficha de compensação; paid and cancelled invoices have no payable boleto (404)."""
+    settings: Settings = request.app.state.settings
+    boleto = await _boleto(client, invoice_id)
+    if not boleto.payable:
+        raise NotFoundException()
+    data = await asyncio.to_thread(payment.boleto_pdf, boleto, settings)
+    return _file(data, "application/pdf", f"boleto-{boleto.invoice_external_id}.pdf")
+
+
+ROUTES = [financeiro_page, nota_page, nota_pdf, nota_xml, boleto_page, boleto_pdf]
