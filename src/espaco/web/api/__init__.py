@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Router
 
-from espaco.web.api import imports, records
+from espaco.web.api import imports, records, requests
 
 ROUTER = Router(
     path="/api/v1",
@@ -14,6 +14,9 @@ ROUTER = Router(
         records.collection_update,
         records.collection_photo,
         records.collection_signature,
+        requests.list_requests,
+        requests.schedule,
+        requests.refuse,
     ],
     include_in_schema=True,
 )
