@@ -33,6 +33,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
+import loadgen
 
 from espaco import database
 from espaco.domain.boleto import barcode_to_line, build_barcode
@@ -261,6 +262,12 @@ def main() -> None:
                 asyncio.run(load(base, cookies, url, headers, 1.0, args.concurrency))  # warm-up
                 ms, errors = asyncio.run(load(base, cookies, url, headers, 3.0, 1))
                 report(f"{name}, 1 conn", ms, errors, 3.0)
+                if loadgen.available():
+                    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+                    result = loadgen.wrk(base + url, {**headers, "Cookie": cookie},
+                                         args.seconds, args.concurrency)  # fmt: skip
+                    rates[name] = loadgen.report(f"{name}, {args.concurrency} conn", result)
+                    continue
                 ms, errors = asyncio.run(
                     load(base, cookies, url, headers, args.seconds, args.concurrency)
                 )
@@ -278,12 +285,18 @@ def main() -> None:
             hello_base = f"http://127.0.0.1:{args.port + 1}"
             wait_for(hello_base + "/", hello)
             asyncio.run(load(hello_base, httpx.Cookies(), "/", {}, 1.0, args.concurrency))
-            ms, errors = asyncio.run(
-                load(hello_base, httpx.Cookies(), "/", {}, args.seconds, args.concurrency)
-            )
-            hello_rate = report(
-                f"Litestar hello-world, {args.concurrency} conn", ms, errors, args.seconds
-            )
+            if loadgen.available():
+                result = loadgen.wrk(hello_base + "/", {}, args.seconds, args.concurrency)
+                hello_rate = loadgen.report(
+                    f"Litestar hello-world, {args.concurrency} conn", result
+                )
+            else:
+                ms, errors = asyncio.run(
+                    load(hello_base, httpx.Cookies(), "/", {}, args.seconds, args.concurrency)
+                )
+                hello_rate = report(
+                    f"Litestar hello-world, {args.concurrency} conn", ms, errors, args.seconds
+                )
         finally:
             hello.terminate()
             hello.wait(timeout=30)
