@@ -108,8 +108,10 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
         request_max_body_size=settings.max_body_mb * 1024 * 1024,
         lifespan=[lifespan],
         middleware=[security_headers],
+        # Level 1: on the ~14-17 KB Financeiro pages about half level 6's CPU for ~12% more
+        # bytes (3.4 KB vs 3.0 KB; the htmx fragment budget is 8 KB).
         compression_config=CompressionConfig(
-            backend="gzip", minimum_size=500, gzip_compress_level=6, exclude="^/static/"
+            backend="gzip", minimum_size=500, gzip_compress_level=1, exclude="^/static/"
         ),
         state=State(
             {

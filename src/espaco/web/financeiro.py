@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from litestar import Request, get
@@ -64,6 +65,13 @@ def period_url(period: Period, page_number: int = 1) -> str:
     return "/financeiro?" + urlencode(params)
 
 
+@lru_cache(maxsize=4)
+def preset_links(today: date) -> dict[str, tuple[str, str]]:
+    """The preset tabs (key: (label, url)) for ``today``; cached, as they change once a day.
+    Templates only read the dict."""
+    return {k: (label, period_url(preset_period(k, today))) for k, label in PRESETS.items()}
+
+
 def _today(settings: Settings) -> date:
     return financeiro.local_today(datetime.now(UTC), settings.tz)
 
@@ -81,9 +89,7 @@ async def financeiro_page(
         "client": client,
         "f": data,
         "preset": preset,
-        "presets": {
-            k: (label, period_url(preset_period(k, today))) for k, label in PRESETS.items()
-        },
+        "presets": preset_links(today),
         "period_url": period_url,
         "error": error,
         "chart": payment.chart_geometry(data.chart),
