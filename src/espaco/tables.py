@@ -394,7 +394,9 @@ INDEXES: list[str] = [
     "CREATE INDEX invoice_client_due ON invoice (client, due_on)",
     "CREATE INDEX fiscal_document_client ON fiscal_document (client)",
     "CREATE INDEX collection_client_event ON collection (client, event_on, id)",
-    "CREATE INDEX collection_client_status_event ON collection (client, status, event_on)",
+    # Unit and quantity too: the Coletas summary totals quantities from the index alone.
+    "CREATE INDEX collection_client_status_event_quantity"
+    " ON collection (client, status, event_on, unit, quantity)",
     "CREATE INDEX collection_client_location_event ON collection (client, location, event_on)",
     "CREATE INDEX collection_client_mtr ON collection (client, mtr_number)",
     "CREATE INDEX collection_photo_collection ON collection_photo (collection, position)",

@@ -194,8 +194,8 @@ _ROW_SQL = (
 
 
 # ``where`` holds only column names and ``{}`` placeholders (see ``_where``). Counting one status
-# at a time lets the (client, status, event_on) index answer alone, without reading the rows;
-# only the quantities need the rows themselves.
+# at a time lets the (client, status, event_on, unit, quantity) index answer alone, without
+# reading the rows; the quantities too, two statuses at a time.
 _COUNT_SQL = "SELECT c.event_on, COUNT(*) AS n FROM collection c WHERE {where} GROUP BY c.event_on"
 _QUANTITY_SQL = (
     "SELECT c.unit, c.quantity, COUNT(*) AS n FROM collection c"
