@@ -42,8 +42,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import loadgen
+from loadgen import HELLO, env_for, migrate, percentile
 
-from espaco import database
 from espaco.services.access_codes import new_access_code, normalize_code
 from espaco.services.passwords import hash_secret
 from espaco.settings import Settings
@@ -53,37 +53,9 @@ CLIENTS = 2_000
 BIG = 20_000
 BIG_CLIENT = 1
 DOCUMENT = "11222333000181"
-SECRET = "bench-secret-" + "x" * 40
 STATUSES = ["validated"] * 8 + ["done", "cancelled"]
 SERVICES = ["Troca de caçamba 5 m³", "Coleta de resíduo classe II-A", "Coleta de óleo usado"]
 WASTES = [("Resíduo de construção civil", "II-B"), ("Resíduo orgânico", "II-A"), ("Óleo", "I")]
-HELLO = """
-from litestar import Litestar, get
-
-@get("/")
-async def hello() -> str:
-    return "Hello, world!"
-
-app = Litestar([hello])
-"""
-
-
-def env_for(data_dir: Path) -> dict[str, str]:
-    return {
-        "ESPACO_DATA_DIR": str(data_dir),
-        "ESPACO_SECRET_KEY": SECRET,
-        "ESPACO_LOG_LEVEL": "WARNING",
-        "ESPACO_PROVIDER_NAME": "Verde Campo Ambiental Ltda",
-    }
-
-
-async def migrate(settings: Settings) -> None:
-    engine = database.configure(settings)
-    await database.start(engine)
-    try:
-        await database.migrate()
-    finally:
-        await database.stop(engine)
 
 
 def fill(path: Path, today: date) -> str:
@@ -159,11 +131,6 @@ def fill(path: Path, today: date) -> str:
     con.execute("ANALYZE")
     con.close()
     return code
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
 async def load(

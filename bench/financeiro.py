@@ -34,8 +34,8 @@ from pathlib import Path
 
 import httpx
 import loadgen
+from loadgen import HELLO, env_for, migrate, percentile
 
-from espaco import database
 from espaco.domain.boleto import barcode_to_line, build_barcode
 from espaco.services.access_codes import new_access_code, normalize_code
 from espaco.services.passwords import hash_secret
@@ -46,34 +46,6 @@ INVOICES = 100_000
 YEARS = 10
 BIG_CLIENT = 1
 DOCUMENT = "11222333000181"
-SECRET = "bench-secret-" + "x" * 40
-HELLO = """
-from litestar import Litestar, get
-
-@get("/")
-async def hello() -> str:
-    return "Hello, world!"
-
-app = Litestar([hello])
-"""
-
-
-def env_for(data_dir: Path) -> dict[str, str]:
-    return {
-        "ESPACO_DATA_DIR": str(data_dir),
-        "ESPACO_SECRET_KEY": SECRET,
-        "ESPACO_LOG_LEVEL": "WARNING",
-        "ESPACO_PROVIDER_NAME": "Verde Campo Ambiental Ltda",
-    }
-
-
-async def migrate(settings: Settings) -> None:
-    engine = database.configure(settings)
-    await database.start(engine)
-    try:
-        await database.migrate()
-    finally:
-        await database.stop(engine)
 
 
 def fill(path: Path, today: date) -> str:
@@ -135,11 +107,6 @@ def fill(path: Path, today: date) -> str:
 def check(ok: bool, message: object) -> None:
     if not ok:
         raise SystemExit(f"bench failed: {message}")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 async def load(

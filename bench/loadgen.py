@@ -12,6 +12,10 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
+
+from espaco import database
+from espaco.settings import Settings
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
@@ -61,3 +65,40 @@ def report(name: str, result: Result) -> float:
         flush=True,
     )
     return result.rate
+
+
+# -- shared by the page benchmarks --------------------------------------------------------------
+SECRET = "bench-secret-" + "x" * 40
+HELLO = """
+from litestar import Litestar, get
+
+@get("/")
+async def hello() -> str:
+    return "Hello, world!"
+
+app = Litestar([hello])
+"""
+
+
+def env_for(data_dir: Path) -> dict[str, str]:
+    """The portal's environment for a benchmark data dir."""
+    return {
+        "ESPACO_DATA_DIR": str(data_dir),
+        "ESPACO_SECRET_KEY": SECRET,
+        "ESPACO_LOG_LEVEL": "WARNING",
+        "ESPACO_PROVIDER_NAME": "Verde Campo Ambiental Ltda",
+    }
+
+
+async def migrate(settings: Settings) -> None:
+    engine = database.configure(settings)
+    await database.start(engine)
+    try:
+        await database.migrate()
+    finally:
+        await database.stop(engine)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]

@@ -113,12 +113,6 @@ async def _load(settings, document, now, base_url, environment) -> DemoInfo:  # 
             logins.append(DemoLogin(client.document, client.name, code))
     finally:
         await database.stop(engine)
-    counts = {
-        label: sum(getattr(c, "created", 0) for k, c in result.counts.items() if k == key)
-        for key, label in (
-            ("clients", "clientes"),
-            ("invoices", "faturas"),
-            ("collections", "coletas"),
-        )
-    }
+    labels = {"clients": "clientes", "invoices": "faturas", "collections": "coletas"}
+    counts = {label: result.counts[key].created for key, label in labels.items()}
     return DemoInfo(settings.data_dir, base_url, environment, logins, staff_logins, counts)
