@@ -9,6 +9,7 @@ import os
 
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from espaco import db, piccolo_conf
@@ -77,14 +78,8 @@ async def _applied() -> list[str]:
 async def is_healthy() -> bool:
     """True when the database answers a trivial query."""
     try:
-        rows = await current_engine().run_querystring(_select_one())
+        rows = await current_engine().run_querystring(QueryString("SELECT 1 AS ok"))
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
         log.exception("health check failed")
         return False
     return bool(rows)
-
-
-def _select_one():  # type: ignore[no-untyped-def]
-    from piccolo.querystring import QueryString
-
-    return QueryString("SELECT 1 AS ok")
