@@ -6,6 +6,7 @@ import contextlib
 import io
 import logging
 import os
+from typing import Any
 
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
@@ -13,6 +14,7 @@ from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from espaco import db, piccolo_conf
+from espaco.db import Record
 from espaco.settings import Settings
 from espaco.tables import ALL_TABLES
 
@@ -35,6 +37,11 @@ def current_engine() -> Engine:
     if piccolo_conf.DB is None:
         raise RuntimeError("database not configured: call espaco.database.configure first")
     return piccolo_conf.DB
+
+
+async def fetch(sql: str, *args: Any) -> list[Record]:
+    """A page's read (``{}`` placeholders) on the configured engine; see :func:`espaco.db.fetch`."""
+    return await db.fetch(current_engine(), sql, *args)
 
 
 async def start(engine: Engine) -> None:

@@ -8,6 +8,9 @@ changes the connection handling:
 - reads outside a transaction run on one long-lived connection, synchronously on the calling
   thread: an indexed per-client query takes tens of microseconds, less than the thread hop that
   aiosqlite would add;
+- the hot page reads (:func:`fetch`) use a second long-lived connection that returns SQLite's
+  own values (text dates, integer booleans) in ``sqlite3.Row``: Piccolo's converters (an
+  ``INTEGER`` column goes through ``Decimal``) cost more than the query;
 - every write runs in a transaction on a long-lived aiosqlite connection (one per event loop),
   behind an asyncio lock so that no two transactions of this process overlap, and starts with
   ``BEGIN IMMEDIATE`` so it takes the write lock up front; other processes wait on the busy
@@ -23,8 +26,10 @@ import logging
 import sqlite3
 import threading
 import weakref
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import aiosqlite
@@ -48,6 +53,15 @@ PRAGMAS = (
     "PRAGMA cache_size = -16000",
 )
 READ_PREFIXES = ("SELECT", "WITH", "EXPLAIN")
+
+
+class Record(Protocol):
+    """A row of :func:`fetch`: by column name or position, or unpacked (``sqlite3.Row``,
+    ``asyncpg.Record``)."""
+
+    def __getitem__(self, key: str | int, /) -> Any: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def __len__(self) -> int: ...
 
 
 class _Writer:
@@ -99,6 +113,7 @@ class SQLiteEngine(PiccoloSQLiteEngine):
     def __init__(self, path: str, **kwargs: Any) -> None:
         super().__init__(path=path, timeout=BUSY_TIMEOUT_MS / 1000, **kwargs)
         self._read_connection: sqlite3.Connection | None = None
+        self._plain_connection: sqlite3.Connection | None = None
         self._read_lock = threading.Lock()
         self._writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Writer] = (
             weakref.WeakKeyDictionary()
@@ -116,6 +131,19 @@ class SQLiteEngine(PiccoloSQLiteEngine):
         if self._read_connection is None:
             self._read_connection = self._connect_sync()
         return self._read_connection
+
+    def _plain_reader(self) -> sqlite3.Connection:
+        if self._plain_connection is None:
+            connection = sqlite3.connect(
+                self.connection_kwargs["database"],
+                timeout=self.connection_kwargs.get("timeout", BUSY_TIMEOUT_MS / 1000),
+                check_same_thread=False,
+            )
+            connection.row_factory = sqlite3.Row
+            for pragma in PRAGMAS:
+                connection.execute(pragma)
+            self._plain_connection = connection
+        return self._plain_connection
 
     def _writer(self) -> _Writer:
         loop = asyncio.get_running_loop()
@@ -147,9 +175,10 @@ class SQLiteEngine(PiccoloSQLiteEngine):
         if writer is not None and writer.connection is not None:
             await writer.connection.close()
         with self._read_lock:
-            if self._read_connection is not None:
-                self._read_connection.close()
-                self._read_connection = None
+            for connection in (self._read_connection, self._plain_connection):
+                if connection is not None:
+                    connection.close()
+            self._read_connection = self._plain_connection = None
 
     # -- queries ------------------------------------------------------------------------------
     def transaction(
@@ -166,6 +195,16 @@ class SQLiteEngine(PiccoloSQLiteEngine):
         """Run one read-only statement on the long-lived read connection."""
         with self._read_lock:
             return self._reader().execute(sql, args).fetchall()
+
+    async def fetch(self, sql: str, args: Sequence[Any]) -> list[Record]:
+        """Rows of one statement, as SQLite stores them (see :func:`fetch`)."""
+        transaction = self.current_transaction.get()
+        if transaction is not None:  # see the transaction's own writes
+            async with transaction.connection.execute(sql, args) as cursor:
+                cursor.row_factory = sqlite3.Row  # type: ignore[assignment]
+                return await cursor.fetchall()  # type: ignore[return-value]
+        with self._read_lock:
+            return self._plain_reader().execute(sql, args).fetchall()
 
     async def _run(self, sql: str, args: list[Any], query_type: str, table: Any) -> Any:
         transaction = self.current_transaction.get()
@@ -213,6 +252,40 @@ class PgEngine(PostgresEngine):
 
     async def close(self) -> None:
         await self.close_connection_pool()
+
+    async def fetch(self, sql: str, args: Sequence[Any]) -> list[Record]:
+        """Rows of one statement as asyncpg records (see :func:`fetch`)."""
+        transaction = self.current_transaction.get()
+        if transaction is not None:
+            return await transaction.connection.fetch(sql, *args)
+        if self.pool is None:
+            connection = await self.get_new_connection()
+            try:
+                return await connection.fetch(sql, *args)
+            finally:
+                await connection.close()
+        async with self.pool.acquire() as connection:
+            return await connection.fetch(sql, *args)
+
+
+@lru_cache(maxsize=256)
+def placeholders(sql: str, engine_type: str) -> str:
+    """``{}`` placeholders (as in Piccolo's ``Table.raw``) in the engine's own style."""
+    if engine_type == "sqlite":
+        return sql.replace("{}", "?")
+    parts = sql.split("{}")
+    return "".join(part + (f"${i}" if i < len(parts) else "") for i, part in enumerate(parts, 1))
+
+
+async def fetch(engine: Engine, sql: str, *args: Any) -> list[Record]:
+    """Run a read on the hot path of a page and return its rows by column name.
+
+    ``sql`` uses ``{}`` placeholders. The values are the driver's own, without Piccolo's
+    conversion: on PostgreSQL typed (``date``, ``bool``), on SQLite as stored (dates as ISO text,
+    booleans as 0/1), so callers normalise what they read (``_date`` and friends). Inside a
+    transaction the statement runs on the transaction's connection.
+    """
+    return await engine.fetch(placeholders(sql, engine.engine_type), args)  # type: ignore[attr-defined]
 
 
 def create_engine(settings: Settings) -> Engine:

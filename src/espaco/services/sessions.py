@@ -13,6 +13,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from espaco import database
+from espaco.db import Record
 from espaco.tables import Client, StaffUser, WebSession
 
 IDLE = timedelta(minutes=30)
@@ -71,7 +73,7 @@ async def load_client_session(raw: str | None, *, now: datetime) -> ClientSessio
     """The client session behind a cookie value, or None when absent, expired or revoked."""
     if not raw:
         return None
-    rows = await WebSession.raw(
+    rows = await database.fetch(
         "SELECT s.id, s.last_seen_at, s.created_at, c.id AS client_id, c.name, c.trade_name,"
         " c.document FROM web_session s JOIN client c ON c.id = s.client"
         " WHERE s.id_hash = {} AND c.active AND s.epoch = c.session_epoch",
@@ -89,7 +91,7 @@ async def load_staff_session(raw: str | None, *, now: datetime) -> StaffSession 
     """The staff session behind a cookie value, or None when absent, expired or revoked."""
     if not raw:
         return None
-    rows = await WebSession.raw(
+    rows = await database.fetch(
         "SELECT s.id, s.last_seen_at, s.created_at, u.id AS staff_id, u.username, u.name,"
         " u.role FROM web_session s JOIN staff_user u ON u.id = s.staff"
         " WHERE s.id_hash = {} AND u.active AND s.epoch = u.session_epoch",
@@ -101,7 +103,7 @@ async def load_staff_session(raw: str | None, *, now: datetime) -> StaffSession 
     return StaffSession(row["id"], row["staff_id"], row["username"], row["name"], row["role"])
 
 
-async def _alive(row: dict, now: datetime) -> bool:
+async def _alive(row: Record, now: datetime) -> bool:
     last_seen = _aware(row["last_seen_at"])
     if now - last_seen > IDLE or now - _aware(row["created_at"]) > ABSOLUTE:
         await WebSession.delete().where(WebSession.id == row["id"])

@@ -22,13 +22,14 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Response
 
 from espaco.domain.errors import DomainError
-from espaco.domain.formatting import format_date, format_month
+from espaco.domain.formatting import format_date
 from espaco.domain.periods import Period, last_days, parse_period
 from espaco.pdf.ticket import render_cached
 from espaco.services import coletas
 from espaco.services.coletas import Filters
 from espaco.services.sessions import ClientSession
 from espaco.settings import Settings
+from espaco.web import charts
 from espaco.web.auth import now
 from espaco.web.pages import is_fragment_request, page
 
@@ -127,7 +128,7 @@ async def coletas_page(request: Request, client: NamedDependency[ClientSession])
         "errors": errors,
         "data": data,
         "after": after,
-        "chart": chart(data.summary.months) if data.summary else None,
+        "chart": charts.per_month(data.summary.months) if data.summary else None,
         "situacoes": [(k, coletas.STATUS_LABELS[v]) for k, v in coletas.SITUACOES.items()],
         "next_url": (
             "/coletas?" + query.params(pagina=data.page.next_cursor.token())
@@ -143,51 +144,6 @@ async def coletas_page(request: Request, client: NamedDependency[ClientSession])
         fragment=fragment,
         status_code=422 if errors else 200,
     )
-
-
-@dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    count: int
-    label: str
-    title: str
-
-
-@dataclass(frozen=True)
-class Chart:
-    width: int
-    height: int
-    baseline: float
-    bars: list[Bar]
-    label_every: int
-
-
-def chart(months: list[tuple[int, int, int]], *, width: int = 320, height: int = 120) -> Chart:
-    """Bars of collections per month, laid out for a small server-drawn SVG."""
-    top, bottom = 14.0, 18.0
-    n = max(len(months), 1)
-    slot = width / n
-    peak = max((c for _, _, c in months), default=0) or 1
-    baseline = height - bottom
-    bars = []
-    for i, (year, month, count) in enumerate(months):
-        h = (baseline - top) * count / peak
-        label = format_month(year, month)
-        bars.append(
-            Bar(
-                x=round(i * slot + slot * 0.15, 2),
-                y=round(baseline - h, 2),
-                width=round(slot * 0.7, 2),
-                height=round(h, 2),
-                count=count,
-                label=label,
-                title=f"{label}: {count} coleta{'s' if count != 1 else ''}",
-            )
-        )
-    return Chart(width, height, baseline, bars, label_every=max(1, -(-n // 6)))
 
 
 def _cell(text: str | None) -> str:

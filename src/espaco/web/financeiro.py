@@ -21,6 +21,7 @@ from espaco.services import financeiro
 from espaco.services.media import MediaError, media_path
 from espaco.services.sessions import ClientSession
 from espaco.settings import Settings
+from espaco.web import charts
 from espaco.web import financeiro_view as payment
 from espaco.web.pages import page
 
@@ -88,11 +89,14 @@ async def financeiro_page(
     context = {
         "client": client,
         "f": data,
+        "rows": payment.closure_rows(data.rows),
         "preset": preset,
         "presets": preset_links(today),
         "period_url": period_url,
         "error": error,
-        "chart": payment.chart_geometry(data.chart),
+        "chart": charts.billed_and_paid(
+            [(m.year, m.month, m.billed_cents, m.paid_cents) for m in data.chart]
+        ),
     }
     return page(
         request,

@@ -1,92 +1,70 @@
-"""What the Financeiro pages show besides the service's data: the chart's geometry, the PIX
+"""What the Financeiro pages show besides the service's data: the closures' table rows, the PIX
 BR Code and its QR, and the PDFs handed plain dataclasses."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import segno
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from espaco.domain.boleto import format_digitable_line
 from espaco.domain.errors import DomainError
-from espaco.domain.formatting import format_date, format_month
+from espaco.domain.formatting import format_date
 from espaco.domain.money import format_brl
 from espaco.domain.pix import build_static_brcode, parse_brcode
 from espaco.pdf.boleto import BoletoPdf, render_boleto
 from espaco.pdf.nota import NotaItem, NotaPdf, render_nota
-from espaco.services.financeiro import BoletoDetail, ChartMonth, FiscalDetail
+from espaco.services.financeiro import BoletoDetail, FiscalDetail, InvoiceRow
 from espaco.settings import Settings
 
-CHART_WIDTH = 360
-CHART_HEIGHT = 150
-CHART_TOP = 8
-CHART_BOTTOM = 22  # room for the month labels
 _TXID_UNSAFE = re.compile(r"[^A-Za-z0-9]")
 
 
-@dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    height: float
-    label: str
+def closure_rows(rows: Sequence[InvoiceRow]) -> Markup:
+    """The ``<tr>`` of each billing closure, for the Financeiro table's ``<tbody>``.
+
+    Built here, not in the template: 25 rows of ten values each cost the template ~12 µs a row
+    in escaping and filter calls, three times this (the page's p99 budget is 50 ms at 32
+    connections). The only text not made here from numbers and dates is the fiscal document's
+    number, which goes through ``escape``; tests feed markup into it.
+    """
+    return Markup("".join(map(_closure_row, rows)))  # noqa: S704 - see the docstring
 
 
-@dataclass(frozen=True)
-class ChartColumn:
-    label: str
-    text_x: float
-    billed: Bar
-    paid: Bar
-
-
-@dataclass(frozen=True)
-class Chart:
-    width: int
-    height: int
-    baseline: float
-    bar_width: float
-    columns: list[ChartColumn]
-    summary: str
-
-
-def chart_geometry(months: list[ChartMonth]) -> Chart:
-    """Two bars a month (billed, paid) scaled to the largest value; drawn by the template."""
-    top = max([m.billed_cents for m in months] + [m.paid_cents for m in months] + [1])
-    plot = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
-    step = CHART_WIDTH / max(len(months), 1)
-    bar = round(step * 0.36, 1)
-    baseline = CHART_HEIGHT - CHART_BOTTOM
-    columns = []
-    for i, m in enumerate(months):
-        x = i * step + step * 0.1
-        label = format_month(m.year, m.month)
-
-        def bar_of(cents: int, left: float, what: str, label: str = label) -> Bar:
-            h = round(plot * cents / top, 1)
-            return Bar(
-                round(left, 1), round(baseline - h, 1), h, f"{label}: {what} {format_brl(cents)}"
-            )
-
-        columns.append(
-            ChartColumn(
-                label=label.split("/")[0],
-                text_x=round(i * step + step / 2, 1),
-                billed=bar_of(m.billed_cents, x, "faturado"),
-                paid=bar_of(m.paid_cents, x + bar, "pago"),
-            )
+def _closure_row(r: InvoiceRow) -> str:
+    due = format_date(r.due_on)
+    if r.status == "paid":
+        paid_on = f" em {format_date(r.paid_on)}" if r.paid_on else ""
+        status = f'<span class="selo ok">paga{paid_on}</span>'
+    elif r.status == "cancelled":
+        status = '<span class="selo">cancelada</span>'
+    elif r.overdue:
+        status = '<span class="selo atencao">vencida</span>'
+    else:
+        status = '<span class="selo aviso">aberta</span>'
+    if r.fiscal_kind:
+        url = f"/financeiro/{r.id}/nota"
+        kind = "NF-e" if r.fiscal_kind == "nfe" else "NFS-e"
+        nota = (
+            f'<a href="{url}" hx-get="{url}" hx-target="#nota-detalhe" hx-swap="outerHTML">'
+            f"{kind} {escape(r.fiscal_number or '')}</a>"
         )
-    first = format_month(months[0].year, months[0].month) if months else ""
-    last = format_month(months[-1].year, months[-1].month) if months else ""
-    return Chart(
-        CHART_WIDTH,
-        CHART_HEIGHT,
-        baseline,
-        bar,
-        columns,
-        f"Faturado e pago por mês de vencimento, de {first} a {last}",
+    else:
+        nota = "—"
+    boleto = (
+        f'<a href="/financeiro/{r.id}/boleto">Boleto'
+        f'<span class="visualmente-oculto"> de {due}</span></a>'
+        if r.payable
+        else "—"
+    )
+    return (
+        f"<tr><td>{format_date(r.reference_start)} a {format_date(r.reference_end)}</td>"
+        f"<td>{format_date(r.issued_on)}</td><td>{due}</td>"
+        f'<td class="num">{format_brl(r.amount_cents)}</td><td>{status}</td>'
+        f"<td>{nota}</td><td>{boleto}</td></tr>\n"
     )
 
 
