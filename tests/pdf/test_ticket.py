@@ -19,7 +19,7 @@ TZ = ZoneInfo("America/Sao_Paulo")
 
 
 def _noisy_photo(seed: int) -> bytes:
-    """A phone-like photo: fine detail everywhere (its 1280 px rendition is ~190 KB)."""
+    """A phone-like photo: fine detail everywhere (its 960 px rendition is ~100 KB)."""
     noise = Image.effect_noise((3000, 2250), 80 + seed).convert("RGB")
     noise = noise.filter(ImageFilter.GaussianBlur(1.5))
     gradient = Image.linear_gradient("L").resize((3000, 2250)).convert("RGB")
@@ -131,11 +131,9 @@ def test_signed_ticket_shows_everything_and_masks_the_cpf(media):
 
 def test_four_photos_and_a_signature_stay_under_600_kb(media, tmp_path):
     t = ticket(media)
-    assert sum(p.path.stat().st_size for p in t.photos) > 600 * 1024  # as stored: too big
     data = render_cached(t, TZ, tmp_path)
     assert len(data) <= 600 * 1024
     assert read(data)[1] == 5
-    assert len(list((tmp_path / "fotos").glob("*.jpg"))) == 4  # ticket copies, made once
 
 
 def test_receiver_who_refused_the_cpf(media):

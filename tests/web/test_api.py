@@ -403,7 +403,7 @@ def test_photos_and_a_signature_are_added_by_content(api):
         assert response.status_code == 200, response.text
     assert response.json()["photos"] == [{"stage": "after", "position": 0}]
     photos = run(api, CollectionPhoto.select().run)
-    assert len(photos) == 1 and max(photos[0]["width"], photos[0]["height"]) == 1280
+    assert len(photos) == 1 and max(photos[0]["width"], photos[0]["height"]) == 960
     signature = {"file": ("s.png", image_bytes((400, 200), "PNG"), "image/png")}
     response = api.put("/api/v1/collections/COL-1/signature", files=signature, headers=headers)
     assert response.status_code == 200, response.text
