@@ -134,6 +134,57 @@ def test_four_photos_and_a_signature_stay_under_600_kb(media, tmp_path):
     data = render_cached(t, TZ, tmp_path)
     assert len(data) <= 600 * 1024
     assert read(data)[1] == 5
+    assert [p.name for p in tmp_path.iterdir()] == [f"{cache_key(t)}.pdf"]  # no photo copies
+
+
+def test_photos_are_stored_downscaled_so_the_render_embeds_them_as_they_are(media, monkeypatch):
+    t = ticket(media)
+    for photo in t.photos:  # 3000 x 2250 sources
+        with Image.open(photo.path) as stored:
+            assert max(stored.size) <= 960 and stored.size == (photo.width, photo.height)
+
+    def no_resizing(*args, **kwargs):
+        raise AssertionError("the ticket resized an image")
+
+    monkeypatch.setattr(Image.Image, "resize", no_resizing)
+    monkeypatch.setattr(Image.Image, "thumbnail", no_resizing)
+    monkeypatch.setattr(Image.Image, "save", no_resizing)
+    reader = PdfReader(io.BytesIO(render(t, TZ)))
+    monkeypatch.undo()
+    embedded = sorted(
+        xobject.get_object().get_data()
+        for page in reader.pages
+        for xobject in page["/Resources"]["/XObject"].values()
+    )
+    stored = sorted(p.read_bytes() for p in [*(x.path for x in t.photos), t.signature])
+    assert embedded == stored  # the stored JPEG bytes, not a re-encoding
+
+
+def test_text_outside_the_core_font_is_transliterated_not_a_crash(media):
+    data = render(
+        ticket(
+            media,
+            client_name="Łódź Zoë Őrség Ltda 李",
+            driver="Ğürkan\tÖzil",
+            notes="Sacos → caçamba ≤ 5 m³ 🚛, “tudo” ok\x00 • fim",
+            photos=[],
+        ),
+        TZ,
+    )
+    text, _ = read(data)
+    assert "Lódz Zoë Orség Ltda ?" in text  # ó is in cp1252, Ł and ź are not
+    assert "Gürkan Özil" in text
+    assert "Sacos -> caçamba <= 5 m³ ?, “tudo” ok  • fim" in text
+
+
+def test_long_notes_wrap_and_continue_on_the_next_page(media):
+    notes = " ".join(f"palavra{i}" for i in range(900)) + " " + "x" * 300
+    text, images = read(render(ticket(media, notes=notes), TZ))
+    flat = text.replace("\n", " ")
+    assert "palavra0 palavra1" in flat and "palavra899" in flat
+    assert flat.count("x") >= 300  # a word longer than a line is cut, not lost
+    assert "Assinatura" in text and images == 5
+    assert len(PdfReader(io.BytesIO(render(ticket(media, notes=notes), TZ))).pages) >= 3
 
 
 def test_receiver_who_refused_the_cpf(media):

@@ -1,10 +1,19 @@
 """The collection ticket: the proof of service a client shows an inspector, as a PDF.
 
-Handed a :class:`TicketData` (plain values, no queries), returns the PDF's bytes. Text is set in
-DejaVu Sans, embedded and subset (fpdf2's core fonts cannot print "—", "³" or "•"); the font
-files come from the system (Debian's ``fonts-dejavu-core``). Photos and the signature are
-embedded as stored: they were downscaled once, on import, so a ticket with four photos stays
-well under 600 KB and no request pays for image processing.
+Handed a :class:`TicketData` (plain values, no queries), returns the PDF's bytes. Photos and the
+signature are embedded as stored: they were downscaled once, on import (see
+``espaco.services.media``), so a ticket with four photos stays well under 600 KB and no request
+pays for image processing.
+
+Text is set in fpdf2's core Helvetica with the WinAnsi (cp1252) encoding, not an embedded
+TrueType font. Measured with ``bench/ticket.py`` on the 2-core machines: fpdf2 subsets and
+re-saves every embedded TrueType font with fontTools inside each ``output()`` -- about 30 ms of a
+36 ms ticket even when the DejaVu files handed to it were subset beforehand (so shipping a
+pre-subset font saves nothing), against a budget of 10x a bare page (~4 ms). A core font is only
+a name in the PDF; cp1252 holds every Portuguese letter and the punctuation the ticket prints
+(—, ·, º, ³, curly quotes, •, €). Anything outside it goes through :func:`printable`
+(accents dropped, a few symbols spelled out, else "?"), so a name in another script never
+crashes a render.
 
 :func:`render_cached` keeps each rendered ticket on disk under a key made of the collection's
 ``content_hash``, the renderer's :data:`VERSION` and the few things the ticket shows that the
@@ -14,18 +23,16 @@ collection's hash does not cover (provider, client and place), so any change ren
 from __future__ import annotations
 
 import hashlib
-import io
 import os
+import re
 import tempfile
-import threading
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
-from fontTools import subset
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
-from PIL import Image
+from fpdf.fonts import CoreFont
 
 from espaco.domain.documents import format_document, mask_cpf
 from espaco.domain.errors import DomainError
@@ -33,25 +40,8 @@ from espaco.domain.formatting import format_date, format_datetime
 from espaco.domain.money import format_quantity
 
 # Bump when the layout changes: cached tickets of the old layout are then not used.
-VERSION = "1"
-FONT_DIR = Path(os.environ.get("ESPACO_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
-FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
-FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
-# What a ticket can print: Latin-1, Latin Extended-A and the usual punctuation. Subsetting the
-# DejaVu files to this once per process makes each render parse ~30 KB instead of ~750 KB.
-CHARSET = [
-    *range(0x20, 0x7F),
-    *range(0xA0, 0x180),
-    *(0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2026, 0x20AC, 0x2122),
-]
-# The ticket prints a photo about 88 mm wide: 960 px is ~280 dpi there, plenty to zoom into.
-# A stored photo (1280 px, made on import) larger than PHOTO_BUDGET gets a ticket copy once, kept
-# beside the cached tickets under the stored photo's own content-addressed name, so four photos
-# stay well under 600 KB and no later render touches the pixels again.
-PHOTO_LONG_SIDE = 960
-PHOTO_QUALITY = 72
-PHOTO_BUDGET = 110 * 1024
-PHOTO_RENDITION = "t1"
+VERSION = "2"
+FONT = "helvetica"
 STATUS_LABELS = {"done": "Realizada", "validated": "Validada"}
 STAGE_LABELS = {"before": "Antes", "after": "Depois"}
 GREEN = (23, 107, 69)
@@ -136,7 +126,7 @@ def render_cached(ticket: TicketData, tz: tzinfo, cache_dir: Path) -> bytes:
         return path.read_bytes()
     except FileNotFoundError:
         pass
-    data = render(ticket, tz, photo_cache=cache_dir / "fotos")
+    data = render(ticket, tz)
     _write_atomic(path, data)
     return data
 
@@ -151,26 +141,6 @@ def _write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def ticket_photo(photo: TicketPhoto, photo_cache: Path | None) -> Path:
-    """The file to embed for ``photo``: the stored one, or its smaller ticket copy."""
-    if photo_cache is None or photo.path.stat().st_size <= PHOTO_BUDGET:
-        return photo.path
-    target = photo_cache / f"{photo.path.stem}-{PHOTO_RENDITION}.jpg"
-    if target.is_file():
-        return target
-    with Image.open(photo.path) as source:
-        source.draft("RGB", (PHOTO_LONG_SIDE, PHOTO_LONG_SIDE))
-        image = source.convert("RGB")
-        image.thumbnail((PHOTO_LONG_SIDE, PHOTO_LONG_SIDE), Image.Resampling.BILINEAR)
-        out = io.BytesIO()
-        image.save(out, "JPEG", quality=PHOTO_QUALITY, optimize=True)
-    data = out.getvalue()
-    if len(data) >= photo.path.stat().st_size:
-        return photo.path
-    _write_atomic(target, data)
-    return target
 
 
 def _quantity(ticket: TicketData) -> str:
@@ -208,52 +178,34 @@ def receiver_lines(ticket: TicketData) -> list[str]:
     return lines
 
 
-_font_lock = threading.Lock()
-_font_files: dict[str, str] = {}
-
-
-def _font(source: Path) -> str:
-    """A subset copy of ``source`` (see :data:`CHARSET`), made once per process."""
-    with _font_lock:
-        made = _font_files.get(str(source))
-        if made is not None and Path(made).is_file():
-            return made
-        options = subset.Options()
-        options.layout_features = []
-        options.hinting = False
-        options.name_IDs = ["*"]
-        options.notdef_outline = True
-        options.drop_tables = [*options.drop_tables, "FFTM"]
-        font = TTFont(str(source))
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=CHARSET)
-        subsetter.subset(font)
-        folder = Path(tempfile.mkdtemp(prefix="espaco-fonts-"))
-        target = folder / source.name
-        font.save(str(target))
-        _font_files[str(source)] = str(target)
-        return str(target)
-
-
 class _Ticket(FPDF):
+    def __init__(self, ident: str) -> None:
+        super().__init__(format="A4", unit="mm")
+        self.core_fonts_encoding = "windows-1252"
+        self._ident = ident
+
+    def file_id(self) -> str:
+        # fpdf2's default /ID is an MD5 of the whole output (~400 KB of photos): about 1 ms, a
+        # quarter of the budget. The ticket's number and content hash identify it just as well.
+        return f"<{self._ident}><{self._ident}>"
+
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font("DejaVu", size=7)
+        self.set_font(FONT, size=7)
         self.set_text_color(*GREY)
         self.cell(0, 5, f"Página {self.page_no()}/{{nb}}", align="C")
 
 
-def render(ticket: TicketData, tz: tzinfo, *, photo_cache: Path | None = None) -> bytes:
-    """The ticket as PDF bytes; ``photo_cache`` is where ticket copies of big photos are kept
-    (None embeds the stored photos as they are)."""
-    pdf = _Ticket(format="A4", unit="mm")
-    pdf.set_title(f"Ticket de coleta {ticket.number}")
-    pdf.set_author(ticket.provider_name)
+def render(ticket: TicketData, tz: tzinfo) -> bytes:
+    """The ticket as PDF bytes. Photos and the signature are embedded as stored (downscaled on
+    import): no request resizes an image."""
+    ident = hashlib.sha256(f"{ticket.number}\x1f{ticket.content_hash}".encode()).hexdigest()
+    pdf = _Ticket(ident[:32].upper())
+    pdf.set_title(printable(f"Ticket de coleta {ticket.number}"))
+    pdf.set_author(printable(ticket.provider_name))
     pdf.set_creator("Espaço do Cliente")
     pdf.set_margins(14, 12, 14)
     pdf.set_auto_page_break(True, margin=16)
-    pdf.add_font("DejaVu", "", _font(FONT_REGULAR))
-    pdf.add_font("DejaVu", "B", _font(FONT_BOLD))
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
 
@@ -263,66 +215,39 @@ def render(ticket: TicketData, tz: tzinfo, *, photo_cache: Path | None = None) -
     if ticket.provider_logo and Path(ticket.provider_logo).is_file():
         pdf.image(ticket.provider_logo, x=pdf.l_margin, y=top, h=14)
         text_x = pdf.l_margin + 34
-    pdf.set_xy(text_x, top)
-    pdf.set_font("DejaVu", "B", 13)
+    pdf.set_font(FONT, "B", 13)
     pdf.set_text_color(*GREEN)
-    pdf.cell(0, 7, ticket.provider_name, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_x(text_x)
-    pdf.set_font("DejaVu", "", 9)
+    _lines(pdf, text_x, width - (text_x - pdf.l_margin), 7, ticket.provider_name)
+    pdf.set_font(FONT, "", 9)
     pdf.set_text_color(*GREY)
     if ticket.provider_cnpj:
-        pdf.cell(0, 5, f"CNPJ {_document(ticket.provider_cnpj)}", new_x="LMARGIN", new_y="NEXT")
+        _lines(pdf, text_x, width, 5, f"CNPJ {_document(ticket.provider_cnpj)}")
     pdf.set_y(max(pdf.get_y(), top + 15))
     pdf.set_draw_color(*GREEN)
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
     pdf.ln(3)
     pdf.set_text_color(0, 0, 0)
-    pdf.set_font("DejaVu", "B", 14)
-    pdf.cell(0, 8, f"Ticket de coleta nº {ticket.number}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "B", 14)
+    _lines(pdf, pdf.l_margin, width, 8, f"Ticket de coleta nº {ticket.number}")
     pdf.ln(1)
 
     # -- the collection ------------------------------------------------------------------------
-    fields = [
-        ("Cliente", f"{ticket.client_name} · {_document(ticket.client_document)}"),
-        ("Local", f"{ticket.location} — {ticket.address}" if ticket.address else ticket.location),
-        ("Agendada para", format_date(ticket.scheduled_on) if ticket.scheduled_on else "—"),
-        (
-            "Realizada em",
-            format_datetime(ticket.performed_at, tz) if ticket.performed_at else "—",
-        ),
-        ("Situação", STATUS_LABELS.get(ticket.status, ticket.status)),
-        ("Serviço", ticket.service),
-        (
-            "Resíduo",
-            " · ".join(
-                x
-                for x in (
-                    ticket.waste_description,
-                    f"Classe {ticket.waste_class}" if ticket.waste_class else "",
-                    f"IBAMA {ticket.waste_ibama_code}" if ticket.waste_ibama_code else "",
-                )
-                if x
-            )
-            or "—",
-        ),
-        ("Quantidade", _quantity(ticket) or "—"),
-        (
-            "MTR/SINIR",
-            (ticket.mtr_number or "—")
-            + (f" ({ticket.mtr_status})" if ticket.mtr_number and ticket.mtr_status else ""),
-        ),
-        ("Motorista", ticket.driver or "—"),
-        ("Placa do veículo", ticket.vehicle_plate or "—"),
-        ("Observações", ticket.notes or "—"),
-    ]
     label_w = 34
-    for label, value in fields:
-        pdf.set_font("DejaVu", "B", 9)
+    for label, value in _fields(ticket, tz):
+        if pdf.get_y() + 5.5 > pdf.page_break_trigger:
+            pdf.add_page()
+        y = pdf.get_y()
+        pdf.set_font(FONT, "B", 9)
         pdf.set_text_color(*GREY)
-        pdf.cell(label_w, 5.5, label)
-        pdf.set_font("DejaVu", "", 9.5)
+        _lines(pdf, pdf.l_margin, label_w, 5.5, label)
+        label_end = pdf.get_y()
+        pdf.set_y(y)
+        pdf.set_font(FONT, "", 9.5)
         pdf.set_text_color(0, 0, 0)
-        pdf.multi_cell(width - label_w, 5.5, value, new_x="LMARGIN", new_y="NEXT")
+        page = pdf.page
+        _lines(pdf, pdf.l_margin + label_w, width - label_w, 5.5, value)
+        if pdf.page == page:
+            pdf.set_y(max(pdf.get_y(), label_end))
 
     # -- photos, two a row ---------------------------------------------------------------------
     if ticket.photos:
@@ -330,6 +255,7 @@ def render(ticket: TicketData, tz: tzinfo, *, photo_cache: Path | None = None) -
         gap = 4
         box_w = (width - gap) / 2
         box_h = 62
+        pdf.set_font(FONT, "", 7.5)
         for start in range(0, len(ticket.photos), 2):
             pair = ticket.photos[start : start + 2]
             if pdf.get_y() + box_h + 10 > pdf.page_break_trigger:
@@ -339,13 +265,10 @@ def render(ticket: TicketData, tz: tzinfo, *, photo_cache: Path | None = None) -
                 x = pdf.l_margin + i * (box_w + gap)
                 scale = min(box_w / max(photo.width, 1), box_h / max(photo.height, 1))
                 w, h = photo.width * scale, photo.height * scale
-                pdf.image(
-                    str(ticket_photo(photo, photo_cache)), x=x + (box_w - w) / 2, y=y, w=w, h=h
-                )
-                pdf.set_xy(x, y + box_h + 1)
-                pdf.set_font("DejaVu", "", 7.5)
+                pdf.image(str(photo.path), x=x + (box_w - w) / 2, y=y, w=w, h=h)
+                pdf.set_y(y + box_h + 1)
                 pdf.set_text_color(*GREY)
-                pdf.multi_cell(box_w, 3.6, _caption(photo, tz), align="C")
+                _lines(pdf, x, box_w, 3.6, _caption(photo, tz), center=True)
             pdf.set_y(y + box_h + 10)
             pdf.set_text_color(0, 0, 0)
 
@@ -353,9 +276,9 @@ def render(ticket: TicketData, tz: tzinfo, *, photo_cache: Path | None = None) -
     if pdf.get_y() + 45 > pdf.page_break_trigger:
         pdf.add_page()
     _section(pdf, "Recebimento")
-    pdf.set_font("DejaVu", "", 9.5)
+    pdf.set_font(FONT, "", 9.5)
     for line in receiver_lines(ticket):
-        pdf.multi_cell(width, 5.5, line, new_x="LMARGIN", new_y="NEXT")
+        _lines(pdf, pdf.l_margin, width, 5.5, line)
     if ticket.signature is not None:
         pdf.ln(1)
         y = pdf.get_y()
@@ -363,17 +286,140 @@ def render(ticket: TicketData, tz: tzinfo, *, photo_cache: Path | None = None) -
         pdf.set_y(y + 23)
         pdf.set_draw_color(*GREY)
         pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + 80, pdf.get_y())
-        pdf.set_font("DejaVu", "", 7.5)
+        pdf.set_font(FONT, "", 7.5)
         pdf.set_text_color(*GREY)
-        pdf.cell(80, 4, "Assinatura", align="C", new_x="LMARGIN", new_y="NEXT")
+        _lines(pdf, pdf.l_margin, 80, 4, "Assinatura", center=True)
     return bytes(pdf.output())
+
+
+def _fields(ticket: TicketData, tz: tzinfo) -> list[tuple[str, str]]:
+    waste = (
+        ticket.waste_description,
+        f"Classe {ticket.waste_class}" if ticket.waste_class else "",
+        f"IBAMA {ticket.waste_ibama_code}" if ticket.waste_ibama_code else "",
+    )
+    mtr = (ticket.mtr_number or "—") + (
+        f" ({ticket.mtr_status})" if ticket.mtr_number and ticket.mtr_status else ""
+    )
+    return [
+        ("Cliente", f"{ticket.client_name} · {_document(ticket.client_document)}"),
+        ("Local", f"{ticket.location} — {ticket.address}" if ticket.address else ticket.location),
+        ("Agendada para", format_date(ticket.scheduled_on) if ticket.scheduled_on else "—"),
+        ("Realizada em", format_datetime(ticket.performed_at, tz) if ticket.performed_at else "—"),
+        ("Situação", STATUS_LABELS.get(ticket.status, ticket.status)),
+        ("Serviço", ticket.service),
+        ("Resíduo", " · ".join(x for x in waste if x) or "—"),
+        ("Quantidade", _quantity(ticket) or "—"),
+        ("MTR/SINIR", mtr),
+        ("Motorista", ticket.driver or "—"),
+        ("Placa do veículo", ticket.vehicle_plate or "—"),
+        ("Observações", ticket.notes or "—"),
+    ]
+
+
+def printable(text: str) -> str:
+    """``text`` in what the core font can print (cp1252): letters outside it lose their accents
+    ("ő" → "o", "ﬁ" → "fi"), a few symbols get an ASCII spelling, anything else becomes "?";
+    control characters become spaces, line breaks stay."""
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        pass
+    else:
+        if not _CONTROL.search(text):
+            return text
+    return "".join(_printable_char(ch) for ch in text)
+
+
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+# Letters NFKD cannot take apart, and symbols likely in a note or an address.
+_SPELLED = {
+    "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "ħ": "h", "Ħ": "H",
+    "−": "-", "‐": "-", "‑": "-", "‒": "-", "―": "—",
+    "→": "->", "←": "<-", "≤": "<=", "≥": ">=", "≠": "!=", "×": "x",
+    "\u2028": "\n", "\u2029": "\n",
+}  # fmt: skip
+
+
+def _printable_char(ch: str) -> str:
+    if ch == "\n":
+        return ch
+    if _CONTROL.match(ch):
+        return " "
+    try:
+        ch.encode("cp1252")
+        return ch
+    except UnicodeEncodeError:
+        pass
+    if ch in _SPELLED:
+        return _SPELLED[ch]
+    folded = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    try:
+        folded.encode("cp1252")
+    except UnicodeEncodeError:
+        return "?"
+    return folded if folded and not _CONTROL.search(folded) else "?"
+
+
+def _width(pdf: FPDF, text: str) -> float:
+    """What ``pdf.get_string_width`` answers for printable text in a core font, from the font's
+    width table directly: fpdf2's own goes through its bidirectional-text and markdown machinery,
+    which made measuring a third of the render."""
+    font = pdf.current_font
+    if not isinstance(font, CoreFont):
+        return pdf.get_string_width(text)
+    widths: dict[str, int] = font.cw  # type: ignore[assignment]  # keyed by character
+    units = sum(widths[c] for c in text.encode("cp1252").decode("latin-1"))
+    return units * pdf.font_size_pt / 1000 / pdf.k
+
+
+def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
+    """``text`` broken into lines of at most ``width`` mm in the current font: at spaces, or
+    inside a word longer than a line."""
+    if "\n" not in text and _width(pdf, text) <= width:
+        return [text]  # almost every field: one measurement, no splitting
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if _width(pdf, candidate) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            while word and _width(pdf, word) > width:
+                cut = len(word) - 1
+                while cut > 1 and _width(pdf, word[:cut]) > width:
+                    cut -= 1
+                lines.append(word[:cut])
+                word = word[cut:]
+            line = word
+        lines.append(line)
+    return lines
+
+
+def _lines(
+    pdf: FPDF, x: float, width: float, height: float, text: str, *, center: bool = False
+) -> None:
+    """Write ``text`` from the current y, wrapped to ``width``, one line every ``height`` mm,
+    breaking pages as needed; leaves y below the last line. ``pdf.text`` with our own wrapping
+    costs a tenth of ``multi_cell`` (no per-line graphics-state copies, no text-shaping pass)."""
+    for line in _wrap(pdf, printable(text), width):
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+        y = pdf.get_y()
+        dx = (width - _width(pdf, line)) / 2 if center else 0
+        # The baseline where fpdf2's cell() would put it.
+        pdf.text(x + dx, y + 0.5 * height + 0.3 * pdf.font_size, line)
+        pdf.set_y(y + height)
 
 
 def _section(pdf: FPDF, title: str) -> None:
     pdf.ln(3)
-    pdf.set_font("DejaVu", "B", 11)
+    pdf.set_font(FONT, "B", 11)
     pdf.set_text_color(*GREEN)
-    pdf.cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
+    _lines(pdf, pdf.l_margin, pdf.w - pdf.l_margin - pdf.r_margin, 7, title)
     pdf.set_text_color(0, 0, 0)
 
 
