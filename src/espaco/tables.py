@@ -62,6 +62,9 @@ class Client(Table, tablename="client"):
     code_generated_at = Timestamptz(null=True, default=None)
     # Bumped when the code is regenerated or the client deactivated: older sessions die.
     session_epoch = Integer(default=0)
+    # Bumped by database triggers whenever one of the client's collections is inserted, changed
+    # or deleted (migration 2026-11-28T14:58:00): the key of the Coletas summary cache.
+    data_version = Integer(default=0)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,7 +10,7 @@ import pytest
 from factories import NOW, make_client
 
 from espaco.services import login, sessions
-from espaco.tables import AuditEvent, LoginThrottle
+from espaco.tables import AuditEvent, LoginThrottle, WebSession
 
 TZ = ZoneInfo("America/Sao_Paulo")
 SECRET = "s" * 40
@@ -148,3 +149,25 @@ async def test_session_ends_after_thirty_idle_minutes_or_twelve_hours(db):
     assert await sessions.load_client_session(raw, now=NOW + timedelta(hours=12, minutes=1)) is None
     idle = await sessions.create_session(now=NOW, ip="", client_id=client_id)
     assert await sessions.load_client_session(idle, now=NOW + timedelta(minutes=31)) is None
+
+
+async def test_many_requests_of_one_session_at_once_store_last_seen_once(db, monkeypatch):
+    client_id, _ = await make_client()
+    raw = await sessions.create_session(now=NOW, ip="", client_id=client_id)
+    writes = []
+    real_update = WebSession.update
+
+    def counting_update(*args, **kwargs):
+        writes.append(args)
+        return real_update(*args, **kwargs)
+
+    monkeypatch.setattr(WebSession, "update", counting_update)
+    later = NOW + timedelta(minutes=5)
+    found = await asyncio.gather(*(sessions.load_client_session(raw, now=later) for _ in range(32)))
+    assert all(s is not None and s.client_id == client_id for s in found)
+    assert len(writes) == 1
+    (row,) = await WebSession.select(WebSession.last_seen_at)
+    assert row["last_seen_at"] == later
+    # a minute later it is stored again
+    await sessions.load_client_session(raw, now=later + timedelta(minutes=2))
+    assert len(writes) == 2

@@ -364,3 +364,61 @@ def test_another_clients_collection_ticket_and_cdf_answer_404(seeded):
     assert seeded.get(f"/coletas/cdf/{other_cdf}").status_code == 404
     assert "COL-9" not in seeded.get("/coletas/exportar", params=PERIOD).text
     assert seeded.get("/coletas/999999/ticket.pdf").status_code == 404
+
+
+def _cards(page: BeautifulSoup) -> dict[str, str]:
+    return {c.select_one(".dica").text: c.strong.text for c in page.select(".cartoes .cartao")}
+
+
+def test_the_summary_follows_a_new_import_at_once(seeded):
+    """The summary is cached per client and data version: an import that changes a collection
+    bumps the version (a database trigger), so the next view recomputes it."""
+    before = _cards(soup(seeded.get("/coletas", params=PERIOD)))
+    assert (before["Realizada"], before["Validada"]) == ("1", "1")
+    doc = standard_doc()
+    doc["collections"][1]["status"] = "validated"
+    call(seeded, cs.seed, seeded.app.state.settings, doc)
+    after = _cards(soup(seeded.get("/coletas", params=PERIOD)))
+    assert (after["Realizada"], after["Validada"], after["Coletas"]) == ("0", "2", "4")
+
+
+def test_erp_text_with_markup_is_shown_as_text_in_every_cell(web):
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'"
+    short = "<b>\"'&"  # where the format allows only a few characters
+    place = s.location(1, label=f"Local {evil}")
+    doc = s.document(
+        clients=[s.client(1, locations=[place]), s.client(2)],
+        collections=[
+            cs.collection(
+                1, external_id=f"COL-{short}", service=f"Serviço {evil}",
+                waste={"description": f"Resíduo {evil}", "class": f"II {short}"},
+                unit=f"t{short}", mtr_number="260010679501", mtr_status=f"Salvo {short}",
+                performed_at="2026-10-05T09:32:00-03:00",
+            )
+        ],
+        certificates=[s.certificate(1, "CLI-1", mtr_numbers=["260010679501"])],
+    )  # fmt: skip
+    call(web, cs.seed, web.app.state.settings, doc)
+    login(web)
+    for response in (
+        web.get("/coletas", params=PERIOD),
+        web.get("/coletas", params=PERIOD, headers=HX),
+    ):
+        assert response.status_code == 200
+        page = soup(response)
+        table = page.select_one("#coletas-tabela")
+        assert table.select("script, img, b") == []
+        assert all(not a.startswith("on") for tag in table.find_all(True) for a in tag.attrs)
+        (row,) = rows(page)
+        for text in (
+            f"Local {evil}",
+            f"Serviço {evil}",
+            f"Resíduo {evil}",
+            f"Classe II {short}",
+            f"t{short}",
+            f"Salvo {short}",
+        ):  # fmt: skip  (MTR numbers are digits)
+            assert any(text in cell for cell in row), text
+        ticket = table.select_one('a[href$="/ticket.pdf"]')
+        assert ticket["aria-label"] == f"PDF do ticket COL-{short}"
+        assert table.select_one('a[href^="#cdf-"]')["aria-label"] == "CDF do MTR 260010679501"

@@ -22,7 +22,7 @@ from espaco.app import create_app
 from espaco.domain.boleto import format_digitable_line
 from espaco.domain.pix import build_static_brcode, parse_brcode
 from espaco.services.media import MediaStore
-from espaco.tables import Boleto
+from espaco.tables import Boleto, FiscalDocument
 
 HX = {"HX-Request": "true"}
 
@@ -273,3 +273,19 @@ def _svg_qr_to_image(svg: str):
         elif cmd == "H":
             x = float(a)
     return image
+
+
+async def _mark_up_fiscal_number() -> None:
+    await FiscalDocument.update({FiscalDocument.number: '9<b>"x&y'}).where(FiscalDocument.id > 0)
+
+
+def test_a_fiscal_number_with_markup_is_shown_as_text(web):
+    client_id = logged_in(web)
+    t = today()
+    call(web, make_invoice, client_id, date(t.year, 3, 10))
+    call(web, _mark_up_fiscal_number)
+    for headers in ({}, {"HX-Request": "true"}):
+        page = soup(web.get("/financeiro", headers=headers).text)
+        (row,) = page.select("#financeiro tbody tr")
+        assert row.select("b") == []
+        assert 'NFS-e 9<b>"x&y' in row.get_text()

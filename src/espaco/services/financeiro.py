@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
-from typing import Any
+from typing import Any, NamedTuple
 
 from espaco import database
 from espaco.db import Record
@@ -52,10 +52,9 @@ class Totals:
         return self.general.count + self.cancelled.count
 
 
-@dataclass(slots=True)
-class InvoiceRow:
-    """One billing closure as the table shows it (plain slots: 25 are made per page, and a
-    frozen dataclass's ``__init__`` costs three times as much)."""
+class InvoiceRow(NamedTuple):
+    """One billing closure as the table shows it (a named tuple: 25 are made per page, at a
+    third of a frozen dataclass's cost)."""
 
     id: int
     reference_start: date

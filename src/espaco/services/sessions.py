@@ -108,9 +108,19 @@ async def _alive(row: Record, now: datetime) -> bool:
     if now - last_seen > IDLE or now - _aware(row["created_at"]) > ABSOLUTE:
         await WebSession.delete().where(WebSession.id == row["id"])
         return False
-    if now - last_seen > TOUCH_EVERY:
+    key = (database.generation(), row["id"])
+    if now - last_seen > TOUCH_EVERY and now - _touched.get(key, last_seen) > TOUCH_EVERY:
+        # The many requests of one page view (or 32 tabs) arrive together and would all queue
+        # for the write lock to store the same minute; this process writes it once.
+        _touched[key] = now
+        if len(_touched) > 10_000:
+            _touched.clear()
         await WebSession.update({WebSession.last_seen_at: now}).where(WebSession.id == row["id"])
     return True
+
+
+# (database generation, session id) -> when this process last stored its last_seen_at.
+_touched: dict[tuple[int, int], datetime] = {}
 
 
 def _aware(value: datetime | str) -> datetime:

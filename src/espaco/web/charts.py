@@ -10,6 +10,7 @@ nothing needs escaping; a label from elsewhere must go through ``escape``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from markupsafe import Markup
 
@@ -27,38 +28,58 @@ def _n(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+_WIDTH, _HEIGHT, _TOP, _BOTTOM = 360, 150, 8, 22
+
+
+@lru_cache(maxsize=16)
+def _paired_columns(n: int) -> tuple[str, tuple[tuple[str, str, str], ...]]:
+    """The bar width and each column's (billed x, paid x, label x) for ``n`` months: the same
+    for every chart of ``n`` months, so worked out once."""
+    step = _WIDTH / max(n, 1)
+    bar = round(step * 0.36, 1)
+    columns = tuple(
+        (_n(i * step + step * 0.1), _n(i * step + step * 0.1 + bar), _n(i * step + step / 2))
+        for i in range(n)
+    )
+    return _n(bar), columns
+
+
+@lru_cache(maxsize=256)
+def _month_label(year: int, month: int) -> str:
+    return format_month(year, month)
+
+
 def billed_and_paid(months: Sequence[tuple[int, int, int, int]]) -> Markup:
     """Two bars a month, billed and paid, scaled to the largest value; ``months`` holds
     ``(year, month, billed_cents, paid_cents)`` in order."""
-    width, height, top, bottom = 360, 150, 8, 22
     peak = max([max(b, p) for _, _, b, p in months] + [1])
-    plot = height - top - bottom
-    step = width / max(len(months), 1)
-    bar = round(step * 0.36, 1)
-    baseline = height - bottom
-    first = format_month(*months[0][:2]) if months else ""
-    last = format_month(*months[-1][:2]) if months else ""
+    plot = _HEIGHT - _TOP - _BOTTOM
+    baseline = _HEIGHT - _BOTTOM
+    bar, columns = _paired_columns(len(months))
+    first = _month_label(*months[0][:2]) if months else ""
+    last = _month_label(*months[-1][:2]) if months else ""
     out = [
-        f'<svg class="grafico" viewBox="0 0 {width} {height}" role="img"'
+        f'<svg class="grafico" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img"'
         f' aria-labelledby="grafico-desc" width="100%">'
         f'<title id="grafico-desc">Faturado e pago por mês de vencimento,'
         f" de {first} a {last}</title>"
-        f'<line x1="0" y1="{baseline}" x2="{width}" y2="{baseline}" stroke="#8a948f"/>'
+        f'<line x1="0" y1="{baseline}" x2="{_WIDTH}" y2="{baseline}" stroke="#8a948f"/>'
     ]
-    for i, (year, month, billed, paid) in enumerate(months):
-        label = format_month(year, month)
-        left = i * step + step * 0.1
+    for (year, month, billed, paid), (billed_x, paid_x, label_x) in zip(
+        months, columns, strict=True
+    ):
+        label = _month_label(year, month)
         for x, cents, fill, what in (
-            (left, billed, BILLED_FILL, "faturado"),
-            (left + bar, paid, PAID_FILL, "pago"),
+            (billed_x, billed, BILLED_FILL, "faturado"),
+            (paid_x, paid, PAID_FILL, "pago"),
         ):
             h = round(plot * cents / peak, 1)
             out.append(
-                f'<rect x="{_n(x)}" y="{_n(baseline - h)}" width="{_n(bar)}" height="{_n(h)}"'
+                f'<rect x="{x}" y="{_n(baseline - h)}" width="{bar}" height="{_n(h)}"'
                 f' fill="{fill}"><title>{label}: {what} {format_brl(cents)}</title></rect>'
             )
         out.append(
-            f'<text x="{_n(i * step + step / 2)}" y="{height - 6}" text-anchor="middle"'
+            f'<text x="{label_x}" y="{_HEIGHT - 6}" text-anchor="middle"'
             f' font-size="10" fill="{TEXT_FILL}">{label[:3]}</text>'
         )
     out.append("</svg>")

@@ -13,6 +13,8 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,9 +22,11 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.response import Response
+from markupsafe import Markup
 
 from espaco.domain.errors import DomainError
 from espaco.domain.formatting import format_date
+from espaco.domain.money import format_quantity
 from espaco.domain.periods import Period, last_days, parse_period
 from espaco.pdf.ticket import render_cached
 from espaco.services import coletas
@@ -128,6 +132,7 @@ async def coletas_page(request: Request, client: NamedDependency[ClientSession])
         "errors": errors,
         "data": data,
         "after": after,
+        "rows": table_rows(data.page.rows),
         "chart": charts.per_month(data.summary.months) if data.summary else None,
         "situacoes": [(k, coletas.STATUS_LABELS[v]) for k, v in coletas.SITUACOES.items()],
         "next_url": (
@@ -143,6 +148,56 @@ async def coletas_page(request: Request, client: NamedDependency[ClientSession])
         context,
         fragment=fragment,
         status_code=422 if errors else 200,
+    )
+
+
+def table_rows(rows: list[coletas.Row]) -> Markup:
+    """The ``<tr>`` of each collection, for the table's ``<tbody>`` (first page and "Carregar
+    mais" alike).
+
+    Built here, not in the template: 50 rows of a dozen values cost the template ~15 µs a row in
+    escaping and filter calls, four times this, and "Carregar mais" has a 30 ms p99 budget at 32
+    connections. Every text that comes from the ERP goes through ``h`` (tests feed markup
+    into each); the rest is numbers, dates and constants. Links name themselves with
+    ``aria-label``: a visually hidden span is absolutely positioned and would escape the table's
+    scroll box, making the whole page scroll sideways at 360 px.
+    """
+    return Markup("".join(map(_table_row, rows)))  # noqa: S704 - see the docstring
+
+
+# Places, services, wastes, units and quantities repeat from row to row: escaping (and
+# formatting) each distinct text once halves the cost of a row.
+h = lru_cache(maxsize=8192)(escape)
+quantity_text = lru_cache(maxsize=1024)(format_quantity)
+date_text = lru_cache(maxsize=4096)(format_date)
+_STATUS_CLASS = {"validated": "selo ok", "cancelled": "selo atencao", "scheduled": "selo aviso"}
+
+
+def _table_row(r: coletas.Row) -> str:
+    # html.escape (quotes included) returns plain str: half the cost of markupsafe's Markup.
+    waste = h(r.waste_description)
+    if r.waste_class:
+        waste += f'<br><span class="dica">Classe {h(r.waste_class)}</span>'
+    quantity = f"{h(quantity_text(r.quantity))} {h(r.unit)}" if r.quantity else ""
+    ticket = (
+        f'<a href="/coletas/{r.id}/ticket.pdf" class="selo" target="_blank" rel="noopener"'
+        f' aria-label="PDF do ticket {h(r.external_id)}">PDF</a>'
+        if r.has_ticket
+        else ""
+    )
+    mtr = ""
+    if r.mtr_number:
+        mtr = number = h(r.mtr_number)
+        if r.mtr_status:
+            mtr += f'<br><span class="dica">{h(r.mtr_status)}</span>'
+        if r.certificate_id:
+            mtr += f'<br><a href="#cdf-{r.certificate_id}" aria-label="CDF do MTR {number}">CDF</a>'
+    return (
+        f"<tr><td>{date_text(r.event_on)}</td><td>{h(r.location)}</td>"
+        f'<td>{h(r.service)}</td><td>{waste}</td><td class="num">{quantity}</td>'
+        f"<td>{ticket}</td><td>{mtr}</td>"
+        f'<td><span class="{_STATUS_CLASS.get(r.status, "selo")}">'
+        f"{h(r.status_label)}</span></td></tr>\n"
     )
 
 

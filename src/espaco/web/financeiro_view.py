@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import segno
 from markupsafe import Markup, escape
@@ -34,10 +35,14 @@ def closure_rows(rows: Sequence[InvoiceRow]) -> Markup:
     return Markup("".join(map(_closure_row, rows)))  # noqa: S704 - see the docstring
 
 
+# Reference months, issue and due dates repeat across clients and pages.
+date_text = lru_cache(maxsize=4096)(format_date)
+
+
 def _closure_row(r: InvoiceRow) -> str:
-    due = format_date(r.due_on)
+    due = date_text(r.due_on)
     if r.status == "paid":
-        paid_on = f" em {format_date(r.paid_on)}" if r.paid_on else ""
+        paid_on = f" em {date_text(r.paid_on)}" if r.paid_on else ""
         status = f'<span class="selo ok">paga{paid_on}</span>'
     elif r.status == "cancelled":
         status = '<span class="selo">cancelada</span>'
@@ -61,8 +66,8 @@ def _closure_row(r: InvoiceRow) -> str:
         else "—"
     )
     return (
-        f"<tr><td>{format_date(r.reference_start)} a {format_date(r.reference_end)}</td>"
-        f"<td>{format_date(r.issued_on)}</td><td>{due}</td>"
+        f"<tr><td>{date_text(r.reference_start)} a {date_text(r.reference_end)}</td>"
+        f"<td>{date_text(r.issued_on)}</td><td>{due}</td>"
         f'<td class="num">{format_brl(r.amount_cents)}</td><td>{status}</td>'
         f"<td>{nota}</td><td>{boleto}</td></tr>\n"
     )
