@@ -8,9 +8,11 @@ little, so the figures it gives are the server's.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,14 +35,27 @@ def available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def wrk(url: str, headers: dict[str, str], seconds: float, connections: int) -> Result:
-    """Keep ``connections`` connections busy on ``url`` for ``seconds`` with wrk."""
+def wrk(
+    url: str,
+    headers: dict[str, str],
+    seconds: float,
+    connections: int,
+    paths: list[str] | None = None,
+) -> Result:
+    """Keep ``connections`` connections busy on ``url`` for ``seconds`` with wrk; with
+    ``paths``, each request asks for the next of them in turn (a Lua script), so a run can
+    walk many cursors or miss a cache on purpose."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    out = subprocess.run(  # noqa: S603 - a fixed program and our own arguments
-        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60
-    ).stdout
+    with tempfile.TemporaryDirectory() as scratch:
+        if paths:
+            script = Path(scratch) / "paths.lua"
+            script.write_text(_LUA.replace("PATHS", ",\n".join(json.dumps(p) for p in paths)))
+            command += ["-s", str(script)]
+        out = subprocess.run(  # noqa: S603 - a fixed program and our own arguments
+            [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60
+        ).stdout
     return Result(
         rate=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
         p50=_latency(out, r"^\s+50%\s+([\d.]+)(us|ms|s)\s*$"),
@@ -48,6 +63,18 @@ def wrk(url: str, headers: dict[str, str], seconds: float, connections: int) -> 
         max=_latency(out, r"^\s+Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)"),
         errors=int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0,
     )
+
+
+_LUA = """
+local paths = {
+PATHS
+}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format(nil, paths[(i - 1) % #paths + 1])
+end
+"""
 
 
 def _latency(out: str, pattern: str) -> float:

@@ -407,6 +407,8 @@ INDEXES: list[str] = [
     "CREATE INDEX collection_request_client ON collection_request (client, created_at)",
     "CREATE INDEX certificate_client ON certificate (client, issued_on)",
     "CREATE INDEX certificate_mtr_client ON certificate_mtr (client, mtr_number)",
+    # A CDF's MTRs, counted or listed (and deleted on re-import) without a scan.
+    "CREATE INDEX certificate_mtr_certificate ON certificate_mtr (certificate, mtr_number)",
     "CREATE INDEX outbox_email_due ON outbox_email (status, next_attempt_at)",
     "CREATE INDEX audit_event_created ON audit_event (created_at)",
     "CREATE INDEX audit_event_client ON audit_event (client, created_at)",

@@ -1,5 +1,5 @@
 """Coletas in Chromium at 360 px, with JavaScript (htmx swaps, pushed URLs) and without (plain
-pages): filter, load more, open a ticket; axe finds nothing serious."""
+pages): filter, open a CDF's MTRs, load more, open a ticket; axe finds nothing serious."""
 
 from __future__ import annotations
 
@@ -93,6 +93,12 @@ def test_coletas_with_javascript(page: Page, live_server, browser_log, assert_ac
     filter_year(page)
     expect(page.locator(".cartoes")).to_contain_text("60")
 
+    page.get_by_role("link", name="1 MTR do CDF").click()  # opens in place
+    detail = page.locator("section#cdf-detalhe")
+    expect(detail.get_by_role("heading")).to_contain_text("CDF nº")
+    expect(detail.get_by_role("link", name="Ticket da coleta do MTR")).to_have_count(1)
+    assert "/cdf/" not in page.url and page.locator("header").count() == 1
+
     page.get_by_role("link", name="Carregar mais").click()
     expect(rows(page)).to_have_count(60)
     expect(page.get_by_role("link", name="Carregar mais")).to_have_count(0)
@@ -118,6 +124,13 @@ def test_coletas_without_javascript(page_nojs: Page, live_server, browser_log):
     document, code = seed(live_server)
     log_in(page, document, code)
     filter_year(page)
+
+    page.get_by_role("link", name="1 MTR do CDF").click()  # a page of its own
+    page.wait_for_url("**/coletas/cdf/*/mtrs")
+    expect(page.get_by_role("heading", level=2)).to_contain_text("CDF nº")
+    expect(page.get_by_role("link", name="Ticket da coleta do MTR")).to_have_count(1)
+    page.go_back()
+    page.wait_for_url(f"**/coletas?{RANGE}*")
 
     page.get_by_role("link", name="Carregar mais").click()
     page.wait_for_url("**pagina=**")

@@ -278,12 +278,43 @@ def test_certificates_are_listed_and_linked_from_their_collections(seeded):
     assert len(certs) == 1
     cells = [td.get_text(" ", strip=True) for td in certs[0].select("td")]
     assert cells[:5] == ["0001/2026", "05/11/2026", "01/10/2026 a 31/10/2026",
-                         "Aterro Sanitário Exemplo Ltda", "260010679501"]  # fmt: skip
-    cert_id = certs[0]["id"]
-    assert page.select_one(f'#coletas-tabela a[href="#{cert_id}"]')
+                         "Aterro Sanitário Exemplo Ltda", "1 MTR"]  # fmt: skip
+    cert_id = certs[0]["id"].removeprefix("cdf-")
+    detail_url = f"/coletas/cdf/{cert_id}/mtrs"
+    assert certs[0].select_one("td:nth-of-type(5) a")["hx-get"] == detail_url
+    assert page.select_one(f'#coletas-tabela a[href="{detail_url}"]')["aria-label"] == (
+        "CDF do MTR 260010679501"
+    )
     download = seeded.get(certs[0].select_one("a[download]")["href"])
     assert download.status_code == 200 and download.content.startswith(b"%PDF-")
     assert "cdf-0001-2026.pdf" in download.headers["content-disposition"]
+
+
+def test_a_certificate_lists_its_mtrs_with_their_tickets_in_place_or_on_its_page(seeded):
+    cert_id = call(seeded, _certificate_id, "CDF-1")
+    fragment = seeded.get(f"/coletas/cdf/{cert_id}/mtrs", headers=HX)
+    assert fragment.status_code == 200
+    part = soup(fragment)
+    assert part.select_one("header") is None and part.select_one("section#cdf-detalhe")
+    mtrs = [[td.get_text(strip=True) for td in tr.select("td")] for tr in part.select("tbody tr")]
+    assert mtrs == [["260010679501", "PDF"]]
+    ticket = seeded.get(part.select_one('a[href$="/ticket.pdf"]')["href"])
+    assert ticket.status_code == 200 and ticket.content.startswith(b"%PDF-")
+    whole = soup(seeded.get(f"/coletas/cdf/{cert_id}/mtrs"))
+    assert whole.select_one("header") and whole.select_one("h2").text == "CDF nº 0001/2026"
+
+
+def test_only_the_certificates_that_meet_the_period_are_listed(seeded):
+    outside = soup(seeded.get("/coletas", params={"inicio": "2026-11-01", "fim": "2026-11-30"}))
+    assert outside.select('section[aria-labelledby="cdf-titulo"] tbody tr') == []
+    assert "Nenhum certificado cobre este período." in outside.text
+    edge = soup(seeded.get("/coletas", params={"inicio": "2026-10-31", "fim": "2026-11-30"}))
+    assert len(edge.select('section[aria-labelledby="cdf-titulo"] tbody tr')) == 1
+
+
+async def _certificate_id(external_id: str) -> int:
+    rows = await Certificate.select(Certificate.id).where(Certificate.external_id == external_id)
+    return rows[0]["id"]
 
 
 def test_csv_export_reads_back_in_excel_brazilian_form(seeded):
@@ -421,4 +452,16 @@ def test_erp_text_with_markup_is_shown_as_text_in_every_cell(web):
             assert any(text in cell for cell in row), text
         ticket = table.select_one('a[href$="/ticket.pdf"]')
         assert ticket["aria-label"] == f"PDF do ticket COL-{short}"
-        assert table.select_one('a[href^="#cdf-"]')["aria-label"] == "CDF do MTR 260010679501"
+        cdf = table.select_one('a[href^="/coletas/cdf/"]')
+        assert cdf["aria-label"] == "CDF do MTR 260010679501"
+
+
+def test_a_cursor_outside_the_period_gives_no_rows_not_an_error(seeded):
+    def more(cursor: str) -> list[list[str]]:
+        response = seeded.get("/coletas", params={**PERIOD, "pagina": cursor}, headers=HX)
+        assert response.status_code == 200
+        html = f"<table id='coletas-tabela'>{response.text}</table>"
+        return rows(BeautifulSoup(html, "html.parser"))
+
+    assert more("2020-01-01.3") == []
+    assert len(more("2027-01-01.999999")) == 4

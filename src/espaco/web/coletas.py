@@ -191,7 +191,10 @@ def _table_row(r: coletas.Row) -> str:
         if r.mtr_status:
             mtr += f'<br><span class="dica">{h(r.mtr_status)}</span>'
         if r.certificate_id:
-            mtr += f'<br><a href="#cdf-{r.certificate_id}" aria-label="CDF do MTR {number}">CDF</a>'
+            mtr += (
+                f'<br><a href="/coletas/cdf/{r.certificate_id}/mtrs"'
+                f' aria-label="CDF do MTR {number}">CDF</a>'
+            )
     return (
         f"<tr><td>{date_text(r.event_on)}</td><td>{h(r.location)}</td>"
         f'<td>{h(r.service)}</td><td>{waste}</td><td class="num">{quantity}</td>'
@@ -314,4 +317,21 @@ async def certificate_pdf(
     )
 
 
-ROUTES = [coletas_page, coletas_csv, ticket_pdf, photo, certificate_pdf]
+@get("/coletas/cdf/{certificate_id:int}/mtrs", include_in_schema=False)
+async def certificate_page(
+    request: Request, client: NamedDependency[ClientSession], certificate_id: int
+) -> Response[str]:
+    """A CDF and the MTRs it covers, each with its collection's ticket: a fragment that opens
+    in place on the Coletas page, or a page of its own."""
+    detail = await coletas.certificate(client.client_id, certificate_id)
+    if detail is None:
+        raise NotFoundException()
+    return page(
+        request,
+        "cdf.html",
+        {"client": client, "cdf": detail.certificate, "mtrs": detail.mtrs},
+        fragment="partials/cdf.html",
+    )
+
+
+ROUTES = [coletas_page, coletas_csv, ticket_pdf, photo, certificate_pdf, certificate_page]
