@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Response
 from markupsafe import Markup
 
@@ -261,7 +262,7 @@ def _safe_name(text: str) -> str:
 
 @get("/coletas/{collection_id:int}/ticket.pdf", include_in_schema=False)
 async def ticket_pdf(
-    request: Request, client: NamedDependency[ClientSession], collection_id: int
+    request: Request, client: NamedDependency[ClientSession], collection_id: FromPath[int]
 ) -> Response[bytes]:
     """The ticket, opened in the browser; rendered once per content and then read from disk."""
     settings: Settings = request.app.state.settings
@@ -283,7 +284,10 @@ async def ticket_pdf(
 
 @get("/coletas/{collection_id:int}/fotos/{photo_id:int}", include_in_schema=False)
 async def photo(
-    request: Request, client: NamedDependency[ClientSession], collection_id: int, photo_id: int
+    request: Request,
+    client: NamedDependency[ClientSession],
+    collection_id: FromPath[int],
+    photo_id: FromPath[int],
 ) -> Response[bytes]:
     """A photo of one of the client's collections (the downscaled JPEG the ticket embeds)."""
     settings: Settings = request.app.state.settings
@@ -298,7 +302,7 @@ async def photo(
 
 @get("/coletas/cdf/{certificate_id:int}", include_in_schema=False)
 async def certificate_pdf(
-    request: Request, client: NamedDependency[ClientSession], certificate_id: int
+    request: Request, client: NamedDependency[ClientSession], certificate_id: FromPath[int]
 ) -> Response[bytes]:
     """A CDF's PDF, downloaded with its number in the file name."""
     settings: Settings = request.app.state.settings
@@ -319,7 +323,7 @@ async def certificate_pdf(
 
 @get("/coletas/cdf/{certificate_id:int}/mtrs", include_in_schema=False)
 async def certificate_page(
-    request: Request, client: NamedDependency[ClientSession], certificate_id: int
+    request: Request, client: NamedDependency[ClientSession], certificate_id: FromPath[int]
 ) -> Response[str]:
     """A CDF and the MTRs it covers, each with its collection's ticket: a fragment that opens
     in place on the Coletas page, or a page of its own."""

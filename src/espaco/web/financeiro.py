@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Response
 
 from espaco.domain.errors import DomainError
@@ -116,7 +117,7 @@ async def _fiscal(client: ClientSession, invoice_id: int) -> financeiro.FiscalDe
 
 @get("/financeiro/{invoice_id:int}/nota", include_in_schema=False)
 async def nota_page(
-    request: Request, client: NamedDependency[ClientSession], invoice_id: int
+    request: Request, client: NamedDependency[ClientSession], invoice_id: FromPath[int]
 ) -> Response[str]:
     """The fiscal document: a fragment that opens in place, or a page of its own."""
     nota = await _fiscal(client, invoice_id)
@@ -151,7 +152,7 @@ async def _media(settings: Settings, rel: str) -> bytes:
 
 @get("/financeiro/{invoice_id:int}/nota.pdf", include_in_schema=False)
 async def nota_pdf(
-    request: Request, client: NamedDependency[ClientSession], invoice_id: int
+    request: Request, client: NamedDependency[ClientSession], invoice_id: FromPath[int]
 ) -> Response[bytes]:
     """The PDF the ERP supplied or, where it sent only the XML, a DANFSe-like summary."""
     settings: Settings = request.app.state.settings
@@ -166,7 +167,7 @@ async def nota_pdf(
 
 @get("/financeiro/{invoice_id:int}/nota.xml", include_in_schema=False)
 async def nota_xml(
-    request: Request, client: NamedDependency[ClientSession], invoice_id: int
+    request: Request, client: NamedDependency[ClientSession], invoice_id: FromPath[int]
 ) -> Response[bytes]:
     settings: Settings = request.app.state.settings
     nota = await _fiscal(client, invoice_id)
@@ -185,7 +186,7 @@ async def _boleto(client: ClientSession, invoice_id: int) -> financeiro.BoletoDe
 
 @get("/financeiro/{invoice_id:int}/boleto", include_in_schema=False)
 async def boleto_page(
-    request: Request, client: NamedDependency[ClientSession], invoice_id: int
+    request: Request, client: NamedDependency[ClientSession], invoice_id: FromPath[int]
 ) -> Response[str]:
     """The linha digitável to copy, the PIX QR and copia-e-cola, and the link to the PDF."""
     settings: Settings = request.app.state.settings
@@ -200,7 +201,7 @@ async def boleto_page(
 
 @get("/financeiro/{invoice_id:int}/boleto.pdf", include_in_schema=False)
 async def boleto_pdf(
-    request: Request, client: NamedDependency[ClientSession], invoice_id: int
+    request: Request, client: NamedDependency[ClientSession], invoice_id: FromPath[int]
 ) -> Response[bytes]:
     """The ficha de compensação; paid and cancelled invoices have no payable boleto (404)."""
     settings: Settings = request.app.state.settings

@@ -98,7 +98,11 @@ async def request_page(request: Request, staff: Staff, protocol: FromPath[str]) 
 
 
 async def _answer(
-    request: Request, staff: Staff, protocol: str, decision: Decision, typed: dict[str, str]
+    request: Request,
+    staff: Staff,
+    protocol: str,
+    decision: Decision,
+    typed: dict[str, str],
 ) -> Response[str] | None:
     """The error page for a decision that did not happen, or None when it did."""
     if decision.ok:

@@ -33,7 +33,7 @@ Status = Literal["pending", "scheduled", "refused", "cancelled"]
 class RequestOut:
     """A client's request: what it asked for and what became of it."""
 
-    protocol: str
+    protocol: FromPath[str]
     status: str
     client: str
     client_document: str
