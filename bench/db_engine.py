@@ -8,7 +8,9 @@ the 25-row page of invoices, for a client with ten years of monthly invoices, in
 - aiosqlite with one long-lived connection (the budget: ours must be ≤ 2x this);
 - Piccolo's stock SQLite engine (a new connection per query);
 - espaco's SQLiteEngine (long-lived read connection), through the same Piccolo queries,
-  and through ``Table.raw`` (the same SQL without Piccolo's query building).
+  through ``Table.raw`` (the same SQL without Piccolo's query building), and through
+  ``database.fetch`` (the same SQL on a plain connection, without Piccolo's row conversion:
+  what the pages use).
 
 Run: python bench/db_engine.py
 """
@@ -179,6 +181,12 @@ async def main() -> None:
         await Invoice.raw(PAGE_SQL.replace("?", "{}"), *args)
 
     await timed("Table.raw(), espaco SQLiteEngine", espaco_raw, floor)
+
+    async def espaco_fetch() -> None:
+        await database.fetch(TOTALS_SQL.replace("?", "{}"), *args)
+        await database.fetch(PAGE_SQL.replace("?", "{}"), *args)
+
+    await timed("database.fetch() (what the pages use)", espaco_fetch, floor)
     await database.stop(engine)
 
 
