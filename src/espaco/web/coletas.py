@@ -166,29 +166,43 @@ def table_rows(rows: list[coletas.Row]) -> Markup:
     return Markup("".join(map(_table_row, rows)))  # noqa: S704 - see the docstring
 
 
-# Places, services, wastes, units and quantities repeat from row to row: escaping (and
-# formatting) each distinct text once halves the cost of a row.
+# Places, services, wastes, units, quantities and situações repeat from row to row: each
+# distinct cell is escaped and formatted once (pure functions of their texts, so never stale).
+# Ticket and MTR numbers differ on every row and are escaped directly.
 h = lru_cache(maxsize=8192)(escape)
-quantity_text = lru_cache(maxsize=1024)(format_quantity)
 date_text = lru_cache(maxsize=4096)(format_date)
 _STATUS_CLASS = {"validated": "selo ok", "cancelled": "selo atencao", "scheduled": "selo aviso"}
 
 
+@lru_cache(maxsize=4096)
+def _waste_cell(description: str, waste_class: str) -> str:
+    if not waste_class:
+        return h(description)
+    return f'{h(description)}<br><span class="dica">Classe {h(waste_class)}</span>'
+
+
+@lru_cache(maxsize=4096)
+def _quantity_cell(quantity: str, unit: str) -> str:
+    return f"{h(format_quantity(quantity))} {h(unit)}" if quantity else ""
+
+
+@lru_cache(maxsize=64)
+def _status_cell(status: str) -> str:
+    label = coletas.STATUS_LABELS.get(status, status)
+    return f'<span class="{_STATUS_CLASS.get(status, "selo")}">{h(label)}</span>'
+
+
 def _table_row(r: coletas.Row) -> str:
     # html.escape (quotes included) returns plain str: half the cost of markupsafe's Markup.
-    waste = h(r.waste_description)
-    if r.waste_class:
-        waste += f'<br><span class="dica">Classe {h(r.waste_class)}</span>'
-    quantity = f"{h(quantity_text(r.quantity))} {h(r.unit)}" if r.quantity else ""
     ticket = (
         f'<a href="/coletas/{r.id}/ticket.pdf" class="selo" target="_blank" rel="noopener"'
-        f' aria-label="PDF do ticket {h(r.external_id)}">PDF</a>'
-        if r.has_ticket
+        f' aria-label="PDF do ticket {escape(r.external_id)}">PDF</a>'
+        if r.status in coletas.WITH_TICKET
         else ""
     )
     mtr = ""
     if r.mtr_number:
-        mtr = number = h(r.mtr_number)
+        mtr = number = escape(r.mtr_number)
         if r.mtr_status:
             mtr += f'<br><span class="dica">{h(r.mtr_status)}</span>'
         if r.certificate_id:
@@ -197,11 +211,10 @@ def _table_row(r: coletas.Row) -> str:
                 f' aria-label="CDF do MTR {number}">CDF</a>'
             )
     return (
-        f"<tr><td>{date_text(r.event_on)}</td><td>{h(r.location)}</td>"
-        f'<td>{h(r.service)}</td><td>{waste}</td><td class="num">{quantity}</td>'
-        f"<td>{ticket}</td><td>{mtr}</td>"
-        f'<td><span class="{_STATUS_CLASS.get(r.status, "selo")}">'
-        f"{h(r.status_label)}</span></td></tr>\n"
+        f"<tr><td>{date_text(r.event_on)}</td><td>{h(r.location)}</td><td>{h(r.service)}</td>"
+        f"<td>{_waste_cell(r.waste_description, r.waste_class)}</td>"
+        f'<td class="num">{_quantity_cell(r.quantity, r.unit)}</td>'
+        f"<td>{ticket}</td><td>{mtr}</td><td>{_status_cell(r.status)}</td></tr>\n"
     )
 
 
