@@ -11,7 +11,7 @@ re-saves every embedded TrueType font with fontTools inside each ``output()`` --
 36 ms ticket even when the DejaVu files handed to it were subset beforehand (so shipping a
 pre-subset font saves nothing), against a budget of 10x a bare page (~4 ms). A core font is only
 a name in the PDF; cp1252 holds every Portuguese letter and the punctuation the ticket prints
-(—, ·, º, ³, curly quotes, •, €). Anything outside it goes through :func:`printable`
+(—, ·, º, ³, curly quotes, •, €). Anything outside it goes through ``pdf.text.printable``
 (accents dropped, a few symbols spelled out, else "?"), so a name in another script never
 crashes a render.
 
@@ -24,20 +24,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.fonts import CoreFont
 
 from espaco.domain.documents import format_document, mask_cpf
 from espaco.domain.errors import DomainError
 from espaco.domain.formatting import format_date, format_datetime
 from espaco.domain.money import format_quantity
+from espaco.pdf.text import lines, printable
 
 # Bump when the layout changes: cached tickets of the old layout are then not used.
 VERSION = "2"
@@ -217,18 +215,18 @@ def render(ticket: TicketData, tz: tzinfo) -> bytes:
         text_x = pdf.l_margin + 34
     pdf.set_font(FONT, "B", 13)
     pdf.set_text_color(*GREEN)
-    _lines(pdf, text_x, width - (text_x - pdf.l_margin), 7, ticket.provider_name)
+    lines(pdf, text_x, width - (text_x - pdf.l_margin), 7, ticket.provider_name)
     pdf.set_font(FONT, "", 9)
     pdf.set_text_color(*GREY)
     if ticket.provider_cnpj:
-        _lines(pdf, text_x, width, 5, f"CNPJ {_document(ticket.provider_cnpj)}")
+        lines(pdf, text_x, width, 5, f"CNPJ {_document(ticket.provider_cnpj)}")
     pdf.set_y(max(pdf.get_y(), top + 15))
     pdf.set_draw_color(*GREEN)
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
     pdf.ln(3)
     pdf.set_text_color(0, 0, 0)
     pdf.set_font(FONT, "B", 14)
-    _lines(pdf, pdf.l_margin, width, 8, f"Ticket de coleta nº {ticket.number}")
+    lines(pdf, pdf.l_margin, width, 8, f"Ticket de coleta nº {ticket.number}")
     pdf.ln(1)
 
     # -- the collection ------------------------------------------------------------------------
@@ -239,13 +237,13 @@ def render(ticket: TicketData, tz: tzinfo) -> bytes:
         y = pdf.get_y()
         pdf.set_font(FONT, "B", 9)
         pdf.set_text_color(*GREY)
-        _lines(pdf, pdf.l_margin, label_w, 5.5, label)
+        lines(pdf, pdf.l_margin, label_w, 5.5, label)
         label_end = pdf.get_y()
         pdf.set_y(y)
         pdf.set_font(FONT, "", 9.5)
         pdf.set_text_color(0, 0, 0)
         page = pdf.page
-        _lines(pdf, pdf.l_margin + label_w, width - label_w, 5.5, value)
+        lines(pdf, pdf.l_margin + label_w, width - label_w, 5.5, value)
         if pdf.page == page:
             pdf.set_y(max(pdf.get_y(), label_end))
 
@@ -268,7 +266,7 @@ def render(ticket: TicketData, tz: tzinfo) -> bytes:
                 pdf.image(str(photo.path), x=x + (box_w - w) / 2, y=y, w=w, h=h)
                 pdf.set_y(y + box_h + 1)
                 pdf.set_text_color(*GREY)
-                _lines(pdf, x, box_w, 3.6, _caption(photo, tz), center=True)
+                lines(pdf, x, box_w, 3.6, _caption(photo, tz), center=True)
             pdf.set_y(y + box_h + 10)
             pdf.set_text_color(0, 0, 0)
 
@@ -278,7 +276,7 @@ def render(ticket: TicketData, tz: tzinfo) -> bytes:
     _section(pdf, "Recebimento")
     pdf.set_font(FONT, "", 9.5)
     for line in receiver_lines(ticket):
-        _lines(pdf, pdf.l_margin, width, 5.5, line)
+        lines(pdf, pdf.l_margin, width, 5.5, line)
     if ticket.signature is not None:
         pdf.ln(1)
         y = pdf.get_y()
@@ -288,7 +286,7 @@ def render(ticket: TicketData, tz: tzinfo) -> bytes:
         pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + 80, pdf.get_y())
         pdf.set_font(FONT, "", 7.5)
         pdf.set_text_color(*GREY)
-        _lines(pdf, pdf.l_margin, 80, 4, "Assinatura", center=True)
+        lines(pdf, pdf.l_margin, 80, 4, "Assinatura", center=True)
     return bytes(pdf.output())
 
 
@@ -317,109 +315,11 @@ def _fields(ticket: TicketData, tz: tzinfo) -> list[tuple[str, str]]:
     ]
 
 
-def printable(text: str) -> str:
-    """``text`` in what the core font can print (cp1252): letters outside it lose their accents
-    ("ő" → "o", "ﬁ" → "fi"), a few symbols get an ASCII spelling, anything else becomes "?";
-    control characters become spaces, line breaks stay."""
-    try:
-        text.encode("cp1252")
-    except UnicodeEncodeError:
-        pass
-    else:
-        if not _CONTROL.search(text):
-            return text
-    return "".join(_printable_char(ch) for ch in text)
-
-
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-# Letters NFKD cannot take apart, and symbols likely in a note or an address.
-_SPELLED = {
-    "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "ħ": "h", "Ħ": "H",
-    "−": "-", "‐": "-", "‑": "-", "‒": "-", "―": "—",
-    "→": "->", "←": "<-", "≤": "<=", "≥": ">=", "≠": "!=", "×": "x",
-    "\u2028": "\n", "\u2029": "\n",
-}  # fmt: skip
-
-
-def _printable_char(ch: str) -> str:
-    if ch == "\n":
-        return ch
-    if _CONTROL.match(ch):
-        return " "
-    try:
-        ch.encode("cp1252")
-        return ch
-    except UnicodeEncodeError:
-        pass
-    if ch in _SPELLED:
-        return _SPELLED[ch]
-    folded = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-    try:
-        folded.encode("cp1252")
-    except UnicodeEncodeError:
-        return "?"
-    return folded if folded and not _CONTROL.search(folded) else "?"
-
-
-def _width(pdf: FPDF, text: str) -> float:
-    """What ``pdf.get_string_width`` answers for printable text in a core font, from the font's
-    width table directly: fpdf2's own goes through its bidirectional-text and markdown machinery,
-    which made measuring a third of the render."""
-    font = pdf.current_font
-    if not isinstance(font, CoreFont):
-        return pdf.get_string_width(text)
-    widths: dict[str, int] = font.cw  # type: ignore[assignment]  # keyed by character
-    units = sum(widths[c] for c in text.encode("cp1252").decode("latin-1"))
-    return units * pdf.font_size_pt / 1000 / pdf.k
-
-
-def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
-    """``text`` broken into lines of at most ``width`` mm in the current font: at spaces, or
-    inside a word longer than a line."""
-    if "\n" not in text and _width(pdf, text) <= width:
-        return [text]  # almost every field: one measurement, no splitting
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        for word in paragraph.split(" "):
-            candidate = f"{line} {word}" if line else word
-            if _width(pdf, candidate) <= width:
-                line = candidate
-                continue
-            if line:
-                lines.append(line)
-            while word and _width(pdf, word) > width:
-                cut = len(word) - 1
-                while cut > 1 and _width(pdf, word[:cut]) > width:
-                    cut -= 1
-                lines.append(word[:cut])
-                word = word[cut:]
-            line = word
-        lines.append(line)
-    return lines
-
-
-def _lines(
-    pdf: FPDF, x: float, width: float, height: float, text: str, *, center: bool = False
-) -> None:
-    """Write ``text`` from the current y, wrapped to ``width``, one line every ``height`` mm,
-    breaking pages as needed; leaves y below the last line. ``pdf.text`` with our own wrapping
-    costs a tenth of ``multi_cell`` (no per-line graphics-state copies, no text-shaping pass)."""
-    for line in _wrap(pdf, printable(text), width):
-        if pdf.get_y() + height > pdf.page_break_trigger:
-            pdf.add_page()
-        y = pdf.get_y()
-        dx = (width - _width(pdf, line)) / 2 if center else 0
-        # The baseline where fpdf2's cell() would put it.
-        pdf.text(x + dx, y + 0.5 * height + 0.3 * pdf.font_size, line)
-        pdf.set_y(y + height)
-
-
 def _section(pdf: FPDF, title: str) -> None:
     pdf.ln(3)
     pdf.set_font(FONT, "B", 11)
     pdf.set_text_color(*GREEN)
-    _lines(pdf, pdf.l_margin, pdf.w - pdf.l_margin - pdf.r_margin, 7, title)
+    lines(pdf, pdf.l_margin, pdf.w - pdf.l_margin - pdf.r_margin, 7, title)
     pdf.set_text_color(0, 0, 0)
 
 
