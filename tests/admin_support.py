@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -130,12 +131,18 @@ def post(
 
 
 def staff_login(
-    client: TestClient, username: str, password: str = PASSWORD, totp_secret: str | None = None
+    client: TestClient,
+    username: str,
+    password: str = PASSWORD,
+    totp_secret: str | None = None,
+    *,
+    totp_step: int = 0,
 ) -> httpx.Response:
-    """Log a staff user in (with the TOTP step when ``totp_secret`` is given)."""
+    """Log a staff user in (with the TOTP step when ``totp_secret`` is given; ``totp_step=1``
+    types the next 30-second code, as a user does after one was used: a code is good once)."""
     response = post(client, "/admin/entrar", {"usuario": username, "senha": password})
     if totp_secret and response.headers.get("location") == "/admin/entrar/codigo":
-        code = pyotp.TOTP(totp_secret).now()
+        code = pyotp.TOTP(totp_secret).at(time.time() + 30 * totp_step)
         response = post(
             client, "/admin/entrar/codigo", {"codigo": code}, form_page="/admin/entrar/codigo"
         )

@@ -43,6 +43,8 @@ class StaffUser(Table, tablename="staff_user"):
     password_hash = Text()
     totp_secret = Varchar(length=64, null=True, default=None)
     totp_enabled = Boolean(default=False)
+    # The time step of the last code accepted: a code is good once (RFC 6238, section 5.2).
+    totp_last_step = BigInt(null=True, default=None)
     active = Boolean(default=True)
     session_epoch = Integer(default=0)
     created_at = Timestamptz()

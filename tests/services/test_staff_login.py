@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -114,12 +115,48 @@ async def test_totp_user_is_asked_for_the_code_and_a_wrong_code_counts(db: Setti
     wrong = await staff_login.check_code(pending, "000000", **kw)  # type: ignore[arg-type]
     assert wrong.error == staff_login.BAD_CODE and not wrong.done
     assert await LoginThrottle.count() == 2
+    previous = pyotp.TOTP(secret).at(NOW - timedelta(seconds=30))  # a phone clock 30 s behind
+    assert (await staff_login.check_code(pending, previous, **kw)).done  # type: ignore[arg-type]
     code = pyotp.TOTP(secret).at(NOW)
     assert (await staff_login.check_code(pending, code, **kw)).done  # type: ignore[arg-type]
-    previous = pyotp.TOTP(secret).at(NOW - timedelta(seconds=30))
-    assert (await staff_login.check_code(pending, previous, **kw)).done  # type: ignore[arg-type]
     stale = pyotp.TOTP(secret).at(NOW - timedelta(minutes=2))
     assert not (await staff_login.check_code(pending, stale, **kw)).done  # type: ignore[arg-type]
+
+
+async def test_a_code_is_good_once_even_within_its_window(db: Settings) -> None:
+    """RFC 6238, section 5.2: a code seen over a shoulder or in a log cannot be replayed."""
+    staff_id = await staff("bia")
+    secret = pyotp.random_base32()
+    await StaffUser.update({StaffUser.totp_secret: secret, StaffUser.totp_enabled: True}).where(
+        StaffUser.id == staff_id
+    )
+    code = pyotp.TOTP(secret).at(NOW)
+    assert await staff_mfa.second_factor_ok(staff_id, code, now=NOW)
+    assert not await staff_mfa.second_factor_ok(staff_id, code, now=NOW + timedelta(seconds=20))
+    older = pyotp.TOTP(secret).at(NOW - timedelta(seconds=30))
+    assert not await staff_mfa.second_factor_ok(staff_id, older, now=NOW)  # an earlier step
+    at_once = await asyncio.gather(
+        *(
+            staff_mfa.second_factor_ok(
+                staff_id,
+                pyotp.TOTP(secret).at(NOW + timedelta(seconds=30)),
+                now=NOW + timedelta(seconds=30),
+            )
+            for _ in range(5)
+        )
+    )
+    assert at_once.count(True) == 1  # the same new code, five requests at once: one wins
+
+
+async def test_the_enrolment_code_cannot_be_used_again_to_log_in(db: Settings) -> None:
+    staff_id = await staff("caio")
+    enrolment = await staff_mfa.start_enrolment(staff_id, issuer="Verde Campo")
+    assert enrolment is not None
+    code = pyotp.TOTP(enrolment.secret).at(NOW)
+    assert await staff_mfa.confirm_enrolment(staff_id, code, now=NOW, ip="")
+    assert not await staff_mfa.second_factor_ok(staff_id, code, now=NOW)
+    later = pyotp.TOTP(enrolment.secret).at(NOW + timedelta(seconds=30))
+    assert await staff_mfa.second_factor_ok(staff_id, later, now=NOW + timedelta(seconds=30))
 
 
 async def test_a_bumped_epoch_or_deactivation_voids_the_pending_step(db: Settings) -> None:

@@ -7,6 +7,7 @@ the same QR code, so a scan already made stays valid.
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,10 +43,35 @@ def normalize_totp(typed: str) -> str:
 
 def code_matches(secret: str, typed: str, *, now: datetime) -> bool:
     """True when ``typed`` is the code of ``secret`` at ``now`` (± one 30-second step)."""
+    return matching_step(secret, typed, now=now) is not None
+
+
+def matching_step(secret: str, typed: str, *, now: datetime) -> int | None:
+    """The time step (30-second counter) whose code ``typed`` is, within ± one step of ``now``;
+    None when it is none of them."""
     code = normalize_totp(typed)
     if len(code) != DIGITS:
-        return False
-    return pyotp.TOTP(secret).verify(code, for_time=now, valid_window=VALID_WINDOW)
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for step in (current, current - VALID_WINDOW, current + VALID_WINDOW):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+async def _use_step(staff_id: int, step: int) -> bool:
+    """Record ``step`` as used, unless it (or a later one) already was: a code is good once, even
+    when two requests bring it at the same moment (the update is the check)."""
+    done = (
+        await StaffUser.update({StaffUser.totp_last_step: step})
+        .where(
+            (StaffUser.id == staff_id)
+            & (StaffUser.totp_last_step.is_null() | (StaffUser.totp_last_step < step))
+        )
+        .returning(StaffUser.id)
+    )
+    return bool(done)
 
 
 def qr_svg(uri: str) -> str:
@@ -83,7 +109,8 @@ async def confirm_enrolment(staff_id: int, typed: str, *, now: datetime, ip: str
     ).where(StaffUser.id == staff_id)
     if not rows or rows[0]["totp_enabled"] or not rows[0]["totp_secret"]:
         return False
-    if not code_matches(rows[0]["totp_secret"], typed, now=now):
+    step = matching_step(rows[0]["totp_secret"], typed, now=now)
+    if step is None or not await _use_step(staff_id, step):
         return False
     await StaffUser.update({StaffUser.totp_enabled: True}).where(StaffUser.id == staff_id)
     await audit.record("staff_totp_enabled", now=now, actor=rows[0]["username"], ip=ip)
@@ -91,10 +118,12 @@ async def confirm_enrolment(staff_id: int, typed: str, *, now: datetime, ip: str
 
 
 async def second_factor_ok(staff_id: int, typed: str, *, now: datetime) -> bool:
-    """True when ``typed`` is a current code of the user's enabled TOTP secret."""
+    """True when ``typed`` is a current code of the user's enabled TOTP secret that was not
+    used before: a code seen over a shoulder or in a log cannot be replayed within its window."""
     rows = await StaffUser.select(StaffUser.totp_secret, StaffUser.totp_enabled).where(
         StaffUser.id == staff_id
     )
     if not rows or not rows[0]["totp_enabled"] or not rows[0]["totp_secret"]:
         return False
-    return code_matches(rows[0]["totp_secret"], typed, now=now)
+    step = matching_step(rows[0]["totp_secret"], typed, now=now)
+    return step is not None and await _use_step(staff_id, step)
