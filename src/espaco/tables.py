@@ -213,6 +213,9 @@ class Collection(Table, tablename="collection"):
     waste_class = Varchar(length=10, default="")
     waste_ibama_code = Varchar(length=20, default="")
     quantity = Varchar(length=20, default="")
+    # ``quantity_milli``, the quantity in integer thousandths, is a column the database generates
+    # (migration 2026-11-28T16:30) for the Coletas summary's sums; not declared here, so that
+    # Piccolo never writes it.
     unit = Varchar(length=10, default="")
     mtr_number = Varchar(length=30, null=True, default=None)
     mtr_status = Varchar(length=40, null=True, default=None)

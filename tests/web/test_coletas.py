@@ -465,3 +465,25 @@ def test_a_cursor_outside_the_period_gives_no_rows_not_an_error(seeded):
 
     assert more("2020-01-01.3") == []
     assert len(more("2027-01-01.999999")) == 4
+
+
+def test_quantity_totals_are_exact_with_a_fallback_for_more_than_three_decimals(web):
+    """Totals come from the generated ``quantity_milli`` (thousandths); a quantity it cannot
+    hold exactly makes that unit's total come from the texts themselves."""
+    collections = [
+        cs.collection(1, quantity="0.1", unit="t"),
+        cs.collection(2, quantity="0.2", unit="t", performed_at="2026-10-06T09:00:00-03:00"),
+        cs.collection(3, quantity="1234567.891", unit="kg", status="done"),
+        cs.collection(4, quantity="0.0005", unit="m3"),
+        cs.collection(5, quantity="2.0005", unit="m3", status="done"),
+        cs.collection(6, quantity="7", unit="un", status="cancelled"),
+    ]
+    call(web, cs.seed, web.app.state.settings, s.document(clients=cs.clients(),
+                                                          collections=collections))  # fmt: skip
+    login(web)
+    page = soup(web.get("/coletas", params=PERIOD))
+    totals = page.find(string=re.compile("Quantidade no período")).find_parent("p").get_text()
+    assert "0,3 t" in totals  # not 0.30000000000000004
+    assert "1.234.567,891 kg" in totals
+    assert "2,0010 m3" in totals  # 0.0005 + 2.0005, summed exactly from the texts
+    assert "un" not in totals  # a cancelled collection has no quantity to report
