@@ -14,7 +14,7 @@ from conftest import PG_URL, TEST_SECRET
 from espaco import cli, database
 from espaco.demo import build_demo_import
 from espaco.services.passwords import verify_secret
-from espaco.tables import Client, Invoice, StaffUser
+from espaco.tables import AuditEvent, Client, Invoice, StaffUser
 
 
 @pytest.fixture
@@ -48,6 +48,7 @@ def query(settings, fn):
         (["demo"], "pasta da demonstração"),
         (["import"], "o arquivo JSON"),
         (["staff", "create"], "papel"),
+        (["staff", "reset-2fa"], "USUARIO"),
         (["backup"], "DESTINO"),
     ],
 )
@@ -121,6 +122,28 @@ def test_staff_create_reads_the_password_from_standard_input(env, monkeypatch, c
     monkeypatch.setattr("sys.stdin", io.StringIO("curta\n"))
     assert cli.main(["staff", "create", "joao", "--role", "planejamento"]) == 2
     assert "ao menos 10 caracteres" in capsys.readouterr().err
+
+
+def test_staff_reset_2fa_forgets_the_secret_and_ends_the_sessions(env, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("uma senha bem longa\n"))
+    assert cli.main(["staff", "create", "ana", "--role", "master"]) == 0
+
+    async def enrolled() -> None:
+        await StaffUser.update(
+            {StaffUser.totp_secret: "JBSWY3DPEHPK3PXP", StaffUser.totp_enabled: True,
+             StaffUser.totp_last_step: 123}
+        ).where(StaffUser.username == "ana")  # fmt: skip
+
+    query(env, enrolled)
+    assert cli.main(["staff", "reset-2fa", "Ana"]) == 0
+    assert "desligada para ana" in capsys.readouterr().out
+    (row,) = query(env, lambda: StaffUser.select().where(StaffUser.username == "ana"))
+    assert (row["totp_secret"], row["totp_enabled"], row["totp_last_step"]) == (None, False, None)
+    assert row["session_epoch"] == 1  # every session of hers ends at once
+    actions = query(env, lambda: AuditEvent.select(AuditEvent.action, AuditEvent.details))
+    assert actions[-1]["action"] == "staff_totp_reset"
+    assert cli.main(["staff", "reset-2fa", "ninguem"]) == 1
+    assert "não existe" in capsys.readouterr().err
 
 
 def test_migrate_applies_once_then_reports_up_to_date(env, capsys):

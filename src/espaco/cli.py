@@ -1,4 +1,4 @@
-"""The ``espaco`` command: serve | demo | migrate | import | staff create | backup.
+"""The ``espaco`` command: serve | demo | migrate | import | staff create/reset-2fa | backup.
 
 Help and messages are in Portuguese, like the rest of what a person reads.
 """
@@ -89,6 +89,13 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name", default="", help="nome da pessoa")
     create.add_argument("--email", default="", help="e-mail da pessoa")
     create.set_defaults(handler=cmd_staff_create)
+    reset = staff_commands.add_parser(
+        "reset-2fa",
+        help="desliga a verificação em duas etapas de um usuário (celular perdido) e encerra"
+        " as sessões dele; no próximo acesso ele cadastra o aplicativo de novo",
+    )
+    reset.add_argument("username", metavar="USUARIO")
+    reset.set_defaults(handler=cmd_staff_reset_2fa)
 
     backup = commands.add_parser(
         "backup", help="copia o banco SQLite (cópia consistente) e as mídias para DESTINO"
@@ -257,6 +264,20 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
         print(f"erro: {error}", file=sys.stderr)
         return 1
     print(f"usuário {args.username.strip().lower()} criado ({args.role})")
+    return 0
+
+
+def cmd_staff_reset_2fa(args: argparse.Namespace) -> int:
+    from espaco.services import staff
+
+    async def reset() -> str | None:
+        return await staff.reset_second_factor(args.username, now=datetime.now(UTC))
+
+    error = _run(reset, Settings.from_env())
+    if error:
+        print(f"erro: {error}", file=sys.stderr)
+        return 1
+    print(f"verificação em duas etapas desligada para {args.username.strip().lower()}")
     return 0
 
 

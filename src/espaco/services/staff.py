@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from espaco.services import audit
 from espaco.services.passwords import hash_secret
 from espaco.tables import StaffRole, StaffUser
 
@@ -45,4 +46,24 @@ async def create_staff(
             created_at=now,
         )
     )
+    return None
+
+
+async def reset_second_factor(username: str, *, now: datetime, actor: str = "cli") -> str | None:
+    """Turn a staff user's TOTP off (a lost phone): the secret is forgotten, the user's sessions
+    end, and the next login asks for the password only, then for a new enrolment when
+    ``ESPACO_STAFF_MFA=required``. Returns a Portuguese error message, or None when done."""
+    username = username.strip().lower()
+    rows = await StaffUser.select(StaffUser.id).where(StaffUser.username == username)
+    if not rows:
+        return f"o usuário {username} não existe"
+    await StaffUser.update(
+        {
+            StaffUser.totp_secret: None,
+            StaffUser.totp_enabled: False,
+            StaffUser.totp_last_step: None,
+            StaffUser.session_epoch: StaffUser.session_epoch + 1,
+        }
+    ).where(StaffUser.id == rows[0]["id"])
+    await audit.record("staff_totp_reset", now=now, actor=actor, details={"username": username})
     return None
