@@ -27,6 +27,7 @@ import sqlite3
 import threading
 import weakref
 from collections.abc import Iterator, Sequence
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -277,13 +278,28 @@ def placeholders(sql: str, engine_type: str) -> str:
     return "".join(part + (f"${i}" if i < len(parts) else "") for i, part in enumerate(parts, 1))
 
 
+def as_date(value: Any) -> date:
+    """A DATE read by :func:`fetch`: a ``date`` on PostgreSQL, ISO text on SQLite."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def as_datetime(value: Any) -> datetime:
+    """A TIMESTAMP read by :func:`fetch`: a ``datetime`` on PostgreSQL, ISO text on SQLite."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
 async def fetch(engine: Engine, sql: str, *args: Any) -> list[Record]:
     """Run a read on the hot path of a page and return its rows by column name.
 
     ``sql`` uses ``{}`` placeholders. The values are the driver's own, without Piccolo's
     conversion: on PostgreSQL typed (``date``, ``bool``), on SQLite as stored (dates as ISO text,
-    booleans as 0/1), so callers normalise what they read (``_date`` and friends). Inside a
-    transaction the statement runs on the transaction's connection.
+    booleans as 0/1), so callers normalise what they read (:func:`as_date`,
+    :func:`as_datetime`). Inside a transaction the statement runs on the transaction's
+    connection.
     """
     return await engine.fetch(placeholders(sql, engine.engine_type), args)  # type: ignore[attr-defined]
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from espaco import database
-from espaco.db import Record
+from espaco.db import Record, as_date, as_datetime
 from espaco.domain.errors import DomainError
 from espaco.domain.periods import Period
 from espaco.pdf.ticket import TicketData, TicketPhoto
@@ -164,32 +164,9 @@ def situacao_param(status: str | None) -> str:
     return next((k for k, v in SITUACOES.items() if v == status), "")
 
 
-def _sqlite() -> bool:
-    return bool(Collection._meta.db.engine_type == "sqlite")
-
-
-def _day(value: date) -> Any:
-    # SQLite stores DATE as ISO text; asyncpg wants a date.
-    return value.isoformat() if _sqlite() else value
-
-
-def _as_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def _as_datetime(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
-
-
 def _where(client_id: int, filters: Filters) -> tuple[str, list[Any]]:
     sql = "c.client = {} AND c.event_on >= {} AND c.event_on <= {}"
-    args: list[Any] = [client_id, _day(filters.period.start), _day(filters.period.end)]
+    args: list[Any] = [client_id, filters.period.start, filters.period.end]
     if filters.location_id is not None:
         sql += " AND c.location = {}"
         args.append(filters.location_id)
@@ -226,8 +203,7 @@ def _month_pieces(period: Period) -> list[tuple[tuple[int, int], Period]]:
 
 def _row(r: Record) -> Row:
     id_, external_id, event_on, *rest = r
-    day = event_on if isinstance(event_on, date) else date.fromisoformat(event_on)
-    return Row(id_, external_id, day, *rest)
+    return Row(id_, external_id, as_date(event_on), *rest)
 
 
 async def list_collections(
@@ -244,7 +220,7 @@ async def list_collections(
     if after is not None:
         # Spelled so that both engines walk the (client, event_on, id) index backwards.
         where += " AND (c.event_on < {} OR c.id < {})"
-        args += [_day(after.event_on), after.id]
+        args += [after.event_on, after.id]
     sql = _ROW_SQL + where + " ORDER BY c.event_on DESC, c.id DESC LIMIT {}"
     rows = await database.fetch(sql, *args, limit + 1)
     page = [_row(r) for r in rows[:limit]]
@@ -268,7 +244,17 @@ def _decimal(text: str) -> Decimal | None:
 
 
 SUMMARY_CACHE_SIZE = 2048
+K = TypeVar("K")
+V = TypeVar("V")
 _summaries: OrderedDict[tuple[int, int, int, Filters], Summary] = OrderedDict()
+
+
+def _remember(cache: OrderedDict[K, V], key: K, value: V) -> V:
+    """Keep ``value`` under ``key``, dropping the least recently used past the cache's size."""
+    cache[key] = value
+    while len(cache) > SUMMARY_CACHE_SIZE:
+        cache.popitem(last=False)
+    return value
 
 
 async def summary(client_id: int, filters: Filters) -> Summary:
@@ -286,10 +272,7 @@ async def summary(client_id: int, filters: Filters) -> Summary:
     if found is not None:
         _summaries.move_to_end(key)
         return found
-    found = _summaries[key] = await _summary(client_id, filters, version)
-    while len(_summaries) > SUMMARY_CACHE_SIZE:
-        _summaries.popitem(last=False)
-    return found
+    return _remember(_summaries, key, await _summary(client_id, filters, version))
 
 
 async def _summary(client_id: int, filters: Filters, version: int) -> Summary:
@@ -369,9 +352,7 @@ async def _units(client_id: int, version: int) -> list[str]:
             client_id,
             *sorted(WITH_TICKET),
         )
-        found = _units_cache[key] = [r[0] for r in rows]
-        while len(_units_cache) > SUMMARY_CACHE_SIZE:
-            _units_cache.popitem(last=False)
+        found = _remember(_units_cache, key, [r[0] for r in rows])
     return found
 
 
@@ -411,7 +392,7 @@ _CERTIFICATE_SQL = (
 def _certificate(r: Record) -> CertificateRow:
     id_, number, issued_on, start, end, receiver, has_pdf, mtr_count = r
     return CertificateRow(
-        id_, number, _as_date(issued_on), _as_date(start), _as_date(end), receiver,
+        id_, number, as_date(issued_on), as_date(start), as_date(end), receiver,
         int(mtr_count), bool(has_pdf),
     )  # fmt: skip
 
@@ -422,8 +403,8 @@ async def certificates(client_id: int, period: Period) -> list[CertificateRow]:
         _CERTIFICATE_SQL + "AND c.period_end >= {} AND c.period_start <= {}"
         " ORDER BY c.issued_on DESC, c.id DESC",
         client_id,
-        _day(period.start),
-        _day(period.end),
+        period.start,
+        period.end,
     )
     return [_certificate(r) for r in rows]
 
@@ -500,8 +481,8 @@ async def ticket(client_id: int, collection_id: int, settings: Settings) -> Tick
         client_document=r["client_document"],
         location=r["label"],
         address=_address(r),
-        scheduled_on=_as_date(r["scheduled_on"]) if r["scheduled_on"] else None,
-        performed_at=_as_datetime(r["performed_at"]),
+        scheduled_on=as_date(r["scheduled_on"]) if r["scheduled_on"] else None,
+        performed_at=as_datetime(r["performed_at"]) if r["performed_at"] else None,
         status=r["status"],
         service=r["service"],
         waste_description=r["waste_description"],
@@ -524,7 +505,7 @@ async def ticket(client_id: int, collection_id: int, settings: Settings) -> Tick
                 path=media_path(settings, p["path"]),
                 width=p["width"],
                 height=p["height"],
-                taken_at=_as_datetime(p["taken_at"]),
+                taken_at=as_datetime(p["taken_at"]) if p["taken_at"] else None,
                 latitude=p["latitude"],
                 longitude=p["longitude"],
             )

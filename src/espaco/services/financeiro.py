@@ -15,7 +15,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any, NamedTuple
 
 from espaco import database
-from espaco.db import Record
+from espaco.db import Record, as_date, as_datetime
 from espaco.domain.fiscal import format_access_key
 from espaco.domain.periods import Period
 
@@ -168,11 +168,6 @@ async def _rows(sql: str, *args: Any) -> list[Record]:
     return await database.fetch(sql, *args)
 
 
-def _date(value: Any) -> date:
-    # Raw SQLite reads of computed columns give text; plain columns come back typed.
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
 TOTALS_SQL = (  # one pass over the client's index range (a GROUP BY sorts: 35% slower)
     "SELECT SUM(amount_cents) FILTER (WHERE status = 'open' AND due_on >= {}),"
     " COUNT(*) FILTER (WHERE status = 'open' AND due_on >= {}),"
@@ -230,7 +225,7 @@ async def chart(client_id: int, period: Period) -> list[ChartMonth]:
     window = chart_window(period)
     months = {ym: [0, 0] for ym in window.months()}
     for row in await _rows(CHART_SQL, client_id, window.start, window.end):
-        due = _date(row["due_on"])
+        due = as_date(row["due_on"])
         sums = months[(due.year, due.month)]
         sums[0] += int(row["amount_cents"])
         if row["status"] == "paid":
@@ -248,17 +243,17 @@ async def financeiro(client_id: int, period: Period, today: date, page: int = 1)
     )
     rows = []
     for id_, ref_start, ref_end, issued, due, cents, status, paid, kind, number, boleto_id in found:
-        due_on = _date(due)
+        due_on = as_date(due)
         rows.append(
             InvoiceRow(
                 id=id_,
-                reference_start=_date(ref_start),
-                reference_end=_date(ref_end),
-                issued_on=_date(issued),
+                reference_start=as_date(ref_start),
+                reference_end=as_date(ref_end),
+                issued_on=as_date(issued),
                 due_on=due_on,
                 amount_cents=int(cents),
                 status=status,
-                paid_on=_date(paid) if paid else None,
+                paid_on=as_date(paid) if paid else None,
                 overdue=status == "open" and due_on < today,
                 fiscal_kind=kind,
                 fiscal_number=number,
@@ -300,10 +295,6 @@ def _items(raw: Any) -> list[FiscalItem]:
     ]
 
 
-def _datetime(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-
-
 async def fiscal_document(client_id: int, invoice_id: int) -> FiscalDetail | None:
     """The fiscal document of the client's invoice ``invoice_id``, or None (not found or not
     the client's)."""
@@ -317,16 +308,16 @@ async def fiscal_document(client_id: int, invoice_id: int) -> FiscalDetail | Non
         number=r["number"],
         series=r["series"] or "",
         access_key=r["access_key"],
-        issued_at=_datetime(r["issued_at"]),
+        issued_at=as_datetime(r["issued_at"]),
         amount_cents=int(r["amount_cents"]),
         items=_items(r["items"]),
         pdf_path=r["pdf_path"],
         xml_path=r["xml_path"],
         taker_name=r["client_name"],
         taker_document=r["client_document"],
-        reference_start=_date(r["reference_start"]),
-        reference_end=_date(r["reference_end"]),
-        due_on=_date(r["due_on"]),
+        reference_start=as_date(r["reference_start"]),
+        reference_end=as_date(r["reference_end"]),
+        due_on=as_date(r["due_on"]),
     )
 
 
@@ -352,12 +343,12 @@ async def boleto(client_id: int, invoice_id: int) -> BoletoDetail | None:
         invoice_id=invoice_id,
         invoice_external_id=r["external_id"],
         status=r["status"],
-        issued_on=_date(r["issued_on"]),
-        due_on=_date(r["due_on"]),
+        issued_on=as_date(r["issued_on"]),
+        due_on=as_date(r["due_on"]),
         amount_cents=int(r["amount_cents"]),
-        reference_start=_date(r["reference_start"]),
-        reference_end=_date(r["reference_end"]),
-        paid_on=_date(r["paid_on"]) if r["paid_on"] else None,
+        reference_start=as_date(r["reference_start"]),
+        reference_end=as_date(r["reference_end"]),
+        paid_on=as_date(r["paid_on"]) if r["paid_on"] else None,
         bank_code=r["bank_code"],
         bank_name=r["bank_name"] or "",
         barcode=r["barcode"],

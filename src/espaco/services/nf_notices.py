@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from espaco.db import as_date
 from espaco.domain.documents import mask_document
 from espaco.domain.formatting import format_date
 from espaco.domain.money import format_brl
@@ -58,7 +59,7 @@ def notice_email(settings: Settings, row: dict[str, Any], to: tuple[str, ...]) -
         "kind_label": kind_label,
         "number": row["number"],
         "amount": format_brl(int(row["amount_cents"])),
-        "due": format_date(due if not isinstance(due, str) else datetime.fromisoformat(due).date()),
+        "due": format_date(as_date(due)),
         "url": f"{settings.base_url.rstrip('/')}/financeiro/{row['invoice']}/nota",
     }
     subject, text, html = render_email(email_environment(), KIND, context)

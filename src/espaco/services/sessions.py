@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from espaco import database
-from espaco.db import Record
+from espaco.db import Record, as_datetime
 from espaco.tables import Client, StaffUser, WebSession
 
 IDLE = timedelta(minutes=30)
@@ -104,8 +104,8 @@ async def load_staff_session(raw: str | None, *, now: datetime) -> StaffSession 
 
 
 async def _alive(row: Record, now: datetime) -> bool:
-    last_seen = _aware(row["last_seen_at"])
-    if now - last_seen > IDLE or now - _aware(row["created_at"]) > ABSOLUTE:
+    last_seen = as_datetime(row["last_seen_at"])
+    if now - last_seen > IDLE or now - as_datetime(row["created_at"]) > ABSOLUTE:
         await WebSession.delete().where(WebSession.id == row["id"])
         return False
     key = (database.generation(), row["id"])
@@ -121,13 +121,6 @@ async def _alive(row: Record, now: datetime) -> bool:
 
 # (database generation, session id) -> when this process last stored its last_seen_at.
 _touched: dict[tuple[int, int], datetime] = {}
-
-
-def _aware(value: datetime | str) -> datetime:
-    # Raw queries on SQLite return the stored text; Piccolo's own selects convert it.
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value
 
 
 async def end_session(raw: str | None) -> None:

@@ -36,7 +36,9 @@ from espaco.services.sessions import ClientSession
 from espaco.settings import Settings
 from espaco.web import charts
 from espaco.web.auth import now
+from espaco.web.downloads import file_response, read_or_404
 from espaco.web.pages import is_fragment_request, page
+from espaco.web.templating import date_text, escape_text
 
 DEFAULT_DAYS = 90
 CSV_HEADER = [
@@ -166,11 +168,10 @@ def table_rows(rows: list[coletas.Row]) -> Markup:
     return Markup("".join(map(_table_row, rows)))  # noqa: S704 - see the docstring
 
 
-# Places, services, wastes, units, quantities and situações repeat from row to row: each
-# distinct cell is escaped and formatted once (pure functions of their texts, so never stale).
-# Ticket and MTR numbers differ on every row and are escaped directly.
-h = lru_cache(maxsize=8192)(escape)
-date_text = lru_cache(maxsize=4096)(format_date)
+# Waste, quantity and situação cells repeat from row to row: each distinct one is built once
+# (pure functions of their texts, so never stale). Ticket and MTR numbers differ on every row
+# and are escaped directly (a cache miss costs more than the escape).
+h = escape_text
 _STATUS_CLASS = {"validated": "selo ok", "cancelled": "selo atencao", "scheduled": "selo aviso"}
 
 
@@ -193,7 +194,6 @@ def _status_cell(status: str) -> str:
 
 
 def _table_row(r: coletas.Row) -> str:
-    # html.escape (quotes included) returns plain str: half the cost of markupsafe's Markup.
     ticket = (
         f'<a href="/coletas/{r.id}/ticket.pdf" class="selo" target="_blank" rel="noopener"'
         f' aria-label="PDF do ticket {escape(r.external_id)}">PDF</a>'
@@ -259,18 +259,13 @@ async def coletas_csv(request: Request, client: NamedDependency[ClientSession]) 
     query = parse_query(request, _today(settings))
     rows = await coletas.export_rows(client.client_id, query.filters)
     body = ("\ufeff" + export_csv(rows)).encode("utf-8")
-    return Response(
+    return file_response(
         body,
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{_export_name(query.filters.period)}"',
-            "Cache-Control": "no-store",
-        },
+        "text/csv; charset=utf-8",
+        _export_name(query.filters.period),
+        inline=False,
+        cache_control="no-store",
     )
-
-
-def _safe_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "ticket"
 
 
 @get("/coletas/{collection_id:int}/ticket.pdf", include_in_schema=False)
@@ -284,15 +279,8 @@ async def ticket_pdf(
         raise NotFoundException()
     cache_dir = settings.data_dir / "cache" / "tickets"
     body = await asyncio.to_thread(render_cached, ticket, settings.tz, cache_dir)
-    name = f"ticket-{_safe_name(ticket.number)}.pdf"
-    return Response(
-        body,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="{name}"',
-            "Cache-Control": "private, no-cache",
-        },
-    )
+    name = f"ticket-{ticket.number}.pdf"
+    return file_response(body, "application/pdf", name, cache_control="private, no-cache")
 
 
 @get("/coletas/{collection_id:int}/fotos/{photo_id:int}", include_in_schema=False)
@@ -305,12 +293,10 @@ async def photo(
     """A photo of one of the client's collections (the downscaled JPEG the ticket embeds)."""
     settings: Settings = request.app.state.settings
     path = await coletas.photo_file(client.client_id, collection_id, photo_id, settings)
-    if path is None or not path.is_file():
+    if path is None:
         raise NotFoundException()
-    body = await asyncio.to_thread(path.read_bytes)
-    return Response(
-        body, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"}
-    )
+    body = await read_or_404(path)
+    return file_response(body, "image/jpeg", cache_control="private, max-age=86400")
 
 
 @get("/coletas/cdf/{certificate_id:int}", include_in_schema=False)
@@ -320,17 +306,16 @@ async def certificate_pdf(
     """A CDF's PDF, downloaded with its number in the file name."""
     settings: Settings = request.app.state.settings
     found = await coletas.certificate_file(client.client_id, certificate_id, settings)
-    if found is None or not found[1].is_file():
+    if found is None:
         raise NotFoundException()
     number, path = found
-    body = await asyncio.to_thread(path.read_bytes)
-    return Response(
+    body = await read_or_404(path)
+    return file_response(
         body,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="cdf-{_safe_name(number)}.pdf"',
-            "Cache-Control": "private, no-cache",
-        },
+        "application/pdf",
+        f"cdf-{number}.pdf",
+        inline=False,
+        cache_control="private, no-cache",
     )
 
 

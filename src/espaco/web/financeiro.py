@@ -5,7 +5,6 @@ its PDF). Ids are looked up within the session's client: another client's id ans
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -24,6 +23,7 @@ from espaco.services.sessions import ClientSession
 from espaco.settings import Settings
 from espaco.web import charts
 from espaco.web import financeiro_view as payment
+from espaco.web.downloads import file_response, read_or_404
 from espaco.web.pages import page
 
 DEFAULT_PRESET = "este-ano"
@@ -129,25 +129,12 @@ async def nota_page(
     )
 
 
-def _file(data: bytes, media_type: str, filename: str, *, inline: bool = True) -> Response[bytes]:
-    filename = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
-    disposition = "inline" if inline else "attachment"
-    return Response(
-        data,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'{disposition}; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
-
-
 async def _media(settings: Settings, rel: str) -> bytes:
     try:
-        return await asyncio.to_thread(media_path(settings, rel).read_bytes)
-    except (MediaError, OSError) as error:
+        path = media_path(settings, rel)
+    except MediaError as error:
         raise NotFoundException() from error
+    return await read_or_404(path)
 
 
 @get("/financeiro/{invoice_id:int}/nota.pdf", include_in_schema=False)
@@ -159,10 +146,12 @@ async def nota_pdf(
     nota = await _fiscal(client, invoice_id)
     name = f"{nota.kind_label}-{nota.number}.pdf"
     if nota.pdf_path:
-        return _file(await _media(settings, nota.pdf_path), "application/pdf", name)
+        return file_response(await _media(settings, nota.pdf_path), "application/pdf", name)
     if not nota.xml_path:
         raise NotFoundException()
-    return _file(await asyncio.to_thread(payment.nota_pdf, nota, settings), "application/pdf", name)
+    return file_response(
+        await asyncio.to_thread(payment.nota_pdf, nota, settings), "application/pdf", name
+    )
 
 
 @get("/financeiro/{invoice_id:int}/nota.xml", include_in_schema=False)
@@ -174,7 +163,9 @@ async def nota_xml(
     if not nota.xml_path:
         raise NotFoundException()
     data = await _media(settings, nota.xml_path)
-    return _file(data, "application/xml", f"{nota.kind_label}-{nota.number}.xml", inline=False)
+    return file_response(
+        data, "application/xml", f"{nota.kind_label}-{nota.number}.xml", inline=False
+    )
 
 
 async def _boleto(client: ClientSession, invoice_id: int) -> financeiro.BoletoDetail:
@@ -209,7 +200,7 @@ async def boleto_pdf(
     if not boleto.payable:
         raise NotFoundException()
     data = await asyncio.to_thread(payment.boleto_pdf, boleto, settings)
-    return _file(data, "application/pdf", f"boleto-{boleto.invoice_external_id}.pdf")
+    return file_response(data, "application/pdf", f"boleto-{boleto.invoice_external_id}.pdf")
 
 
 ROUTES = [financeiro_page, nota_page, nota_pdf, nota_xml, boleto_page, boleto_pdf]

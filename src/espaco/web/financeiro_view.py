@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import segno
 from markupsafe import Markup, escape
@@ -20,6 +19,7 @@ from espaco.pdf.boleto import BoletoPdf, render_boleto
 from espaco.pdf.nota import NotaItem, NotaPdf, render_nota
 from espaco.services.financeiro import BoletoDetail, FiscalDetail, InvoiceRow
 from espaco.settings import Settings
+from espaco.web.templating import date_text
 
 _TXID_UNSAFE = re.compile(r"[^A-Za-z0-9]")
 
@@ -33,10 +33,6 @@ def closure_rows(rows: Sequence[InvoiceRow]) -> Markup:
     number, which goes through ``escape``; tests feed markup into it.
     """
     return Markup("".join(map(_closure_row, rows)))  # noqa: S704 - see the docstring
-
-
-# Reference months, issue and due dates repeat across clients and pages.
-date_text = lru_cache(maxsize=4096)(format_date)
 
 
 def _closure_row(r: InvoiceRow) -> str:

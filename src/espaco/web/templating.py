@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -11,6 +13,13 @@ from espaco.domain import documents, formatting, money
 from espaco.resources import resource_dir
 from espaco.settings import Settings
 from espaco.web.static import StaticFiles
+
+# For the rows built in Python (``financeiro_view.closure_rows``, ``coletas.table_rows``):
+# places, services, units and dates repeat from row to row, so each distinct text is escaped
+# (html.escape, quotes included, giving a plain str: half markupsafe's cost) and each date
+# formatted once. Pure functions of their argument, so a cached answer is never stale.
+escape_text = lru_cache(maxsize=8192)(html.escape)
+date_text = lru_cache(maxsize=4096)(formatting.format_date)
 
 
 def create_environment(settings: Settings, static: StaticFiles) -> Environment:
