@@ -146,10 +146,14 @@ def test_staff_reset_2fa_forgets_the_secret_and_ends_the_sessions(env, monkeypat
     assert "não existe" in capsys.readouterr().err
 
 
-def test_migrate_applies_once_then_reports_up_to_date(env, capsys):
+def test_migrate_applies_once_then_reports_up_to_date(env, monkeypatch, capsys):
+    monkeypatch.setenv("ESPACO_DATABASE_URL", f"sqlite:///{env.data_dir / 'novo.db'}")
     assert cli.main(["migrate"]) == 0
+    first = capsys.readouterr().out
+    assert "aplicada: 2026-11-28T17:41:01:000000" in first  # the last migration, by its id
+    assert "atualizado" not in first
     assert cli.main(["migrate"]) == 0
-    assert "o banco já está atualizado" in capsys.readouterr().out
+    assert capsys.readouterr().out.strip() == "o banco já está atualizado"
 
 
 def test_serve_refuses_many_workers_on_sqlite(env, monkeypatch, capsys):

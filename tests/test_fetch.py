@@ -1,5 +1,6 @@
-"""``database.fetch`` (the pages' read path) and the ``client.data_version`` triggers, on the
-engine the suite runs on (SQLite, or PostgreSQL with ESPACO_TEST_DATABASE_URL)."""
+"""``database.fetch`` (the pages' read path), and the triggers behind ``client.data_version``
+and ``certificate.mtr_count``, on the engine the suite runs on (SQLite, or PostgreSQL with
+ESPACO_TEST_DATABASE_URL)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from factories import make_client, make_location
 
 from espaco import database
 from espaco.db import placeholders
-from espaco.tables import Collection, Location
+from espaco.tables import Certificate, CertificateMtr, Collection, Location
 
 
 def test_placeholders_follow_the_engine():
@@ -81,3 +82,44 @@ async def test_every_change_to_a_clients_collections_bumps_its_data_version(db):
     await Collection.delete().where(Collection.external_id == "COL-T1")
     assert await _version(client_id) > after_update
     assert await _version(other_id) == 0  # another client's cache stays valid
+
+
+async def _mtr_counts() -> dict[int, tuple[int, int]]:
+    """Each certificate's (mtr_count, its certificate_mtr rows counted)."""
+    rows = await database.fetch(
+        "SELECT c.id, c.mtr_count, (SELECT COUNT(*) FROM certificate_mtr m"
+        " WHERE m.certificate = c.id) FROM certificate c"
+    )
+    return {int(i): (int(kept), int(counted)) for i, kept, counted in rows}
+
+
+async def test_certificate_mtr_count_follows_every_write_of_its_mtrs(db):
+    client_id, _ = await make_client()
+
+    async def certificate(n: int) -> int:
+        rows = await Certificate.insert(
+            Certificate(
+                client=client_id, external_id=f"CDF-{n}", number=f"2026/{n}",
+                issued_on=date(2026, 11, 1), period_start=date(2026, 10, 1),
+                period_end=date(2026, 10, 31), receiver="Aterro Regional",
+            )
+        ).returning(Certificate.id)  # fmt: skip
+        return int(rows[0]["id"])
+
+    first, second = await certificate(1), await certificate(2)
+    await CertificateMtr.insert(
+        *(CertificateMtr(certificate=first, client=client_id, mtr_number=f"M{n}") for n in range(7))
+    )
+    await CertificateMtr.insert(
+        CertificateMtr(certificate=second, client=client_id, mtr_number="X")
+    )
+    assert await _mtr_counts() == {first: (7, 7), second: (1, 1)}
+
+    await CertificateMtr.delete().where(CertificateMtr.mtr_number.is_in(["M0", "M1"]))
+    await CertificateMtr.update({CertificateMtr.certificate: second}).where(
+        CertificateMtr.mtr_number == "M2"
+    )
+    assert await _mtr_counts() == {first: (4, 4), second: (2, 2)}
+
+    await Certificate.delete().where(Certificate.id == first)  # its MTRs go with it
+    assert await _mtr_counts() == {second: (2, 2)}

@@ -110,14 +110,20 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8000, help="porta (padrão: 8000)")
 
 
-def _run(coro_fn: Callable[..., Coroutine[Any, Any, Any]], settings: Settings, *args: Any) -> Any:
+def _run(
+    coro_fn: Callable[..., Coroutine[Any, Any, Any]],
+    settings: Settings,
+    *args: Any,
+    migrate_first: bool = True,
+) -> Any:
     """Run ``coro_fn`` against a migrated database (every command may be the first one run)."""
 
     async def runner() -> Any:
         engine = database.configure(settings)
         await database.start(engine)
         try:
-            await database.migrate()
+            if migrate_first:
+                await database.migrate()
             return await coro_fn(*args)
         finally:
             await database.stop(engine)
@@ -128,7 +134,7 @@ def _run(coro_fn: Callable[..., Coroutine[Any, Any, Any]], settings: Settings, *
 # -- commands ----------------------------------------------------------------------------------
 def cmd_migrate(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    applied = _run(database.migrate, settings)
+    applied = _run(database.migrate, settings, migrate_first=False)
     if applied:
         for migration_id in applied:
             print(f"aplicada: {migration_id}")

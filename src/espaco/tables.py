@@ -215,7 +215,9 @@ class Collection(Table, tablename="collection"):
     quantity = Varchar(length=20, default="")
     # ``quantity_milli``, the quantity in integer thousandths, is a column the database generates
     # (migration 2026-11-28T16:30) for the Coletas summary's sums; not declared here, so that
-    # Piccolo never writes it.
+    # Piccolo never writes it. Triggers add every collection to ``collection_month`` (counts
+    # and sums per client, month, status, unit and place; migration 2026-11-28T17:30), which
+    # only they write.
     unit = Varchar(length=10, default="")
     mtr_number = Varchar(length=30, null=True, default=None)
     mtr_status = Varchar(length=40, null=True, default=None)
@@ -263,6 +265,8 @@ class Certificate(Table, tablename="certificate"):
     receiver = Varchar(length=200)
     mtr_numbers = JSON(default=[])
     pdf_path = Varchar(length=200, null=True, default=None)
+    # Its ``certificate_mtr`` rows, counted by database triggers (migration 2026-11-28T17:41).
+    mtr_count = Integer(default=0)
 
 
 class CertificateMtr(Table, tablename="certificate_mtr"):
@@ -395,7 +399,8 @@ ALL_TABLES: list[type[Table]] = [
     WebSession,
 ]
 
-# Indexes the portal's queries need beyond the unique columns above.
+# Indexes the portal's queries need beyond the unique columns above (later migrations change some:
+# each says so).
 INDEXES: list[str] = [
     "CREATE UNIQUE INDEX client_email_unique ON client_email (client, kind, address)",
     "CREATE INDEX location_client ON location (client, label)",
@@ -407,11 +412,15 @@ INDEXES: list[str] = [
     " ON collection (client, status, event_on, unit, quantity)",
     "CREATE INDEX collection_client_location_event ON collection (client, location, event_on)",
     "CREATE INDEX collection_client_mtr ON collection (client, mtr_number)",
+    # The Coletas summary's edge days: a COUNT and a SUM per status and unit (2026-11-28T17:30).
+    "CREATE INDEX collection_client_status_unit_quantity"
+    " ON collection (client, status, unit, event_on, location, quantity)",
     "CREATE INDEX collection_photo_collection ON collection_photo (collection, position)",
     "CREATE INDEX collection_request_status ON collection_request (status, created_at)",
     "CREATE INDEX collection_request_client ON collection_request (client, created_at)",
     "CREATE INDEX certificate_client ON certificate (client, issued_on)",
-    "CREATE INDEX certificate_mtr_client ON certificate_mtr (client, mtr_number)",
+    # Covering for the certificate id each Coletas row looks up (2026-11-28T17:41).
+    "CREATE INDEX certificate_mtr_client ON certificate_mtr (client, mtr_number, certificate)",
     # A CDF's MTRs, counted or listed (and deleted on re-import) without a scan.
     "CREATE INDEX certificate_mtr_certificate ON certificate_mtr (certificate, mtr_number)",
     "CREATE INDEX outbox_email_due ON outbox_email (status, next_attempt_at)",
