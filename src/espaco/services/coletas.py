@@ -243,7 +243,21 @@ TALLY_CACHE_SIZE = 256  # a client's whole history: ~1,300 rows for 20,000 colle
 K = TypeVar("K")
 V = TypeVar("V")
 Month = tuple[int, int]
-Tally = dict[Month, list[tuple[str, str, int, int, int]]]
+Pair = tuple[str, str]  # (status, unit)
+
+
+@dataclass(frozen=True)
+class MonthTally:
+    """One month of ``collection_month`` for a client (and the filters' place and status)."""
+
+    n: int
+    by_status: dict[str, int]
+    quantities: dict[Pair, tuple[int, int]]  # performed, with a unit: (collections, thousandths)
+    inexact: frozenset[Pair]  # pairs holding a quantity past three decimals
+    pairs: tuple[Pair, ...]  # every (status, unit) the month holds
+
+
+Tally = dict[Month, MonthTally]
 _summaries: OrderedDict[tuple[int, int, int, Filters], Summary] = OrderedDict()
 _tallies: OrderedDict[tuple[int, int, int, int | None, str | None], Tally] = OrderedDict()
 
@@ -282,6 +296,7 @@ _SELECTS_PER_QUERY = 120
 # rounding while n × Σq stays below ~2e12 (each addition errs by at most 2⁻⁵³ of the running
 # sum); past this bound the texts are summed as Decimals instead.
 _FLOAT_SUM_BOUND = 1e12
+_EDGE_SUM = "SUM(CAST(NULLIF(c.quantity, '') AS DOUBLE PRECISION))"
 
 
 def _edges(period: Period) -> tuple[list[Month], list[tuple[Month, Period, int]]]:
@@ -315,68 +330,60 @@ async def _summary(client_id: int, filters: Filters, version: int) -> Summary:
     whole, ranges = _edges(filters.period)
     months = filters.period.months()
     tally = await _tally(client_id, filters, version)
+    touched = [tally[m] for m in months if m in tally]
+    inexact: set[Pair] = set().union(*(t.inexact for t in touched))
 
     by_status: dict[str, int] = dict.fromkeys(STATUS_LABELS, 0)
     by_month: dict[Month, int] = dict.fromkeys(months, 0)
-    # (status, unit) -> [collections, thousandths]; the inexact ones are summed from the texts.
-    sums: dict[tuple[str, str], list[int]] = {}
-    inexact = {
-        (status, unit)
-        for month in [*whole, *(m for m, _, _ in ranges)]
-        for status, unit, _, _, n_inexact in tally.get(month, ())
-        if n_inexact and unit and status in WITH_TICKET
-    }
-
-    def add(month: Month, status: str, unit: str | None, n: int, thousandths: int) -> None:
-        if unit is None:
-            by_status[status] = by_status.get(status, 0) + n
-            by_month[month] += n
-        elif unit and status in WITH_TICKET and (status, unit) not in inexact:
-            totals = sums.setdefault((status, unit), [0, 0])
-            totals[0] += n
-            totals[1] += thousandths
-
+    sums: dict[Pair, list[int]] = {}  # (collections, thousandths) of the exact pairs
     for month in whole:
-        for status, unit, n, thousandths, _ in tally.get(month, ()):
-            add(month, status, None, n, 0)
-            add(month, status, unit, n, thousandths)
+        if (t := tally.get(month)) is None:
+            continue
+        by_month[month] += t.n
+        for status, n in t.by_status.items():
+            by_status[status] = by_status.get(status, 0) + n
+        for pair, (n, milli) in t.quantities.items():
+            totals = sums.setdefault(pair, [0, 0])
+            totals[0] += n
+            totals[1] += milli
 
-    # The edges: a COUNT and a floating-point SUM per status and unit present in the month's
-    # tally, each one range of the covering index (client, status, unit, event_on, location,
-    # quantity).
-    selects: list[tuple[Month, int, str, str, str, list[Any]]] = []
+    # The edges: a COUNT, and a floating-point SUM where the month's quantities are exact in
+    # thousandths, per (status, unit) the month holds; each one range of the covering index
+    # (client, status, unit, event_on, location, quantity).
+    selects: list[tuple[Month, int, Pair, bool, str, list[Any]]] = []
     for month, days, sign in ranges:
-        for status, unit, n, _, _ in tally.get(month, ()):
-            if n:
-                where, args = _where(client_id, replace(filters, period=days, status=status))
-                where += " AND c.unit = {}"
-                selects.append((month, sign, status, unit, where, [*args, unit]))
+        if (t := tally.get(month)) is None:
+            continue
+        where, args = _where(client_id, Filters(days, filters.location_id))
+        for status, unit in t.pairs:
+            summed = (status, unit) in t.quantities and (status, unit) not in inexact
+            column = _EDGE_SUM if summed else "CAST(NULL AS DOUBLE PRECISION)"  # one type for PG
+            # ``where`` holds column names and placeholders only; ``column`` is ours.
+            sql = f"COUNT(*), {column} FROM collection c WHERE {where}"  # noqa: S608
+            selects.append((month, sign, (status, unit), summed, sql, [*args, status, unit]))
     for start in range(0, len(selects), _SELECTS_PER_QUERY):
         chunk = selects[start : start + _SELECTS_PER_QUERY]
-        # ``where`` holds column names and placeholders only; tags are ints. No SUM where a text
-        # may not be a number (PostgreSQL would refuse to cast it).
-        sql = " UNION ALL ".join(
-            f"SELECT {tag} AS k, COUNT(*), "  # noqa: S608
-            + (
-                "SUM(CAST(NULLIF(c.quantity, '') AS DOUBLE PRECISION))"
-                if unit and status in WITH_TICKET and (status, unit) not in inexact
-                else "CAST(NULL AS DOUBLE PRECISION)"
-            )
-            + f" FROM collection c WHERE {where}"
-            for tag, (_, _, status, unit, where, _) in enumerate(chunk)
+        union = " UNION ALL ".join(
+            f"SELECT {tag} AS k, {sql} AND c.status = {{}} AND c.unit = {{}}"
+            for tag, (*_, sql, _) in enumerate(chunk)
         )
-        rows = await database.fetch(sql, *(arg for *_, args in chunk for arg in args))
-        for tag, n, total in rows:
-            month, sign, status, unit, _, _ = chunk[tag]
-            if int(n) * abs(float(total or 0)) >= _FLOAT_SUM_BOUND:
-                inexact.add((status, unit))  # too large to trust a float sum
-            add(month, status, None, sign * int(n), 0)
-            add(month, status, unit, sign * int(n), sign * round(float(total or 0) * 1000))
+        for tag, n, total in await database.fetch(union, *(a for *_, args in chunk for a in args)):
+            month, sign, pair, summed, _, _ = chunk[tag]
+            by_status[pair[0]] = by_status.get(pair[0], 0) + sign * n
+            by_month[month] += sign * n
+            if not summed:
+                continue
+            total = total or 0.0  # no quantity at all
+            if n * abs(total) >= _FLOAT_SUM_BOUND:
+                inexact.add(pair)  # too large to trust a float sum
+            totals = sums.setdefault(pair, [0, 0])
+            totals[0] += sign * n
+            totals[1] += sign * round(total * 1000)
 
     quantities: dict[str, Decimal] = {}
-    for (status, unit), (n, thousandths) in sums.items():
+    for (status, unit), (n, milli) in sums.items():
         if n > 0 and (status, unit) not in inexact:
-            quantities[unit] = quantities.get(unit, Decimal(0)) + Decimal(thousandths) / 1000
+            quantities[unit] = quantities.get(unit, Decimal(0)) + Decimal(milli) / 1000
     for status, unit in sorted(inexact):
         total, n = await _decimal_total(client_id, replace(filters, status=status), unit)
         if n > 0:
@@ -390,10 +397,9 @@ async def _summary(client_id: int, filters: Filters, version: int) -> Summary:
 
 
 async def _tally(client_id: int, filters: Filters, version: int) -> Tally:
-    """The client's ``collection_month`` rows for the filters' place and status, by month:
-    (status, unit, count, thousandths, inexact) each. The whole history, cached per data
-    version like the summaries (~1 ms once for 20,000 collections; then any period's whole
-    months cost nothing to read)."""
+    """The client's ``collection_month`` for the filters' place and status, by month: its whole
+    history, cached per data version like the summaries (~1 ms once for 20,000 collections;
+    then any period's whole months cost nothing to read)."""
     key = (database.generation(), client_id, version, filters.location_id, filters.status)
     found = _tallies.get(key)
     if found is not None:
@@ -410,14 +416,34 @@ async def _tally(client_id: int, filters: Filters, version: int) -> Tally:
     if filters.status is not None:
         sql += " AND status = {}"
         args.append(filters.status)
-    tally: Tally = defaultdict(list)
+    rows: dict[Month, list[tuple[str, str, int, int, int]]] = defaultdict(list)
     for month_on, status, unit, n, milli, inexact in await database.fetch(
         sql + " GROUP BY month, status, unit", *args
     ):
         if n:  # a key whose collections are all gone keeps a row of zeros
             day = as_date(month_on)
-            tally[(day.year, day.month)].append((status, unit, int(n), int(milli), int(inexact)))
-    return _remember(_tallies, key, dict(tally), TALLY_CACHE_SIZE)
+            rows[(day.year, day.month)].append((status, unit, int(n), int(milli), int(inexact)))
+    tally: Tally = {}
+    for month, found_rows in rows.items():
+        by_status: dict[str, int] = {}
+        for status, _, n, _, _ in found_rows:
+            by_status[status] = by_status.get(status, 0) + n
+        tally[month] = MonthTally(
+            n=sum(by_status.values()),
+            by_status=by_status,
+            quantities={
+                (status, unit): (n, milli)
+                for status, unit, n, milli, inexact in found_rows
+                if unit and status in WITH_TICKET
+            },
+            inexact=frozenset(
+                (status, unit)
+                for status, unit, _, _, inexact in found_rows
+                if inexact and unit and status in WITH_TICKET
+            ),
+            pairs=tuple((status, unit) for status, unit, *_ in found_rows),
+        )
+    return _remember(_tallies, key, tally, TALLY_CACHE_SIZE)
 
 
 async def _decimal_total(client_id: int, filters: Filters, unit: str) -> tuple[Decimal, int]:
