@@ -56,6 +56,25 @@ PRAGMAS = (
 READ_PREFIXES = ("SELECT", "WITH", "EXPLAIN")
 
 
+def _lower(value: Any) -> Any:
+    """SQLite's own ``lower()`` folds ASCII only ("PÃO" → "pÃo"); PostgreSQL's folds all of
+    Unicode, and so does this one, registered in its place on every SQLite connection (the
+    client searches compare ``lower(name)`` with what was typed, lower-cased by Python)."""
+    return value.lower() if isinstance(value, str) else value
+
+
+def _configure(connection: sqlite3.Connection) -> None:
+    for pragma in PRAGMAS:
+        connection.execute(pragma)
+    connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+async def _configure_async(connection: aiosqlite.Connection) -> None:
+    for pragma in PRAGMAS:
+        await connection.execute(pragma)
+    await connection.create_function("lower", 1, _lower, deterministic=True)
+
+
 class Record(Protocol):
     """A row of :func:`fetch`: by column name or position, or unpacked (``sqlite3.Row``,
     ``asyncpg.Record``)."""
@@ -124,8 +143,7 @@ class SQLiteEngine(PiccoloSQLiteEngine):
     def _connect_sync(self) -> sqlite3.Connection:
         connection = sqlite3.connect(check_same_thread=False, **self.connection_kwargs)
         connection.row_factory = dict_factory
-        for pragma in PRAGMAS:
-            connection.execute(pragma)
+        _configure(connection)
         return connection
 
     def _reader(self) -> sqlite3.Connection:
@@ -141,8 +159,7 @@ class SQLiteEngine(PiccoloSQLiteEngine):
                 check_same_thread=False,
             )
             connection.row_factory = sqlite3.Row
-            for pragma in PRAGMAS:
-                connection.execute(pragma)
+            _configure(connection)
             self._plain_connection = connection
         return self._plain_connection
 
@@ -157,8 +174,7 @@ class SQLiteEngine(PiccoloSQLiteEngine):
         if writer.connection is None:
             connection = await aiosqlite.connect(**self.connection_kwargs)
             connection.row_factory = dict_factory  # type: ignore[assignment]
-            for pragma in PRAGMAS:
-                await connection.execute(pragma)
+            await _configure_async(connection)
             writer.connection = connection
         return writer.connection
 
@@ -166,8 +182,7 @@ class SQLiteEngine(PiccoloSQLiteEngine):
         """A fresh configured connection (Piccolo's batch queries use it)."""
         connection = await aiosqlite.connect(**self.connection_kwargs)
         connection.row_factory = dict_factory  # type: ignore[assignment]
-        for pragma in PRAGMAS:
-            await connection.execute(pragma)
+        await _configure_async(connection)
         return connection
 
     async def close(self) -> None:
