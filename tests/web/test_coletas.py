@@ -427,10 +427,23 @@ def test_erp_text_with_markup_is_shown_as_text_in_every_cell(web):
                 performed_at="2026-10-05T09:32:00-03:00",
             )
         ],
-        certificates=[s.certificate(1, "CLI-1", mtr_numbers=["260010679501"])],
+        certificates=[
+            s.certificate(1, "CLI-1", mtr_numbers=["260010679501"], number=f"CDF {short}",
+                          receiver=f"Aterro {evil}")
+        ],
     )  # fmt: skip
     call(web, cs.seed, web.app.state.settings, doc)
     login(web)
+    full = soup(web.get("/coletas", params=PERIOD))
+    (option,) = full.select("#local option[value]:not([value=''])")
+    assert option.get_text() == f"Local {evil}"
+    assert full.select("#local script, #local img") == []
+    certificates = full.select_one('tr[id^="cdf-"]')
+    assert certificates.select("script, img, b") == []
+    cells = [td.get_text() for td in certificates.select("td")]
+    assert cells[0] == f"CDF {short}"
+    assert cells[3] == f"Aterro {evil}"
+    assert certificates.select_one("a")["aria-label"] == f"1 MTR do CDF CDF {short}"
     for response in (
         web.get("/coletas", params=PERIOD),
         web.get("/coletas", params=PERIOD, headers=HX),

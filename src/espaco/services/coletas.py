@@ -119,8 +119,9 @@ class Summary:
     months: list[tuple[int, int, int]] = field(default_factory=list)  # (year, month, count)
 
 
-@dataclass(frozen=True)
-class LocationOption:
+class LocationOption(NamedTuple):
+    """A place for the filter: ``(id, label)``, as ``<option>`` pairs take it."""
+
     id: int
     label: str
 

@@ -26,7 +26,7 @@ from litestar.response import Response
 from markupsafe import Markup
 
 from espaco.domain.errors import DomainError
-from espaco.domain.formatting import format_date
+from espaco.domain.formatting import format_date, format_int_br
 from espaco.domain.money import format_quantity
 from espaco.domain.periods import Period, last_days, parse_period
 from espaco.pdf.ticket import render_cached
@@ -136,6 +136,7 @@ async def coletas_page(request: Request, client: NamedDependency[ClientSession])
         "data": data,
         "after": after,
         "rows": table_rows(data.page.rows),
+        "certificate_rows": certificate_rows(data.certificates),
         "chart": charts.per_month(data.summary.months) if data.summary else None,
         "situacoes": [(k, coletas.STATUS_LABELS[v]) for k, v in coletas.SITUACOES.items()],
         "next_url": (
@@ -215,6 +216,31 @@ def _table_row(r: coletas.Row) -> str:
         f"<td>{_waste_cell(r.waste_description, r.waste_class)}</td>"
         f'<td class="num">{_quantity_cell(r.quantity, r.unit)}</td>'
         f"<td>{ticket}</td><td>{mtr}</td><td>{_status_cell(r.status)}</td></tr>\n"
+    )
+
+
+def certificate_rows(certificates: list[coletas.CertificateRow]) -> Markup:
+    """The ``<tr>`` of each CDF of the period (a year's filter lists a dozen), built here for
+    the reason ``table_rows`` is; number and receiver come from the ERP and are escaped."""
+    return Markup("".join(map(_certificate_row, certificates)))  # noqa: S704 - see above
+
+
+def _certificate_row(c: coletas.CertificateRow) -> str:
+    number = h(c.number)
+    url = f"/coletas/cdf/{c.id}/mtrs"
+    mtrs = f"{format_int_br(c.mtr_count)} MTR{'' if c.mtr_count == 1 else 's'}"
+    pdf = (
+        f'<a href="/coletas/cdf/{c.id}" download aria-label="Baixar o CDF {number} (PDF)">'
+        "Baixar</a>"
+        if c.has_pdf
+        else '<span class="dica">—</span>'
+    )
+    return (
+        f'<tr id="cdf-{c.id}"><td>{number}</td><td>{date_text(c.issued_on)}</td>'
+        f"<td>{date_text(c.period_start)} a {date_text(c.period_end)}</td>"
+        f"<td>{h(c.receiver)}</td>"
+        f'<td><a href="{url}" hx-get="{url}" hx-target="#cdf-detalhe" hx-swap="outerHTML"'
+        f' aria-label="{mtrs} do CDF {number}">{mtrs}</a></td><td>{pdf}</td></tr>\n'
     )
 
 
