@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 import sqlite3
+import time
 from datetime import date
 
 import pytest
@@ -189,3 +191,22 @@ def test_demo_prepares_a_portal_and_prints_the_logins(tmp_path, monkeypatch, cap
     with pytest.raises(SystemExit):
         cli.main(["demo", "--data-dir", str(tmp_path / "alheia"), "--no-serve"])
     assert (tmp_path / "alheia" / "importante.txt").is_file()
+
+
+def test_media_prune_counts_then_deletes_old_orphans_and_refuses_a_short_grace(env, capsys):
+    orphan = env.media_dir / "ab" / ("a" * 64 + ".jpg")
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"x" * 30_000)
+    old = time.time() - 3 * 86_400
+    os.utime(orphan, (old, old))
+
+    assert cli.main(["media", "prune", "--simular"]) == 0
+    assert capsys.readouterr().out.strip() == (
+        "seriam apagados: 1 arquivo(s), 0,03 MB; mantidos: 0"
+    )
+    assert orphan.exists()
+    assert cli.main(["media", "prune"]) == 0
+    assert capsys.readouterr().out.strip() == "apagados: 1 arquivo(s), 0,03 MB; mantidos: 0"
+    assert not orphan.exists()
+    assert cli.main(["media", "prune", "--horas", "0.5"]) == 2
+    assert "--horas deve ser ao menos 1" in capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""The ``espaco`` command: serve | demo | migrate | import | staff create/reset-2fa | backup.
+"""The ``espaco`` command: serve | demo | migrate | import | staff create/reset-2fa | backup |
+media prune.
 
 Help and messages are in Portuguese, like the rest of what a person reads.
 """
@@ -13,11 +14,12 @@ import os
 import sys
 import time
 from collections.abc import Callable, Coroutine, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from espaco import database
+from espaco.domain.money import format_decimal_br
 from espaco.settings import Settings, SettingsError
 
 log = logging.getLogger("espaco")
@@ -102,6 +104,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("dest", type=Path, metavar="DESTINO")
     backup.set_defaults(handler=cmd_backup)
+
+    media = commands.add_parser("media", help="arquivos de fotos, assinaturas e documentos")
+    media_commands = media.add_subparsers(title="ações", metavar="AÇÃO", required=True)
+    prune = media_commands.add_parser(
+        "prune",
+        help="apaga os arquivos que nenhum registro usa (de importações recusadas ou"
+        " substituídos), se mais antigos que --horas",
+    )
+    prune.add_argument(
+        "--horas", type=float, default=24, help="só apaga arquivos com mais de N horas (24)"
+    )
+    prune.add_argument("--simular", action="store_true", help="só conta, não apaga nada")
+    prune.set_defaults(handler=cmd_media_prune)
     return parser
 
 
@@ -308,6 +323,29 @@ def cmd_backup(args: argparse.Namespace) -> int:
         print(f"erro: {exc}", file=sys.stderr)
         return 1
     print(f"cópia gravada em {written}")
+    return 0
+
+
+def cmd_media_prune(args: argparse.Namespace) -> int:
+    from espaco.services.media_prune import prune_media
+
+    if args.horas < 1:
+        print("erro: --horas deve ser ao menos 1 (uma importação em curso usa os arquivos)",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    settings = Settings.from_env()
+    report = _run(
+        lambda: prune_media(
+            settings,
+            now=datetime.now(UTC),
+            grace=timedelta(hours=args.horas),
+            dry_run=args.simular,
+        ),
+        settings,
+    )
+    verb = "seriam apagados" if args.simular else "apagados"
+    megabytes = format_decimal_br(round(report.freed_bytes / 10_000))  # two decimals
+    print(f"{verb}: {report.removed} arquivo(s), {megabytes} MB; mantidos: {report.kept}")
     return 0
 
 

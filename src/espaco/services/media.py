@@ -157,6 +157,7 @@ class MediaStore:
         rel = f"{name[:2]}/{name}.{ext}"
         target = self.root / rel
         if target.is_file():  # made by an earlier import: read its size from the header
+            _touch(target)
             with Image.open(target) as existing:
                 width, height = existing.size
         else:
@@ -167,7 +168,9 @@ class MediaStore:
             original = (
                 f"originals/{digest[:2]}/{digest}.{'jpg' if kind == 'JPEG' else kind.lower()}"
             )
-            if not (self.root / original).is_file():
+            if (self.root / original).is_file():
+                _touch(self.root / original)
+            else:
                 _write_atomic(self.root / original, data)
         stored = StoredImage(rel, width, height, name)
         self._images[(purpose, digest)] = stored
@@ -183,7 +186,9 @@ class MediaStore:
         sniff_document(data, kind)
         rel = f"{digest[:2]}/{digest}.{kind}"
         target = self.root / rel
-        if not target.is_file():
+        if target.is_file():
+            _touch(target)
+        else:
             _write_atomic(target, data)
         self._documents[digest] = rel
         return rel
@@ -252,6 +257,13 @@ def _flatten(image: Image.Image) -> Image.Image:
     background = Image.new("RGB", rgba.size, (255, 255, 255))
     background.paste(rgba, mask=rgba.getchannel("A"))
     return background
+
+
+def _touch(target: Path) -> None:
+    """Mark a file reused by this import as recent: ``espaco media prune`` spares recent files,
+    so one that an earlier, failed import left behind is not deleted while this one commits."""
+    with contextlib.suppress(OSError):  # a read-only media folder still imports
+        os.utime(target)
 
 
 def _write_atomic(target: Path, data: bytes) -> None:
