@@ -6,7 +6,7 @@ app with uvicorn in a subprocess (as ``espaco serve`` would), logs the big clien
 then for a bounded time keeps 32 connections busy with
 
 - the first page: ``GET /coletas`` (the default last 90 days, summary, chart, 50 rows, CDFs),
-  whose summary is cached after the first view (see ``services.coletas.summary``);
+  whose summary is cached after the first view (see ``services.collection_summary``);
 - the first page with a cold summary: a different period at every request (90 000 of them),
   so the summary is computed each time: what a client sees after an import;
 - "Carregar mais": ``GET /coletas?…&pagina=CURSOR`` with ``HX-Request`` (50 rows), cycling

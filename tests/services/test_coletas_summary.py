@@ -19,7 +19,8 @@ from factories import make_client, make_location
 from espaco import database
 from espaco.db import as_date
 from espaco.domain.periods import Period
-from espaco.services import coletas
+from espaco.services.collection_filters import STATUS_LABELS, WITH_TICKET, Filters
+from espaco.services.collection_summary import Summary, summary
 from espaco.tables import Client, Collection
 
 STATUSES = ["scheduled", "done", "validated", "cancelled"]
@@ -48,7 +49,7 @@ async def _seed(count: int, seed: int) -> tuple[int, int, list[int]]:
     for n in range(count):
         owner, place = (other_id, other_place) if n % 10 == 9 else (client_id, rng.choice(places))
         status = rng.choice(STATUSES)
-        performed = status in coletas.WITH_TICKET
+        performed = status in WITH_TICKET
         day = FIRST_DAY + timedelta(days=rng.randrange(240))
         unit = rng.choice(UNITS) if performed else ""
         quantity = rng.choice(QUANTITIES) if performed else ""
@@ -131,7 +132,7 @@ async def test_the_month_tally_follows_every_kind_of_write(db):
     assert all(key[0] == client_id for key in await _tally())
 
 
-async def _expected(client_id: int, filters: coletas.Filters) -> coletas.Summary:
+async def _expected(client_id: int, filters: Filters) -> Summary:
     """The summary counted row by row, with exact Decimal sums of the quantity texts."""
     by_status: Counter[str] = Counter()
     by_month: Counter[tuple[int, int]] = Counter()
@@ -143,12 +144,12 @@ async def _expected(client_id: int, filters: coletas.Filters) -> coletas.Summary
             continue
         by_status[status] += 1
         by_month[(day.year, day.month)] += 1
-        if status in coletas.WITH_TICKET and unit:
+        if status in WITH_TICKET and unit:
             amount = Decimal(quantity) if quantity else Decimal(0)
             quantities[unit] = quantities.get(unit, Decimal(0)) + amount
-    return coletas.Summary(
+    return Summary(
         total=sum(by_status.values()),
-        by_status=[(s, label, by_status[s]) for s, label in coletas.STATUS_LABELS.items()],
+        by_status=[(s, label, by_status[s]) for s, label in STATUS_LABELS.items()],
         quantities=sorted(quantities.items()),
         months=[(y, m, by_month[(y, m)]) for y, m in filters.period.months()],
     )
@@ -183,7 +184,7 @@ def _periods() -> list[Period]:
 async def test_the_summary_equals_a_count_of_the_rows_for_any_period(db, place, status):
     client_id, _, places = await _seed(600, seed=2)
     for period in _periods():
-        filters = coletas.Filters(
+        filters = Filters(
             period, location_id=None if place is None else places[place], status=status
         )
-        assert await coletas.summary(client_id, filters) == await _expected(client_id, filters)
+        assert await summary(client_id, filters) == await _expected(client_id, filters)

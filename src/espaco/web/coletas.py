@@ -30,8 +30,8 @@ from espaco.domain.formatting import format_date, format_int_br
 from espaco.domain.money import format_quantity
 from espaco.domain.periods import Period, last_days, parse_period
 from espaco.pdf.ticket import render_cached
-from espaco.services import coletas
-from espaco.services.coletas import Filters
+from espaco.services import coletas, collection_filters
+from espaco.services.collection_filters import Filters
 from espaco.services.sessions import ClientSession
 from espaco.settings import Settings
 from espaco.web import charts
@@ -70,14 +70,14 @@ class Query:
 
     @property
     def situacao_value(self) -> str:
-        return coletas.situacao_param(self.filters.status)
+        return collection_filters.situacao_param(self.filters.status)
 
     def params(self, **extra: str) -> str:
         values = {
             "inicio": self.filters.period.start.isoformat(),
             "fim": self.filters.period.end.isoformat(),
             "local": str(self.filters.location_id or ""),
-            "situacao": coletas.situacao_param(self.filters.status),
+            "situacao": collection_filters.situacao_param(self.filters.status),
             **extra,
         }
         return urlencode({k: v for k, v in values.items() if v})
@@ -102,7 +102,7 @@ def parse_query(request: Request, today: date) -> Query:
         else:
             errors["local"] = "Local inválido"
     try:
-        status = coletas.parse_situacao(situacao)
+        status = collection_filters.parse_situacao(situacao)
     except DomainError as error:
         errors["situacao"] = error.message
         status = None
@@ -111,6 +111,13 @@ def parse_query(request: Request, today: date) -> Query:
 
 def _today(settings: Settings) -> date:
     return now().astimezone(settings.tz).date()
+
+
+# The situação filter's options: (URL spelling, label).
+SITUACAO_OPTIONS = [
+    (slug, collection_filters.STATUS_LABELS[status])
+    for slug, status in collection_filters.SITUACOES.items()
+]
 
 
 @get("/coletas", include_in_schema=False)
@@ -138,7 +145,7 @@ async def coletas_page(request: Request, client: NamedDependency[ClientSession])
         "rows": table_rows(data.page.rows),
         "certificate_rows": certificate_rows(data.certificates),
         "chart": charts.per_month(data.summary.months) if data.summary else None,
-        "situacoes": [(k, coletas.STATUS_LABELS[v]) for k, v in coletas.SITUACOES.items()],
+        "situacoes": SITUACAO_OPTIONS,
         "next_url": (
             "/coletas?" + query.params(pagina=data.page.next_cursor.token())
             if data.page.next_cursor
@@ -190,7 +197,7 @@ def _quantity_cell(quantity: str, unit: str) -> str:
 
 @lru_cache(maxsize=64)
 def _status_cell(status: str) -> str:
-    label = coletas.STATUS_LABELS.get(status, status)
+    label = collection_filters.STATUS_LABELS.get(status, status)
     return f'<span class="{_STATUS_CLASS.get(status, "selo")}">{h(label)}</span>'
 
 
@@ -198,7 +205,7 @@ def _table_row(r: coletas.Row) -> str:
     ticket = (
         f'<a href="/coletas/{r.id}/ticket.pdf" class="selo" target="_blank" rel="noopener"'
         f' aria-label="PDF do ticket {escape(r.external_id)}">PDF</a>'
-        if r.status in coletas.WITH_TICKET
+        if r.status in collection_filters.WITH_TICKET
         else ""
     )
     mtr = ""
