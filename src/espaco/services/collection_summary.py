@@ -19,6 +19,23 @@ from espaco.db import as_date
 from espaco.domain.periods import Period
 from espaco.services.collection_filters import STATUS_LABELS, WITH_TICKET, Filters, where_clause
 
+SUMMARY_CACHE_SIZE = 2048
+TALLY_CACHE_SIZE = 256  # a client's whole history: ~1,300 rows for 20,000 collections
+K = TypeVar("K")
+V = TypeVar("V")
+Month = tuple[int, int]
+Pair = tuple[str, str]  # (status, unit)
+
+# One round trip takes up to this many edge selects (SQLite: at most 500 in a compound SELECT).
+_SELECTS_PER_QUERY = 120
+# An edge's quantities are summed as floating point from the covering index: SQLite computes the
+# generated ``quantity_milli`` by reading the row and matching its text (~1.5 µs a row). Values
+# with at most three decimals (the month's tally says so) come back exact in thousandths after
+# rounding while n × Σq stays below ~2e12 (each addition errs by at most 2⁻⁵³ of the running
+# sum); past this bound the texts are summed as Decimals instead.
+_FLOAT_SUM_BOUND = 1e12
+_EDGE_SUM = "SUM(CAST(NULLIF(c.quantity, '') AS DOUBLE PRECISION))"
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -28,33 +45,6 @@ class Summary:
     by_status: list[tuple[str, str, int]]  # (status, label, count), every status
     quantities: list[tuple[str, Decimal]]  # (unit, total), units in alphabetical order
     months: list[tuple[int, int, int]] = field(default_factory=list)  # (year, month, count)
-
-
-def _month_pieces(period: Period) -> list[tuple[tuple[int, int], Period]]:
-    """The period cut at month boundaries: ((year, month), the month's days in the period)."""
-    pieces = []
-    for year, month in period.months():
-        first = date(year, month, 1)
-        following = date(year + month // 12, month % 12 + 1, 1)
-        last = following - timedelta(days=1)
-        pieces.append(((year, month), Period(max(first, period.start), min(last, period.end))))
-    return pieces
-
-
-def _decimal(text: str) -> Decimal | None:
-    try:
-        value = Decimal(text)
-    except (InvalidOperation, ValueError):
-        return None
-    return value if value.is_finite() else None
-
-
-SUMMARY_CACHE_SIZE = 2048
-TALLY_CACHE_SIZE = 256  # a client's whole history: ~1,300 rows for 20,000 collections
-K = TypeVar("K")
-V = TypeVar("V")
-Month = tuple[int, int]
-Pair = tuple[str, str]  # (status, unit)
 
 
 @dataclass(frozen=True)
@@ -73,14 +63,6 @@ _summaries: OrderedDict[tuple[int, int, int, Filters], Summary] = OrderedDict()
 _tallies: OrderedDict[tuple[int, int, int, int | None, str | None], Tally] = OrderedDict()
 
 
-def _remember(cache: OrderedDict[K, V], key: K, value: V, size: int = SUMMARY_CACHE_SIZE) -> V:
-    """Keep ``value`` under ``key``, dropping the least recently used past ``size``."""
-    cache[key] = value
-    while len(cache) > size:
-        cache.popitem(last=False)
-    return value
-
-
 async def summary(client_id: int, filters: Filters) -> Summary:
     """Counts by status and by month, and quantity totals by unit (of realizadas and
     validadas), for the filtered period.
@@ -97,40 +79,6 @@ async def summary(client_id: int, filters: Filters) -> Summary:
         _summaries.move_to_end(key)
         return found
     return _remember(_summaries, key, await _summary(client_id, filters, version))
-
-
-# One round trip takes up to this many edge selects (SQLite: at most 500 in a compound SELECT).
-_SELECTS_PER_QUERY = 120
-# An edge's quantities are summed as floating point from the covering index: SQLite computes the
-# generated ``quantity_milli`` by reading the row and matching its text (~1.5 µs a row). Values
-# with at most three decimals (the month's tally says so) come back exact in thousandths after
-# rounding while n × Σq stays below ~2e12 (each addition errs by at most 2⁻⁵³ of the running
-# sum); past this bound the texts are summed as Decimals instead.
-_FLOAT_SUM_BOUND = 1e12
-_EDGE_SUM = "SUM(CAST(NULLIF(c.quantity, '') AS DOUBLE PRECISION))"
-
-
-def _edges(period: Period) -> tuple[list[Month], list[tuple[Month, Period, int]]]:
-    """The months the summary takes whole from ``collection_month``, and the day ranges it
-    reads from ``collection``, each with its month and sign: an edge month mostly inside the
-    period is the whole month minus the days outside, so an edge reads at most half a month."""
-    whole: list[Month] = []
-    ranges: list[tuple[Month, Period, int]] = []
-    for month, piece in _month_pieces(period):
-        year, number = month
-        first = date(year, number, 1)
-        last = date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)
-        outside = [
-            Period(first, piece.start - timedelta(days=1)) if piece.start > first else None,
-            Period(piece.end + timedelta(days=1), last) if piece.end < last else None,
-        ]
-        missing = [p for p in outside if p is not None]
-        if not missing or sum(p.days for p in missing) < piece.days:
-            whole.append(month)
-            ranges += [(month, p, -1) for p in missing]
-        else:
-            ranges.append((month, piece, 1))
-    return whole, ranges
 
 
 async def _summary(client_id: int, filters: Filters, version: int) -> Summary:
@@ -207,6 +155,40 @@ async def _summary(client_id: int, filters: Filters, version: int) -> Summary:
     )
 
 
+def _edges(period: Period) -> tuple[list[Month], list[tuple[Month, Period, int]]]:
+    """The months the summary takes whole from ``collection_month``, and the day ranges it
+    reads from ``collection``, each with its month and sign: an edge month mostly inside the
+    period is the whole month minus the days outside, so an edge reads at most half a month."""
+    whole: list[Month] = []
+    ranges: list[tuple[Month, Period, int]] = []
+    for month, piece in _month_pieces(period):
+        year, number = month
+        first = date(year, number, 1)
+        last = date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)
+        outside = [
+            Period(first, piece.start - timedelta(days=1)) if piece.start > first else None,
+            Period(piece.end + timedelta(days=1), last) if piece.end < last else None,
+        ]
+        missing = [p for p in outside if p is not None]
+        if not missing or sum(p.days for p in missing) < piece.days:
+            whole.append(month)
+            ranges += [(month, p, -1) for p in missing]
+        else:
+            ranges.append((month, piece, 1))
+    return whole, ranges
+
+
+def _month_pieces(period: Period) -> list[tuple[tuple[int, int], Period]]:
+    """The period cut at month boundaries: ((year, month), the month's days in the period)."""
+    pieces = []
+    for year, month in period.months():
+        first = date(year, month, 1)
+        following = date(year + month // 12, month % 12 + 1, 1)
+        last = following - timedelta(days=1)
+        pieces.append(((year, month), Period(max(first, period.start), min(last, period.end))))
+    return pieces
+
+
 async def _tally(client_id: int, filters: Filters, version: int) -> Tally:
     """The client's ``collection_month`` for the filters' place and status, by month: its whole
     history, cached per data version like the summaries (~1 ms once for 20,000 collections;
@@ -273,3 +255,19 @@ async def _decimal_total(client_id: int, filters: Filters, unit: str) -> tuple[D
         if value is not None:
             total += value * n
     return total, count
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+def _remember(cache: OrderedDict[K, V], key: K, value: V, size: int = SUMMARY_CACHE_SIZE) -> V:
+    """Keep ``value`` under ``key``, dropping the least recently used past ``size``."""
+    cache[key] = value
+    while len(cache) > size:
+        cache.popitem(last=False)
+    return value
