@@ -1,0 +1,135 @@
+"""The server's own time per Coletas request, in process: raw ASGI calls, no HTTP, no client.
+
+Uses the data dir that ``bench/coletas.py --keep DIR`` filled (it must exist). On these shared
+machines wall time drifts ±30% within minutes, so kinds are measured in interleaved rounds and
+the best round of each is printed; compare two versions in the same minute. ``--profile``
+prints a cProfile of the last kind instead (sorted by ``tottime``).
+
+    PYTHONPATH=bench python bench/inprocess.py --data /tmp/colbench first cold more saude
+    PYTHONPATH=bench python bench/inprocess.py --data /tmp/colbench --profile more
+
+Kinds: ``first`` (the default /coletas), ``cold`` (a new 60-120-day period each request),
+``more`` ("Carregar mais" across the history, htmx), ``saude`` (the trivial health check).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import os
+import pstats
+import re
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+from coletas import DOCUMENT, cold_urls
+from loadgen import env_for
+
+MORE = re.compile(r'id="carregar-mais">\s*<tr><td colspan="8"><a [^>]*href="([^"]+)"')
+
+
+async def run(data_dir: Path, kinds: list[str], requests: int, rounds: int, profile: bool) -> None:
+    os.environ.update(env_for(data_dir))
+    from espaco.app import app_from_env  # after the environment names the data dir
+
+    app = app_from_env()
+    today = datetime.now(ZoneInfo("America/Sao_Paulo")).date()
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            form = (await client.get("/entrar")).text
+            token = re.search(r'name="_csrf_token" value="([^"]+)"', form)
+            if token is None:
+                raise SystemExit("no CSRF field on /entrar")
+            code = (data_dir / "bench-code").read_text()
+            data = {"documento": DOCUMENT, "codigo": code, "_csrf_token": token[1]}
+            response = await client.post("/entrar", data=data)
+            if response.status_code not in (200, 303):
+                raise SystemExit(f"login failed: {response.status_code}")
+            cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+            start, end = today - timedelta(days=3 * 365 + 30), today + timedelta(days=30)
+            url: str | None = f"/coletas?inicio={start}&fim={end}"
+            more: list[str] = []
+            while url and len(more) < 100:
+                page = await client.get(url, headers={"HX-Request": "true"} if more else {})
+                found = MORE.search(page.text)
+                url = found[1].replace("&amp;", "&") if found else None
+                if url:
+                    more.append(url)
+
+        async def call(path: str, htmx: bool) -> None:
+            route, _, query = path.partition("?")
+            headers = [(b"host", b"bench"), (b"cookie", cookie.encode())]
+            headers.append((b"accept-encoding", b"gzip"))
+            if htmx:
+                headers.append((b"hx-request", b"true"))
+            scope: dict[str, Any] = {
+                "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                "method": "GET", "scheme": "http", "path": route, "raw_path": route.encode(),
+                "query_string": query.encode(), "root_path": "", "headers": headers,
+                "client": ("127.0.0.1", 1), "server": ("bench", 80),
+            }  # fmt: skip
+            statuses: list[int] = []
+
+            async def receive() -> dict[str, Any]:
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            async def send(message: dict[str, Any]) -> None:
+                if message["type"] == "http.response.start":
+                    statuses.append(message["status"])
+
+            await app(scope, receive, send)
+            if statuses != [200]:
+                raise SystemExit(f"{path}: {statuses}")
+
+        cold = cold_urls(today, 5000)
+        urls = {
+            "first": (["/coletas"], False),
+            "cold": (cold, False),
+            "more": (more, True),
+            "saude": (["/saude"], False),
+        }
+        best: dict[str, float] = {}
+        per_round = max(1, requests // rounds)
+        for n in range(rounds):
+            for kind in kinds:
+                paths, htmx = urls[kind]
+                if n == 0:
+                    for path in paths[:50]:  # warm-up
+                        await call(path, htmx)
+                profiler = cProfile.Profile() if profile and kind == kinds[-1] else None
+                started = time.perf_counter()
+                if profiler:
+                    profiler.enable()
+                for i in range(per_round):
+                    await call(paths[(50 + n * per_round + i) % len(paths)], htmx)
+                if profiler:
+                    profiler.disable()
+                    pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+                elapsed = (time.perf_counter() - started) / per_round * 1000
+                best[kind] = min(best.get(kind, elapsed), elapsed)
+    for kind in kinds:
+        print(f"{kind:6} {best[kind]:.3f} ms a request (best of {rounds} rounds)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("kinds", nargs="+", choices=["first", "cold", "more", "saude"])
+    parser.add_argument("--data", type=Path, required=True, help="bench/coletas.py's --keep dir")
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    if not (args.data / "bench-code").is_file():
+        raise SystemExit(f"{args.data}: run bench/coletas.py --keep {args.data} first")
+    rounds = 1 if args.profile else args.rounds
+    asyncio.run(run(args.data, args.kinds, args.requests, rounds, args.profile))
+
+
+if __name__ == "__main__":
+    main()
