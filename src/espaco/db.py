@@ -140,9 +140,16 @@ class SQLiteEngine(PiccoloSQLiteEngine):
         )
 
     # -- connections --------------------------------------------------------------------------
-    def _connect_sync(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(check_same_thread=False, **self.connection_kwargs)
-        connection.row_factory = dict_factory
+    def _connect_sync(
+        self, row_factory: Any = dict_factory, *, converters: bool = True
+    ) -> sqlite3.Connection:
+        """A configured connection; without ``converters`` its rows hold SQLite's own values
+        (no declared-type converters: what :func:`fetch` promises)."""
+        kwargs = dict(self.connection_kwargs)
+        if not converters:
+            kwargs.pop("detect_types", None)
+        connection = sqlite3.connect(check_same_thread=False, **kwargs)
+        connection.row_factory = row_factory
         _configure(connection)
         return connection
 
@@ -153,14 +160,7 @@ class SQLiteEngine(PiccoloSQLiteEngine):
 
     def _plain_reader(self) -> sqlite3.Connection:
         if self._plain_connection is None:
-            connection = sqlite3.connect(
-                self.connection_kwargs["database"],
-                timeout=self.connection_kwargs.get("timeout", BUSY_TIMEOUT_MS / 1000),
-                check_same_thread=False,
-            )
-            connection.row_factory = sqlite3.Row
-            _configure(connection)
-            self._plain_connection = connection
+            self._plain_connection = self._connect_sync(sqlite3.Row, converters=False)
         return self._plain_connection
 
     def _writer(self) -> _Writer:

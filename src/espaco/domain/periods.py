@@ -53,6 +53,19 @@ class Period:
         last = self.end.year * 12 + self.end.month - 1
         return [(n // 12, n % 12 + 1) for n in range(first, last + 1)]
 
+    def by_month(self) -> list[tuple[tuple[int, int], Period]]:
+        """The period cut at month boundaries: ``((year, month), its days in the period)``."""
+        return [
+            ((year, month), Period(max(whole.start, self.start), min(whole.end, self.end)))
+            for year, month in self.months()
+            for whole in (month_period(year, month),)
+        ]
+
+
+def month_period(year: int, month: int) -> Period:
+    """The whole calendar month (``month`` may run past 12 or below 1: it carries into years)."""
+    return Period(_month_start(year, month), _month_end(year, month))
+
 
 def _month_start(year: int, month: int) -> date:
     return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)

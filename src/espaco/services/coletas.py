@@ -94,8 +94,9 @@ class LocationOption(NamedTuple):
 
 @dataclass(frozen=True)
 class CertificateRow:
-    """A CDF as the Coletas page lists it: its MTRs are counted here and listed on its page
-    (a monthly CDF of a big client covers hundreds)."""
+    """A CDF as the Coletas page lists it: how many MTRs it covers (``certificate.mtr_count``,
+    kept by triggers) and not which; those are on its own page (a monthly CDF of a big client
+    covers hundreds)."""
 
     id: int
     number: str
@@ -202,8 +203,9 @@ async def certificate(client_id: int, certificate_id: int) -> CertificateDetail 
     mtrs = await database.fetch(
         "SELECT m.mtr_number, (SELECT MIN(k.id) FROM collection k"
         "   WHERE k.client = m.client AND k.mtr_number = m.mtr_number"
-        "   AND k.status IN ('done', 'validated'))"
+        "   AND k.status IN ({}, {}))"
         " FROM certificate_mtr m WHERE m.certificate = {} ORDER BY m.mtr_number",
+        *sorted(WITH_TICKET),
         certificate_id,
     )
     return CertificateDetail(_certificate(rows[0]), [(number, ident) for number, ident in mtrs])

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from espaco import database
 from espaco.db import as_date
-from espaco.domain.periods import Period
+from espaco.domain.periods import Period, month_period
 from espaco.services.collection_filters import STATUS_LABELS, WITH_TICKET, Filters, where_clause
 
 SUMMARY_CACHE_SIZE = 2048
@@ -85,7 +85,7 @@ async def _summary(client_id: int, filters: Filters, version: int) -> Summary:
     """The summary from ``collection_month`` (kept by triggers) for whole months, and from
     ``collection``'s covering index for the days of the edge months (see ``_edges``; for the
     default 90 days to today, a few days). Reading every row of a big client's 90 days cost
-    ~0.7 ms; a year now costs about what a month does."""
+    ~0.7 ms; whole months add no rows to read, however many there are."""
     whole, ranges = _edges(filters.period)
     months = filters.period.months()
     tally = await _tally(client_id, filters, version)
@@ -119,12 +119,12 @@ async def _summary(client_id: int, filters: Filters, version: int) -> Summary:
             column = _EDGE_SUM if summed else "CAST(NULL AS DOUBLE PRECISION)"  # one type for PG
             # ``where`` holds column names and placeholders only; ``column`` is ours.
             sql = f"COUNT(*), {column} FROM collection c WHERE {where}"  # noqa: S608
+            sql += " AND c.status = {} AND c.unit = {}"
             selects.append((month, sign, (status, unit), summed, sql, [*args, status, unit]))
     for start in range(0, len(selects), _SELECTS_PER_QUERY):
         chunk = selects[start : start + _SELECTS_PER_QUERY]
         union = " UNION ALL ".join(
-            f"SELECT {tag} AS k, {sql} AND c.status = {{}} AND c.unit = {{}}"
-            for tag, (*_, sql, _) in enumerate(chunk)
+            f"SELECT {tag} AS k, {sql}" for tag, (*_, sql, _) in enumerate(chunk)
         )
         for tag, n, total in await database.fetch(union, *(a for *_, args in chunk for a in args)):
             month, sign, pair, summed, _, _ = chunk[tag]
@@ -161,13 +161,12 @@ def _edges(period: Period) -> tuple[list[Month], list[tuple[Month, Period, int]]
     period is the whole month minus the days outside, so an edge reads at most half a month."""
     whole: list[Month] = []
     ranges: list[tuple[Month, Period, int]] = []
-    for month, piece in _month_pieces(period):
-        year, number = month
-        first = date(year, number, 1)
-        last = date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)
+    day = timedelta(days=1)
+    for month, piece in period.by_month():
+        full = month_period(*month)
         outside = [
-            Period(first, piece.start - timedelta(days=1)) if piece.start > first else None,
-            Period(piece.end + timedelta(days=1), last) if piece.end < last else None,
+            Period(full.start, piece.start - day) if piece.start > full.start else None,
+            Period(piece.end + day, full.end) if piece.end < full.end else None,
         ]
         missing = [p for p in outside if p is not None]
         if not missing or sum(p.days for p in missing) < piece.days:
@@ -176,17 +175,6 @@ def _edges(period: Period) -> tuple[list[Month], list[tuple[Month, Period, int]]
         else:
             ranges.append((month, piece, 1))
     return whole, ranges
-
-
-def _month_pieces(period: Period) -> list[tuple[tuple[int, int], Period]]:
-    """The period cut at month boundaries: ((year, month), the month's days in the period)."""
-    pieces = []
-    for year, month in period.months():
-        first = date(year, month, 1)
-        following = date(year + month // 12, month % 12 + 1, 1)
-        last = following - timedelta(days=1)
-        pieces.append(((year, month), Period(max(first, period.start), min(last, period.end))))
-    return pieces
 
 
 async def _tally(client_id: int, filters: Filters, version: int) -> Tally:

@@ -54,9 +54,9 @@ def matching_step(secret: str, typed: str, *, now: datetime) -> int | None:
         return None
     totp = pyotp.TOTP(secret)
     current = totp.timecode(now)
-    for step in (current, current - VALID_WINDOW, current + VALID_WINDOW):
-        if hmac.compare_digest(totp.generate_otp(step), code):
-            return step
+    for offset in sorted(range(-VALID_WINDOW, VALID_WINDOW + 1), key=abs):  # 0, -1, 1, ...
+        if hmac.compare_digest(totp.generate_otp(current + offset), code):
+            return current + offset
     return None
 
 

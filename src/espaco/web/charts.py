@@ -99,7 +99,7 @@ def per_month(months: Sequence[tuple[int, int, int]], *, width: int = 320) -> Ma
     titles = []
     bars = []
     for i, (year, month, count) in enumerate(months):
-        label = format_month(year, month)
+        label = _month_label(year, month)
         title = f"{label}: {format_int_br(count)} coleta{'s' if count != 1 else ''}"
         titles.append(title)
         h = (baseline - top) * count / peak
