@@ -120,7 +120,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
         ),
         request_max_body_size=settings.max_body_mb * 1024 * 1024,
         lifespan=[lifespan],
-        middleware=[security_headers],
+        before_send=[security_headers(settings)],
         # Level 1: on the ~14-17 KB Financeiro pages about half level 6's CPU for ~12% more
         # bytes (3.4 KB vs 3.0 KB; the htmx fragment budget is 8 KB).
         compression_config=CompressionConfig(
