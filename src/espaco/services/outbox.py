@@ -39,6 +39,7 @@ from piccolo.query.functions.aggregate import Count
 from espaco.mail import (
     DeliveryError,
     Email,
+    SmtpTransport,
     Transport,
     build_message,
     redact_url_secrets,
@@ -340,7 +341,12 @@ async def run_sender(settings: Settings, stop: asyncio.Event, interval: float = 
     """
     nudge = _wake_event()
     transport: Transport | None = None
-    log.info("e-mail sender started: %s", transport_for(settings).mode)
+    configured = transport_for(settings)
+    # Sending in the clear happens only when asked for (smtp+insecure://): logged louder.
+    clear = isinstance(configured, SmtpTransport) and configured.insecure
+    log.log(
+        logging.WARNING if clear else logging.INFO, "e-mail sender started: %s", configured.mode
+    )
     while not stop.is_set():
         nudge.clear()
         more = False
