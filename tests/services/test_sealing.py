@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from espaco.services.sealing import SealError, seal, unseal
@@ -37,8 +39,11 @@ def test_a_damaged_seal_is_a_seal_error(token: str) -> None:
         unseal(KEY, token, bound_to="<a@espaco>")
 
 
-def test_a_tampered_seal_does_not_open() -> None:
+@pytest.mark.parametrize("position", [0, 12, 20, -1], ids=["nonce", "text", "text2", "tag"])
+def test_a_tampered_seal_does_not_open(position: int) -> None:
     token = seal(KEY, CODE, bound_to="<a@espaco>")
-    flipped = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
+    raw = bytearray(base64.urlsafe_b64decode(token.removeprefix("v1.")))
+    raw[position] ^= 0x01
+    tampered = "v1." + base64.urlsafe_b64encode(bytes(raw)).decode()
     with pytest.raises(SealError):
-        unseal(KEY, flipped, bound_to="<a@espaco>")
+        unseal(KEY, tampered, bound_to="<a@espaco>")
