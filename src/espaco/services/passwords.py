@@ -1,11 +1,35 @@
-"""argon2id hashing for staff passwords and client access codes."""
+"""argon2id hashing for staff passwords and client access codes.
+
+One argon2 verification costs ~170 ms of CPU and 64 MiB. Run on the event loop, sixty of them
+at once froze the portal for 13 s, so the request path uses :func:`verify` and :func:`hash`,
+which run the work on a small thread pool beside the loop (argon2-cffi releases the GIL while it
+hashes) and admit at most :data:`MAX_WAITING` jobs: past that, :class:`Busy` is raised at once
+instead of queueing a flood. The login throttle (``services/login_throttle.py``) already keeps
+each key to a few attempts in flight; this bound is the wall against many keys at once.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+T = TypeVar("T")
+# One hashing thread per worker: on the 2-core machines this runs on, the event loop keeps the
+# other core (two threads measured /saude's p99 under a login flood several times worse).
+THREADS = 1
+# Jobs running or waiting: at ~170 ms each, the last one admitted waits about 1.5 s.
+MAX_WAITING = 8
+
+
+class Busy(Exception):  # noqa: N818 - a condition the caller answers, not a bug
+    """Too many hashing jobs are running or waiting: refuse the request now."""
 
 
 @cache
@@ -15,13 +39,15 @@ def _hasher() -> PasswordHasher:
 
 
 def hash_secret(secret: str) -> str:
-    """An argon2id hash of ``secret`` (salted, with its parameters in the string)."""
+    """An argon2id hash of ``secret`` (salted, with its parameters in the string); blocking:
+    for the CLI and tests. The request path uses :func:`hash`."""
     return _hasher().hash(secret)
 
 
 def verify_secret(stored_hash: str | None, secret: str) -> bool:
     """True when ``secret`` matches; with no stored hash a dummy one is checked, so that the
-    answer takes the same time whether or not the account exists."""
+    answer takes the same time whether or not the account exists. Blocking: the request path
+    uses :func:`verify`."""
     try:
         return _hasher().verify(stored_hash or _dummy_hash(), secret) and stored_hash is not None
     except (VerificationError, InvalidHashError):
@@ -31,3 +57,36 @@ def verify_secret(stored_hash: str | None, secret: str) -> bool:
 @cache
 def _dummy_hash() -> str:
     return _hasher().hash("espaco-dummy-secret")
+
+
+_pool = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="argon2")
+_admitted = 0
+_admitted_lock = threading.Lock()  # TestClient apps and the tests run in different loops
+
+
+async def verify(stored_hash: str | None, secret: str) -> bool:
+    """:func:`verify_secret` off the event loop; raises :class:`Busy` when the pool is full."""
+    return await _run(verify_secret, stored_hash, secret)
+
+
+async def hash(secret: str) -> str:  # noqa: A001 - passwords.hash reads as what it does
+    """:func:`hash_secret` off the event loop; raises :class:`Busy` when the pool is full."""
+    return await _run(hash_secret, secret)
+
+
+async def _run(fn: Callable[..., T], *args: Any) -> T:
+    global _admitted  # noqa: PLW0603 - the process-wide admission count
+    with _admitted_lock:
+        if _admitted >= MAX_WAITING:
+            raise Busy
+        _admitted += 1
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_pool, fn, *args)
+    finally:
+        with _admitted_lock:
+            _admitted -= 1
+
+
+def in_flight() -> int:
+    """Jobs running or waiting now (for tests and the bench)."""
+    return _admitted

@@ -17,6 +17,7 @@ from espaco.web.pages import is_fragment_request
 CLIENT_COOKIE = "espaco_sessao"
 STAFF_COOKIE = "espaco_equipe"
 DEVICE_COOKIE = "espaco_dispositivo"
+STAFF_DEVICE_COOKIE = "espaco_equipe_dispositivo"
 YEAR = 365 * 24 * 3600
 
 

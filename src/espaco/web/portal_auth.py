@@ -55,7 +55,7 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
             "entrar.html",
             {"document": document, "errors": result.field_errors or {}, "message": result.error},
             fragment="partials/entrar_form.html",
-            status_code=429 if result.locked_until else 422,
+            status_code=503 if result.busy else 429 if result.locked_until else 422,
         )
     # A new id at every login: a cookie sent before login is never promoted (no fixation).
     await sessions.end_session(request.cookies.get(CLIENT_COOKIE))
