@@ -230,3 +230,98 @@ def test_lock_message_is_in_portuguese_with_seconds_or_the_hour() -> None:
     assert "aguarde 2 segundos" in staff_login.lock_message(NOW + timedelta(seconds=2), NOW, TZ)
     hour = staff_login.lock_message(NOW + timedelta(minutes=40), NOW, TZ)
     assert "bloqueado até 12:40 de 28/11/2026" in hour
+
+
+# -- lock-outs an attacker could cause ----------------------------------------------------------
+async def test_wrong_passwords_from_anywhere_do_not_hold_the_admin_on_a_known_device(
+    db: Settings,
+) -> None:
+    """Four wrong passwords for a username, typed from anywhere, used to lock its real user out
+    everywhere; a browser where the user logged in before is held only by its own failures."""
+    await staff("ana")
+    for i in range(4):
+        await password("ana", f"errada-{i}", ip=f"203.0.113.{i}")
+    elsewhere = await password("ana", ip="192.0.2.50")
+    assert not elsewhere.done and elsewhere.locked_until is not None
+    device = staff_login.device_token(SECRET, "ana")
+    known = await staff_login.check_password(
+        "ana",
+        PASSWORD,
+        ip="192.0.2.50",
+        device_cookie=device,
+        secret=SECRET,
+        now=NOW,
+        tz=TZ,
+        mfa_required=False,
+    )
+    assert known.done and known.device == device
+    forged = await staff_login.check_password(
+        "ana",
+        PASSWORD,
+        ip="192.0.2.51",
+        device_cookie=staff_login.device_token("z" * 48, "ana"),
+        secret=SECRET,
+        now=NOW,
+        tz=TZ,
+        mfa_required=False,
+    )
+    assert not forged.done and forged.locked_until is not None
+
+
+async def test_a_staff_device_cookie_is_good_for_its_own_user_only(db: Settings) -> None:
+    ana = staff_login.device_token(SECRET, "ana")
+    keys = staff_login.login_keys(SECRET, ip="1.2.3.4", username="bia", device_cookie=ana)
+    assert len(keys.counted) == 2  # counted like any browser: the IP and the username
+    own = staff_login.login_keys(SECRET, ip="1.2.3.4", username="ana", device_cookie=ana)
+    assert own.counted == own.cleared and len(own.counted) == 1
+
+
+async def test_client_failures_on_an_address_do_not_hold_the_staff_login_there(
+    db: Settings,
+) -> None:
+    from espaco.services import login
+
+    await staff("ana")
+    for _ in range(6):
+        await login.attempt_login(
+            "11.444.777/0001-61",
+            "WRONG",
+            ip="1.2.3.4",
+            device_cookie=None,
+            secret=SECRET,
+            now=NOW,
+            tz=TZ,
+        )
+    assert (await password("ana", ip="1.2.3.4")).done
+
+
+async def test_a_full_hashing_pool_refuses_the_staff_login_and_counts_nothing(
+    db: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from espaco.services import passwords
+
+    await staff("ana")
+    monkeypatch.setattr(passwords, "MAX_WAITING", 0)
+    result = await password("ana", "errada")
+    assert result.busy and not result.done
+    assert all(r["failures"] == 0 for r in await LoginThrottle.select(LoginThrottle.failures))
+
+
+async def test_two_right_codes_at_once_open_one_login(db: Settings) -> None:
+    staff_id = await staff("ana")
+    secret = pyotp.random_base32()
+    await StaffUser.update({StaffUser.totp_secret: secret, StaffUser.totp_enabled: True}).where(
+        StaffUser.id == staff_id
+    )
+    token = (await password("ana")).pending
+    kw = {"ip": "1.2.3.4", "secret": SECRET, "tz": TZ}
+    results = await asyncio.gather(
+        staff_login.check_code(token, pyotp.TOTP(secret).at(NOW), now=NOW, **kw),  # type: ignore[arg-type]
+        staff_login.check_code(
+            token,
+            pyotp.TOTP(secret).at(NOW + timedelta(seconds=30)),
+            now=NOW + timedelta(seconds=30),
+            **kw,  # type: ignore[arg-type]
+        ),
+    )
+    assert [r.done for r in results].count(True) == 1
