@@ -25,6 +25,7 @@ from live import Live, serving
 from espaco.services import login, passwords, staff_login
 from espaco.services.staff import create_staff
 from espaco.settings import Settings
+from espaco.web.auth import REFUSAL_PAUSE
 
 FROZEN = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
 ALLOWED = login.FREE_FAILURES + 1  # the attempt that earns the first delay is still checked
@@ -80,6 +81,8 @@ def assert_held(responses: list[httpx.Response], verified: list[str]) -> None:
     assert len(refused) >= len(responses) - ALLOWED + 1
     for response in refused:
         assert "Por segurança, aguarde" in alert(response), alert(response)
+        # answered after the tarpit's pause: a closed-loop flood becomes a trickle
+        assert response.elapsed.total_seconds() >= REFUSAL_PAUSE[0]
     assert {r.status_code for r in responses} <= {422, 429}
 
 

@@ -57,6 +57,7 @@ class LoginResult:
     locked_until: datetime | None = None
     field_errors: dict[str, str] | None = None
     busy: bool = False  # the hashing pool was full: nothing was checked or counted
+    refused: bool = False  # a lock was running: nothing was checked or counted
 
     @property
     def ok(self) -> bool:
@@ -80,6 +81,7 @@ class Keys:
 
     counted: tuple[str, ...]
     cleared: tuple[str, ...]
+    known_device: bool = False
 
 
 def normalized_document(text: str) -> str:
@@ -102,7 +104,7 @@ def login_keys(secret: str, *, ip: str, document: str, device_cookie: str | None
         device_cookie, device_token(secret, document)
     ):
         device = throttle_key(secret, DEVICE, f"{document}:{device_cookie}")
-        return Keys((device,), (device,))
+        return Keys((device,), (device,), known_device=True)
     doc = throttle_key(secret, DOCUMENT, document)
     return Keys((throttle_key(secret, IP, ip), doc), (doc,))
 
@@ -138,7 +140,9 @@ async def attempt_login(
             await audit.record(
                 "login_blocked", now=now, ip=ip, details={"until": reservation.isoformat()}
             )
-        return LoginResult(error=lock_message(reservation, now, tz), locked_until=reservation)
+        return LoginResult(
+            error=lock_message(reservation, now, tz), locked_until=reservation, refused=True
+        )
 
     rows = await Client.select(Client.id, Client.access_code_hash, Client.active).where(
         Client.document == document
@@ -146,7 +150,9 @@ async def attempt_login(
     row = rows[0] if rows else None
     try:
         # A dummy hash is checked when there is none: the same work either way.
-        matches = await passwords.verify(row["access_code_hash"] if row else None, code)
+        matches = await passwords.verify(
+            row["access_code_hash"] if row else None, code, known_device=keys.known_device
+        )
     except passwords.Busy:
         await login_throttle.give_back(reservation)
         return LoginResult(error=BUSY, busy=True)

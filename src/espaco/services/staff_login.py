@@ -55,6 +55,7 @@ class StaffLoginResult:
     locked_until: datetime | None = None
     expired: bool = False
     busy: bool = False
+    refused: bool = False  # a lock was running: nothing was checked or counted
     pending: str | None = None
     device: str | None = None
 
@@ -85,7 +86,7 @@ def login_keys(secret: str, *, ip: str, username: str, device_cookie: str | None
         device_cookie, device_token(secret, username)
     ):
         device = throttle_key(secret, DEVICE, username)
-        return Keys((device,), (device,))
+        return Keys((device,), (device,), known_device=True)
     user = throttle_key(secret, USER, username)
     return Keys((throttle_key(secret, IP, ip), user), (user,))
 
@@ -139,7 +140,9 @@ async def check_password(
     row = rows[0] if rows else None
     try:
         # A dummy hash is checked when there is none: the same work either way.
-        matches = await passwords.verify(row["password_hash"] if row else None, password)
+        matches = await passwords.verify(
+            row["password_hash"] if row else None, password, known_device=keys.known_device
+        )
     except passwords.Busy:
         await login_throttle.give_back(reservation)
         return StaffLoginResult(error=BUSY, busy=True)
@@ -215,6 +218,7 @@ def _still(pending: Pending, token: str | None, refused: StaffLoginResult) -> St
         next_step=pending.step,
         error=refused.error,
         locked_until=refused.locked_until,
+        refused=refused.refused,
         pending=token,
     )
 
@@ -230,7 +234,7 @@ async def _blocked(
             ip=ip,
             details={"until": until.isoformat()},
         )
-    return StaffLoginResult(error=lock_message(until, now, tz), locked_until=until)
+    return StaffLoginResult(error=lock_message(until, now, tz), locked_until=until, refused=True)
 
 
 async def _success(

@@ -20,6 +20,7 @@ from espaco.web.auth import (
     clear_cookie,
     client_ip,
     now,
+    pause_refusal,
     redirect,
     set_cookie,
 )
@@ -50,6 +51,7 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
         tz=settings.tz,
     )
     if result.client_id is None:
+        await pause_refusal(result.refused)
         return page(
             request,
             "entrar.html",

@@ -20,6 +20,7 @@ from espaco.web.auth import (
     clear_cookie,
     client_ip,
     now,
+    pause_refusal,
     redirect,
     set_cookie,
 )
@@ -63,7 +64,7 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
         mfa_required=settings.staff_mfa == "required",
     )
     if result.staff_id is None:
-        return _login_form(request, username.strip(), result.error, _status(result))
+        return _login_form(request, username.strip(), result.error, await _refused(result))
     if result.next_step is not None and result.pending is not None:
         response = redirect(request, CODE)
         set_cookie(
@@ -75,6 +76,12 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
         )
         return response
     return await _open_session(request, result)
+
+
+async def _refused(result: staff_login.StaffLoginResult) -> int:
+    """The status of a refused step, after the pause a refusal by a running lock waits."""
+    await pause_refusal(result.refused)
+    return _status(result)
 
 
 def _status(result: staff_login.StaffLoginResult) -> int:
@@ -151,7 +158,7 @@ async def code_submit(request: Request, data: Form) -> Response[str]:
         return response
     if result.next_step is not None:  # the code was refused
         pending = Pending(result.staff_id, result.epoch, result.next_step)
-        return await _code_form(request, pending, result.error, _status(result))
+        return await _code_form(request, pending, result.error, await _refused(result))
     return await _open_session(request, result)
 
 
