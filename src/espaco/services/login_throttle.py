@@ -127,28 +127,27 @@ async def give_back(reservation: Reservation) -> None:
 
 async def _give_back(reservation: Reservation, *, clear: Sequence[str]) -> None:
     engine = database.current_engine()
+    held = {h.key: h for h in reservation.held}
     async with engine.transaction():
-        if clear:
-            await database.fetch(
-                f"DELETE FROM login_throttle WHERE key IN ({_marks(clear)})",  # noqa: S608
-                *clear,
-            )
-        for held in reservation.held:
-            if held.key in clear:
+        # Keys in the order reserve() locks them: two transactions never wait on each other.
+        for key in sorted(set(held) | set(clear)):
+            if key in clear:
+                await database.fetch("DELETE FROM login_throttle WHERE key = {}", key)
                 continue
-            rows = await database.fetch(_select(engine.engine_type), held.key)
+            rows = await database.fetch(_select(engine.engine_type), key)
             if not rows:
                 continue
             row = _typed(rows[0])
-            if row["window_start"] != held.window_start or row["failures"] < 1:
+            mine = held[key]
+            if row["window_start"] != mine.window_start or row["failures"] < 1:
                 continue  # a new window began meanwhile: nothing of ours is left in it
             # Our lock goes back to what it was, unless a later attempt set another.
-            lock = held.previous_lock if row["locked_until"] == held.lock else row["locked_until"]
+            lock = mine.previous_lock if row["locked_until"] == mine.lock else row["locked_until"]
             await database.fetch(
                 "UPDATE login_throttle SET failures = failures - 1, locked_until = {}"
                 " WHERE key = {}",
                 lock,
-                held.key,
+                key,
             )
 
 

@@ -291,15 +291,20 @@ async def start_step(pending: Pending, *, now: datetime) -> str:
 
 
 async def read_pending(token: str | None, *, now: datetime) -> Pending | None:
-    """The pending step a token names, or None when it is absent, unknown, used or expired."""
+    """The pending step a token names, or None when it is absent, unknown, used or expired, or
+    its user was deactivated or had its sessions ended since."""
     if not token or len(token) > 100:
         return None
-    rows = await StaffLoginStep.select(
-        StaffLoginStep.staff, StaffLoginStep.epoch, StaffLoginStep.step
-    ).where((StaffLoginStep.token_hash == _hash(token)) & (StaffLoginStep.expires_at > now))
+    rows = await database.fetch(
+        "SELECT p.staff, p.epoch, p.step FROM staff_login_step p"
+        " JOIN staff_user u ON u.id = p.staff"
+        " WHERE p.token_hash = {} AND p.expires_at > {} AND u.active AND u.session_epoch = p.epoch",
+        _hash(token),
+        now,
+    )
     if not rows:
         return None
-    return Pending(rows[0]["staff"], rows[0]["epoch"], rows[0]["step"])
+    return Pending(int(rows[0]["staff"]), int(rows[0]["epoch"]), str(rows[0]["step"]))
 
 
 async def end_step(token: str | None) -> bool:
