@@ -240,8 +240,20 @@ async def test_a_full_hashing_pool_refuses_at_once_and_counts_nothing(db, monkey
     monkeypatch.setattr(passwords, "MAX_WAITING", 0)
     result = await attempt("12ABC34501DE35", "WRONG")
     assert result.busy and result.error == login.BUSY and result.locked_until is None
+    # refused before anything was written: a flood of them costs no transaction
+    assert await LoginThrottle.count() == 0
+
+
+async def test_an_attempt_the_full_pool_refuses_after_counting_gets_its_count_back(db, monkeypatch):
+    """The pool can fill between the look before counting and the check (a race): then the
+    reservation is given back."""
+    await make_client(document="12ABC34501DE35")
+    monkeypatch.setattr(passwords, "full", lambda known_device=False: False)
+    monkeypatch.setattr(passwords, "MAX_WAITING", 0)
+    result = await attempt("12ABC34501DE35", "WRONG")
+    assert result.busy
     rows = await LoginThrottle.select(LoginThrottle.failures)
-    assert rows and all(row["failures"] == 0 for row in rows)
+    assert len(rows) == 2 and all(row["failures"] == 0 for row in rows)
 
 
 async def test_the_code_is_checked_on_the_hashing_thread_not_the_event_loop(db, monkeypatch):

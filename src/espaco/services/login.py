@@ -134,6 +134,8 @@ async def attempt_login(
         return LoginResult(error="Confira os campos destacados.", field_errors=field_errors)
 
     keys = login_keys(secret, ip=ip, document=document, device_cookie=device_cookie)
+    if passwords.full(known_device=keys.known_device):
+        return LoginResult(error=BUSY, busy=True)
     reservation = await login_throttle.reserve(keys.counted, now)
     if not isinstance(reservation, Reservation):
         if audit_lock_once(keys.counted, reservation):

@@ -16,6 +16,9 @@ earns at its start filled the main lane for seconds, and the owner got "busy").
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -66,11 +69,28 @@ def _dummy_hash() -> str:
     return _hasher().hash("espaco-dummy-secret")
 
 
+# The strangers' lane runs at a lower CPU priority than the event loop (Linux gives each thread
+# its own nice value): when the machine is short of CPU, the loop that answers /saude and the
+# logged-in pages wins it, and the guesses wait.
+NICE = 10
+
+
+def _lower_priority(nice: int) -> None:
+    if sys.platform == "linux" and nice:  # elsewhere a thread id is no process id
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+
+
 class _Lane:
     """A thread pool that admits at most ``bound()`` jobs running or waiting."""
 
-    def __init__(self, name: str, bound: Callable[[], int]) -> None:
-        self.pool = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix=name)
+    def __init__(self, name: str, bound: Callable[[], int], *, nice: int = 0) -> None:
+        self.pool = ThreadPoolExecutor(
+            max_workers=THREADS,
+            thread_name_prefix=name,
+            initializer=_lower_priority,
+            initargs=(nice,),
+        )
         self.bound = bound
         self.admitted = 0
         self.lock = threading.Lock()  # TestClient apps and the tests run in different loops
@@ -88,7 +108,7 @@ class _Lane:
 
 
 # The bounds are read at each call, so that tests can lower them.
-_main = _Lane("argon2", lambda: MAX_WAITING)
+_main = _Lane("argon2", lambda: MAX_WAITING, nice=NICE)
 _known = _Lane("argon2-known", lambda: MAX_WAITING_KNOWN)
 
 
@@ -102,6 +122,14 @@ async def verify(stored_hash: str | None, secret: str, *, known_device: bool = F
 async def hash(secret: str) -> str:  # noqa: A001 - passwords.hash reads as what it does
     """:func:`hash_secret` off the event loop; raises :class:`Busy` when the pool is full."""
     return await _main.run(hash_secret, secret)
+
+
+def full(*, known_device: bool = False) -> bool:
+    """True when :func:`verify` would raise :class:`Busy` now: asked before an attempt is
+    counted, so that a full lane refuses without a write (a reservation given back after
+    :class:`Busy` costs two transactions, and a flood came back for more at once)."""
+    lane = _known if known_device else _main
+    return lane.admitted >= lane.bound()
 
 
 def in_flight() -> int:

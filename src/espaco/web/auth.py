@@ -21,7 +21,8 @@ STAFF_COOKIE = "espaco_equipe"
 DEVICE_COOKIE = "espaco_dispositivo"
 STAFF_DEVICE_COOKIE = "espaco_equipe_dispositivo"
 YEAR = 365 * 24 * 3600
-# A login refused because its lock is running is answered after a pause of 0.5-1.5 s (a tarpit):
+# A login refused unchecked (its lock is running, or the hashing pool is full) is answered after
+# a pause of 0.5-1.5 s (a tarpit):
 # it costs the server nothing while it waits, and it turns a closed-loop flood from one address
 # into a trickle. Measured with 32 connections of wrong logins from one address
 # (bench/login_flood.py): answered at once, the ~0.8 ms of routing, CSRF and template each

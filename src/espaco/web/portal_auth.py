@@ -51,7 +51,7 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
         tz=settings.tz,
     )
     if result.client_id is None:
-        await pause_refusal(result.refused)
+        await pause_refusal(result.refused or result.busy)
         return page(
             request,
             "entrar.html",

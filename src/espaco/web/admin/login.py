@@ -79,8 +79,8 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
 
 
 async def _refused(result: staff_login.StaffLoginResult) -> int:
-    """The status of a refused step, after the pause a refusal by a running lock waits."""
-    await pause_refusal(result.refused)
+    """The status of a refused step, after the pause a refusal unchecked waits."""
+    await pause_refusal(result.refused or result.busy)
     return _status(result)
 
 
