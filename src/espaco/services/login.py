@@ -134,9 +134,12 @@ async def attempt_login(
         return LoginResult(error="Confira os campos destacados.", field_errors=field_errors)
 
     keys = login_keys(secret, ip=ip, document=document, device_cookie=device_cookie)
-    if passwords.full(known_device=keys.known_device):
+    # A running lock refuses first (429, with its end); then a full hashing lane (503), both
+    # before anything is written.
+    running = await login_throttle.blocked_until(keys.counted, now)
+    if running is None and passwords.full(known_device=keys.known_device):
         return LoginResult(error=BUSY, busy=True)
-    reservation = await login_throttle.reserve(keys.counted, now)
+    reservation = running or await login_throttle.reserve(keys.counted, now)
     if not isinstance(reservation, Reservation):
         if audit_lock_once(keys.counted, reservation):
             await audit.record(
