@@ -81,8 +81,9 @@ def assert_held(responses: list[httpx.Response], verified: list[str]) -> None:
     assert len(refused) >= len(responses) - ALLOWED + 1
     for response in refused:
         assert "Por segurança, aguarde" in alert(response), alert(response)
-        # answered after the tarpit's pause: a closed-loop flood becomes a trickle
-        assert response.elapsed.total_seconds() >= REFUSAL_PAUSE[0]
+    # ... after the tarpit's pause (the checked attempt that set the lock has no pause)
+    paused = [r for r in refused if r.elapsed.total_seconds() >= REFUSAL_PAUSE[0]]
+    assert len(paused) >= len(responses) - ALLOWED
     assert {r.status_code for r in responses} <= {422, 429}
 
 
