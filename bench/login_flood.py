@@ -12,12 +12,13 @@ dir, as ``espaco serve`` would), logs a client in, then:
    the previous answer came back (a closed loop: the heaviest load one address can make);
    meanwhile the client logs in again from its known device.
 
+The two phases alternate ``--rounds`` times (this machine's speed drifts within minutes).
 Prints p50/p99/max of each probe in each phase, the ratios attack/quiet of the p99s, the
 flood's answers by status, and how many argon2 checks the flood cost (its failed-login audit
 events: a refused attempt is checked by nothing). Loopback only; stops by itself after
-2 x ``--seconds`` plus start-up; every count is bounded.
+2 x ``--rounds`` x ``--seconds`` plus start-up; every count is bounded.
 
-    PYTHONPATH=src python bench/login_flood.py [--seconds 8] [--connections 32] [--gap 10]
+    PYTHONPATH=src python bench/login_flood.py [--seconds 8] [--connections 32] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -231,10 +232,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--gap", type=float, default=10, help="ms between probes")
+    parser.add_argument("--rounds", type=int, default=2, help="quiet/attack rounds (≤ 5)")
     parser.add_argument("--port", type=int, default=8771)
     args = parser.parse_args()
     seconds = min(args.seconds, MAX_SECONDS)
     connections = max(2, min(args.connections, MAX_CONNECTIONS))
+    rounds = max(1, min(args.rounds, 5))
     data_dir = Path(tempfile.mkdtemp(prefix="espaco-bench-flood-"))
     env = env_for(data_dir)
     base = f"http://127.0.0.1:{args.port}"
@@ -264,29 +267,45 @@ def main() -> None:
         asyncio.run(probe(args.port, session, 1.0, args.gap))  # warm-up
         before = checks(settings.sqlite_path)
 
-        quiet = asyncio.run(probe(args.port, session, seconds, args.gap))
-        quiet_owner = [owner_login(base, code, device)[1] for _ in range(3)]
+        quiet: dict[str, list[float]] = {"/saude": [], "/inicio": []}
+        attack: dict[str, list[float]] = {"/saude": [], "/inicio": []}
+        answers: Counter[tuple[str, int]] = Counter()
+        ratios: list[dict[str, float]] = []
+        quiet_owner: list[float] = []
+        owner: list[tuple[int, float]] = []
         spawn = multiprocessing.get_context("spawn")
-        results: multiprocessing.Queue = spawn.Queue()
-        attacker = spawn.Process(
-            target=flood, args=(args.port, connections, seconds + 1.0, results)
-        )
-        attacker.start()
-        time.sleep(1.0)  # the attacker's set-up, then the probe runs inside the flood
-        owner_status, owner_ms, _ = owner_login(base, code, device)
-        attack = asyncio.run(probe(args.port, session, seconds - 1.5, args.gap))
-        answers = results.get(timeout=MAX_SECONDS)
-        attacker.join(timeout=30)
+        # Quiet and attack phases alternate: this machine's speed drifts within minutes.
+        for _ in range(rounds):
+            calm = asyncio.run(probe(args.port, session, seconds, args.gap))
+            quiet_owner.append(owner_login(base, code, device)[1])
+            results: multiprocessing.Queue = spawn.Queue()
+            attacker = spawn.Process(
+                target=flood, args=(args.port, connections, seconds + 1.0, results)
+            )
+            attacker.start()
+            time.sleep(1.0)  # the attacker's set-up, then the probe runs inside the flood
+            owner.append(owner_login(base, code, device)[:2])
+            hit = asyncio.run(probe(args.port, session, seconds - 1.5, args.gap))
+            answers.update(results.get(timeout=MAX_SECONDS))
+            attacker.join(timeout=30)
+            for path in quiet:
+                quiet[path] += calm[path]
+                attack[path] += hit[path]
+            ratios.append({p: percentile(hit[p], 0.99) / percentile(calm[p], 0.99) for p in quiet})
         after = checks(settings.sqlite_path)
 
         print(f"portal: uvicorn, 1 worker, SQLite; flood: {connections} connections from"
-              f" 127.0.0.1, closed loop, {seconds - 1:.0f} s measured", flush=True)  # fmt: skip
+              f" 127.0.0.1, closed loop; {rounds} rounds of {seconds:.0f} s quiet then"
+              f" {seconds:.0f} s of flood", flush=True)  # fmt: skip
         for path in ("/saude", "/inicio"):
             print(line(f"{path} quiet", quiet[path]))
             print(line(f"{path} under attack", attack[path]))
         for path in ("/saude", "/inicio"):
             ratio = percentile(attack[path], 0.99) / percentile(quiet[path], 0.99)
-            print(f"{path}: p99 under attack / quiet p99 = {ratio:.2f} (budget 3)")
+            each = ", ".join(f"{r[path]:.2f}" for r in ratios)
+            print(f"{path}: p99 under attack / quiet p99 = {ratio:.2f} (budget 3);"
+                  f" round by round {each}")  # fmt: skip
+        seconds *= rounds
         total = sum(answers.values())
         print(f"flood answers: {total} in {seconds:.0f} s ({total / seconds:.0f}/s): "
               + ", ".join(f"{k} {s}: {n}" for (k, s), n in sorted(answers.items())))  # fmt: skip
@@ -294,9 +313,9 @@ def main() -> None:
         print(f"argon2 checks the flood cost (failed-login audit events): "
               f"{failed.get('login_failed', 0)} client, "
               f"{failed.get('staff_login_failed', 0)} staff; all events: {failed}")  # fmt: skip
+        during = ", ".join(f"{status} in {ms:.0f} ms" for status, ms in owner)
         print(f"the client logging in from its known device: quiet {min(quiet_owner):.0f}"
-              f"-{max(quiet_owner):.0f} ms; during the flood {owner_status} in"
-              f" {owner_ms:.0f} ms")  # fmt: skip
+              f"-{max(quiet_owner):.0f} ms; during the flood {during}")  # fmt: skip
     finally:
         if server is not None:
             server.terminate()
