@@ -366,6 +366,20 @@ class LoginThrottle(Table, tablename="login_throttle"):
     locked_until = Timestamptz(null=True, default=None)
 
 
+class StaffLoginStep(Table, tablename="staff_login_step"):
+    """A staff login half done: the password was checked, the TOTP code (or its enrolment) is
+    next. The browser holds a random token; the row only its SHA-256, for five minutes, once."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    token_hash = Varchar(length=64, unique=True)
+    staff = ForeignKey(StaffUser, null=False, on_delete=OnDelete.cascade)
+    # The user's session epoch at the password check: bumping it voids the step.
+    epoch = Integer(default=0)
+    step = Varchar(length=10)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+
+
 class WebSession(Table, tablename="web_session"):
     """A logged-in browser, client or staff; the cookie holds the id, the row everything else."""
 
@@ -399,6 +413,7 @@ ALL_TABLES: list[type[Table]] = [
     OutboxEmail,
     AuditEvent,
     LoginThrottle,
+    StaffLoginStep,
     WebSession,
 ]
 

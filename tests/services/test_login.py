@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from factories import NOW, make_client
+from factories import NOW, cnpj, make_client
 
-from espaco.services import login, sessions
-from espaco.tables import AuditEvent, LoginThrottle, WebSession
+from espaco.services import login, passwords, sessions
+from espaco.tables import AuditEvent, Client, LoginThrottle, WebSession
 
 TZ = ZoneInfo("America/Sao_Paulo")
 SECRET = "s" * 40
@@ -171,3 +172,124 @@ async def test_many_requests_of_one_session_at_once_store_last_seen_once(db, mon
     # a minute later it is stored again
     await sessions.load_client_session(raw, now=later + timedelta(minutes=2))
     assert len(writes) == 2
+
+
+async def test_failures_on_other_documents_do_not_hold_a_known_device_on_that_address(db):
+    """ASVS 6.3: throttling must not lock the real user out. Four wrong codes from an office
+    address (an attacker behind the same NAT, or a proxy left unconfigured) used to hold the
+    owner's usual browser there too."""
+    _, code = await make_client(document="12ABC34501DE35")
+    ip = "198.51.100.20"
+    for i in range(4):
+        await attempt(cnpj(8000 + i), "WRONG", ip=ip)
+    stranger = await attempt("12ABC34501DE35", code, ip=ip)
+    assert not stranger.ok and "aguarde" in stranger.error
+    device = login.device_token(SECRET, "12ABC34501DE35")
+    owner = await attempt("12ABC34501DE35", code, ip=ip, device=device)
+    assert owner.ok
+
+
+async def test_a_known_device_is_held_by_its_own_failures(db):
+    _, code = await make_client(document="12ABC34501DE35")
+    device = login.device_token(SECRET, "12ABC34501DE35")
+    for _ in range(4):
+        await attempt("12ABC34501DE35", "WRONG", device=device)
+    held = await attempt("12ABC34501DE35", code, device=device)
+    assert not held.ok and "aguarde 2 segundos" in held.error
+
+
+async def test_the_client_and_staff_logins_count_an_address_apart(db):
+    ip = "198.51.100.21"
+    assert login.throttle_key(SECRET, login.IP, ip) != login.throttle_key(SECRET, "staff-ip", ip)
+    for _ in range(4):
+        await attempt("11.444.777/0001-61", "WRONG", ip=ip)
+    keys = {row["key"].split(":")[0] for row in await LoginThrottle.select(LoginThrottle.key)}
+    assert keys == {"ip", "doc"}
+
+
+async def test_a_success_is_not_counted_against_its_address(db):
+    """An office where many people log in from one address is not slowed by its own logins:
+    the failure each attempt reserves before the check is given back when the code is right."""
+    ip = "198.51.100.22"
+    codes = [await make_client() for _ in range(6)]
+    documents = [row["document"] for row in await Client.select(Client.document)]
+    for (_, code), document in zip(codes, documents, strict=True):
+        assert (await attempt(document, code, ip=ip)).ok
+    (row,) = await LoginThrottle.select().where(
+        LoginThrottle.key == login.throttle_key(SECRET, "ip", ip)
+    )
+    assert row["failures"] == 0 and row["locked_until"] is None
+
+
+async def test_a_success_gives_back_only_its_own_reservation(db):
+    ip = "198.51.100.23"
+    _, code = await make_client(document="12ABC34501DE35")
+    for _ in range(4):  # someone else's mistakes from the same address: the 4th earns 2 s
+        await attempt("11.444.777/0001-61", "WRONG", ip=ip)
+    ip_key = login.throttle_key(SECRET, "ip", ip)
+    (before,) = await LoginThrottle.select().where(LoginThrottle.key == ip_key)
+    later = NOW + timedelta(seconds=3)
+    assert (await attempt("12ABC34501DE35", code, ip=ip, now=later)).ok
+    (after,) = await LoginThrottle.select().where(LoginThrottle.key == ip_key)
+    assert after["failures"] == before["failures"] == 4
+    assert after["locked_until"] == before["locked_until"]
+
+
+async def test_a_full_hashing_pool_refuses_at_once_and_counts_nothing(db, monkeypatch):
+    await make_client(document="12ABC34501DE35")
+    monkeypatch.setattr(passwords, "MAX_WAITING", 0)
+    result = await attempt("12ABC34501DE35", "WRONG")
+    assert result.busy and result.error == login.BUSY and result.locked_until is None
+    # refused before anything was written: a flood of them costs no transaction
+    assert await LoginThrottle.count() == 0
+
+
+async def test_an_attempt_the_full_pool_refuses_after_counting_gets_its_count_back(db, monkeypatch):
+    """The pool can fill between the look before counting and the check (a race): then the
+    reservation is given back."""
+    await make_client(document="12ABC34501DE35")
+    monkeypatch.setattr(passwords, "full", lambda known_device=False: False)
+    monkeypatch.setattr(passwords, "MAX_WAITING", 0)
+    result = await attempt("12ABC34501DE35", "WRONG")
+    assert result.busy
+    rows = await LoginThrottle.select(LoginThrottle.failures)
+    assert len(rows) == 2 and all(row["failures"] == 0 for row in rows)
+
+
+async def test_the_code_is_checked_on_the_hashing_thread_not_the_event_loop(db, monkeypatch):
+    _, code = await make_client(document="12ABC34501DE35")
+    threads = []
+    real = passwords.verify_secret
+
+    def recording(stored, secret):
+        threads.append(threading.current_thread().name)
+        return real(stored, secret)
+
+    monkeypatch.setattr(passwords, "verify_secret", recording)
+    ticks = 0
+
+    async def ticker():
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    task = asyncio.create_task(ticker())
+    try:
+        assert (await attempt("12ABC34501DE35", code)).ok
+    finally:
+        task.cancel()
+    assert threads and all(name.startswith("argon2") for name in threads)
+    assert ticks >= 3, "the event loop stood still while the code was checked"
+
+
+async def test_attempts_beyond_the_pool_and_its_queue_are_refused_not_queued(db, monkeypatch):
+    monkeypatch.setattr(passwords, "MAX_WAITING", 2)
+    documents = [cnpj(7000 + i) for i in range(6)]
+    # six addresses and documents: no counter holds any of them, only the pool's bound does
+    results = await asyncio.gather(
+        *(attempt(d, "WRONG", ip=f"192.0.2.{i}") for i, d in enumerate(documents))
+    )
+    busy = [r for r in results if r.busy]
+    assert len(busy) == 4 and all(r.error == login.BUSY for r in busy)
+    assert passwords.in_flight() == 0

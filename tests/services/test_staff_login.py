@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +15,7 @@ from espaco.services import staff_login, staff_mfa
 from espaco.services.staff import create_staff
 from espaco.services.staff_login import Pending
 from espaco.settings import Settings
-from espaco.tables import AuditEvent, LoginThrottle, StaffUser
+from espaco.tables import AuditEvent, LoginThrottle, StaffLoginStep, StaffUser
 
 NOW = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
 TZ = ZoneInfo("America/Sao_Paulo")
@@ -35,35 +37,62 @@ async def password(username: str, typed: str = PASSWORD, *, mfa: bool = False, i
     )
 
 
-# -- the pending token -------------------------------------------------------------------------
-def test_pending_token_round_trips_until_it_expires() -> None:
-    pending = Pending(7, 3, staff_login.STEP_TOTP)
-    token = staff_login.sign_pending(SECRET, pending, now=NOW)
-    assert staff_login.read_pending(SECRET, token, now=NOW) == pending
+# -- the pending step -------------------------------------------------------------------------
+async def test_pending_step_is_a_row_that_lasts_five_minutes(db: Settings) -> None:
+    staff_id = await staff("ana")
+    token = await staff_login.start_step(Pending(staff_id, 0, staff_login.STEP_TOTP), now=NOW)
+    pending = Pending(staff_id, 0, staff_login.STEP_TOTP)
+    assert await staff_login.read_pending(token, now=NOW) == pending
     later = NOW + staff_login.PENDING_TTL - timedelta(seconds=1)
-    assert staff_login.read_pending(SECRET, token, now=later) == pending
-    assert staff_login.read_pending(SECRET, token, now=NOW + staff_login.PENDING_TTL) is None
+    assert await staff_login.read_pending(token, now=later) == pending
+    assert await staff_login.read_pending(token, now=NOW + staff_login.PENDING_TTL) is None
+
+
+async def test_the_table_holds_only_the_hash_of_the_pending_token(db: Settings) -> None:
+    staff_id = await staff("ana")
+    token = await staff_login.start_step(Pending(staff_id, 0, staff_login.STEP_TOTP), now=NOW)
+    stored = repr(await StaffLoginStep.select())
+    assert token not in stored
+    assert hashlib.sha256(token.encode()).hexdigest() in stored
 
 
 @pytest.mark.parametrize(
-    "tamper",
+    "forge",
     [
-        lambda t: t.replace("7.", "8.", 1),
-        lambda t: t.replace(".totp.", ".enrol.", 1),
-        lambda t: t[:-1] + ("0" if t[-1] != "0" else "1"),
-        lambda t: "",
-        lambda t: "7.3.totp.99999999999",
-        lambda t: t + ".x",
+        # the old signed format, made with the secret key: no row behind it
+        lambda t, sid: staff_login_hmac_token(sid),
+        lambda t, sid: t[:-1] + ("A" if t[-1] != "A" else "B"),
+        lambda t, sid: "",
+        lambda t, sid: t + "x" * 200,
+        lambda t, sid: hashlib.sha256(t.encode()).hexdigest(),  # the stored hash itself
     ],
 )
-def test_a_tampered_pending_token_is_refused(tamper) -> None:  # type: ignore[no-untyped-def]
-    token = staff_login.sign_pending(SECRET, Pending(7, 3, staff_login.STEP_TOTP), now=NOW)
-    assert staff_login.read_pending(SECRET, tamper(token), now=NOW) is None
+async def test_a_pending_step_cannot_be_forged(db: Settings, forge) -> None:  # type: ignore[no-untyped-def]
+    staff_id = await staff("ana")
+    token = await staff_login.start_step(Pending(staff_id, 0, staff_login.STEP_ENROL), now=NOW)
+    assert await staff_login.read_pending(forge(token, staff_id), now=NOW) is None
 
 
-def test_a_token_signed_with_another_key_is_refused() -> None:
-    token = staff_login.sign_pending("z" * 48, Pending(7, 3, staff_login.STEP_TOTP), now=NOW)
-    assert staff_login.read_pending(SECRET, token, now=NOW) is None
+def staff_login_hmac_token(staff_id: int) -> str:
+    """What the secret key alone let anyone make before: a signed ``id.epoch.step.expiry``."""
+    payload = f"{staff_id}.0.enrol.{int((NOW + timedelta(minutes=5)).timestamp())}"
+    signature = hmac.new(SECRET.encode(), f"staff-pending:{payload}".encode(), hashlib.sha256)
+    return f"{payload}.{signature.hexdigest()}"
+
+
+async def test_only_a_right_password_makes_a_pending_step(db: Settings) -> None:
+    staff_id = await staff("ana")
+    await StaffUser.update({StaffUser.totp_secret: pyotp.random_base32()}).where(
+        StaffUser.id == staff_id
+    )
+    await StaffUser.update({StaffUser.totp_enabled: True}).where(StaffUser.id == staff_id)
+    wrong = await password("ana", "errada-errada")
+    assert wrong.pending is None and await StaffLoginStep.count() == 0
+    right = await password("ana")
+    assert right.pending and right.next_step == staff_login.STEP_TOTP
+    assert await staff_login.read_pending(right.pending, now=NOW) == Pending(
+        staff_id, 0, staff_login.STEP_TOTP
+    )
 
 
 # -- password ----------------------------------------------------------------------------------
@@ -110,17 +139,22 @@ async def test_totp_user_is_asked_for_the_code_and_a_wrong_code_counts(db: Setti
     )
     first = await password("ana")
     assert first.next_step == staff_login.STEP_TOTP and not first.done
-    pending = Pending(staff_id, first.epoch, first.next_step)
     kw = {"ip": "1.2.3.4", "secret": SECRET, "now": NOW, "tz": TZ}
-    wrong = await staff_login.check_code(pending, "000000", **kw)  # type: ignore[arg-type]
+    wrong = await staff_login.check_code(first.pending, "000000", **kw)  # type: ignore[arg-type]
     assert wrong.error == staff_login.BAD_CODE and not wrong.done
+    assert wrong.next_step == staff_login.STEP_TOTP and wrong.pending == first.pending
     assert await LoginThrottle.count() == 2
-    previous = pyotp.TOTP(secret).at(NOW - timedelta(seconds=30))  # a phone clock 30 s behind
-    assert (await staff_login.check_code(pending, previous, **kw)).done  # type: ignore[arg-type]
-    code = pyotp.TOTP(secret).at(NOW)
-    assert (await staff_login.check_code(pending, code, **kw)).done  # type: ignore[arg-type]
     stale = pyotp.TOTP(secret).at(NOW - timedelta(minutes=2))
-    assert not (await staff_login.check_code(pending, stale, **kw)).done  # type: ignore[arg-type]
+    assert not (await staff_login.check_code(first.pending, stale, **kw)).done  # type: ignore[arg-type]
+    previous = pyotp.TOTP(secret).at(NOW - timedelta(seconds=30))  # a phone clock 30 s behind
+    done = await staff_login.check_code(first.pending, previous, **kw)  # type: ignore[arg-type]
+    assert done.done and done.device == staff_login.device_token(SECRET, "ana")
+    # the step is used up: the next code needs the password again
+    code = pyotp.TOTP(secret).at(NOW)
+    again = await staff_login.check_code(first.pending, code, **kw)  # type: ignore[arg-type]
+    assert again.expired and not again.done
+    second = await password("ana")
+    assert (await staff_login.check_code(second.pending, code, **kw)).done  # type: ignore[arg-type]
 
 
 async def test_a_code_is_good_once_even_within_its_window(db: Settings) -> None:
@@ -161,14 +195,15 @@ async def test_the_enrolment_code_cannot_be_used_again_to_log_in(db: Settings) -
 
 async def test_a_bumped_epoch_or_deactivation_voids_the_pending_step(db: Settings) -> None:
     staff_id = await staff("ana")
-    pending = Pending(staff_id, 0, staff_login.STEP_TOTP)
     kw = {"ip": "", "secret": SECRET, "now": NOW, "tz": TZ}
+    token = await staff_login.start_step(Pending(staff_id, 0, staff_login.STEP_TOTP), now=NOW)
     await StaffUser.update({StaffUser.session_epoch: 1}).where(StaffUser.id == staff_id)
-    assert (await staff_login.check_code(pending, "123456", **kw)).expired  # type: ignore[arg-type]
+    assert (await staff_login.check_code(token, "123456", **kw)).expired  # type: ignore[arg-type]
     await StaffUser.update({StaffUser.session_epoch: 0, StaffUser.active: False}).where(
         StaffUser.id == staff_id
     )
-    assert (await staff_login.check_code(pending, "123456", **kw)).expired  # type: ignore[arg-type]
+    token = await staff_login.start_step(Pending(staff_id, 0, staff_login.STEP_TOTP), now=NOW)
+    assert (await staff_login.check_code(token, "123456", **kw)).expired  # type: ignore[arg-type]
 
 
 async def test_enrolment_keeps_one_secret_until_confirmed(db: Settings) -> None:
@@ -195,3 +230,98 @@ def test_lock_message_is_in_portuguese_with_seconds_or_the_hour() -> None:
     assert "aguarde 2 segundos" in staff_login.lock_message(NOW + timedelta(seconds=2), NOW, TZ)
     hour = staff_login.lock_message(NOW + timedelta(minutes=40), NOW, TZ)
     assert "bloqueado até 12:40 de 28/11/2026" in hour
+
+
+# -- lock-outs an attacker could cause ----------------------------------------------------------
+async def test_wrong_passwords_from_anywhere_do_not_hold_the_admin_on_a_known_device(
+    db: Settings,
+) -> None:
+    """Four wrong passwords for a username, typed from anywhere, used to lock its real user out
+    everywhere; a browser where the user logged in before is held only by its own failures."""
+    await staff("ana")
+    for i in range(4):
+        await password("ana", f"errada-{i}", ip=f"203.0.113.{i}")
+    elsewhere = await password("ana", ip="192.0.2.50")
+    assert not elsewhere.done and elsewhere.locked_until is not None
+    device = staff_login.device_token(SECRET, "ana")
+    known = await staff_login.check_password(
+        "ana",
+        PASSWORD,
+        ip="192.0.2.50",
+        device_cookie=device,
+        secret=SECRET,
+        now=NOW,
+        tz=TZ,
+        mfa_required=False,
+    )
+    assert known.done and known.device == device
+    forged = await staff_login.check_password(
+        "ana",
+        PASSWORD,
+        ip="192.0.2.51",
+        device_cookie=staff_login.device_token("z" * 48, "ana"),
+        secret=SECRET,
+        now=NOW,
+        tz=TZ,
+        mfa_required=False,
+    )
+    assert not forged.done and forged.locked_until is not None
+
+
+async def test_a_staff_device_cookie_is_good_for_its_own_user_only(db: Settings) -> None:
+    ana = staff_login.device_token(SECRET, "ana")
+    keys = staff_login.login_keys(SECRET, ip="1.2.3.4", username="bia", device_cookie=ana)
+    assert len(keys.counted) == 2  # counted like any browser: the IP and the username
+    own = staff_login.login_keys(SECRET, ip="1.2.3.4", username="ana", device_cookie=ana)
+    assert own.counted == own.cleared and len(own.counted) == 1
+
+
+async def test_client_failures_on_an_address_do_not_hold_the_staff_login_there(
+    db: Settings,
+) -> None:
+    from espaco.services import login
+
+    await staff("ana")
+    for _ in range(6):
+        await login.attempt_login(
+            "11.444.777/0001-61",
+            "WRONG",
+            ip="1.2.3.4",
+            device_cookie=None,
+            secret=SECRET,
+            now=NOW,
+            tz=TZ,
+        )
+    assert (await password("ana", ip="1.2.3.4")).done
+
+
+async def test_a_full_hashing_pool_refuses_the_staff_login_and_counts_nothing(
+    db: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from espaco.services import passwords
+
+    await staff("ana")
+    monkeypatch.setattr(passwords, "MAX_WAITING", 0)
+    result = await password("ana", "errada")
+    assert result.busy and not result.done
+    assert all(r["failures"] == 0 for r in await LoginThrottle.select(LoginThrottle.failures))
+
+
+async def test_two_right_codes_at_once_open_one_login(db: Settings) -> None:
+    staff_id = await staff("ana")
+    secret = pyotp.random_base32()
+    await StaffUser.update({StaffUser.totp_secret: secret, StaffUser.totp_enabled: True}).where(
+        StaffUser.id == staff_id
+    )
+    token = (await password("ana")).pending
+    kw = {"ip": "1.2.3.4", "secret": SECRET, "tz": TZ}
+    results = await asyncio.gather(
+        staff_login.check_code(token, pyotp.TOTP(secret).at(NOW), now=NOW, **kw),  # type: ignore[arg-type]
+        staff_login.check_code(
+            token,
+            pyotp.TOTP(secret).at(NOW + timedelta(seconds=30)),
+            now=NOW + timedelta(seconds=30),
+            **kw,  # type: ignore[arg-type]
+        ),
+    )
+    assert [r.done for r in results].count(True) == 1

@@ -312,3 +312,62 @@ def test_every_admin_post_without_its_token_is_refused(client: TestClient, path:
     assert soup(response).find("h1").get_text(strip=True) == "Formulário expirado"
     wrong = client.post(path, data={"_csrf_token": "x" * 64}, follow_redirects=False)
     assert wrong.status_code == 403
+
+
+# -- the pending step and the known device -----------------------------------------------------
+def test_the_secret_key_alone_cannot_open_the_enrolment_step(mfa_client: TestClient) -> None:
+    """The old pending cookie was an HMAC of ``id.epoch.step.expiry``: anyone with the secret
+    key could make one and enrol their own authenticator for any master without the password."""
+    import hashlib
+    import hmac
+    import time
+
+    from espaco.services.staff_login import PENDING_TTL
+
+    settings = mfa_client.app.state.settings
+    staff_id = make_staff(mfa_client, "ana")
+    payload = f"{staff_id}.0.enrol.{int(time.time() + PENDING_TTL.total_seconds())}"
+    signature = hmac.new(
+        settings.secret_key.encode(), f"staff-pending:{payload}".encode(), hashlib.sha256
+    ).hexdigest()
+    mfa_client.cookies.set("espaco_equipe_etapa", f"{payload}.{signature}")
+    step = mfa_client.get("/admin/entrar/codigo", follow_redirects=False)
+    assert step.status_code == 303 and step.headers["location"] == "/admin/entrar"
+    posted = post(mfa_client, "/admin/entrar/codigo", {"codigo": "123456"})
+    assert posted.status_code == 422 and not logged_in(mfa_client)
+
+
+def test_the_pending_cookie_is_good_once(client: TestClient) -> None:
+    secret = pyotp.random_base32()
+    make_staff(client, "ana", totp_secret=secret)
+    staff_login(client, "ana")
+    pending = client.cookies["espaco_equipe_etapa"]
+    right = post(
+        client,
+        "/admin/entrar/codigo",
+        {"codigo": pyotp.TOTP(secret).now()},
+        form_page="/admin/entrar/codigo",
+    )
+    assert right.headers["location"] == "/admin"
+    client.cookies.set("espaco_equipe_etapa", pending)  # a copy kept by whoever saw it
+    again = client.get("/admin/entrar/codigo", follow_redirects=False)
+    assert again.headers["location"] == "/admin/entrar"
+
+
+def test_a_staff_login_leaves_a_known_device_cookie_that_outlasts_a_lock(
+    client: TestClient,
+) -> None:
+    make_staff(client, "ana")
+    response = staff_login(client, "ana")
+    cookies = [v for k, v in response.headers.multi_items() if k == "set-cookie"]
+    device = next(c for c in cookies if c.startswith("espaco_equipe_dispositivo="))
+    assert "HttpOnly" in device and "Max-Age=31536000" in device
+    post(client, "/admin/sair", form_page="/admin/clientes")
+    kept = client.cookies["espaco_equipe_dispositivo"]
+    # someone else, from a browser without that cookie, types four wrong passwords for ana
+    client.cookies.clear()
+    for _ in range(4):
+        staff_login(client, "ana", "senha-errada-123")
+    assert staff_login(client, "ana").status_code == 429
+    client.cookies.set("espaco_equipe_dispositivo", kept)
+    assert staff_login(client, "ana").status_code == 303

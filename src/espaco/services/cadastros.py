@@ -17,9 +17,8 @@ from piccolo.columns.combination import WhereRaw
 
 from espaco.domain.documents import format_document
 from espaco.mail import Email, email_environment, render_email
-from espaco.services import audit, outbox, sealing, sessions
+from espaco.services import audit, outbox, passwords, sealing, sessions
 from espaco.services.access_codes import new_access_code, normalize_code
-from espaco.services.passwords import hash_secret
 from espaco.settings import Settings
 from espaco.tables import Client, ClientEmail, EmailKind
 
@@ -286,7 +285,10 @@ async def generate_access_code(
     row and the audit event. The code is never returned, logged or audited.
     """
     code = new_access_code()
-    code_hash = hash_secret(normalize_code(code))  # argon2 outside the write lock
+    try:  # argon2 outside the write lock, and off the event loop
+        code_hash = await passwords.hash(normalize_code(code))
+    except passwords.Busy:
+        return CodeResult(error="O portal está ocupado agora: tente de novo em alguns segundos.")
     async with Client._meta.db.transaction():
         client = await _lock_client(client_id)
         if client is None:

@@ -3,15 +3,18 @@ stranger lock a company out of its own portal.
 
 - The code is long and random (≈79 bits): guessing fails even without limits; these are a
   second wall.
-- Each failure adds to counters per document and per IP, kept in the database (all workers
-  share them, restarts keep them) under a keyed hash, so the table holds no CPF.
+- Each attempt is counted before its code is checked (``services/login_throttle.py``), per
+  document and per IP (a key of its own, apart from the staff login's), in the database: all
+  workers share the counters, restarts keep them, a burst fired at once gets no more checks than
+  one attempt after another would.
 - After each failure the key must wait a growing delay; after ``MAX_FAILURES`` in an hour the
   key is locked until the hour ends. The answer says so, with the time it ends.
 - A browser that logged in before carries a signed "known device" cookie; its attempts are
-  counted under its own key and the document's counter does not hold it, so an attacker who
-  exhausts the document's counter cannot lock out the owner's usual browser.
+  counted under its own key only, so neither the document's counter nor its network's holds it:
+  an attacker who exhausts them cannot lock out the owner's usual browser.
 - An unknown document, a wrong code and an inactive client get the same answer, and the same
-  argon2 work is done for each.
+  argon2 work is done for each, on the hashing pool (``services/passwords.py``), never on the
+  event loop.
 """
 
 from __future__ import annotations
@@ -19,23 +22,32 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from datetime import datetime, tzinfo
 
-from piccolo.columns import Column
-
+from espaco import database
 from espaco.domain.documents import validate_document
 from espaco.domain.errors import DomainError
-from espaco.services import audit
+from espaco.services import audit, login_throttle, passwords
 from espaco.services.access_codes import normalize_code
-from espaco.services.passwords import verify_secret
-from espaco.tables import Client, LoginThrottle
+from espaco.services.login_throttle import (  # noqa: F401 - the names callers and tests know
+    FREE_FAILURES,
+    MAX_DELAY,
+    MAX_FAILURES,
+    WINDOW,
+    Reservation,
+    delay_after,
+)
+from espaco.tables import Client
 
-WINDOW = timedelta(hours=1)
-MAX_FAILURES = 100
-FREE_FAILURES = 3  # the first mistakes (a typo) cost no wait
-MAX_DELAY = timedelta(minutes=5)
 BAD_LOGIN = "CNPJ/CPF ou código de acesso incorretos."
+BUSY = (
+    "O portal está recebendo muitas tentativas de acesso agora. Tente de novo em alguns segundos."
+)
+# The counters' kinds: the client login's IP key is its own (the staff login has "staff-ip"),
+# so failures at one door never lock the other.
+IP = "ip"
+DOCUMENT = "doc"
+DEVICE = "dev"
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,8 @@ class LoginResult:
     error: str | None = None
     locked_until: datetime | None = None
     field_errors: dict[str, str] | None = None
+    busy: bool = False  # the hashing pool was full: nothing was checked or counted
+    refused: bool = False  # a lock was running: nothing was checked or counted
 
     @property
     def ok(self) -> bool:
@@ -52,12 +66,22 @@ class LoginResult:
 
 def throttle_key(secret: str, kind: str, value: str) -> str:
     """The counter's key for ``value`` (a document, an IP, a staff username): a keyed hash, so
-    the table holds no CPF. The staff login (``services/staff_login.py``) shares these counters."""
+    the table holds no CPF. The staff login (``services/staff_login.py``) keys its own too."""
     digest = hmac.new(secret.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
     return f"{kind}:{digest[:48]}"
 
 
 _key = throttle_key  # the earlier private name (tests/services/test_login.py uses it)
+
+
+@dataclass(frozen=True)
+class Keys:
+    """What one attempt counts under, and which of those a success clears (the rest, an IP,
+    get their reservation back)."""
+
+    counted: tuple[str, ...]
+    cleared: tuple[str, ...]
+    known_device: bool = False
 
 
 def normalized_document(text: str) -> str:
@@ -73,12 +97,16 @@ def device_token(secret: str, document: str) -> str:
     return hmac.new(secret.encode(), f"device:{document}".encode(), hashlib.sha256).hexdigest()
 
 
-def delay_after(failures: int) -> timedelta:
-    """The wait imposed after the n-th failure in a window: 0, 0, 0, 2 s, 4 s … 5 min."""
-    if failures <= FREE_FAILURES:
-        return timedelta(0)
-    exponent = min(failures - FREE_FAILURES, 16)  # 2**16 s is past the cap already
-    return min(timedelta(seconds=2**exponent), MAX_DELAY)
+def login_keys(secret: str, *, ip: str, document: str, device_cookie: str | None) -> Keys:
+    """A known device counts under its own key alone; anyone else under the IP and the
+    document."""
+    if device_cookie is not None and hmac.compare_digest(
+        device_cookie, device_token(secret, document)
+    ):
+        device = throttle_key(secret, DEVICE, f"{document}:{device_cookie}")
+        return Keys((device,), (device,), known_device=True)
+    doc = throttle_key(secret, DOCUMENT, document)
+    return Keys((throttle_key(secret, IP, ip), doc), (doc,))
 
 
 async def attempt_login(
@@ -91,7 +119,8 @@ async def attempt_login(
     now: datetime,
     tz: tzinfo,
 ) -> LoginResult:
-    """Check a login; count the failure, or clear the counters on success."""
+    """Check a login: count the attempt first, then check the code off the event loop; clear
+    the counters on success."""
     field_errors: dict[str, str] = {}
     try:
         document = validate_document(document_text)
@@ -104,44 +133,64 @@ async def attempt_login(
     if field_errors:
         return LoginResult(error="Confira os campos destacados.", field_errors=field_errors)
 
-    known_device = device_cookie is not None and hmac.compare_digest(
-        device_cookie, device_token(secret, document)
-    )
-    keys = [throttle_key(secret, "ip", ip)]
-    keys.append(
-        throttle_key(secret, "dev", f"{document}:{device_cookie}")
-        if known_device
-        else throttle_key(secret, "doc", document)
-    )
-    blocked = await blocked_until(keys, now)
-    if blocked is not None:
-        await audit.record("login_blocked", now=now, ip=ip, details={"until": blocked.isoformat()})
-        return LoginResult(error=lock_message(blocked, now, tz), locked_until=blocked)
+    keys = login_keys(secret, ip=ip, document=document, device_cookie=device_cookie)
+    # A running lock refuses first (429, with its end); then a full hashing lane (503), both
+    # before anything is written.
+    running = await login_throttle.blocked_until(keys.counted, now)
+    if running is None and passwords.full(known_device=keys.known_device):
+        return LoginResult(error=BUSY, busy=True)
+    reservation = running or await login_throttle.reserve(keys.counted, now)
+    if not isinstance(reservation, Reservation):
+        if audit_lock_once(keys.counted, reservation):
+            await audit.record(
+                "login_blocked", now=now, ip=ip, details={"until": reservation.isoformat()}
+            )
+        return LoginResult(
+            error=lock_message(reservation, now, tz), locked_until=reservation, refused=True
+        )
 
     rows = await Client.select(Client.id, Client.access_code_hash, Client.active).where(
         Client.document == document
     )
     row = rows[0] if rows else None
-    # verify_secret checks a dummy hash when there is none: the same work either way.
-    matches = verify_secret(row["access_code_hash"] if row else None, code)
+    try:
+        # A dummy hash is checked when there is none: the same work either way.
+        matches = await passwords.verify(
+            row["access_code_hash"] if row else None, code, known_device=keys.known_device
+        )
+    except passwords.Busy:
+        await login_throttle.give_back(reservation)
+        return LoginResult(error=BUSY, busy=True)
     if row is not None and row["active"] and matches:
-        await LoginThrottle.delete().where(LoginThrottle.key.is_in(keys[1:]))
+        await login_throttle.settle_success(reservation, keys.cleared)
         await audit.record("login_ok", now=now, ip=ip, client_id=row["id"])
         return LoginResult(client_id=row["id"])
 
-    locked = await count_failure(keys, now)
     client_id = row["id"] if row else None
     await audit.record("login_failed", now=now, ip=ip, client_id=client_id)
-    if locked is not None:
-        await audit.record(
-            "login_locked",
-            now=now,
-            ip=ip,
-            client_id=client_id,
-            details={"until": locked.isoformat()},
-        )
-        return LoginResult(error=lock_message(locked, now, tz), locked_until=locked)
-    return LoginResult(error=BAD_LOGIN)
+    locked = reservation.lock
+    if locked is None:
+        return LoginResult(error=BAD_LOGIN)
+    await audit.record(
+        "login_locked", now=now, ip=ip, client_id=client_id, details={"until": locked.isoformat()}
+    )
+    return LoginResult(error=lock_message(locked, now, tz), locked_until=locked)
+
+
+# (database generation, keys, lock end) already audited as blocked by this process: a flood
+# refused at once writes one event per lock, not one per request.
+_audited_locks: set[tuple[int, tuple[str, ...], datetime]] = set()
+
+
+def audit_lock_once(keys: tuple[str, ...], until: datetime) -> bool:
+    """True the first time this process refuses ``keys`` for the lock ending at ``until``."""
+    seen = (database.generation(), keys, until)
+    if seen in _audited_locks:
+        return False
+    if len(_audited_locks) > 10_000:
+        _audited_locks.clear()
+    _audited_locks.add(seen)
+    return True
 
 
 def lock_message(until: datetime, now: datetime, tz: tzinfo) -> str:
@@ -157,48 +206,3 @@ def lock_message(until: datetime, now: datetime, tz: tzinfo) -> str:
         f"bloqueado até {until.astimezone(tz):%H:%M} de {until.astimezone(tz):%d/%m/%Y}. "
         "Se precisar, peça um novo código à empresa."
     )
-
-
-async def blocked_until(keys: list[str], now: datetime) -> datetime | None:
-    """The latest lock still running on any of ``keys``, or None."""
-    rows = await LoginThrottle.select(LoginThrottle.locked_until).where(
-        LoginThrottle.key.is_in(keys) & (LoginThrottle.locked_until > now)
-    )
-    return max((r["locked_until"] for r in rows), default=None)
-
-
-async def count_failure(keys: list[str], now: datetime) -> datetime | None:
-    """Add one failure to each key; return the latest lock that resulted, if any."""
-    latest: datetime | None = None
-    engine = LoginThrottle._meta.db
-    async with engine.transaction():
-        for key in keys:
-            # Make sure the row exists, then lock it: concurrent failures on PostgreSQL add up
-            # instead of overwriting each other (SQLite's BEGIN IMMEDIATE already serialises).
-            await LoginThrottle.insert(
-                LoginThrottle(key=key, failures=0, window_start=now, last_failure_at=now)
-            ).on_conflict(target=LoginThrottle.key, action="DO NOTHING")
-            query = LoginThrottle.select().where(LoginThrottle.key == key)
-            if engine.engine_type == "postgres":
-                query = query.lock_rows()
-            rows = await query
-            if rows[0]["failures"] and now - rows[0]["window_start"] < WINDOW:
-                failures = rows[0]["failures"] + 1
-                window_start = rows[0]["window_start"]
-            else:
-                failures, window_start = 1, now
-            if failures >= MAX_FAILURES:
-                locked_until = window_start + WINDOW
-            else:
-                wait = delay_after(failures)
-                locked_until = now + wait if wait else None
-            values: dict[Column | str, Any] = {
-                LoginThrottle.failures: failures,
-                LoginThrottle.window_start: window_start,
-                LoginThrottle.last_failure_at: now,
-                LoginThrottle.locked_until: locked_until,
-            }
-            await LoginThrottle.update(values).where(LoginThrottle.key == key)
-            if locked_until is not None and (latest is None or locked_until > latest):
-                latest = locked_until
-    return latest

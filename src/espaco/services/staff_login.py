@@ -1,12 +1,17 @@
 """Staff login: username and password (argon2id), then a TOTP code when the user has one.
 
-- Throttled like the client login (``services/login.py``): each failure, of the password or of
-  the code, counts under a key for the username and one for the IP, in the database.
+- Throttled like the client login (``services/login_throttle.py``): each attempt, at the
+  password or at the code, is counted before it is checked, under a key for the username and
+  one for the IP (its own, apart from the client login's), in the database.
+- A browser where the user logged in before carries a signed known-device cookie; there the
+  attempts count under that device's key alone, so four wrong passwords typed elsewhere (or a
+  busy office address) do not lock the real user out of their own browser.
 - An unknown user, a wrong password and an inactive user get the same answer, after the same
-  argon2 work.
-- Between the password and the code, the half-logged-in state is a signed token (kept in a
-  short-lived cookie by the web layer) naming the user, its session epoch, the step and an
-  expiry: nothing lives in a worker's memory, and bumping the epoch voids it.
+  argon2 work, done on the hashing pool (``services/passwords.py``), never on the event loop.
+- Between the password and the code, the half-logged-in state is a row (``StaffLoginStep``)
+  made only by a right password: the browser holds a random token, the row its hash, bound to
+  the user and its session epoch, for five minutes, used once. Knowing the secret key does not
+  make one.
 - With ``ESPACO_STAFF_MFA=required`` a master user without TOTP gets no session until enrolled.
 """
 
@@ -14,14 +19,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
-from espaco.services import audit, staff_mfa
-from espaco.services.login import MAX_DELAY, blocked_until, count_failure, throttle_key
-from espaco.services.passwords import verify_secret
+from espaco import database
+from espaco.services import audit, login_throttle, passwords, staff_mfa
+from espaco.services.login import BUSY, Keys, audit_lock_once, throttle_key
+from espaco.services.login_throttle import MAX_DELAY, Reservation
 from espaco.services.staff import USERNAME
-from espaco.tables import LoginThrottle, StaffRole, StaffUser
+from espaco.tables import StaffLoginStep, StaffRole, StaffUser
 
 BAD_LOGIN = "Usuário ou senha incorretos."
 BAD_CODE = "Código incorreto. Confira o aplicativo autenticador e tente de novo."
@@ -29,12 +36,17 @@ EXPIRED = "A etapa de login expirou. Entre de novo com usuário e senha."
 PENDING_TTL = timedelta(minutes=5)
 STEP_TOTP = "totp"
 STEP_ENROL = "enrol"
+# The counters' kinds (see services/login.py for the client's).
+IP = "staff-ip"
+USER = "staff"
+DEVICE = "staff-dev"
 
 
 @dataclass(frozen=True)
 class StaffLoginResult:
-    """The outcome of one step. ``done``: open a session for ``staff_id``; ``next_step``: ask
-    for a TOTP code (``totp``) or make the user enrol first (``enrol``)."""
+    """The outcome of one step. ``done``: open a session for ``staff_id`` (and give the browser
+    ``device``, its known-device cookie); ``next_step``: ask for a TOTP code (``totp``) or make
+    the user enrol first (``enrol``), with ``pending`` the token of that step."""
 
     staff_id: int | None = None
     epoch: int = 0
@@ -42,6 +54,10 @@ class StaffLoginResult:
     error: str | None = None
     locked_until: datetime | None = None
     expired: bool = False
+    busy: bool = False
+    refused: bool = False  # a lock was running: nothing was checked or counted
+    pending: str | None = None
+    device: str | None = None
 
     @property
     def done(self) -> bool:
@@ -57,9 +73,22 @@ class Pending:
     step: str
 
 
-def _keys(secret: str, ip: str, username: str) -> list[str]:
-    # The IP first: a success clears every key but that one, as the client login does.
-    return [throttle_key(secret, "ip", ip), throttle_key(secret, "staff", username)]
+def device_token(secret: str, username: str) -> str:
+    """The value of the staff known-device cookie for ``username`` (an HMAC: unforgeable)."""
+    payload = f"staff-device:{username}".encode()
+    return hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
+
+
+def login_keys(secret: str, *, ip: str, username: str, device_cookie: str | None) -> Keys:
+    """A known device counts under its own key alone; anyone else under the IP and the
+    username."""
+    if device_cookie is not None and hmac.compare_digest(
+        device_cookie, device_token(secret, username)
+    ):
+        device = throttle_key(secret, DEVICE, username)
+        return Keys((device,), (device,), known_device=True)
+    user = throttle_key(secret, USER, username)
+    return Keys((throttle_key(secret, IP, ip), user), (user,))
 
 
 def _actor(username: str) -> str:
@@ -84,26 +113,26 @@ async def check_password(
     password: str,
     *,
     ip: str,
+    device_cookie: str | None = None,
     secret: str,
     now: datetime,
     tz: tzinfo,
     mfa_required: bool,
 ) -> StaffLoginResult:
-    """First step: the password. Counts a failure, or says which step comes next."""
+    """First step: the password. Counts the attempt, then checks it; says which step is next
+    (with the token of that step) or that the login is done."""
     username = username.strip().lower()[:80]
     if not username or not password:
         return StaffLoginResult(error="Informe o usuário e a senha.")
-    keys = _keys(secret, ip, username)
-    blocked = await blocked_until(keys, now)
-    if blocked is not None:
-        await audit.record(
-            "staff_login_blocked",
-            now=now,
-            actor=_actor(username),
-            ip=ip,
-            details={"until": blocked.isoformat()},
-        )
-        return StaffLoginResult(error=lock_message(blocked, now, tz), locked_until=blocked)
+    keys = login_keys(secret, ip=ip, username=username, device_cookie=device_cookie)
+    # A running lock refuses first (429, with its end); then a full hashing lane (503), both
+    # before anything is written.
+    running = await login_throttle.blocked_until(keys.counted, now)
+    if running is None and passwords.full(known_device=keys.known_device):
+        return StaffLoginResult(error=BUSY, busy=True)
+    reservation = running or await login_throttle.reserve(keys.counted, now)
+    if not isinstance(reservation, Reservation):
+        return await _blocked(keys, reservation, username, ip=ip, now=now, tz=tz)
 
     rows = await StaffUser.select(
         StaffUser.id,
@@ -114,70 +143,115 @@ async def check_password(
         StaffUser.session_epoch,
     ).where(StaffUser.username == username)
     row = rows[0] if rows else None
-    # verify_secret checks a dummy hash when there is none: the same work either way.
-    matches = verify_secret(row["password_hash"] if row else None, password)
+    try:
+        # A dummy hash is checked when there is none: the same work either way.
+        matches = await passwords.verify(
+            row["password_hash"] if row else None, password, known_device=keys.known_device
+        )
+    except passwords.Busy:
+        await login_throttle.give_back(reservation)
+        return StaffLoginResult(error=BUSY, busy=True)
     if row is None or not row["active"] or not matches:
-        return await _failure(keys, username, ip=ip, now=now, tz=tz, error=BAD_LOGIN)
+        return await _failure(reservation, username, ip=ip, now=now, tz=tz, error=BAD_LOGIN)
 
+    step = None
     if row["totp_enabled"]:
-        return StaffLoginResult(row["id"], row["session_epoch"], next_step=STEP_TOTP)
-    if mfa_required and row["role"] == StaffRole.master:
-        return StaffLoginResult(row["id"], row["session_epoch"], next_step=STEP_ENROL)
-    await _success(row["id"], keys, username, ip=ip, now=now)
-    return StaffLoginResult(row["id"], row["session_epoch"])
+        step = STEP_TOTP
+    elif mfa_required and row["role"] == StaffRole.master:
+        step = STEP_ENROL
+    if step is not None:
+        # The right password is no failure; the counters stay until the code is right too.
+        await login_throttle.give_back(reservation)
+        token = await start_step(Pending(row["id"], row["session_epoch"], step), now=now)
+        return StaffLoginResult(row["id"], row["session_epoch"], next_step=step, pending=token)
+    await _success(row["id"], reservation, keys, username, ip=ip, now=now)
+    return StaffLoginResult(row["id"], row["session_epoch"], device=device_token(secret, username))
 
 
 async def check_code(
-    pending: Pending, code: str, *, ip: str, secret: str, now: datetime, tz: tzinfo
+    token: str | None,
+    code: str,
+    *,
+    ip: str,
+    device_cookie: str | None = None,
+    secret: str,
+    now: datetime,
+    tz: tzinfo,
 ) -> StaffLoginResult:
-    """Second step: a TOTP code, of the enabled secret or (``enrol``) of the one being set up."""
+    """Second step: a TOTP code, of the enabled secret or (``enrol``) of the one being set up,
+    for the pending step ``token`` names. A right code uses the step up."""
+    pending = await read_pending(token, now=now)
+    if pending is None:
+        return StaffLoginResult(error=EXPIRED, expired=True)
     rows = await StaffUser.select(
         StaffUser.username, StaffUser.active, StaffUser.session_epoch, StaffUser.totp_enabled
     ).where(StaffUser.id == pending.staff_id)
     row = rows[0] if rows else None
     if row is None or not row["active"] or row["session_epoch"] != pending.epoch:
+        await end_step(token)
         return StaffLoginResult(error=EXPIRED, expired=True)
     if pending.step == STEP_ENROL and row["totp_enabled"]:
         # Enrolled meanwhile (another tab): the ordinary second step applies.
         pending = Pending(pending.staff_id, pending.epoch, STEP_TOTP)
     username = row["username"]
-    keys = _keys(secret, ip, username)
-    blocked = await blocked_until(keys, now)
-    if blocked is not None:
-        return StaffLoginResult(
-            pending.staff_id,
-            pending.epoch,
-            next_step=pending.step,
-            error=lock_message(blocked, now, tz),
-            locked_until=blocked,
-        )
+    keys = login_keys(secret, ip=ip, username=username, device_cookie=device_cookie)
+    reservation = await login_throttle.reserve(keys.counted, now)
+    if not isinstance(reservation, Reservation):
+        blocked = await _blocked(keys, reservation, username, ip=ip, now=now, tz=tz)
+        return _still(pending, token, blocked)
     if pending.step == STEP_ENROL:
         ok = await staff_mfa.confirm_enrolment(pending.staff_id, code, now=now, ip=ip)
     else:
         ok = await staff_mfa.second_factor_ok(pending.staff_id, code, now=now)
     if not ok:
-        failed = await _failure(keys, username, ip=ip, now=now, tz=tz, error=BAD_CODE, step="totp")
-        return StaffLoginResult(
-            pending.staff_id,
-            pending.epoch,
-            next_step=pending.step,
-            error=failed.error,
-            locked_until=failed.locked_until,
+        failed = await _failure(
+            reservation, username, ip=ip, now=now, tz=tz, error=BAD_CODE, step="totp"
         )
-    await _success(pending.staff_id, keys, username, ip=ip, now=now)
-    return StaffLoginResult(pending.staff_id, pending.epoch)
+        return _still(pending, token, failed)
+    if not await end_step(token):  # two right codes at once: one login
+        await login_throttle.give_back(reservation)
+        return StaffLoginResult(error=EXPIRED, expired=True)
+    await _success(pending.staff_id, reservation, keys, username, ip=ip, now=now)
+    return StaffLoginResult(pending.staff_id, pending.epoch, device=device_token(secret, username))
+
+
+def _still(pending: Pending, token: str | None, refused: StaffLoginResult) -> StaffLoginResult:
+    """The code was refused: the same step again, with why."""
+    return StaffLoginResult(
+        pending.staff_id,
+        pending.epoch,
+        next_step=pending.step,
+        error=refused.error,
+        locked_until=refused.locked_until,
+        refused=refused.refused,
+        pending=token,
+    )
+
+
+async def _blocked(
+    keys: Keys, until: datetime, username: str, *, ip: str, now: datetime, tz: tzinfo
+) -> StaffLoginResult:
+    if audit_lock_once(keys.counted, until):
+        await audit.record(
+            "staff_login_blocked",
+            now=now,
+            actor=_actor(username),
+            ip=ip,
+            details={"until": until.isoformat()},
+        )
+    return StaffLoginResult(error=lock_message(until, now, tz), locked_until=until, refused=True)
 
 
 async def _success(
-    staff_id: int, keys: list[str], username: str, *, ip: str, now: datetime
+    staff_id: int, reservation: Reservation, keys: Keys, username: str, *, ip: str, now: datetime
 ) -> None:
-    await LoginThrottle.delete().where(LoginThrottle.key.is_in(keys[1:]))
+    await login_throttle.settle_success(reservation, keys.cleared)
     await StaffUser.update({StaffUser.last_login_at: now}).where(StaffUser.id == staff_id)
     await audit.record("staff_login_ok", now=now, actor=username, ip=ip)
 
 
 async def _failure(
-    keys: list[str],
+    reservation: Reservation,
     username: str,
     *,
     ip: str,
@@ -186,7 +260,7 @@ async def _failure(
     error: str,
     step: str = "password",
 ) -> StaffLoginResult:
-    locked = await count_failure(keys, now)
+    locked = reservation.lock
     actor = _actor(username)
     await audit.record("staff_login_failed", now=now, actor=actor, ip=ip, details={"step": step})
     if locked is None:
@@ -197,33 +271,54 @@ async def _failure(
     return StaffLoginResult(error=f"{error} {lock_message(locked, now, tz)}", locked_until=locked)
 
 
-# -- the token of the half-logged-in state -----------------------------------------------------
-def _signature(secret: str, payload: str) -> str:
-    return hmac.new(
-        secret.encode(), f"staff-pending:{payload}".encode(), hashlib.sha256
-    ).hexdigest()
+# -- the half-logged-in step -------------------------------------------------------------------
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
-def sign_pending(secret: str, pending: Pending, *, now: datetime) -> str:
-    """A token for ``pending``, valid for :data:`PENDING_TTL`."""
-    expires = int((now + PENDING_TTL).timestamp())
-    payload = f"{pending.staff_id}.{pending.epoch}.{pending.step}.{expires}"
-    return f"{payload}.{_signature(secret, payload)}"
+async def start_step(pending: Pending, *, now: datetime) -> str:
+    """Record ``pending`` for :data:`PENDING_TTL`; return the browser's token for it. Only a
+    right password calls this."""
+    token = secrets.token_urlsafe(32)
+    async with database.current_engine().transaction():
+        await StaffLoginStep.delete().where(StaffLoginStep.expires_at <= now)
+        await StaffLoginStep.insert(
+            StaffLoginStep(
+                token_hash=_hash(token),
+                staff=pending.staff_id,
+                epoch=pending.epoch,
+                step=pending.step,
+                created_at=now,
+                expires_at=now + PENDING_TTL,
+            )
+        )
+    return token
 
 
-def read_pending(secret: str, token: str | None, *, now: datetime) -> Pending | None:
-    """The pending step a token names, or None when it is absent, forged or expired."""
-    if not token or token.count(".") != 4:
+async def read_pending(token: str | None, *, now: datetime) -> Pending | None:
+    """The pending step a token names, or None when it is absent, unknown, used or expired, or
+    its user was deactivated or had its sessions ended since."""
+    if not token or len(token) > 100:
         return None
-    payload, _, signature = token.rpartition(".")
-    if not hmac.compare_digest(signature, _signature(secret, payload)):
+    rows = await database.fetch(
+        "SELECT p.staff, p.epoch, p.step FROM staff_login_step p"
+        " JOIN staff_user u ON u.id = p.staff"
+        " WHERE p.token_hash = {} AND p.expires_at > {} AND u.active AND u.session_epoch = p.epoch",
+        _hash(token),
+        now,
+    )
+    if not rows:
         return None
-    staff_id, epoch, step, expires = payload.split(".")
-    if step not in (STEP_TOTP, STEP_ENROL):
-        return None
-    try:
-        if datetime.fromtimestamp(int(expires), UTC) <= now:
-            return None
-        return Pending(int(staff_id), int(epoch), step)
-    except ValueError:
-        return None
+    return Pending(int(rows[0]["staff"]), int(rows[0]["epoch"]), str(rows[0]["step"]))
+
+
+async def end_step(token: str | None) -> bool:
+    """Use the step up; False when it was already gone (another request used it)."""
+    if not token:
+        return False
+    gone = (
+        await StaffLoginStep.delete()
+        .where(StaffLoginStep.token_hash == _hash(token))
+        .returning(StaffLoginStep.id)
+    )
+    return bool(gone)

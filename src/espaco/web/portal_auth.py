@@ -20,6 +20,7 @@ from espaco.web.auth import (
     clear_cookie,
     client_ip,
     now,
+    pause_refusal,
     read_cookie,
     redirect,
     set_cookie,
@@ -51,12 +52,13 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
         tz=settings.tz,
     )
     if result.client_id is None:
+        await pause_refusal(result.refused or result.busy)
         return page(
             request,
             "entrar.html",
             {"document": document, "errors": result.field_errors or {}, "message": result.error},
             fragment="partials/entrar_form.html",
-            status_code=429 if result.locked_until else 422,
+            status_code=503 if result.busy else 429 if result.locked_until else 422,
         )
     # A new id at every login: a cookie sent before login is never promoted (no fixation).
     await sessions.end_session(read_cookie(request, CLIENT_COOKIE))

@@ -15,9 +15,12 @@ from espaco.tables import StaffRole
 from espaco.web.admin.common import Form, Staff, admin_page
 from espaco.web.auth import (
     STAFF_COOKIE,
+    STAFF_DEVICE_COOKIE,
+    YEAR,
     clear_cookie,
     client_ip,
     now,
+    pause_refusal,
     read_cookie,
     redirect,
     set_cookie,
@@ -55,46 +58,56 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
         username,
         str(data.get("senha", ""))[:200],
         ip=client_ip(request, settings),
+        device_cookie=read_cookie(request, STAFF_DEVICE_COOKIE),
         secret=settings.secret_key,
         now=now(),
         tz=settings.tz,
         mfa_required=settings.staff_mfa == "required",
     )
     if result.staff_id is None:
-        status = 429 if result.locked_until else 422
-        return _login_form(request, username.strip(), result.error, status)
-    if result.next_step is not None:
-        pending = Pending(result.staff_id, result.epoch, result.next_step)
+        return _login_form(request, username.strip(), result.error, await _refused(result))
+    if result.next_step is not None and result.pending is not None:
         response = redirect(request, CODE)
         set_cookie(
             response,
             settings,
             PENDING_COOKIE,
-            staff_login.sign_pending(settings.secret_key, pending, now=now()),
+            result.pending,
             max_age=int(staff_login.PENDING_TTL.total_seconds()),
         )
         return response
-    return await _open_session(request, result.staff_id)
+    return await _open_session(request, result)
 
 
-async def _open_session(request: Request, staff_id: int) -> Response[str]:
+async def _refused(result: staff_login.StaffLoginResult) -> int:
+    """The status of a refused step, after the pause a refusal unchecked waits."""
+    await pause_refusal(result.refused or result.busy)
+    return _status(result)
+
+
+def _status(result: staff_login.StaffLoginResult) -> int:
+    if result.busy:
+        return 503
+    return 429 if result.locked_until else 422
+
+
+async def _open_session(request: Request, result: staff_login.StaffLoginResult) -> Response[str]:
     settings: Settings = request.app.state.settings
     # A new id at every login: a cookie sent before login is never promoted (no fixation).
     await sessions.end_session(read_cookie(request, STAFF_COOKIE))
     raw = await sessions.create_session(
-        now=now(), ip=client_ip(request, settings), staff_id=staff_id
+        now=now(), ip=client_ip(request, settings), staff_id=result.staff_id
     )
     response = redirect(request, "/admin")
     set_cookie(response, settings, STAFF_COOKIE, raw)
     clear_cookie(response, settings, PENDING_COOKIE)
+    if result.device:
+        set_cookie(response, settings, STAFF_DEVICE_COOKIE, result.device, max_age=YEAR)
     return response
 
 
-def _pending(request: Request) -> Pending | None:
-    settings: Settings = request.app.state.settings
-    return staff_login.read_pending(
-        settings.secret_key, read_cookie(request, PENDING_COOKIE), now=now()
-    )
+async def _pending(request: Request) -> Pending | None:
+    return await staff_login.read_pending(read_cookie(request, PENDING_COOKIE), now=now())
 
 
 async def _code_form(
@@ -121,7 +134,7 @@ async def _code_form(
 @get(CODE, include_in_schema=False)
 async def code_page(request: Request) -> Response[str]:
     """The second step: the authenticator's code, or (MFA required) enrolment first."""
-    pending = _pending(request)
+    pending = await _pending(request)
     if pending is None:
         return redirect(request, LOGIN)
     return await _code_form(request, pending)
@@ -130,25 +143,24 @@ async def code_page(request: Request) -> Response[str]:
 @post(CODE, include_in_schema=False)
 async def code_submit(request: Request, data: Form) -> Response[str]:
     settings: Settings = request.app.state.settings
-    pending = _pending(request)
-    if pending is None:
-        return _login_form(request, message=staff_login.EXPIRED, status_code=422)
+    token = read_cookie(request, PENDING_COOKIE)
     result = await staff_login.check_code(
-        pending,
+        token,
         str(data.get("codigo", ""))[:20],
         ip=client_ip(request, settings),
+        device_cookie=read_cookie(request, STAFF_DEVICE_COOKIE),
         secret=settings.secret_key,
         now=now(),
         tz=settings.tz,
     )
-    if result.expired:
+    if result.expired or result.staff_id is None:
         response = _login_form(request, message=result.error, status_code=422)
         clear_cookie(response, settings, PENDING_COOKIE)
         return response
-    if not result.done or result.staff_id is None:
-        status = 429 if result.locked_until else 422
-        return await _code_form(request, pending, result.error, status)
-    return await _open_session(request, result.staff_id)
+    if result.next_step is not None:  # the code was refused
+        pending = Pending(result.staff_id, result.epoch, result.next_step)
+        return await _code_form(request, pending, result.error, await _refused(result))
+    return await _open_session(request, result)
 
 
 @post("/admin/sair", include_in_schema=False)
