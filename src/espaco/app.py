@@ -58,7 +58,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
             log.info("PostgreSQL at %s", db.database_path_for_log(settings))
         try:
             if run_migrations:
-                await database.migrate()
+                await database.migrate(backup_to=settings.backup_dir)
             if await api_tokens.seed_bootstrap(settings, now=datetime.now(UTC)):
                 log.info("API token from ESPACO_API_TOKEN created")
             stop_sender = asyncio.Event()

@@ -1,5 +1,5 @@
 """The ``espaco`` command: serve | demo | migrate | import | staff create/reset-2fa | backup |
-media prune.
+restore | verificar | media prune.
 
 Help and messages are in Portuguese, like the rest of what a person reads.
 """
@@ -18,8 +18,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from espaco import database
+from espaco import __version__, database
 from espaco.domain.money import format_decimal_br
+from espaco.private import restrict_umask
 from espaco.settings import Settings, SettingsError
 
 log = logging.getLogger("espaco")
@@ -28,6 +29,8 @@ log = logging.getLogger("espaco")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # The database, its -wal/-shm, the secret key, media, e-mails and backups: owner only.
+    restrict_umask()
     logging.basicConfig(
         level=os.environ.get("ESPACO_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -48,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="espaco",
         description="Espaço do Cliente: o portal de clientes da empresa de coleta de resíduos.",
     )
+    parser.add_argument("--version", action="version", version=f"espaco {__version__}")
     commands = parser.add_subparsers(title="comandos", metavar="COMANDO", required=True)
 
     serve = commands.add_parser("serve", help="aplica as migrações e serve o portal")
@@ -100,10 +104,24 @@ def _parser() -> argparse.ArgumentParser:
     reset.set_defaults(handler=cmd_staff_reset_2fa)
 
     backup = commands.add_parser(
-        "backup", help="copia o banco SQLite (cópia consistente) e as mídias para DESTINO"
+        "backup",
+        help="copia o banco (cópia consistente; pg_dump no PostgreSQL), as mídias, os e-mails,"
+        " a chave secreta e o espaco.env para uma pasta nova em DESTINO",
     )
     backup.add_argument("dest", type=Path, metavar="DESTINO")
     backup.set_defaults(handler=cmd_backup)
+
+    restore = commands.add_parser(
+        "restore",
+        help="restaura uma cópia feita por espaco backup (verifica a cópia antes e o banco depois)",
+    )
+    restore.add_argument("source", type=Path, metavar="ORIGEM", help="a pasta espaco-AAAAMMDD-…")
+    restore.add_argument(
+        "--substituir",
+        action="store_true",
+        help="troca os dados que já existem no destino pelos da cópia (pare o portal antes)",
+    )
+    restore.set_defaults(handler=cmd_restore)
 
     media = commands.add_parser("media", help="arquivos de fotos, assinaturas e documentos")
     media_commands = media.add_subparsers(title="ações", metavar="AÇÃO", required=True)
@@ -314,15 +332,34 @@ def _read_password() -> str | None:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from espaco.services.backup import backup
+    from espaco.services.backup import BackupError, backup
 
     settings = Settings.from_env()
     try:
-        written = _run(lambda: backup(settings, args.dest), settings)
-    except (ValueError, OSError) as exc:
+        written = _run(lambda: backup(settings, args.dest, now=datetime.now(UTC)), settings)
+    except (BackupError, ValueError, OSError) as exc:
         print(f"erro: {exc}", file=sys.stderr)
         return 1
     print(f"cópia gravada em {written}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from espaco.services.backup import BackupError
+    from espaco.services.restore import restore
+
+    # No secret key is generated here: the backup brings its own.
+    settings = Settings.from_env(create_dirs=False)
+    try:
+        report = restore(settings, args.source, replace=args.substituir)
+    except (BackupError, OSError) as exc:
+        print(f"erro: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"cópia de {report.created_at} (versão {report.version}, {report.engine}) restaurada:"
+        f" {report.tables} tabelas, {report.rows} registros, {report.media_files} arquivos"
+    )
+    print("banco verificado depois da restauração; `espaco serve` aplica migrações novas")
     return 0
 
 

@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from espaco.private import private_dir
 from espaco.resources import resource_dir
 from espaco.settings import Settings
 
@@ -243,7 +244,7 @@ class FileTransport:
 
     def write(self, message: EmailMessage) -> Path:
         path = self.path_for(message)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_dir(self.directory)
         fd, temp_name = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:

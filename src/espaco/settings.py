@@ -14,6 +14,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from espaco.private import FILE_MODE, private_dir
+from espaco.secret_strength import secret_problem
+
 PREFIX = "ESPACO_"
 ENV_FILE = "espaco.env"
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name
@@ -84,7 +87,7 @@ class Settings:
             values[f.name] = _convert(f.name, raw.strip(), f.type)
 
         if create_dirs:
-            data_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(data_dir)
         if not values.get("database_url"):
             values["database_url"] = f"sqlite:///{(data_dir / 'espaco.db').resolve()}"
         if not values.get("secret_key"):
@@ -107,8 +110,10 @@ class Settings:
             raise SettingsError("ESPACO_STAFF_MFA deve ser optional ou required")
         if self.request_notice_days < 0:
             raise SettingsError("ESPACO_REQUEST_NOTICE_DAYS não pode ser negativo")
-        if len(self.secret_key) < 32:
-            raise SettingsError("ESPACO_SECRET_KEY deve ter ao menos 32 caracteres")
+        if problem := secret_problem("ESPACO_SECRET_KEY", self.secret_key):
+            raise SettingsError(problem)
+        if self.api_token and (problem := secret_problem("ESPACO_API_TOKEN", self.api_token)):
+            raise SettingsError(problem)
 
     @property
     def database_kind(self) -> str:
@@ -128,6 +133,11 @@ class Settings:
     @property
     def outbox_dir(self) -> Path:
         return self.data_dir / "emails"
+
+    @property
+    def backup_dir(self) -> Path:
+        """Copies the portal makes itself (before a migration on SQLite)."""
+        return self.data_dir / "backups"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -180,9 +190,9 @@ def _load_or_create_secret(path: Path, create: bool) -> str:
         return path.read_text(encoding="utf-8").strip()
     secret = secrets.token_urlsafe(48)
     if create:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         except FileExistsError:  # another worker won the race: use its key
             return path.read_text(encoding="utf-8").strip()
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
