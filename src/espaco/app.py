@@ -20,10 +20,10 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.utils.scope.state import ScopeState
 
-from espaco import database, db
+from espaco import database, db, production
 from espaco.resources import resource_dir
 from espaco.services import api_tokens, outbox
-from espaco.settings import Settings
+from espaco.settings import Settings, SettingsError
 from espaco.web import admin, api, coletas, errors, financeiro, portal_auth, public
 from espaco.web import requests as client_requests
 from espaco.web.auth import LoginRequired, current_client, current_staff, login_required_handler
@@ -148,4 +148,6 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
 
 def app_from_env() -> Litestar:
     """Factory for ``uvicorn --factory espaco.app:app_from_env`` (what ``espaco serve`` runs)."""
+    if production.is_production() and (reasons := production.refusals()):
+        raise SettingsError("\n".join(reasons))
     return create_app(Settings.from_env(), run_migrations=False)

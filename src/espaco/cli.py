@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from espaco import __version__, database
+from espaco import __version__, database, production
 from espaco.domain.money import format_decimal_br
 from espaco.private import restrict_umask
 from espaco.settings import Settings, SettingsError
@@ -123,6 +123,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.set_defaults(handler=cmd_restore)
 
+    check = commands.add_parser(
+        "verificar",
+        help="verifica a instalação: configuração, banco, migrações, SMTP, disco, mídias e"
+        " idade do último backup (sai com 1 se algo falhar)",
+    )
+    check.add_argument(
+        "--email", default="", metavar="ENDERECO", help="também envia um e-mail de teste"
+    )
+    check.set_defaults(handler=cmd_verificar)
+
     media = commands.add_parser("media", help="arquivos de fotos, assinaturas e documentos")
     media_commands = media.add_subparsers(title="ações", metavar="AÇÃO", required=True)
     prune = media_commands.add_parser(
@@ -177,6 +187,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    if production.is_production():
+        reasons = production.refusals()
+        if reasons:
+            print("o portal não inicia em produção (ESPACO_ENV=production):", file=sys.stderr)
+            for reason in reasons:
+                print(f"- {reason}", file=sys.stderr)
+            return 2
     settings = Settings.from_env()
     if args.workers > 1 and settings.database_kind == "sqlite":
         print(
@@ -361,6 +378,30 @@ def cmd_restore(args: argparse.Namespace) -> int:
     )
     print("banco verificado depois da restauração; `espaco serve` aplica migrações novas")
     return 0
+
+
+def cmd_verificar(args: argparse.Namespace) -> int:
+    from espaco.services.verify import FAIL, verify
+
+    settings = Settings.from_env(create_dirs=False)
+
+    async def run() -> list[Any]:
+        engine = database.configure(settings)
+        try:
+            await database.start(engine)
+        except Exception as exc:  # noqa: BLE001 - reported as the database check
+            from espaco.services.verify import Check
+
+            return [Check(FAIL, "banco", f"não conecta: {type(exc).__name__}: {exc}")]
+        try:
+            return await verify(settings, now=datetime.now(UTC), test_email_to=args.email)
+        finally:
+            await database.stop(engine)
+
+    checks = asyncio.run(run())
+    for check in checks:
+        print(check.line())
+    return 1 if any(check.status == FAIL for check in checks) else 0
 
 
 def cmd_media_prune(args: argparse.Namespace) -> int:

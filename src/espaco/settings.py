@@ -34,6 +34,7 @@ def _env_name(name: str) -> str:
 class Settings:
     """Everything the portal reads from its environment. Build with :meth:`from_env`."""
 
+    env: str = "development"
     data_dir: Path = Path("espaco-data")
     database_url: str = ""
     secret_key: str = ""
@@ -60,18 +61,7 @@ class Settings:
         cls, environ: Mapping[str, str] | None = None, *, create_dirs: bool = True
     ) -> Settings:
         """Read the settings; create the data dir and the secret key file when missing."""
-        env = dict(os.environ if environ is None else environ)
-        data_dir = Path(env.get(_env_name("data_dir"), "espaco-data")).expanduser()
-        file_values = _read_env_file(data_dir / ENV_FILE)
-        # ESPACO_TEST_* belong to the test suite (ESPACO_TEST_DATABASE_URL), not to the portal.
-        merged = {
-            **file_values,
-            **{
-                k: v
-                for k, v in env.items()
-                if k.startswith(PREFIX) and not k.startswith(PREFIX + "TEST_")
-            },
-        }
+        data_dir, merged = configured_values(environ)
         known = {f.name for f in fields(cls) if not f.name.startswith("_")}
         unknown = sorted(k for k in merged if k[len(PREFIX) :].lower() not in known)
         if unknown:
@@ -106,6 +96,8 @@ class Settings:
             raise SettingsError(f"ESPACO_TIMEZONE desconhecido: {self.timezone}") from exc
         if self.smtp_url and urlsplit(self.smtp_url).scheme not in ("smtp", "smtps"):
             raise SettingsError("ESPACO_SMTP_URL deve começar com smtp:// ou smtps://")
+        if self.env not in ("development", "production"):
+            raise SettingsError("ESPACO_ENV deve ser development ou production")
         if self.staff_mfa not in ("optional", "required"):
             raise SettingsError("ESPACO_STAFF_MFA deve ser optional ou required")
         if self.request_notice_days < 0:
@@ -146,6 +138,19 @@ class Settings:
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
+
+
+def configured_values(environ: Mapping[str, str] | None = None) -> tuple[Path, dict[str, str]]:
+    """The data dir, and every ``ESPACO_*`` value set in ``environ`` or in its ``espaco.env``
+    (the environment wins), as text."""
+    env = dict(os.environ if environ is None else environ)
+    data_dir = Path(env.get(_env_name("data_dir"), "espaco-data")).expanduser()
+    file_values = _read_env_file(data_dir / ENV_FILE)
+    # ESPACO_TEST_* belong to the test suite (ESPACO_TEST_DATABASE_URL), not to the portal.
+    from_env = {
+        k: v for k, v in env.items() if k.startswith(PREFIX) and not k.startswith(PREFIX + "TEST_")
+    }
+    return data_dir, {**file_values, **from_env}
 
 
 def setting_names() -> list[str]:
