@@ -166,7 +166,7 @@ def _run(
         await database.start(engine)
         try:
             if migrate_first:
-                await database.migrate()
+                await database.migrate(backup_to=settings.backup_dir)
             return await coro_fn(*args)
         finally:
             await database.stop(engine)
@@ -177,7 +177,8 @@ def _run(
 # -- commands ----------------------------------------------------------------------------------
 def cmd_migrate(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    applied = _run(database.migrate, settings, migrate_first=False)
+    applied = _run(lambda: database.migrate(backup_to=settings.backup_dir), settings,
+                   migrate_first=False)  # fmt: skip
     if applied:
         for migration_id in applied:
             print(f"aplicada: {migration_id}")
@@ -202,7 +203,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    _run(database.migrate, settings)
+    _run(lambda: database.migrate(backup_to=settings.backup_dir), settings, migrate_first=False)
     _serve(args.host, args.port, args.workers)
     return 0
 

@@ -142,6 +142,7 @@ def backup_sqlite(source: Path, folder: Path, stem: str) -> Path:
         contextlib.closing(sqlite3.connect(target)) as dst,
     ):
         src.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside
     return target
 
 
