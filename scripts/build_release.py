@@ -28,8 +28,16 @@ COLLECT_SUBMODULES = ("espaco", "uvicorn", "litestar", "piccolo")
 COLLECT_DATA = ("espaco", "piccolo", "fpdf", "litestar")
 # Top-level folders of the checkout that the wheel maps into the package (pyproject.toml).
 RESOURCES = ("templates", "static", "migrations")
-# In the venv (test tools) but never imported by the portal.
+# Never imported by the portal: test tools in the venv, and optional extras of its libraries
+# that a build would otherwise carry (fpdf2 signs and encrypts PDFs with cryptography: 14.5 MB;
+# Piccolo's test data builder uses faker: 12.6 MB; Pillow's AVIF plugin links libavif and the
+# build machine's libstdc++, which alone asks for glibc 2.36: the portal takes JPEG, PNG and WebP).
 EXCLUDE = (
+    "cryptography",
+    "endesive",
+    "faker",
+    "PIL._avif",
+    "PIL.AvifImagePlugin",
     "tkinter",
     "pytest",
     "playwright",
