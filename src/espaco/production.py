@@ -48,8 +48,9 @@ def refusals(environ: Mapping[str, str] | None = None) -> list[str]:
     base_url = values.get("ESPACO_BASE_URL", "").strip()
     if not base_url.startswith("https://"):
         lines.append(
-            f"ESPACO_BASE_URL deve começar com https:// em produção (agora: {base_url or 'vazia'});"
-            " é o endereço dos e-mails, e os cookies só são seguros com https"
+            "ESPACO_BASE_URL deve começar com https:// em produção"
+            f" (agora: {base_url or 'não definida'}); é o endereço dos e-mails, e os cookies só"
+            " são seguros com https"
         )
     if not values.get("ESPACO_SMTP_URL", "").strip():
         lines.append(
