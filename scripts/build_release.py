@@ -14,6 +14,7 @@ support). Everything here works offline.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -31,8 +32,13 @@ RESOURCES = ("templates", "static", "migrations")
 # Never imported by the portal: test tools in the venv, and optional extras of its libraries
 # that a build would otherwise carry (fpdf2 signs and encrypts PDFs with cryptography: 14.5 MB;
 # Piccolo's test data builder uses faker: 12.6 MB; Pillow's AVIF plugin links libavif and the
-# build machine's libstdc++, which alone asks for glibc 2.36: the portal takes JPEG, PNG and WebP).
+# build machine's libstdc++, which alone asks for glibc 2.36: the portal takes JPEG, PNG and WebP;
+# pydantic is one of Litestar's optional model libraries, watchfiles is uvicorn's --reload.
+# Piccolo imports black, 5 MB, at start-up: it stays).
 EXCLUDE = (
+    "pydantic",
+    "pydantic_core",
+    "watchfiles",
     "cryptography",
     "endesive",
     "faker",
@@ -81,6 +87,10 @@ def command(dist: Path, work: Path, entry: Path) -> list[str]:
     return [*args, str(entry)]
 
 
+def _pythonpath() -> list[str]:
+    return [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder")
@@ -90,12 +100,18 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="espaco-build-") as tmp:
         entry = Path(tmp) / "espaco_main.py"
         entry.write_text(ENTRY, encoding="utf-8")
-        subprocess.run(command(args.dist, Path(tmp) / "work", entry), check=True, cwd=tmp)  # noqa: S603
+        # PyInstaller's hooks run in subprocesses: they must import this checkout's espaco (its
+        # data files: the PDF fonts), not another install on the path.
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), *_pythonpath()])}
+        subprocess.run(  # noqa: S603
+            command(args.dist, Path(tmp) / "work", entry), check=True, cwd=tmp, env=env
+        )
     binary = args.dist / "espaco"
     size = binary.stat().st_size
     print(f"{binary}: {size / 1e6:.1f} MB, built in {time.monotonic() - started:.0f} s")
-    if args.check:
+    if args.check:  # the version, and a boleto rendered with the fonts inside the file
         subprocess.run([str(binary), "--version"], check=True)  # noqa: S603
+        subprocess.run([str(binary), "verificar", "--so-pdf"], check=True)  # noqa: S603
     return 0
 
 

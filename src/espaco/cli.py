@@ -36,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("piccolo").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # a line per glyph table per PDF
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
@@ -130,6 +131,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--email", default="", metavar="ENDERECO", help="também envia um e-mail de teste"
+    )
+    check.add_argument(
+        "--so-pdf", action="store_true", help="só gera um boleto de teste (para o build)"
     )
     check.set_defaults(handler=cmd_verificar)
 
@@ -382,8 +386,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_verificar(args: argparse.Namespace) -> int:
-    from espaco.services.verify import FAIL, verify
+    from espaco.services.verify import FAIL, pdf_check, verify
 
+    if args.so_pdf:  # needs no settings or database: what a release build checks
+        only = pdf_check()
+        print(only.line())
+        return 1 if only.status == FAIL else 0
     settings = Settings.from_env(create_dirs=False)
 
     async def run() -> list[Any]:

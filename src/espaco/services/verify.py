@@ -17,7 +17,7 @@ import ssl
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -57,6 +57,7 @@ async def verify(
     checks.append(await asyncio.to_thread(_smtp_check, settings))
     if test_email_to:
         checks.append(await _send_test_email(settings, test_email_to, now))
+    checks.append(await asyncio.to_thread(pdf_check))
     checks.append(_disk_check(settings))
     checks.append(_media_check(settings))
     checks.append(_backup_check(settings, now))
@@ -142,6 +143,31 @@ async def _send_test_email(settings: Settings, to: str, now: datetime) -> Check:
     if refused:
         return Check(FAIL, "e-mail de teste", f"recusado pelo servidor: {', '.join(refused)}")
     return Check(OK, "e-mail de teste", f"enviado para {to}")
+
+
+def pdf_check() -> Check:
+    """A boleto rendered with the package's fonts (a broken install or build lacks them)."""
+    from espaco.pdf.boleto import BoletoPdf, render_boleto
+
+    slip = BoletoPdf(
+        bank_code="001",
+        bank_name="Banco do Brasil",
+        barcode="00195101600000150750000002812345670000012318",
+        digitable_line="00190000090281234567200000123182510160000015075",
+        due_on=date(2026, 12, 10),
+        amount_cents=15075,
+        document_number="TESTE",
+        issued_on=date(2026, 11, 28),
+        payer_name="Cliente de Teste — São João",
+        payer_document="11222333000181",
+        beneficiary_name="Espaço do Cliente",
+        beneficiary_document="11222333000181",
+    )
+    try:
+        pdf = render_boleto(slip)
+    except Exception as exc:  # noqa: BLE001 - any failure is the answer
+        return Check(FAIL, "PDF", f"o boleto de teste não foi gerado: {exc}")
+    return Check(OK, "PDF", f"boleto de teste gerado ({len(pdf) // 1024} KB, fontes do pacote)")
 
 
 def _disk_check(settings: Settings) -> Check:
