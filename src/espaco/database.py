@@ -101,7 +101,7 @@ async def pending() -> list[str]:
     app_config = Finder().get_app_config(APP_NAME)
     manager = ForwardsMigrationManager(app_name=APP_NAME)
     modules = manager.get_migration_modules(app_config.resolved_migrations_folder_path)
-    return sorted(set(manager.get_migration_ids(modules)) - set(await _applied()))
+    return sorted(set(manager.get_migration_ids(modules)) - set(await applied_migrations()))
 
 
 async def _migrate(backup_to: Path | None) -> list[str]:
@@ -109,7 +109,7 @@ async def _migrate(backup_to: Path | None) -> list[str]:
     from piccolo.conf.apps import Finder
 
     app_config = Finder().get_app_config(APP_NAME)
-    before = set(await _applied())
+    before = set(await applied_migrations())
     waiting = await pending()
     if backup_to is not None and before and waiting:
         engine = current_engine()
@@ -125,7 +125,7 @@ async def _migrate(backup_to: Path | None) -> list[str]:
         result = await manager.run_migrations(app_config)
     if not result.success:
         raise RuntimeError(f"migração falhou: {result.message}")
-    applied = sorted(set(await _applied()) - before)
+    applied = sorted(set(await applied_migrations()) - before)
     for migration_id in applied:
         log.info("migration applied: %s", migration_id)
     return applied
@@ -146,7 +146,8 @@ def backup_sqlite(source: Path, folder: Path, stem: str) -> Path:
     return target
 
 
-async def _applied() -> list[str]:
+async def applied_migrations() -> list[str]:
+    """Ids of the migrations the database has applied (none before the first migrate)."""
     if not await Migration.table_exists().run():
         return []
     return await Migration.get_migrations_which_ran(app_name=APP_NAME)

@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from espaco import __version__
-from espaco.database import backup_sqlite
+from espaco.database import applied_migrations, backup_sqlite
 from espaco.private import FILE_MODE, make_tree_private, private_dir
 from espaco.settings import ENV_FILE, SECRET_FILE, Settings
 
@@ -88,8 +88,6 @@ class Manifest:
 
 async def backup(settings: Settings, dest: Path, *, now: datetime) -> Path:
     """Write a backup folder under ``dest`` (see the module docstring); return its path."""
-    from espaco.database import _applied
-
     private_dir(dest)
     target = dest / f"espaco-{now:%Y%m%d-%H%M%S}"
     try:
@@ -117,7 +115,7 @@ async def backup(settings: Settings, dest: Path, *, now: datetime) -> Path:
         engine=settings.database_kind,
         version=__version__,
         created_at=now.isoformat(),
-        migrations=sorted(await _applied()),
+        migrations=sorted(await applied_migrations()),
         database_sha256=sha256(database_file),
         row_counts=counts,
     ).write(target)
