@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import secrets
 import sys
 import tempfile
 import time
@@ -39,7 +40,7 @@ async def run(collections: int, database_url: str) -> int:
         print(f"body: {collections:,} collections, {len(body) / 1e6:.1f} MB")
         env = {
             "ESPACO_DATA_DIR": str(root / "data"),
-            "ESPACO_SECRET_KEY": "b" * 40,
+            "ESPACO_SECRET_KEY": secrets.token_urlsafe(48),
             "ESPACO_MAX_BODY_MB": "128",
         }
         if database_url:

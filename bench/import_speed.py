@@ -14,6 +14,7 @@ import json
 import multiprocessing
 import random
 import resource
+import secrets
 import sys
 import tempfile
 import time
@@ -126,7 +127,10 @@ async def run(collections: int, database_url: str) -> int:
         print(f"file: {collections:,} collections, {size_mb:.1f} MB, "
               f"written in {time.perf_counter() - started:.1f} s")  # fmt: skip
         print(f"peak RSS before importing: {peak_rss_mb():.0f} MB")
-        env = {"ESPACO_DATA_DIR": str(root / "data"), "ESPACO_SECRET_KEY": "b" * 40}
+        env = {
+            "ESPACO_DATA_DIR": str(root / "data"),
+            "ESPACO_SECRET_KEY": secrets.token_urlsafe(48),
+        }
         if database_url:
             env["ESPACO_DATABASE_URL"] = database_url
         settings = Settings.from_env(env)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -95,7 +96,7 @@ def report(name: str, result: Result) -> float:
 
 
 # -- shared by the page benchmarks --------------------------------------------------------------
-SECRET = "bench-secret-" + "x" * 40
+SECRET = secrets.token_urlsafe(48)
 HELLO = """
 from litestar import Litestar, get
 

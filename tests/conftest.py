@@ -19,7 +19,7 @@ from espaco.settings import Settings
 from espaco.tables import ALL_TABLES
 
 PG_URL = os.environ.get("ESPACO_TEST_DATABASE_URL", "")
-TEST_SECRET = "test-secret-key-" + "x" * 32
+TEST_SECRET = "test-secret-Vq8fK2pLx7Rm4Tz9Wc3Nh6Jd1Ys5Ba0E"  # random enough for the strength check
 
 
 def make_settings(data_dir: Path, **overrides: str) -> Settings:

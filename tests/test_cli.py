@@ -7,16 +7,30 @@ import io
 import json
 import os
 import sqlite3
+import stat
 import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 from conftest import PG_URL, TEST_SECRET
 
+import espaco
 from espaco import cli, database
 from espaco.demo import build_demo_import
 from espaco.services.passwords import verify_secret
+from espaco.settings import Settings
 from espaco.tables import AuditEvent, Client, Invoice, StaffUser
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def keep_umask():
+    """``espaco`` sets the process umask to 077; the test process gets its own back."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
 
 
 @pytest.fixture
@@ -52,6 +66,7 @@ def query(settings, fn):
         (["staff", "create"], "papel"),
         (["staff", "reset-2fa"], "USUARIO"),
         (["backup"], "DESTINO"),
+        (["restore"], "--substituir"),
     ],
 )
 def test_help_is_in_portuguese(argv, words, capsys):
@@ -228,3 +243,114 @@ def test_media_prune_counts_then_deletes_old_orphans_and_refuses_a_short_grace(e
     assert not orphan.exists()
     assert cli.main(["media", "prune", "--horas", "0.5"]) == 2
     assert "--horas deve ser ao menos 1" in capsys.readouterr().err
+
+
+def test_version_prints_the_package_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"espaco {espaco.__version__}"
+
+
+def mode(path):
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_state_files_are_private_under_umask_022(tmp_path, monkeypatch, capsys):
+    """A data dir made by the command itself: folder 0700, database, -wal, -shm, key 0600."""
+    monkeypatch.delenv("ESPACO_DATABASE_URL", raising=False)
+    monkeypatch.delenv("ESPACO_SECRET_KEY", raising=False)
+    monkeypatch.setenv("ESPACO_LOG_LEVEL", "WARNING")
+    data = tmp_path / "dados"
+    monkeypatch.setenv("ESPACO_DATA_DIR", str(data))
+    assert cli.main(["migrate"]) == 0
+    connection = sqlite3.connect(data / "espaco.db")  # keeps -wal and -shm in place
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute(
+            "INSERT INTO audit_event (created_at, action, actor, ip, details)"
+            " VALUES ('2026-11-28 10:00:00', 'teste', 'teste', '', '{}')"
+        )
+        connection.commit()
+        files = ["espaco.db", "espaco.db-wal", "espaco.db-shm", "secret_key"]
+        assert {name: mode(data / name) for name in files} == dict.fromkeys(files, 0o600)
+        assert mode(data) == 0o700
+    finally:
+        connection.close()
+    assert cli.main(["backup", str(tmp_path / "copias")]) == 0
+    capsys.readouterr()
+    copies = tmp_path / "copias"
+    (target,) = copies.iterdir()
+    assert mode(copies) == mode(target) == 0o700
+    assert all(mode(p) == 0o600 for p in target.rglob("*") if p.is_file())
+
+
+def test_backup_holds_every_piece_of_state(env, tmp_path, capsys):
+    document = build_demo_import(tmp_path / "imp", today=date(2026, 11, 28))
+    assert cli.main(["import", str(document.path)]) == 0
+    (env.outbox_dir / "mensagem.eml").parent.mkdir(parents=True, exist_ok=True)
+    (env.outbox_dir / "mensagem.eml").write_text("Subject: teste\n\ncorpo\n")
+    (env.data_dir / "espaco.env").write_text("ESPACO_PROVIDER_NAME=Verde Campo\n")
+    assert cli.main(["backup", str(tmp_path / "copias")]) == 0
+    (target,) = (tmp_path / "copias").iterdir()
+    assert (target / "emails" / "mensagem.eml").read_text() == "Subject: teste\n\ncorpo\n"
+    assert (target / "espaco.env").read_text() == "ESPACO_PROVIDER_NAME=Verde Campo\n"
+    media = sorted(p.relative_to(env.media_dir) for p in env.media_dir.rglob("*") if p.is_file())
+    assert media and media == sorted(
+        p.relative_to(target / "media") for p in (target / "media").rglob("*") if p.is_file()
+    )
+    manifest = json.loads((target / "backup.json").read_text())
+    assert manifest["format"] == "espaco-backup/1" and manifest["version"] == espaco.__version__
+    assert manifest["engine"] == ("postgresql" if PG_URL else "sqlite")
+    assert len(manifest["migrations"]) == len(list((ROOT / "migrations").glob("espaco_*.py")))
+    assert (target / ("espaco.dump" if PG_URL else "espaco.db")).is_file()
+    last = json.loads((env.data_dir / "ultimo-backup.json").read_text())
+    assert last["path"] == str(target)
+
+
+def test_restore_puts_a_backup_back_into_a_fresh_data_dir(env, tmp_path, monkeypatch, capsys):
+    document = build_demo_import(tmp_path / "imp", today=date(2026, 11, 28))
+    assert cli.main(["import", str(document.path)]) == 0
+    (env.data_dir / "secret_key").write_text(TEST_SECRET + "\n")  # as a generated one is kept
+    assert cli.main(["backup", str(tmp_path / "copias")]) == 0
+    (source,) = (tmp_path / "copias").iterdir()
+    capsys.readouterr()
+
+    fresh = tmp_path / "nova"
+    monkeypatch.setenv("ESPACO_DATA_DIR", str(fresh))
+    if PG_URL:  # one PostgreSQL database per test run: the restore replaces its contents
+        assert cli.main(["restore", str(source)]) == 1
+        assert "use --substituir" in capsys.readouterr().err
+        assert cli.main(["restore", str(source), "--substituir"]) == 0
+    else:
+        assert cli.main(["restore", str(source)]) == 0
+    out = capsys.readouterr().out
+    assert "restaurada" in out and "banco verificado" in out
+    restored = Settings.from_env()
+    assert query(restored, Client.count) == 12 and query(restored, Invoice.count) == 288
+    assert (fresh / "secret_key").read_text() == (source / "secret_key").read_text()
+    assert sorted(p.name for p in (fresh / "media").rglob("*") if p.is_file()) == sorted(
+        p.name for p in (env.media_dir).rglob("*") if p.is_file()
+    )
+    assert mode(fresh) == 0o700
+
+    # A second restore over data is refused, and changes nothing, unless asked to replace.
+    assert cli.main(["restore", str(source)]) == 1
+    assert "o destino já tem dados" in capsys.readouterr().err
+    assert cli.main(["restore", str(source), "--substituir"]) == 0
+    assert query(restored, Client.count) == 12
+
+
+def test_restore_refuses_a_damaged_backup_before_touching_anything(env, tmp_path, capsys):
+    assert cli.main(["backup", str(tmp_path / "copias")]) == 0
+    (source,) = (tmp_path / "copias").iterdir()
+    database_file = source / ("espaco.dump" if PG_URL else "espaco.db")
+    os.chmod(database_file, 0o600)
+    with database_file.open("r+b") as handle:
+        handle.seek(200)
+        handle.write(b"\xff" * 64)
+    capsys.readouterr()
+    assert cli.main(["restore", str(source), "--substituir"]) == 1
+    assert "sha256 não confere" in capsys.readouterr().err
+    assert cli.main(["restore", str(tmp_path)]) == 1
+    assert "não é uma cópia do espaco" in capsys.readouterr().err

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import os
 import re
+import secrets
 import stat
 from pathlib import Path
 
 import pytest
 
+from espaco.secret_strength import secret_problem
 from espaco.settings import ENV_FILE, SECRET_FILE, Settings, SettingsError, setting_names
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -50,7 +54,7 @@ def test_secret_keys_differ_between_data_dirs(tmp_path: Path) -> None:
 
 
 def test_a_secret_key_from_the_environment_is_used_and_not_written(tmp_path: Path) -> None:
-    key = "k" * 40
+    key = "k9Fq2Lm7Xv4Rt8Wz3Nc6Hj1Pd5Ys0Ba-Ue_G"
     settings = Settings.from_env(env_for(tmp_path, secret_key=key))
     assert settings.secret_key == key
     assert not (tmp_path / SECRET_FILE).exists()
@@ -113,6 +117,13 @@ def test_an_env_file_line_without_equals_is_refused(tmp_path: Path) -> None:
         ("request_notice_days", "-1", "ESPACO_REQUEST_NOTICE_DAYS não pode ser negativo"),
         ("staff_mfa", "sempre", "ESPACO_STAFF_MFA deve ser optional ou required"),
         ("secret_key", "curta", "ESPACO_SECRET_KEY deve ter ao menos 32 caracteres"),
+        ("secret_key", "a" * 32, "ESPACO_SECRET_KEY é previsível demais"),
+        ("secret_key", "ab" * 20, "ESPACO_SECRET_KEY é previsível demais"),
+        ("secret_key", "0123456789" * 4, "ESPACO_SECRET_KEY é previsível demais"),
+        ("secret_key", "abcdefghijklmnopqrstuvwxyz012345", "ESPACO_SECRET_KEY é previsível demais"),
+        ("secret_key", "test-secret-key-" + "x" * 32, "ESPACO_SECRET_KEY é previsível demais"),
+        ("api_token", "a", "ESPACO_API_TOKEN deve ter ao menos 32 caracteres"),
+        ("api_token", "token" * 8, "ESPACO_API_TOKEN é previsível demais"),
     ],
 )
 def test_bad_values_are_refused(tmp_path: Path, name: str, value: str, message: str) -> None:
@@ -131,3 +142,32 @@ def test_bad_values_are_refused(tmp_path: Path, name: str, value: str, message: 
 def test_supported_database_urls_are_accepted(tmp_path: Path, url: str) -> None:
     settings = Settings.from_env(env_for(tmp_path, database_url=url))
     assert settings.database_kind in ("sqlite", "postgresql")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        secrets.token_urlsafe(48),  # what the portal generates
+        secrets.token_hex(16),  # openssl rand -hex 16: 128 random bits
+        secrets.token_hex(32),
+        base64.b64encode(secrets.token_bytes(48)).decode(),  # openssl rand -base64 48
+    ],
+)
+def test_random_keys_and_tokens_are_accepted(tmp_path: Path, key: str) -> None:
+    settings = Settings.from_env(env_for(tmp_path, secret_key=key, api_token=key))
+    assert settings.secret_key == key and settings.api_token == key
+
+
+def test_the_generated_secret_key_passes_the_strength_check_every_time() -> None:
+    for _ in range(2000):
+        assert secret_problem("ESPACO_SECRET_KEY", secrets.token_urlsafe(48)) is None
+
+
+def test_a_new_data_dir_and_its_secret_key_are_private_under_umask_022(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        settings = Settings.from_env(env_for(tmp_path / "novo" / "dados"))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(settings.data_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE((settings.data_dir / SECRET_FILE).stat().st_mode) == 0o600

@@ -1,5 +1,5 @@
 """The ``espaco`` command: serve | demo | migrate | import | staff create/reset-2fa | backup |
-media prune.
+restore | verificar | media prune.
 
 Help and messages are in Portuguese, like the rest of what a person reads.
 """
@@ -18,8 +18,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from espaco import database
+from espaco import __version__, database, production
 from espaco.domain.money import format_decimal_br
+from espaco.private import restrict_umask
 from espaco.settings import Settings, SettingsError
 
 log = logging.getLogger("espaco")
@@ -28,11 +29,14 @@ log = logging.getLogger("espaco")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # The database, its -wal/-shm, the secret key, media, e-mails and backups: owner only.
+    restrict_umask()
     logging.basicConfig(
         level=os.environ.get("ESPACO_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("piccolo").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # a line per glyph table per PDF
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
@@ -48,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="espaco",
         description="Espaço do Cliente: o portal de clientes da empresa de coleta de resíduos.",
     )
+    parser.add_argument("--version", action="version", version=f"espaco {__version__}")
     commands = parser.add_subparsers(title="comandos", metavar="COMANDO", required=True)
 
     serve = commands.add_parser("serve", help="aplica as migrações e serve o portal")
@@ -100,10 +105,37 @@ def _parser() -> argparse.ArgumentParser:
     reset.set_defaults(handler=cmd_staff_reset_2fa)
 
     backup = commands.add_parser(
-        "backup", help="copia o banco SQLite (cópia consistente) e as mídias para DESTINO"
+        "backup",
+        help="copia o banco (cópia consistente; pg_dump no PostgreSQL), as mídias, os e-mails,"
+        " a chave secreta e o espaco.env para uma pasta nova em DESTINO",
     )
     backup.add_argument("dest", type=Path, metavar="DESTINO")
     backup.set_defaults(handler=cmd_backup)
+
+    restore = commands.add_parser(
+        "restore",
+        help="restaura uma cópia feita por espaco backup (verifica a cópia antes e o banco depois)",
+    )
+    restore.add_argument("source", type=Path, metavar="ORIGEM", help="a pasta espaco-AAAAMMDD-…")
+    restore.add_argument(
+        "--substituir",
+        action="store_true",
+        help="troca os dados que já existem no destino pelos da cópia (pare o portal antes)",
+    )
+    restore.set_defaults(handler=cmd_restore)
+
+    check = commands.add_parser(
+        "verificar",
+        help="verifica a instalação: configuração, banco, migrações, SMTP, disco, mídias e"
+        " idade do último backup (sai com 1 se algo falhar)",
+    )
+    check.add_argument(
+        "--email", default="", metavar="ENDERECO", help="também envia um e-mail de teste"
+    )
+    check.add_argument(
+        "--so-pdf", action="store_true", help="só gera um boleto de teste (para o build)"
+    )
+    check.set_defaults(handler=cmd_verificar)
 
     media = commands.add_parser("media", help="arquivos de fotos, assinaturas e documentos")
     media_commands = media.add_subparsers(title="ações", metavar="AÇÃO", required=True)
@@ -138,7 +170,7 @@ def _run(
         await database.start(engine)
         try:
             if migrate_first:
-                await database.migrate()
+                await database.migrate(backup_to=settings.backup_dir)
             return await coro_fn(*args)
         finally:
             await database.stop(engine)
@@ -149,7 +181,8 @@ def _run(
 # -- commands ----------------------------------------------------------------------------------
 def cmd_migrate(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    applied = _run(database.migrate, settings, migrate_first=False)
+    applied = _run(lambda: database.migrate(backup_to=settings.backup_dir), settings,
+                   migrate_first=False)  # fmt: skip
     if applied:
         for migration_id in applied:
             print(f"aplicada: {migration_id}")
@@ -159,6 +192,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    if production.is_production():
+        reasons = production.refusals()
+        if reasons:
+            print("o portal não inicia em produção (ESPACO_ENV=production):", file=sys.stderr)
+            for reason in reasons:
+                print(f"- {reason}", file=sys.stderr)
+            return 2
     settings = Settings.from_env()
     if args.workers > 1 and settings.database_kind == "sqlite":
         print(
@@ -167,7 +207,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    _run(database.migrate, settings)
+    _run(lambda: database.migrate(backup_to=settings.backup_dir), settings, migrate_first=False)
     _serve(args.host, args.port, args.workers)
     return 0
 
@@ -314,16 +354,63 @@ def _read_password() -> str | None:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from espaco.services.backup import backup
+    from espaco.services.backup import BackupError, backup
 
     settings = Settings.from_env()
     try:
-        written = _run(lambda: backup(settings, args.dest), settings)
-    except (ValueError, OSError) as exc:
+        written = _run(lambda: backup(settings, args.dest, now=datetime.now(UTC)), settings)
+    except (BackupError, ValueError, OSError) as exc:
         print(f"erro: {exc}", file=sys.stderr)
         return 1
     print(f"cópia gravada em {written}")
     return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from espaco.services.backup import BackupError
+    from espaco.services.restore import restore
+
+    # No secret key is generated here: the backup brings its own.
+    settings = Settings.from_env(create_dirs=False)
+    try:
+        report = restore(settings, args.source, replace=args.substituir)
+    except (BackupError, OSError) as exc:
+        print(f"erro: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"cópia de {report.created_at} (versão {report.version}, {report.engine}) restaurada:"
+        f" {report.tables} tabelas, {report.rows} registros, {report.media_files} arquivos"
+    )
+    print("banco verificado depois da restauração; `espaco serve` aplica migrações novas")
+    return 0
+
+
+def cmd_verificar(args: argparse.Namespace) -> int:
+    from espaco.services.verify import FAIL, pdf_check, verify
+
+    if args.so_pdf:  # needs no settings or database: what a release build checks
+        only = pdf_check()
+        print(only.line())
+        return 1 if only.status == FAIL else 0
+    settings = Settings.from_env(create_dirs=False)
+
+    async def run() -> list[Any]:
+        engine = database.configure(settings)
+        try:
+            await database.start(engine)
+        except Exception as exc:  # noqa: BLE001 - reported as the database check
+            from espaco.services.verify import Check
+
+            return [Check(FAIL, "banco", f"não conecta: {type(exc).__name__}: {exc}")]
+        try:
+            return await verify(settings, now=datetime.now(UTC), test_email_to=args.email)
+        finally:
+            await database.stop(engine)
+
+    checks = asyncio.run(run())
+    for check in checks:
+        print(check.line())
+    return 1 if any(check.status == FAIL for check in checks) else 0
 
 
 def cmd_media_prune(args: argparse.Namespace) -> int:

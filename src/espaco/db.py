@@ -40,6 +40,7 @@ from piccolo.engine.sqlite import SQLiteEngine as PiccoloSQLiteEngine
 from piccolo.engine.sqlite import SQLiteTransaction, TransactionType, dict_factory
 from piccolo.querystring import QueryString
 
+from espaco.private import create_private_file
 from espaco.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -323,7 +324,7 @@ def create_engine(settings: Settings) -> Engine:
     """The engine that ``settings.database_url`` names."""
     if settings.database_kind == "sqlite":
         path = settings.sqlite_path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(path)
         return SQLiteEngine(path=str(path))
     parts = urlsplit(settings.database_url)
     config: dict[str, Any] = {

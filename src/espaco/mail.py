@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from espaco.private import private_dir
 from espaco.resources import resource_dir
 from espaco.settings import SMTP_SCHEMES, Settings
 
@@ -207,13 +208,13 @@ class SmtpTransport:
             # "from None": the original may carry protocol details; the redacted text is enough.
             raise DeliveryError(text, server_unavailable=not message_specific) from None
 
-    def _tls_context(self) -> ssl.SSLContext:
+    def tls_context(self) -> ssl.SSLContext:
         if self.ssl_context is not None:
             return self.ssl_context
         return ssl.create_default_context(cafile=self.cafile or None)
 
     def _send_sync(self, message: EmailMessage, recipients: list[str]) -> list[str]:
-        context = self._tls_context()
+        context = self.tls_context()
         smtp: smtplib.SMTP
         if self.implicit_tls:
             smtp = smtplib.SMTP_SSL(
@@ -280,7 +281,7 @@ class FileTransport:
 
     def write(self, message: EmailMessage) -> Path:
         path = self.path_for(message)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_dir(self.directory)
         fd, temp_name = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:

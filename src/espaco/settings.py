@@ -14,6 +14,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from espaco.private import FILE_MODE, private_dir
+from espaco.secret_strength import secret_problem
+
 PREFIX = "ESPACO_"
 ENV_FILE = "espaco.env"
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name
@@ -33,6 +36,7 @@ def _env_name(name: str) -> str:
 class Settings:
     """Everything the portal reads from its environment. Build with :meth:`from_env`."""
 
+    env: str = "development"
     data_dir: Path = Path("espaco-data")
     database_url: str = ""
     secret_key: str = ""
@@ -59,18 +63,7 @@ class Settings:
         cls, environ: Mapping[str, str] | None = None, *, create_dirs: bool = True
     ) -> Settings:
         """Read the settings; create the data dir and the secret key file when missing."""
-        env = dict(os.environ if environ is None else environ)
-        data_dir = Path(env.get(_env_name("data_dir"), "espaco-data")).expanduser()
-        file_values = _read_env_file(data_dir / ENV_FILE)
-        # ESPACO_TEST_* belong to the test suite (ESPACO_TEST_DATABASE_URL), not to the portal.
-        merged = {
-            **file_values,
-            **{
-                k: v
-                for k, v in env.items()
-                if k.startswith(PREFIX) and not k.startswith(PREFIX + "TEST_")
-            },
-        }
+        data_dir, merged = configured_values(environ)
         known = {f.name for f in fields(cls) if not f.name.startswith("_")}
         unknown = sorted(k for k in merged if k[len(PREFIX) :].lower() not in known)
         if unknown:
@@ -86,7 +79,7 @@ class Settings:
             values[f.name] = _convert(f.name, raw.strip(), f.type)
 
         if create_dirs:
-            data_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(data_dir)
         if not values.get("database_url"):
             values["database_url"] = f"sqlite:///{(data_dir / 'espaco.db').resolve()}"
         if not values.get("secret_key"):
@@ -108,12 +101,16 @@ class Settings:
                 "ESPACO_SMTP_URL deve começar com smtp:// (STARTTLS obrigatório), smtps:// "
                 "ou smtp+insecure:// (sem criptografia, só para um relay local)"
             )
+        if self.env not in ("development", "production"):
+            raise SettingsError("ESPACO_ENV deve ser development ou production")
         if self.staff_mfa not in ("optional", "required"):
             raise SettingsError("ESPACO_STAFF_MFA deve ser optional ou required")
         if self.request_notice_days < 0:
             raise SettingsError("ESPACO_REQUEST_NOTICE_DAYS não pode ser negativo")
-        if len(self.secret_key) < 32:
-            raise SettingsError("ESPACO_SECRET_KEY deve ter ao menos 32 caracteres")
+        if problem := secret_problem("ESPACO_SECRET_KEY", self.secret_key):
+            raise SettingsError(problem)
+        if self.api_token and (problem := secret_problem("ESPACO_API_TOKEN", self.api_token)):
+            raise SettingsError(problem)
 
     @property
     def database_kind(self) -> str:
@@ -135,12 +132,30 @@ class Settings:
         return self.data_dir / "emails"
 
     @property
+    def backup_dir(self) -> Path:
+        """Copies the portal makes itself (before a migration on SQLite)."""
+        return self.data_dir / "backups"
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
+
+
+def configured_values(environ: Mapping[str, str] | None = None) -> tuple[Path, dict[str, str]]:
+    """The data dir, and every ``ESPACO_*`` value set in ``environ`` or in its ``espaco.env``
+    (the environment wins), as text."""
+    env = dict(os.environ if environ is None else environ)
+    data_dir = Path(env.get(_env_name("data_dir"), "espaco-data")).expanduser()
+    file_values = _read_env_file(data_dir / ENV_FILE)
+    # ESPACO_TEST_* belong to the test suite (ESPACO_TEST_DATABASE_URL), not to the portal.
+    from_env = {
+        k: v for k, v in env.items() if k.startswith(PREFIX) and not k.startswith(PREFIX + "TEST_")
+    }
+    return data_dir, {**file_values, **from_env}
 
 
 def setting_names() -> list[str]:
@@ -185,9 +200,9 @@ def _load_or_create_secret(path: Path, create: bool) -> str:
         return path.read_text(encoding="utf-8").strip()
     secret = secrets.token_urlsafe(48)
     if create:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         except FileExistsError:  # another worker won the race: use its key
             return path.read_text(encoding="utf-8").strip()
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

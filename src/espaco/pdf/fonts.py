@@ -1,8 +1,9 @@
 """The TrueType font every PDF embeds, so that each Portuguese character and symbol prints.
 
 fpdf2's core fonts are Latin-1 only (no "—", "•", curly quotes) and fpdf2 bundles no TrueType
-font, so we embed DejaVu Sans from the system (Debian's ``fonts-dejavu-core``, which CI installs).
-``ESPACO_PDF_FONT_DIR`` is not a setting: the search path below is the only knob.
+font, so the package carries DejaVu Sans regular and bold in ``pdf/fonts/`` (subsets made by
+``scripts/subset_fonts.py``, with DejaVu's licence beside them): a boleto prints on a machine
+with no font installed, and the single-file executable needs nothing from the system.
 """
 
 from __future__ import annotations
@@ -13,26 +14,20 @@ from pathlib import Path
 from fpdf import FPDF
 
 FAMILY = "DejaVu"
-SEARCH = (
-    Path("/usr/share/fonts/truetype/dejavu"),
-    Path("/usr/share/fonts/dejavu"),
-    Path("/usr/local/share/fonts/dejavu"),
-    Path("/opt/homebrew/share/fonts/dejavu"),
-)
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
 
 
 class FontMissing(RuntimeError):
-    """DejaVu Sans is not installed (``apt-get install fonts-dejavu-core``)."""
+    """The package's fonts are missing (a broken install)."""
 
 
 @cache
 def font_files() -> tuple[Path, Path]:
-    """Regular and bold DejaVu Sans, from the first folder that holds both."""
-    for folder in SEARCH:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.is_file() and bold.is_file():
-            return regular, bold
-    raise FontMissing("DejaVu Sans not found: install fonts-dejavu-core")
+    """Regular and bold DejaVu Sans, from the package."""
+    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
+    if not (regular.is_file() and bold.is_file()):
+        raise FontMissing(f"DejaVu Sans not found in {FONT_DIR}: reinstall espaco")
+    return regular, bold
 
 
 def add_fonts(pdf: FPDF) -> None:

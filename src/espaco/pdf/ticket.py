@@ -36,6 +36,7 @@ from espaco.domain.errors import DomainError
 from espaco.domain.formatting import format_date, format_datetime
 from espaco.domain.money import format_quantity
 from espaco.pdf.text import lines, printable
+from espaco.private import private_dir
 
 # Bump when the layout changes: cached tickets of the old layout are then not used.
 VERSION = "2"
@@ -130,7 +131,7 @@ def render_cached(ticket: TicketData, tz: tzinfo, cache_dir: Path) -> bytes:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as handle:

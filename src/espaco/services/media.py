@@ -28,6 +28,7 @@ from typing import Literal
 from PIL import Image, ImageOps
 
 from espaco.domain.errors import DomainError
+from espaco.private import private_dir
 from espaco.settings import Settings
 
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
@@ -267,14 +268,13 @@ def _touch(target: Path) -> None:
 
 
 def _write_atomic(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
