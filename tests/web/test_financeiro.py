@@ -94,7 +94,7 @@ def test_page_shows_the_four_cards_and_the_closures_of_the_year(web):
     assert "R$ 100,00" in card(page, "pago") and "1 fatura" in card(page, "pago")
     assert "R$ 350,50" in card(page, "geral") and "2 faturas" in card(page, "geral")
     assert "deixada de fora" in page.select_one("#canceladas").text
-    rows = page.select("#financeiro tbody tr")
+    rows = page.select("#fechamentos tbody tr")
     assert len(rows) == 3
     assert "paga em 09/01" in rows[-1].text or "paga em 09/01" in page.text
     assert page.select_one("svg.grafico title").text.startswith("Faturado e pago")
@@ -286,6 +286,6 @@ def test_a_fiscal_number_with_markup_is_shown_as_text(web):
     call(web, _mark_up_fiscal_number)
     for headers in ({}, {"HX-Request": "true"}):
         page = soup(web.get("/financeiro", headers=headers).text)
-        (row,) = page.select("#financeiro tbody tr")
+        (row,) = page.select("#fechamentos tbody tr")
         assert row.select("b") == []
         assert 'NFS-e 9<b>"x&y' in row.get_text()

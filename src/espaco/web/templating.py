@@ -66,6 +66,7 @@ def create_environment(settings: Settings, static: StaticFiles) -> Environment:
         data=data,
         data_hora=data_hora,
         numero=formatting.format_int_br,
+        unidade=formatting.format_unit,
         quantidade=lambda v: money.format_quantity(v) if v not in (None, "") else "",
     )
     env.globals.update(
