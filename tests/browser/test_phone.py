@@ -1,0 +1,297 @@
+"""Every page of the app on a phone: each GET route that answers HTML, read from the app's own
+route table and filled with ids of seeded demo data, opened at 320 and 360 px with JavaScript
+and without, as the client (portal) or a master user (back-office).
+
+On each page: nothing wider than the screen, every visible target at least 24 × 24 CSS px (or
+spaced as WCAG 2.2, 2.5.8 allows), no console error or CSP violation, and (JavaScript on) axe
+finds nothing at all. A new route with an id nobody fills fails the walk until it is given one.
+
+One browser context per width and JavaScript mode, reused across the pages (a context is a
+fresh profile: ~0.3 s each, a hundred of them would cost more than the pages).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from espaco.demo import build_demo_import
+from espaco.services.clients import set_demo_access_code
+from espaco.services.imports import import_file
+from espaco.services.staff import create_staff
+from espaco.tables import (
+    Boleto,
+    Certificate,
+    Client,
+    CollectionPhoto,
+    CollectionRequest,
+    FiscalDocument,
+    Invoice,
+    Location,
+)
+from tests.browser.conftest import CONTEXT_OPTIONS, RECORD_CSP_VIOLATIONS, BrowserLog
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (320, 360)
+STAFF_USER, STAFF_PASSWORD = "mestre-celular", "senha-do-celular-123"
+# Not pages of the app: the ERP's JSON API and its OpenAPI viewer, static files, health.
+NOT_PAGES = ("/api", "/static", "/saude")
+# Pages that need a login of their own kind, as the walk opens them.
+PUBLIC = {"/entrar", "/admin/entrar", "/admin/entrar/codigo"}
+
+# Targets under 24 × 24 px and not spaced as 2.5.8 allows. A target inside a line of text is
+# exempt (the "inline" exception), as are the visually hidden radio buttons of the calendar,
+# whose labels are the targets.
+TARGETS_JS = """(width) => {
+  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary';
+  const all = [...document.querySelectorAll(selector)].filter((e) => {
+    const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    return r.width > 1 && r.height > 1 && s.visibility !== 'hidden' && s.opacity !== '0';
+  });
+  const inline = (e) => {
+    if (e.tagName !== 'A') return false;
+    const block = e.closest('p, li, dd, td, th, div, label');
+    if (!block || getComputedStyle(e).display !== 'inline') return false;
+    return block.textContent.trim().length > e.textContent.trim().length;
+  };
+  const rects = all.map((e) => e.getBoundingClientRect());
+  const small = all.map((e, i) => rects[i].width < 23.5 || rects[i].height < 23.5);
+  const gap = (x, y, r) => Math.hypot(Math.max(r.left - x, 0, x - r.right),
+                                      Math.max(r.top - y, 0, y - r.bottom));
+  const problems = [];
+  all.forEach((e, i) => {
+    if (!small[i] || inline(e)) return;
+    const r = rects[i], x = (r.left + r.right) / 2, y = (r.top + r.bottom) / 2;
+    const crowded = all.some((o, j) => {
+      if (j === i || o.contains(e) || e.contains(o)) return false;
+      const q = rects[j];
+      if (small[j]) return Math.hypot(x - (q.left + q.right) / 2, y - (q.top + q.bottom) / 2) < 24;
+      return gap(x, y, q) < 12;
+    });
+    if (crowded) {
+      const name = (e.innerText || e.getAttribute('aria-label') || e.name || e.tagName).trim();
+      problems.push(`${e.tagName.toLowerCase()} "${name.slice(0, 30)}" ` +
+                    `${Math.round(r.width)}×${Math.round(r.height)}`);
+    }
+  });
+  return problems;
+}"""
+
+
+@dataclass(frozen=True)
+class Seeded:
+    ids: dict[str, str]
+    document: str
+    code: str
+
+
+async def seed_demo(data_dir: Path, settings: Any) -> Seeded:
+    """The demo's import, a client's code, a master user and a pending request: one of every
+    thing each route shows."""
+    now = datetime.now(UTC)
+    demo = build_demo_import(data_dir, today=now.date())
+    result = await import_file(demo.path, settings, now=now)
+    assert result.ok, result.problems[:3]
+    mine = demo.clients[0]
+    code = await set_demo_access_code(mine.external_id, now=now)
+    error = await create_staff(STAFF_USER, STAFF_PASSWORD, "master", now=now)
+    assert error is None, error
+    client = (await Client.select(Client.id).where(Client.external_id == mine.external_id))[0]
+    client_id = client["id"]
+    fiscal = await FiscalDocument.select(FiscalDocument.invoice).where(
+        FiscalDocument.client == client_id
+    )
+    boletos = await Boleto.select(Boleto.invoice).where(
+        Boleto.invoice.is_in([row["invoice"] for row in fiscal])
+    )
+    payable = await Invoice.select(Invoice.id).where(
+        Invoice.id.is_in([row["invoice"] for row in boletos]) & (Invoice.status == "open")
+    )
+    photo = await CollectionPhoto.select(CollectionPhoto.id, CollectionPhoto.collection).where(
+        CollectionPhoto.collection.client == client_id
+    )
+    certificate = await Certificate.select(Certificate.id).where(Certificate.client == client_id)
+    location = await Location.select(Location.id).where(Location.client == client_id)
+    protocol = f"{now.year}-7{client_id:05d}"
+    await CollectionRequest.insert(
+        CollectionRequest(
+            client=client_id,
+            location=location[0]["id"],
+            protocol=protocol,
+            intended_on=date(now.year + 1, 1, 15),
+            description="Troca da caçamba de entulho na obra da rua de trás, portão azul",
+            submission_key=f"phone-{client_id}",
+            created_at=now,
+        )
+    )
+    ids = {
+        "client_id": str(client_id),
+        "invoice_id": str(payable[0]["id"]),
+        "collection_id": str(photo[0]["collection"]),
+        "photo_id": str(photo[0]["id"]),
+        "certificate_id": str(certificate[0]["id"]),
+        "protocol": protocol,
+    }
+    return Seeded(ids, mine.document, code)
+
+
+@pytest.fixture(scope="module")
+def seeded(live_server, tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    return live_server.call(seed_demo, tmp_path_factory.mktemp("demo"), live_server.settings)
+
+
+def get_routes(app: Any) -> list[str]:
+    """Every GET path of the app but the API, static files and health."""
+    paths = set()
+    for route in app.routes:
+        if route.path.startswith(NOT_PAGES) or "GET" not in getattr(route, "methods", ()):
+            continue
+        paths.add(route.path)
+    return sorted(paths)
+
+
+def fill(path: str, ids: dict[str, str]) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        assert name in ids, f"new route {path}: give the phone walk a value for {{{name}}}"
+        return ids[name]
+
+    return re.sub(r"\{(\w+)(?::\w+)?\}", value, path)
+
+
+def html_pages(context: BrowserContext, paths: list[str]) -> list[str]:
+    """The paths that answer HTML for this session (PDFs, CSV, XML and photos are downloads),
+    each of which must answer 200."""
+    pages = []
+    for path in paths:
+        response = context.request.get(path, max_redirects=0)
+        assert response.status in (200, 302, 303), f"GET {path} → {response.status}"
+        if response.headers.get("content-type", "").startswith("text/html"):
+            pages.append(path)
+    return pages
+
+
+def extra_views(ids: dict[str, str]) -> list[str]:
+    """Views of the same routes that a query string changes a lot: tabs, another period."""
+    client = ids["client_id"]
+    return [
+        f"/admin/clientes/{client}?aba=emails",
+        f"/admin/clientes/{client}?aba=configuracoes",
+        "/coletas?inicio=2020-01-01&fim=2030-12-31",
+        "/financeiro?inicio=2020-01-01&fim=2030-12-31",
+        f"/solicitar-coleta?mes={datetime.now(UTC).year + 1}-01",
+    ]
+
+
+def log_in_client(page: Page, seeded: Seeded) -> None:
+    page.goto("/entrar")
+    page.get_by_label("CNPJ ou CPF").fill(seeded.document)
+    page.get_by_label("Código de acesso").fill(seeded.code)
+    page.get_by_role("button", name="Entrar").click()
+    page.wait_for_url("**/inicio")
+
+
+def log_in_staff(page: Page) -> None:
+    page.goto("/admin/entrar")
+    page.get_by_label("Usuário").fill(STAFF_USER)
+    page.get_by_label("Senha").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+    page.wait_for_url(re.compile(r".*/admin/(?!entrar).*"))
+
+
+@dataclass
+class Walk:
+    width: int
+    javascript: bool
+    problems: list[str]
+    axe: Axe | None
+
+    def check(self, page: Page, path: str, log: BrowserLog) -> None:
+        response = page.goto(path)
+        assert response is not None
+        if self.javascript and page.locator("script[src*=htmx]").count():
+            page.wait_for_function("() => window.htmx !== undefined")
+        where = f"{path} at {self.width} px, JavaScript {'on' if self.javascript else 'off'}"
+        if response.status != 200:
+            self.problems.append(f"{where}: HTTP {response.status}")
+        # With is_mobile Chromium widens innerWidth to the content: compare with the set width.
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > self.width:
+            self.problems.append(f"{where}: {scroll_width} px wide")
+        for target in page.evaluate(TARGETS_JS, self.width):
+            self.problems.append(f"{where}: small target {target}")
+        if self.axe is not None:
+            for v in self.axe.run(page).response["violations"]:
+                targets = "; ".join(", ".join(map(str, n["target"])) for n in v["nodes"][:3])
+                self.problems.append(f"{where}: axe {v['id']} ({v['impact']}) {targets}")
+        found = log.console_errors + log.page_errors + log.failed_requests
+        if self.javascript:
+            found += page.evaluate("window.__cspViolations || []")
+        self.problems.extend(f"{where}: {message}" for message in found)
+        log.console_errors.clear(), log.page_errors.clear(), log.failed_requests.clear()
+
+
+def new_context(browser: Browser, live_server: Any, width: int, javascript: bool) -> Iterator:
+    live_server.activate()
+    context = browser.new_context(
+        base_url=live_server.url,
+        **{**CONTEXT_OPTIONS, "viewport": {"width": width, "height": 740}},
+        java_script_enabled=javascript,
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(15_000)
+    context.add_init_script(RECORD_CSP_VIOLATIONS)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_fits_a_phone_with_large_enough_targets_and_no_errors(
+    browser: Browser, live_server, seeded: Seeded, width: int, javascript: bool
+) -> None:
+    routes = [fill(path, seeded.ids) for path in get_routes(live_server_app(live_server))]
+    walk = Walk(width, javascript, [], Axe() if javascript and width == 360 else None)
+    seen: set[str] = set()
+    for who in ("anonymous", "client", "staff"):
+        for context in new_context(browser, live_server, width, javascript):
+            page = context.new_page()
+            log = BrowserLog()
+            log.watch(page)
+            if who == "client":
+                log_in_client(page, seeded)
+            elif who == "staff":
+                log_in_staff(page)
+            mine = [
+                p
+                for p in routes
+                if (who == "anonymous") == (p in PUBLIC)
+                and (who != "client" or not p.startswith("/admin"))
+                and (who != "staff" or p.startswith("/admin"))
+            ]
+            extra = [
+                p for p in extra_views(seeded.ids) if p.startswith("/admin") == (who == "staff")
+            ]
+            seen.update(mine)
+            for path in html_pages(context, mine) + (extra if who != "anonymous" else []):
+                walk.check(page, path, log)
+    assert not set(routes) - seen, f"routes the walk never opened: {sorted(set(routes) - seen)}"
+    assert not walk.problems, "\n".join(walk.problems)
+
+
+def live_server_app(live_server: Any) -> Any:
+    from espaco.app import create_app
+
+    return create_app(live_server.settings)
