@@ -295,3 +295,152 @@ def live_server_app(live_server: Any) -> Any:
     from espaco.app import create_app
 
     return create_app(live_server.settings)
+
+
+# -- the facts of a row, on screen without swiping ---------------------------------------------
+ROW_FACTS = {
+    "/financeiro?inicio=2020-01-01&fim=2030-12-31": (
+        "#fechamentos tbody tr",
+        ["Referência", "Vencimento", "Valor", "Situação", "Nota fiscal", "Boleto"],
+    ),
+    "/coletas?inicio=2020-01-01&fim=2030-12-31": (
+        "#coletas-tabela tbody tr:not(:has(td[colspan]))",
+        ["Data", "Local", "Resíduo", "Quantidade", "Situação", "Ticket", "MTR/SINIR"],
+    ),
+    "/admin/solicitacoes": (
+        "#fila tbody tr",
+        ["Protocolo", "Cliente", "Local", "Pretendida", "Situação"],
+    ),
+    "/admin/emails": ("#caixa tbody tr", ["Criada em", "Tipo", "Para", "Situação"]),
+}
+FACTS_JS = """([rows, labels, width]) => {
+  const out = [];
+  const trs = [...document.querySelectorAll(rows)];
+  if (!trs.length) return ['no rows'];
+  for (const tr of trs.slice(0, 30)) {
+    for (const label of labels) {
+      const td = tr.querySelector(`td[data-label="${label}"]`);
+      if (!td) { out.push(`a row has no ${label} cell`); continue; }
+      const r = td.getBoundingClientRect();
+      if (td.textContent.trim() && (r.left < 0 || r.right > width || r.width < 1))
+        out.push(`${label} at x ${Math.round(r.left)}–${Math.round(r.right)}`);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_each_rows_facts_are_on_a_360px_screen_without_swiping(
+    browser: Browser, live_server, seeded: Seeded, javascript: bool
+) -> None:
+    problems = []
+    for who in ("client", "staff"):
+        for context in new_context(browser, live_server, 360, javascript):
+            page = context.new_page()
+            log_in_client(page, seeded) if who == "client" else log_in_staff(page)
+            for path, (rows, labels) in ROW_FACTS.items():
+                if path.startswith("/admin") != (who == "staff"):
+                    continue
+                page.goto(path)
+                found = page.evaluate(FACTS_JS, [rows, labels, 360])
+                problems += [f"{path}: {p}" for p in found]
+            if who == "client":
+                page.goto("/solicitacoes")
+                cards = page.locator(".solicitacao a, .solicitacao .selo")
+                assert cards.count() >= 2
+                for box in (cards.nth(i).bounding_box() for i in range(cards.count())):
+                    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+    assert not problems, "\n".join(problems)
+
+
+# -- the first visit, measured on the wire -----------------------------------------------------
+FIRST_WINDOW = 14_600  # bytes: ten TCP segments of 1,460, a new connection's first window
+
+
+@dataclass
+class Fetch:
+    url: str
+    initiator: str | None
+    bytes: int = 0
+    finished: float = 0.0
+    cached: bool = False
+
+
+def record_network(context: BrowserContext, page: Page) -> tuple[dict[str, Fetch], list[float]]:
+    """Every request of ``page`` by CDP request id, with its initiator's URL, its bytes on the
+    wire (headers and body, compressed) and when it finished; and the load event's time."""
+    fetches: dict[str, Fetch] = {}
+    load: list[float] = []
+    cdp = context.new_cdp_session(page)
+
+    def sent(event: dict[str, Any]) -> None:
+        initiator = event["initiator"]
+        url = initiator.get("url")
+        if url is None and initiator.get("stack"):
+            frames = initiator["stack"].get("callFrames") or [{}]
+            url = frames[0].get("url")
+        if not event["request"]["url"].startswith("data:"):  # in the HTML: no request
+            fetches[event["requestId"]] = Fetch(event["request"]["url"], url)
+
+    def finished(event: dict[str, Any]) -> None:
+        if event["requestId"] in fetches:
+            fetch = fetches[event["requestId"]]
+            fetch.bytes, fetch.finished = int(event["encodedDataLength"]), event["timestamp"]
+
+    def from_cache(event: dict[str, Any]) -> None:
+        if event["requestId"] in fetches:
+            fetches[event["requestId"]].cached = True
+
+    cdp.on("Network.requestWillBeSent", sent)
+    cdp.on("Network.loadingFinished", finished)
+    cdp.on("Network.requestServedFromCache", from_cache)
+    cdp.on("Page.loadEventFired", lambda event: load.append(event["timestamp"]))
+    cdp.send("Network.enable")
+    cdp.send("Page.enable")
+    return fetches, load
+
+
+def chain_depth(fetches: list[Fetch]) -> dict[str, int]:
+    """Each URL's place in the critical request chain: the document 1, what it names 2, what
+    those name 3..."""
+    depth: dict[str, int] = {}
+    for fetch in fetches:  # in the order they were sent, so an initiator comes first
+        depth[fetch.url] = depth.get(fetch.initiator or "", 0) + 1
+    return depth
+
+
+def test_the_first_visit_to_entrar_fits_one_tcp_window_in_two_round_trips(
+    browser: Browser, live_server
+) -> None:
+    for context in new_context(browser, live_server, 360, True):
+        page = context.new_page()
+        fetches, load = record_network(context, page)
+        page.goto("/entrar", wait_until="load")
+        page.wait_for_timeout(300)  # let the last loadingFinished events arrive
+        before_load = [f for f in fetches.values() if f.finished and f.finished <= load[0]]
+        late = [f.url for f in fetches.values() if not f.finished or f.finished > load[0]]
+        total = sum(f.bytes for f in before_load)
+        report = ", ".join(f"{f.url.split('?')[0]} {f.bytes} B" for f in before_load)
+        print(f"/entrar first visit: {total} B on the wire before load ({report})")
+        assert len(before_load) >= 2, report  # the page and its stylesheet
+        assert total <= FIRST_WINDOW, report
+        depth = chain_depth(list(fetches.values()))
+        assert max(depth.values()) <= 2, depth
+        assert not any("htmx" in url for url in fetches), "htmx fetched by /entrar"
+        assert not late, f"fetched after the load event: {late}"
+
+
+def test_after_login_each_page_is_one_request_with_static_files_cached(
+    browser: Browser, live_server, seeded: Seeded
+) -> None:
+    for context in new_context(browser, live_server, 360, True):
+        page = context.new_page()
+        log_in_client(page, seeded)  # /inicio fetches htmx and the icon once
+        page.goto("/financeiro", wait_until="load")
+        for path in ("/financeiro", "/coletas"):
+            fetches, load = record_network(context, page)
+            page.goto(path, wait_until="load")
+            page.wait_for_timeout(200)
+            network = [f.url for f in fetches.values() if not f.cached]
+            assert len(network) == 1 and network[0].endswith(path), network

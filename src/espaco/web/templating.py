@@ -72,6 +72,7 @@ def create_environment(settings: Settings, static: StaticFiles) -> Environment:
     env.globals.update(
         options=options,
         static_url=static.url,
+        icon=static.data_uri("icon.svg"),
         provider_name=settings.provider_name,
         provider_cnpj=settings.provider_cnpj,
     )
