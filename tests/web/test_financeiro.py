@@ -101,6 +101,33 @@ def test_page_shows_the_four_cards_and_the_closures_of_the_year(web):
     assert len(page.select("svg.grafico rect")) == 24
 
 
+def test_em_aberto_is_everything_unpaid_and_says_how_much_of_it_is_overdue(web):
+    client_id = logged_in(web)
+    t = today()
+    call(web, make_invoice, client_id, t - timedelta(days=3), 1_036_45)  # vencida
+    call(web, make_invoice, client_id, t + timedelta(days=3), 710_05)  # a vencer
+    call(web, make_invoice, client_id, t - timedelta(days=1), 50_00, status="paid", paid_on=t)
+    inicio, fim = (t - timedelta(days=40)).isoformat(), (t + timedelta(days=40)).isoformat()
+    page = soup(web.get(f"/financeiro?inicio={inicio}&fim={fim}").text)
+    aberto = card(page, "aberto")
+    assert aberto.startswith("Em aberto R$ 1.746,50 2 faturas"), aberto
+    assert "dos quais vencido R$ 1.036,45 (1 fatura)" in aberto
+    assert [h.get_text() for h in page.select(".cartoes h3")] == [
+        "Em aberto",
+        "Pago",
+        "Geral do período",
+    ]
+    assert "R$ 1.796,50" in card(page, "geral")
+
+
+def test_no_overdue_line_when_nothing_is_overdue(web):
+    client_id = logged_in(web)
+    call(web, make_invoice, client_id, today() + timedelta(days=3), 710_05)
+    page = soup(web.get("/financeiro").text)
+    assert page.select_one("#card-vencido") is None
+    assert "R$ 710,05" in card(page, "aberto")
+
+
 def test_htmx_period_change_swaps_only_the_fragment(web):
     client_id = logged_in(web)
     call(web, make_invoice, client_id, date(2024, 5, 10), 12_34)
