@@ -104,3 +104,29 @@ def test_only_failed_messages_offer_a_retry_which_requeues_them(client: TestClie
     assert "outbox_retry" in actions
     again = post(client, form["action"], form_page="/admin/emails")
     assert "nada a fazer" in client.get(again.headers["location"]).text
+
+
+def test_every_kind_of_e_mail_has_a_portuguese_label() -> None:
+    from espaco.resources import resource_dir
+    from espaco.web.admin.outbox import KIND_LABELS
+
+    kinds = {p.name.split(".")[0] for p in resource_dir("templates").joinpath("emails").iterdir()}
+    assert kinds == set(KIND_LABELS), "templates/emails and KIND_LABELS name different kinds"
+
+
+def test_the_outbox_shows_each_kind_by_its_label_never_the_raw_kind(client: TestClient) -> None:
+    from espaco.web.admin.outbox import KIND_LABELS
+
+    async def write() -> None:
+        for kind in KIND_LABELS:
+            await outbox.enqueue(
+                Email(to=("a@cliente.com.br",), subject=kind, text="corpo"), kind=kind, now=now()
+            )
+        await OutboxEmail.update({OutboxEmail.next_attempt_at: now() + timedelta(days=1)}).where(
+            OutboxEmail.id > 0
+        )
+
+    run(client, write)
+    rows = soup(client.get("/admin/emails")).select("#caixa tbody tr")
+    shown = {r.find_all("td")[3].get_text(): r.find_all("td")[1].get_text() for r in rows}
+    assert shown == KIND_LABELS
