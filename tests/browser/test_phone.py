@@ -444,3 +444,22 @@ def test_after_login_each_page_is_one_request_with_static_files_cached(
             page.wait_for_timeout(200)
             network = [f.url for f in fetches.values() if not f.cached]
             assert len(network) == 1 and network[0].endswith(path), network
+
+
+def test_the_linha_digitavel_wraps_between_groups_and_its_buttons_stand_apart(
+    browser: Browser, live_server, seeded: Seeded
+) -> None:
+    for context in new_context(browser, live_server, 320, True):
+        page = context.new_page()
+        log_in_client(page, seeded)
+        page.goto(f"/financeiro/{seeded.ids['invoice_id']}/boleto")
+        groups = page.locator("#linha-digitavel > span")
+        assert groups.count() == 5
+        for i in range(groups.count()):  # one box per group: none is split across lines
+            assert groups.nth(i).evaluate("g => g.getClientRects().length") == 1
+        copy = page.get_by_role("button", name="Copiar linha digitável").bounding_box()
+        download = page.get_by_role("link", name="Baixar boleto (PDF)").bounding_box()
+        assert copy is not None and download is not None
+        apart_x = max(download["x"] - copy["x"] - copy["width"], 0)
+        apart_y = max(download["y"] - copy["y"] - copy["height"], 0)
+        assert max(apart_x, apart_y) >= 8, (copy, download)

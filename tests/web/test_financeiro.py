@@ -185,6 +185,8 @@ def test_boleto_page_pdf_text_and_barcode(web):
     invoice = call(web, make_invoice, client_id, due, 150_075)
     page = soup(web.get(f"/financeiro/{invoice}/boleto").text)
     line = page.select_one("#linha-digitavel").text
+    groups = [g.text for g in page.select("#linha-digitavel > span.nowrap")]
+    assert " ".join(groups) == line and len(groups) == 5  # wraps between groups only
     assert page.select_one("[data-copiar=linha-digitavel]") is not None
     assert page.select_one('script[src*="copiar"][defer]') is not None
     response = web.get(f"/financeiro/{invoice}/boleto.pdf")
