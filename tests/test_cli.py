@@ -210,3 +210,16 @@ def test_media_prune_counts_then_deletes_old_orphans_and_refuses_a_short_grace(e
     assert not orphan.exists()
     assert cli.main(["media", "prune", "--horas", "0.5"]) == 2
     assert "--horas deve ser ao menos 1" in capsys.readouterr().err
+
+
+def test_the_app_and_uvicorn_log_through_one_handler_in_one_format(settings) -> None:  # type: ignore[no-untyped-def]
+    # Litestar's default logging config added a second handler with its own format, so the
+    # demo's console mixed two; uvicorn's own config a third (espaco serve passes log_config=None).
+    import inspect
+
+    from espaco import logs
+    from espaco.app import create_app
+
+    assert create_app(settings).logging_config is None
+    assert "log_config=None" in inspect.getsource(cli._serve)
+    assert "%(name)s" in logs.FORMAT

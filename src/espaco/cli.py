@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from espaco import database
+from espaco import database, logs
 from espaco.domain.money import format_decimal_br
 from espaco.settings import Settings, SettingsError
 
@@ -28,11 +28,7 @@ log = logging.getLogger("espaco")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("ESPACO_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("piccolo").setLevel(logging.WARNING)
+    logs.configure()
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
@@ -184,6 +180,7 @@ def _serve(host: str, port: int, workers: int) -> None:
         proxy_headers=False,
         server_header=False,
         log_level="info",
+        log_config=None,  # uvicorn's lines go through the root logger, in espaco.logs.FORMAT
     )
 
 

@@ -83,7 +83,9 @@ async def migrate() -> list[str]:
         raise RuntimeError(f"migração falhou: {result.message}")
     applied = sorted(set(await _applied()) - before)
     for migration_id in applied:
-        log.info("migration applied: %s", migration_id)
+        log.debug("migration applied: %s", migration_id)
+    if applied:  # a fresh database applies every one: one line, not one each
+        log.info("%d migration(s) applied, the last %s", len(applied), applied[-1])
     return applied
 
 

@@ -180,7 +180,7 @@ async def deliver_due(
         note = f"recusados pelo servidor: {', '.join(refused)}" if refused else None
         await _mark_sent(row["id"], note, now)
         sent += 1
-        log.info("e-mail %s (%s) sent", row["id"], row["kind"])
+        log.debug("e-mail %s (%s) sent", row["id"], row["kind"])
     return DeliveryReport(sent=sent, failed=failed, retried=retried, more=more)
 
 
@@ -272,6 +272,8 @@ async def run_sender(settings: Settings, stop: asyncio.Event, interval: float = 
     nudge = _wake_event()
     transport: Transport | None = None
     log.info("e-mail sender started")
+    # One line per burst of rounds (a demo's start sends ~300 NF notices), each e-mail at DEBUG.
+    burst = DeliveryReport(sent=0, failed=0, retried=0, more=False)
     while not stop.is_set():
         nudge.clear()
         more = False
@@ -281,11 +283,25 @@ async def run_sender(settings: Settings, stop: asyncio.Event, interval: float = 
                 log.info("e-mail transport: %r", transport)
             report = await deliver_due(settings, now=datetime.now(UTC), transport=transport)
             more = report.more
+            burst = DeliveryReport(
+                sent=burst.sent + report.sent,
+                failed=burst.failed + report.failed,
+                retried=burst.retried + report.retried,
+                more=False,
+            )
         except Exception:
             log.exception("e-mail sender round failed")
         if more:
             await asyncio.sleep(0)  # let the rest of the app breathe between rounds
             continue
+        if burst.sent or burst.failed or burst.retried:
+            log.info(
+                "e-mails: %d sent, %d given up, %d to retry",
+                burst.sent,
+                burst.failed,
+                burst.retried,
+            )
+            burst = DeliveryReport(sent=0, failed=0, retried=0, more=False)
         await _wait_any(stop, nudge, interval)
     log.info("e-mail sender stopped")
 
