@@ -463,3 +463,55 @@ def test_the_linha_digitavel_wraps_between_groups_and_its_buttons_stand_apart(
         apart_x = max(download["x"] - copy["x"] - copy["width"], 0)
         apart_y = max(download["y"] - copy["y"] - copy["height"], 0)
         assert max(apart_x, apart_y) >= 8, (copy, download)
+
+
+# -- htmx swaps under the strict CSP -----------------------------------------------------------
+def test_htmx_swaps_log_no_csp_violation_or_console_error(
+    browser: Browser, live_server, seeded: Seeded
+) -> None:
+    """htmx 4 can inject inline styles (its indicator CSS, settling); the CSP forbids them and
+    the console would say so on every swap. Each kind of swap the app makes, once."""
+    for context in new_context(browser, live_server, 360, True):
+        page = context.new_page()
+        page.on("dialog", lambda dialog: dialog.accept())
+        log = BrowserLog()
+        log.watch(page)
+        log_in_client(page, seeded)
+        page.goto("/financeiro")
+        page.wait_for_function("() => window.htmx !== undefined")
+        page.evaluate("window.__same_document = true")
+        page.get_by_role("link", name="Ano passado").click()
+        page.wait_for_url("**inicio=*")
+        page.locator("#fechamentos a[href$='/nota']").first.click()
+        page.locator("#nota-detalhe h2").wait_for()
+        page.goto("/coletas")
+        page.wait_for_function("() => window.htmx !== undefined")
+        page.evaluate("window.__same_document = true")
+        page.get_by_label("Situação").select_option("validada")
+        page.get_by_role("button", name="Filtrar").click()
+        page.wait_for_url("**situacao=*")
+        page.goto("/solicitar-coleta")
+        page.wait_for_function("() => window.htmx !== undefined")
+        page.evaluate("window.__same_document = true")
+        title = page.locator("#calendario-titulo").inner_text()
+        page.get_by_role("button", name="Próximo mês").click()
+        page.wait_for_function(
+            "t => document.querySelector('#calendario-titulo').innerText !== t", arg=title
+        )
+        assert page.evaluate("window.__same_document === true"), "htmx should have swapped"
+        log.assert_clean(page)
+        log_in_staff(page)
+        page.wait_for_function("() => window.htmx !== undefined")
+        page.evaluate("window.__same_document = true")
+        page.get_by_role("searchbox").fill("a")
+        page.wait_for_url("**q=a*")
+        page.goto(f"/admin/clientes/{seeded.ids['client_id']}")
+        page.wait_for_function("() => window.htmx !== undefined")
+        page.evaluate("window.__same_document = true")
+        page.get_by_role("link", name="Configurações").click()
+        page.wait_for_url("**aba=configuracoes")
+        page.get_by_role("button", name="Desativar cliente").click()  # hx-confirm accepted
+        page.get_by_role("button", name="Reativar cliente").click()
+        page.get_by_role("button", name="Desativar cliente").wait_for()
+        assert page.evaluate("window.__same_document === true"), "htmx should have swapped"
+        log.assert_clean(page)
