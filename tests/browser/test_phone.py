@@ -87,6 +87,25 @@ TARGETS_JS = """(width) => {
 }"""
 
 
+# In a table laid out as cards (class "pilha"), each cell's caption is its column's header:
+# the captions live in the rows (some built in Python), so a test keeps them in step.
+CAPTIONS_JS = """() => {
+  const out = [];
+  for (const table of document.querySelectorAll('table.pilha')) {
+    const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent.trim());
+    for (const tr of table.querySelectorAll('tbody tr')) {
+      const cells = [...tr.children];
+      if (cells.length === 1 && cells[0].colSpan > 1) continue;  // "Carregar mais"
+      cells.forEach((td, i) => {
+        const label = td.getAttribute('data-label');
+        if (heads[i] && label !== heads[i]) out.push(`column "${heads[i]}" captioned "${label}"`);
+      });
+    }
+  }
+  return [...new Set(out)];
+}"""
+
+
 @dataclass(frozen=True)
 class Seeded:
     ids: dict[str, str]
@@ -229,6 +248,8 @@ class Walk:
             self.problems.append(f"{where}: {scroll_width} px wide")
         for target in page.evaluate(TARGETS_JS, self.width):
             self.problems.append(f"{where}: small target {target}")
+        for caption in page.evaluate(CAPTIONS_JS):
+            self.problems.append(f"{where}: {caption}")
         if self.axe is not None:
             for v in self.axe.run(page).response["violations"]:
                 targets = "; ".join(", ".join(map(str, n["target"])) for n in v["nodes"][:3])

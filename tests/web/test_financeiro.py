@@ -318,3 +318,26 @@ def test_a_fiscal_number_with_markup_is_shown_as_text(web):
         (row,) = page.select("#fechamentos tbody tr")
         assert row.select("b") == []
         assert 'NFS-e 9<b>"x&y' in row.get_text()
+
+
+def test_the_chart_says_which_months_it_draws_labels_years_and_gives_its_values(web):
+    client_id = logged_in(web)
+    call(web, make_invoice, client_id, date(2025, 12, 10), 300_00)
+    call(web, make_invoice, client_id, date(2026, 1, 10), 123_45, status="paid", paid_on=None)
+    page = soup(web.get("/financeiro?inicio=2026-01-01&fim=2026-03-31").text)
+    assert page.select_one("#grafico-titulo").get_text() == (
+        "Faturado e pago por mês: abr/2025 a mar/2026"
+    )
+    svg = page.select_one("svg.grafico")
+    labels = [t.get_text() for t in svg.select("text")]
+    assert labels.count("2025") == 1 and labels.count("2026") == 1  # under abr and jan
+    summary = svg.select_one("title").get_text()  # what a screen reader reads for the image
+    assert "dez/2025: faturado R$ 300,00, pago R$ 0,00" in summary
+    assert "jan/2026: faturado R$ 123,45, pago R$ 123,45" in summary
+    rows = page.select("details.valores tbody tr")
+    assert len(rows) == 12
+    assert [c.get_text() for c in rows[9].find_all(["th", "td"])] == [
+        "jan/2026",
+        "R$ 123,45",
+        "R$ 123,45",
+    ]
