@@ -97,12 +97,16 @@ def throttle(context: BrowserContext, page: Page, *, clear: bool = False) -> dic
         if event["request"]["url"].startswith("http"):  # not the data: URLs in the HTML
             sent.add(event["requestId"])
 
+    def from_cache(event: dict[str, Any]) -> None:
+        sent.discard(event["requestId"])  # answered by the browser's cache: not on the wire
+
     def finished(event: dict[str, Any]) -> None:
         if event["requestId"] in sent:
             wire["requests"] += 1
             wire["bytes"] += int(event["encodedDataLength"])
 
     cdp.on("Network.requestWillBeSent", request)
+    cdp.on("Network.requestServedFromCache", from_cache)
     cdp.on("Network.loadingFinished", finished)
     return wire
 
