@@ -354,3 +354,16 @@ def test_restore_refuses_a_damaged_backup_before_touching_anything(env, tmp_path
     assert "sha256 não confere" in capsys.readouterr().err
     assert cli.main(["restore", str(tmp_path)]) == 1
     assert "não é uma cópia do espaco" in capsys.readouterr().err
+
+
+def test_the_app_and_uvicorn_log_through_one_handler_in_one_format(settings) -> None:  # type: ignore[no-untyped-def]
+    # Litestar's default logging config added a second handler with its own format, so the
+    # demo's console mixed two; uvicorn's own config a third (espaco serve passes log_config=None).
+    import inspect
+
+    from espaco import logs
+    from espaco.app import create_app
+
+    assert create_app(settings).logging_config is None
+    assert "log_config=None" in inspect.getsource(cli._serve)
+    assert "%(name)s" in logs.FORMAT

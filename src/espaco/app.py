@@ -19,7 +19,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.utils.scope.state import ScopeState
 
-from espaco import database, db, production
+from espaco import database, db, logs, production
 from espaco.resources import resource_dir
 from espaco.services import api_tokens, audit, outbox
 from espaco.settings import Settings, SettingsError
@@ -139,11 +139,14 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
         ),
         include_in_schema=False,
         debug=False,
+        # Litestar's default adds a second handler in its own format: one format (espaco.logs).
+        logging_config=None,
     )
 
 
 def app_from_env() -> Litestar:
     """Factory for ``uvicorn --factory espaco.app:app_from_env`` (what ``espaco serve`` runs)."""
+    logs.configure()
     if production.is_production() and (reasons := production.refusals()):
         raise SettingsError("\n".join(reasons))
     return create_app(Settings.from_env(), run_migrations=False)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from espaco import __version__, database, production
+from espaco import __version__, database, logs, production
 from espaco.domain.money import format_decimal_br
 from espaco.private import restrict_umask
 from espaco.settings import Settings, SettingsError
@@ -31,12 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # The database, its -wal/-shm, the secret key, media, e-mails and backups: owner only.
     restrict_umask()
-    logging.basicConfig(
-        level=os.environ.get("ESPACO_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("piccolo").setLevel(logging.WARNING)
-    logging.getLogger("fontTools").setLevel(logging.WARNING)  # a line per glyph table per PDF
+    logs.configure()
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
@@ -224,6 +219,7 @@ def _serve(host: str, port: int, workers: int) -> None:
         proxy_headers=False,
         server_header=False,
         log_level="info",
+        log_config=None,  # uvicorn's lines go through the root logger, in espaco.logs.FORMAT
     )
 
 

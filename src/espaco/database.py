@@ -127,7 +127,9 @@ async def _migrate(backup_to: Path | None) -> list[str]:
         raise RuntimeError(f"migração falhou: {result.message}")
     applied = sorted(set(await applied_migrations()) - before)
     for migration_id in applied:
-        log.info("migration applied: %s", migration_id)
+        log.debug("migration applied: %s", migration_id)
+    if applied:  # a fresh database applies every one: one line, not one each
+        log.info("%d migration(s) applied, the last %s", len(applied), applied[-1])
     return applied
 
 

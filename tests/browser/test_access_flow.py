@@ -45,7 +45,7 @@ def seed(live_server, document: str, address: str) -> str:
     return username
 
 
-def staff_generates_code(page: Page, username: str, document: str) -> None:
+def staff_generates_code(page: Page, username: str, document: str, *, javascript: bool) -> None:
     page.on("dialog", lambda dialog: dialog.accept())  # hx-confirm asks before replacing
     page.goto("/admin/entrar")
     page.get_by_label("Usuário").fill(username)
@@ -57,6 +57,9 @@ def staff_generates_code(page: Page, username: str, document: str) -> None:
     page.get_by_role("link", name=re.compile("Transportadora Fluxo")).first.click()
     page.get_by_role("link", name="Configurações").click()
     page.get_by_role("button", name="Gerar código de acesso").click()
+    if not javascript:  # no confirm() dialog: a page asks first
+        expect(page.get_by_role("heading", level=1)).to_have_text("Gerar código de acesso")
+        page.get_by_role("button", name="Sim, gerar e enviar").click()
     expect(page.get_by_text(re.compile("Código gerado e enviado para"))).to_be_visible()
     assert not CODE.search(page.content()), "the code must never be shown to staff"
 
@@ -91,7 +94,7 @@ def test_code_generated_by_staff_arrives_by_email_and_lets_the_client_in(
     staff_context = browser.new_context(**options)
     staff_page = staff_context.new_page()
     browser_log.watch(staff_page)
-    staff_generates_code(staff_page, username, document)
+    staff_generates_code(staff_page, username, document, javascript=javascript)
     if javascript:
         assert_accessible(staff_page)
     staff_context.close()

@@ -70,7 +70,7 @@ def filter_2024(page: Page) -> None:
     page.get_by_role("button", name="Filtrar").click()
     page.wait_for_url("**/financeiro?inicio=2024-01-01&fim=2024-12-31")
     expect(page.locator("#card-geral")).to_contain_text("R$ 42,00")
-    expect(page.locator("#financeiro tbody tr")).to_have_count(1)
+    expect(page.locator("#fechamentos tbody tr")).to_have_count(1)
 
 
 def download_boleto(page: Page) -> None:

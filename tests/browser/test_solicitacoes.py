@@ -48,16 +48,18 @@ def ask_for_a_collection(page: Page, tag: str, *, javascript: bool) -> str:
     page.get_by_role("link", name="Solicitar coleta").first.click()
     page.wait_for_url("**/solicitar-coleta")
     page.get_by_label(re.compile(f"Loja {tag}")).check()
-    # The next month, then the first day one may pick there.
-    page.locator("#calendario a[rel=next]").click()
-    if javascript:
-        expect(page.locator("#calendario a[rel=prev]")).to_be_visible()
-    else:
-        page.wait_for_url("**/solicitar-coleta?mes=*")
-        page.get_by_label(re.compile(f"Loja {tag}")).check()  # a plain link reloads the form
-    page.locator("#calendario input[name=data]:not([disabled]) + label").first.click()
     description = page.get_by_label("3. Descrição do serviço")
     description.fill("Retirar a caçamba cheia de papelão, portão lateral.")
+    # The next month, then the first day one may pick there: the place and the description
+    # stay as they were, with JavaScript or without (the month button submits the form).
+    title = page.locator("#calendario-titulo").inner_text()
+    page.get_by_role("button", name="Próximo mês").click()
+    expect(page.locator("#calendario-titulo")).not_to_have_text(title)
+    expect(page.get_by_role("button", name="Mês anterior")).to_be_visible()
+    expect(page.get_by_label(re.compile(f"Loja {tag}"))).to_be_checked()
+    expect(description).to_have_value("Retirar a caçamba cheia de papelão, portão lateral.")
+    assert re.fullmatch(r"[A-Z][a-zç]+ de \d{4}", page.locator("#calendario-titulo").inner_text())
+    page.locator("#calendario input[name=data]:not([disabled]) + label").first.click()
     if javascript:
         expect(page.locator("#descricao-contador")).to_have_text("51 de 2.000 caracteres")
     page.get_by_role("button", name="Enviar solicitação").click()
@@ -112,8 +114,8 @@ def test_request_form_has_no_serious_accessibility_problem(
     page.goto("/solicitar-coleta")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
     assert_accessible(page)
-    page.locator("#calendario a[rel=next]").click()
-    expect(page.locator("#calendario a[rel=prev]")).to_be_visible()
+    page.get_by_role("button", name="Próximo mês").click()
+    expect(page.get_by_role("button", name="Mês anterior")).to_be_visible()
     assert_accessible(page)
 
 
@@ -122,7 +124,9 @@ def test_calendar_days_are_reached_and_picked_with_the_keyboard(page: Page, live
     client_login(page, document, code)
     page.goto("/solicitar-coleta")
     # The next month: the current one may have a single day left.
-    page.goto(page.locator("#calendario a[rel=next]").get_attribute("href") or "")
+    page.goto(
+        "/solicitar-coleta?mes=" + (page.locator("#mes-seguinte").get_attribute("value") or "")
+    )
     first = page.locator("#calendario input[name=data]:not([disabled])").first
     first.focus()
     page.keyboard.press("Space")

@@ -84,7 +84,7 @@ def test_month_grid_disables_the_past_and_the_notice_and_marks_sundays_and_holid
     assert days[date(2026, 11, 22)].sunday
     assert "domingo, 22 de novembro de 2026" in days[date(2026, 11, 22)].label
     assert grid.previous is None and grid.next == "2026-12"
-    assert grid.title == "novembro de 2026"
+    assert grid.title == "Novembro de 2026"
 
 
 def test_month_grid_is_clamped_to_the_months_one_may_ask_for() -> None:

@@ -559,3 +559,32 @@ async def test_background_sender_survives_a_failing_round(
     assert (await outbox_counts())["sent"] == 1
     assert "e-mail sender round failed" in caplog.text
     assert isinstance(outbox.transport_for(db), FileTransport)
+
+
+async def test_a_burst_of_e_mails_is_logged_as_one_summary_line(
+    db: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # What `espaco demo` does on start: hundreds of NF notices, sent over several rounds.
+    real = outbox.deliver_due
+
+    async def small_rounds(settings: Settings, **kwargs: Any) -> outbox.DeliveryReport:
+        return await real(settings, **kwargs, limit=2)
+
+    monkeypatch.setattr(outbox, "deliver_due", small_rounds)
+    caplog.set_level(logging.INFO, logger="espaco")
+    for _ in range(5):
+        await enqueue(access_email(), kind="access", now=datetime.now(UTC))
+    stop = asyncio.Event()
+    task = asyncio.create_task(outbox.run_sender(db, stop, interval=0.05))
+    for _ in range(200):
+        if "e-mails:" in caplog.text:
+            break
+        await asyncio.sleep(0.02)
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)
+    lines = [r.getMessage() for r in caplog.records if r.name == "espaco.services.outbox"]
+    assert [m for m in lines if m.startswith("e-mail")] == [
+        "e-mail sender started: " + outbox.transport_for(db).mode,
+        "e-mails: 5 sent, 0 given up, 0 to retry",
+        "e-mail sender stopped",
+    ]

@@ -332,6 +332,7 @@ def test_generating_a_code_mails_it_and_never_shows_it(client: TestClient) -> No
     response = post(
         client,
         f"/admin/clientes/{client_id}/codigo",
+        {"confirmado": "1"},
         form_page=f"/admin/clientes/{client_id}?aba=configuracoes",
     )
     assert response.status_code == 303
@@ -395,7 +396,10 @@ def test_without_an_address_the_button_says_why_and_nothing_is_generated(
     reason = page.find(id=button["aria-describedby"])
     assert "cadastre ao menos um endereço" in reason.get_text()
     response = post(
-        client, f"/admin/clientes/{client_id}/codigo", form_page=f"/admin/clientes/{client_id}"
+        client,
+        f"/admin/clientes/{client_id}/codigo",
+        {"confirmado": "1"},
+        form_page=f"/admin/clientes/{client_id}",
     )
     assert response.status_code == 422
     assert "Nenhum código foi gerado" in message(response)
@@ -413,7 +417,7 @@ def test_deactivation_ends_the_sessions_and_login_fails_with_the_usual_message(
     response = post(
         client,
         f"/admin/clientes/{client_id}/situacao",
-        {"ativo": "0"},
+        {"ativo": "0", "confirmado": "1"},
         form_page=f"/admin/clientes/{client_id}?aba=configuracoes",
     )
     assert response.status_code == 303
@@ -434,6 +438,42 @@ def test_deactivation_ends_the_sessions_and_login_fails_with_the_usual_message(
     )
     assert client_row(client, client_id)["active"] is True
     assert client_login(client, document, CODE).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("action", "form", "button"),
+    [("codigo", {}, "Sim, gerar e enviar"), ("situacao", {"ativo": "0"}, "Sim, desativar")],
+)
+def test_without_javascript_generating_or_deactivating_asks_first_and_changes_nothing(
+    client: TestClient, action: str, form: dict[str, str], button: str
+) -> None:
+    client_id = make_client(client, emails=("a@cliente.com.br",))
+    response = post(
+        client,
+        f"/admin/clientes/{client_id}/{action}",
+        form,
+        form_page=f"/admin/clientes/{client_id}?aba=configuracoes",
+    )
+    assert response.status_code == 200
+    page = soup(response)
+    confirm = page.find("form", action=f"/admin/clientes/{client_id}/{action}")
+    hidden = {i["name"]: i["value"] for i in confirm.find_all("input", type="hidden")}
+    assert hidden["confirmado"] == "1" and hidden["_csrf_token"]
+    assert all(hidden[k] == v for k, v in form.items())
+    assert confirm.find("button", string=button) is not None
+    back = page.find("a", string=re.compile("Voltar"))
+    assert back["href"] == f"/admin/clientes/{client_id}?aba=configuracoes"
+    row = client_row(client, client_id)
+    assert row["active"] is True and row["access_code_hash"] is None
+    assert outbox_rows(client) == []
+
+
+def test_the_tabs_buttons_ask_through_hx_confirm_with_javascript(client: TestClient) -> None:
+    client_id = make_client(client, emails=("a@cliente.com.br",))
+    page = soup(client.get(f"/admin/clientes/{client_id}?aba=configuracoes"))
+    for action in ("codigo", "situacao"):
+        form = page.find("form", action=f"/admin/clientes/{client_id}/{action}")
+        assert form["hx-confirm"]
 
 
 # -- escaping ----------------------------------------------------------------------------------

@@ -201,3 +201,29 @@ def test_a_failed_access_code_whose_code_was_wiped_asks_for_a_new_code(
     run(client, masked)
     response = post(client, f"/admin/emails/{failed}/tentar-de-novo", form_page="/admin/emails")
     assert "Gere um novo código" in client.get(response.headers["location"]).text
+
+
+def test_every_kind_of_e_mail_has_a_portuguese_label() -> None:
+    from espaco.resources import resource_dir
+    from espaco.web.admin.outbox import KIND_LABELS
+
+    kinds = {p.name.split(".")[0] for p in resource_dir("templates").joinpath("emails").iterdir()}
+    assert kinds == set(KIND_LABELS), "templates/emails and KIND_LABELS name different kinds"
+
+
+def test_the_outbox_shows_each_kind_by_its_label_never_the_raw_kind(client: TestClient) -> None:
+    from espaco.web.admin.outbox import KIND_LABELS
+
+    async def write() -> None:
+        for kind in KIND_LABELS:
+            await outbox.enqueue(
+                Email(to=("a@cliente.com.br",), subject=kind, text="corpo"), kind=kind, now=now()
+            )
+        await OutboxEmail.update({OutboxEmail.next_attempt_at: now() + timedelta(days=1)}).where(
+            OutboxEmail.id > 0
+        )
+
+    run(client, write)
+    rows = soup(client.get("/admin/emails")).select("#caixa tbody tr")
+    shown = {r.find_all("td")[3].get_text(): r.find_all("td")[1].get_text() for r in rows}
+    assert shown == KIND_LABELS

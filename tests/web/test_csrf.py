@@ -134,7 +134,10 @@ def test_a_token_of_one_area_does_not_open_the_other(http: TestClient) -> None:
     assert refused.status_code == 403
     accepted = http.post(
         f"/admin/clientes/{client_id}/codigo",
-        data={"_csrf_token": token_of(http, f"/admin/clientes/{client_id}?aba=configuracoes")},
+        data={
+            "_csrf_token": token_of(http, f"/admin/clientes/{client_id}?aba=configuracoes"),
+            "confirmado": "1",
+        },
         follow_redirects=False,
     )
     assert accepted.status_code == 303 and count(http, OutboxEmail) == 1

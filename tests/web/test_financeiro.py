@@ -94,11 +94,38 @@ def test_page_shows_the_four_cards_and_the_closures_of_the_year(web):
     assert "R$ 100,00" in card(page, "pago") and "1 fatura" in card(page, "pago")
     assert "R$ 350,50" in card(page, "geral") and "2 faturas" in card(page, "geral")
     assert "deixada de fora" in page.select_one("#canceladas").text
-    rows = page.select("#financeiro tbody tr")
+    rows = page.select("#fechamentos tbody tr")
     assert len(rows) == 3
     assert "paga em 09/01" in rows[-1].text or "paga em 09/01" in page.text
     assert page.select_one("svg.grafico title").text.startswith("Faturado e pago")
     assert len(page.select("svg.grafico rect")) == 24
+
+
+def test_em_aberto_is_everything_unpaid_and_says_how_much_of_it_is_overdue(web):
+    client_id = logged_in(web)
+    t = today()
+    call(web, make_invoice, client_id, t - timedelta(days=3), 1_036_45)  # vencida
+    call(web, make_invoice, client_id, t + timedelta(days=3), 710_05)  # a vencer
+    call(web, make_invoice, client_id, t - timedelta(days=1), 50_00, status="paid", paid_on=t)
+    inicio, fim = (t - timedelta(days=40)).isoformat(), (t + timedelta(days=40)).isoformat()
+    page = soup(web.get(f"/financeiro?inicio={inicio}&fim={fim}").text)
+    aberto = card(page, "aberto")
+    assert aberto.startswith("Em aberto R$ 1.746,50 2 faturas"), aberto
+    assert "dos quais vencido R$ 1.036,45 (1 fatura)" in aberto
+    assert [h.get_text() for h in page.select(".cartoes h3")] == [
+        "Em aberto",
+        "Pago",
+        "Geral do período",
+    ]
+    assert "R$ 1.796,50" in card(page, "geral")
+
+
+def test_no_overdue_line_when_nothing_is_overdue(web):
+    client_id = logged_in(web)
+    call(web, make_invoice, client_id, today() + timedelta(days=3), 710_05)
+    page = soup(web.get("/financeiro").text)
+    assert page.select_one("#card-vencido") is None
+    assert "R$ 710,05" in card(page, "aberto")
 
 
 def test_htmx_period_change_swaps_only_the_fragment(web):
@@ -158,6 +185,8 @@ def test_boleto_page_pdf_text_and_barcode(web):
     invoice = call(web, make_invoice, client_id, due, 150_075)
     page = soup(web.get(f"/financeiro/{invoice}/boleto").text)
     line = page.select_one("#linha-digitavel").text
+    groups = [g.text for g in page.select("#linha-digitavel > span.nowrap")]
+    assert " ".join(groups) == line and len(groups) == 5  # wraps between groups only
     assert page.select_one("[data-copiar=linha-digitavel]") is not None
     assert page.select_one('script[src*="copiar"][defer]') is not None
     response = web.get(f"/financeiro/{invoice}/boleto.pdf")
@@ -286,6 +315,29 @@ def test_a_fiscal_number_with_markup_is_shown_as_text(web):
     call(web, _mark_up_fiscal_number)
     for headers in ({}, {"HX-Request": "true"}):
         page = soup(web.get("/financeiro", headers=headers).text)
-        (row,) = page.select("#financeiro tbody tr")
+        (row,) = page.select("#fechamentos tbody tr")
         assert row.select("b") == []
         assert 'NFS-e 9<b>"x&y' in row.get_text()
+
+
+def test_the_chart_says_which_months_it_draws_labels_years_and_gives_its_values(web):
+    client_id = logged_in(web)
+    call(web, make_invoice, client_id, date(2025, 12, 10), 300_00)
+    call(web, make_invoice, client_id, date(2026, 1, 10), 123_45, status="paid", paid_on=None)
+    page = soup(web.get("/financeiro?inicio=2026-01-01&fim=2026-03-31").text)
+    assert page.select_one("#grafico-titulo").get_text() == (
+        "Faturado e pago por mês: abr/2025 a mar/2026"
+    )
+    svg = page.select_one("svg.grafico")
+    labels = [t.get_text() for t in svg.select("text")]
+    assert labels.count("2025") == 1 and labels.count("2026") == 1  # under abr and jan
+    summary = svg.select_one("title").get_text()  # what a screen reader reads for the image
+    assert "dez/2025: faturado R$ 300,00, pago R$ 0,00" in summary
+    assert "jan/2026: faturado R$ 123,45, pago R$ 123,45" in summary
+    rows = page.select("details.valores tbody tr")
+    assert len(rows) == 12
+    assert [c.get_text() for c in rows[9].find_all(["th", "td"])] == [
+        "jan/2026",
+        "R$ 123,45",
+        "R$ 123,45",
+    ]

@@ -105,15 +105,19 @@ def test_calendar_disables_days_inside_the_notice_and_marks_sundays(
 def test_calendar_moves_by_month_as_a_fragment_for_htmx_and_a_page_without(
     portal, settings: Settings
 ) -> None:  # type: ignore[no-untyped-def]
-    http, _, _ = portal
-    nxt = soup(http.get("/solicitar-coleta")).select_one("#calendario a[rel=next]")
-    assert nxt is not None and nxt["href"] == nxt["hx-get"]
-    fragment = http.get(str(nxt["href"]), headers=HX)
-    assert fragment.status_code == 200 and fragment.text.lstrip().startswith('<div id="calendario"')
+    http, _, place = portal
+    month = soup(http.get("/solicitar-coleta")).select_one("#mes-seguinte")["value"]
+    fields = valid(http, settings, place, data="", mes=month)
+    fragment = post(http, "/solicitar-coleta", fields, form_page="/solicitar-coleta", headers=HX)
+    assert fragment.status_code == 200
+    assert fragment.text.lstrip().startswith('<section id="solicitar"')
     assert "<html" not in fragment.text
-    full = soup(http.get(str(nxt["href"])))
+    full = soup(send(http, **fields))
     assert full.select_one("#solicitar form") is not None
-    assert full.select_one("#calendario a[rel=prev]") is not None
+    assert full.select_one("#mes-anterior") is not None
+    # A bookmarked month still opens as a page.
+    bookmarked = soup(http.get(f"/solicitar-coleta?mes={month}"))
+    assert bookmarked.select_one("#mes-anterior") is not None
 
 
 def test_a_request_is_confirmed_with_its_protocol_and_emailed(portal, settings: Settings) -> None:  # type: ignore[no-untyped-def]
@@ -230,12 +234,23 @@ def test_list_shows_situacao_and_a_pending_request_can_be_cancelled(
     listing = soup(http.get("/solicitacoes"))
     assert protocol in listing.select_one("#solicitacoes").get_text()
     assert "Pendente" in listing.select_one("#solicitacoes").get_text()
-    response = post(http, f"/solicitacoes/{protocol}/cancelar", form_page=location)
+    asked = post(http, f"/solicitacoes/{protocol}/cancelar", form_page=location)
+    assert asked.status_code == 200  # without JavaScript: a page asks first
+    confirm = soup(asked).find("form", action=f"/solicitacoes/{protocol}/cancelar")
+    assert confirm.find("input", attrs={"name": "confirmado"})["value"] == "1"
+    assert confirm.find("button", string="Sim, cancelar a solicitação") is not None
+    assert requests_of(http)[0]["status"] == "pending"
+    assert soup(http.get(location)).select_one("form[action$=cancelar]")["hx-confirm"]
+    response = post(
+        http, f"/solicitacoes/{protocol}/cancelar", {"confirmado": "1"}, form_page=location
+    )
     assert response.status_code == 303
     detail = soup(http.get(f"/solicitacoes/{protocol}"))
     assert "Cancelada" in detail.get_text()
     assert detail.select_one("form[action$=cancelar]") is None
-    again = post(http, f"/solicitacoes/{protocol}/cancelar", form_page="/solicitacoes")
+    again = post(
+        http, f"/solicitacoes/{protocol}/cancelar", {"confirmado": "1"}, form_page="/solicitacoes"
+    )
     assert again.status_code == 409
 
 
@@ -258,3 +273,25 @@ def test_pages_need_a_login(app_client: TestClient) -> None:
     for path in ("/solicitar-coleta", "/solicitacoes"):
         response = app_client.get(path, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"] == "/entrar"
+
+
+def test_a_month_button_brings_the_form_back_on_that_month_keeping_what_was_typed(
+    portal, settings: Settings
+) -> None:  # type: ignore[no-untyped-def]
+    http, _, place = portal
+    first = soup(http.get("/solicitar-coleta"))
+    month = first.select_one("#mes-seguinte")["value"]
+    fields = valid(http, settings, place, data="", mes=month)
+    response = send(http, **fields)
+    assert response.status_code == 200 and requests_of(http) == []
+    page = soup(response)
+    year, number = (int(part) for part in month.split("-"))
+    assert page.select_one("#calendario-titulo").get_text().endswith(f"de {year}")
+    assert page.select_one(f"input[name=local][value='{place}']").has_attr("checked")
+    assert page.select_one("#descricao").get_text() == GOOD
+    assert page.select_one("input[name=chave]")["value"] == fields["chave"]
+    assert page.select_one(f"#dia-{year:04d}-{number:02d}-15") is not None
+    # Without JavaScript the buttons submit the form they sit in; htmx posts it the same way.
+    for button in page.select("#calendario button.mes-nav"):
+        assert button.find_parent("form")["action"] == "/solicitar-coleta"
+        assert button["type"] == "submit" and button["name"] == "mes"

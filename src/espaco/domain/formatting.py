@@ -69,6 +69,15 @@ def format_month_long(year: int, month: int) -> str:
     return f"{month_name(month)}/{year:04d}"
 
 
+_UNIT_SUPERSCRIPTS = {"m2": "m²", "m3": "m³"}
+
+
+def format_unit(unit: str) -> str:
+    """``m3`` → ``m³``, ``m2`` → ``m²`` (SI brochure, 9th ed., 5.4.2: the exponent is written as
+    a superscript); other units as given. ERPs send the ASCII spelling."""
+    return _UNIT_SUPERSCRIPTS.get(unit.strip().lower(), unit) if unit else unit
+
+
 def format_int_br(n: int) -> str:
     """``1234`` → ``1.234``: thousands grouped by a dot, the pt-BR usage of
     the Banco Central's and IBGE's publications; the sign goes in front."""

@@ -127,7 +127,8 @@ class MonthGrid:
 
     @property
     def title(self) -> str:
-        return f"{MONTHS[self.month - 1]} de {self.year}"
+        """``Dezembro de 2026``: the month capitalised as a title, the rest as written."""
+        return f"{MONTHS[self.month - 1].capitalize()} de {self.year}"
 
     @property
     def key(self) -> str:

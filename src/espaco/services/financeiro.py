@@ -36,12 +36,19 @@ class Total:
 
 @dataclass(frozen=True)
 class Totals:
-    """The four cards of a period, plus the cancelled invoices left out of them."""
+    """A period's sums: ``open`` (not yet due), ``overdue``, ``paid``, and the cancelled
+    invoices left out of them. The page's cards are Em aberto (``unpaid``: both of the first
+    two, "dos quais vencido" the second), Pago and Geral do período."""
 
     open: Total = Total()
     overdue: Total = Total()
     paid: Total = Total()
     cancelled: Total = Total()
+
+    @property
+    def unpaid(self) -> Total:
+        """Everything still to pay, overdue or not: what the client owes."""
+        return self.open + self.overdue
 
     @property
     def general(self) -> Total:

@@ -219,7 +219,7 @@ async def deliver_due(
         note = f"recusados pelo servidor: {', '.join(refused)}" if refused else None
         await _mark_sent(row["id"], note, now)
         sent += 1
-        log.info("e-mail %s (%s) sent", row["id"], row["kind"])
+        log.debug("e-mail %s (%s) sent", row["id"], row["kind"])
         if sent == 1 and await _bring_forward(now, after_server_failure=True):
             more = True  # the server is back: what waited for it goes in the next round
     return DeliveryReport(sent=sent, failed=failed, retried=retried, more=more)
@@ -347,6 +347,8 @@ async def run_sender(settings: Settings, stop: asyncio.Event, interval: float = 
     log.log(
         logging.WARNING if clear else logging.INFO, "e-mail sender started: %s", configured.mode
     )
+    # One line per burst of rounds (a demo's start sends ~300 NF notices), each e-mail at DEBUG.
+    burst = DeliveryReport(sent=0, failed=0, retried=0, more=False)
     while not stop.is_set():
         nudge.clear()
         more = False
@@ -355,11 +357,25 @@ async def run_sender(settings: Settings, stop: asyncio.Event, interval: float = 
                 transport = transport_for(settings)
             report = await deliver_due(settings, now=datetime.now(UTC), transport=transport)
             more = report.more
+            burst = DeliveryReport(
+                sent=burst.sent + report.sent,
+                failed=burst.failed + report.failed,
+                retried=burst.retried + report.retried,
+                more=False,
+            )
         except Exception:
             log.exception("e-mail sender round failed")
         if more:
             await asyncio.sleep(0)  # let the rest of the app breathe between rounds
             continue
+        if burst.sent or burst.failed or burst.retried:
+            log.info(
+                "e-mails: %d sent, %d given up, %d to retry",
+                burst.sent,
+                burst.failed,
+                burst.retried,
+            )
+            burst = DeliveryReport(sent=0, failed=0, retried=0, more=False)
         await _wait_any(stop, nudge, interval)
     log.info("e-mail sender stopped")
 

@@ -28,7 +28,7 @@ def _n(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-_WIDTH, _HEIGHT, _TOP, _BOTTOM = 360, 150, 8, 22
+_WIDTH, _HEIGHT, _TOP, _BOTTOM = 360, 160, 8, 32
 
 
 @lru_cache(maxsize=16)
@@ -58,11 +58,17 @@ def billed_and_paid(months: Sequence[tuple[int, int, int, int]]) -> Markup:
     bar, columns = _paired_columns(len(months))
     first = _month_label(*months[0][:2]) if months else ""
     last = _month_label(*months[-1][:2]) if months else ""
+    # Screen readers read the values from the image's title (a role="img" hides its parts);
+    # pointers see each bar's own title, and the table below the chart shows them all.
+    values = "; ".join(
+        f"{_month_label(y, m)}: faturado {format_brl(b)}, pago {format_brl(p)}"
+        for y, m, b, p in months
+    )
     out = [
         f'<svg class="grafico" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img"'
         f' aria-labelledby="grafico-desc" width="100%">'
         f'<title id="grafico-desc">Faturado e pago por mês de vencimento,'
-        f" de {first} a {last}</title>"
+        f" de {first} a {last}: {values}</title>"
         f'<line x1="0" y1="{baseline}" x2="{_WIDTH}" y2="{baseline}" stroke="#8a948f"/>'
     ]
     for (year, month, billed, paid), (billed_x, paid_x, label_x) in zip(
@@ -79,11 +85,38 @@ def billed_and_paid(months: Sequence[tuple[int, int, int, int]]) -> Markup:
                 f' fill="{fill}"><title>{label}: {what} {format_brl(cents)}</title></rect>'
             )
         out.append(
-            f'<text x="{label_x}" y="{_HEIGHT - 6}" text-anchor="middle"'
+            f'<text x="{label_x}" y="{_HEIGHT - 18}" text-anchor="middle"'
             f' font-size="10" fill="{TEXT_FILL}">{label[:3]}</text>'
         )
+        if month == 1 or label == first:  # the year under its first month on the chart
+            out.append(
+                f'<text x="{label_x}" y="{_HEIGHT - 5}" text-anchor="middle"'
+                f' font-size="10" fill="{TEXT_FILL}">{year}</text>'
+            )
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 - numbers and constant month names only
+
+
+def month_range(months: Sequence[tuple[int, ...]]) -> str:
+    """``jan/2026 a dez/2026``: the months a chart draws, for its heading."""
+    if not months:
+        return ""
+    return f"{_month_label(*months[0][:2])} a {_month_label(*months[-1][:2])}"
+
+
+def billed_and_paid_table(months: Sequence[tuple[int, int, int, int]]) -> Markup:
+    """The chart's values as a table (inside a ``<details>`` under it): for the keyboard and
+    for whoever wants the figures, without hovering a bar."""
+    rows = "".join(
+        f'<tr><th scope="row">{_month_label(y, m)}</th>'
+        f'<td class="num">{format_brl(b)}</td><td class="num">{format_brl(p)}</td></tr>'
+        for y, m, b, p in months
+    )
+    return Markup(  # noqa: S704 - numbers and month names only
+        '<table class="valores-grafico"><thead><tr><th scope="col">Mês</th>'
+        '<th scope="col" class="num">Faturado</th><th scope="col" class="num">Pago</th></tr>'
+        f"</thead><tbody>{rows}</tbody></table>"
+    )
 
 
 def per_month(months: Sequence[tuple[int, int, int]], *, width: int = 320) -> Markup:
@@ -121,7 +154,8 @@ def per_month(months: Sequence[tuple[int, int, int]], *, width: int = 320) -> Ma
             )
         bars.append("</g>")
     head = (
-        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img"'
+        f'<svg class="grafico" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
+        ' role="img"'
         f' aria-labelledby="grafico-titulo"><title id="grafico-titulo">Coletas por mês: '
         f'{"; ".join(titles)}</title><line x1="0" y1="{_n(baseline)}" x2="{width}"'
         f' y2="{_n(baseline)}" stroke="#5a625e" stroke-width="1"/>'

@@ -26,7 +26,7 @@ from litestar.response import Response
 from markupsafe import Markup
 
 from espaco.domain.errors import DomainError
-from espaco.domain.formatting import format_date, format_int_br
+from espaco.domain.formatting import format_date, format_int_br, format_unit
 from espaco.domain.money import format_quantity
 from espaco.domain.periods import Period, last_days, parse_period
 from espaco.pdf.ticket import render_cached
@@ -192,7 +192,7 @@ def _waste_cell(description: str, waste_class: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _quantity_cell(quantity: str, unit: str) -> str:
-    return f"{h(format_quantity(quantity))} {h(unit)}" if quantity else ""
+    return f"{h(format_quantity(quantity))} {h(format_unit(unit))}" if quantity else ""
 
 
 @lru_cache(maxsize=64)
@@ -219,10 +219,12 @@ def _table_row(r: coletas.Row) -> str:
                 f' aria-label="CDF do MTR {number}">CDF</a>'
             )
     return (
-        f"<tr><td>{date_text(r.event_on)}</td><td>{h(r.location)}</td><td>{h(r.service)}</td>"
-        f"<td>{_waste_cell(r.waste_description, r.waste_class)}</td>"
-        f'<td class="num">{_quantity_cell(r.quantity, r.unit)}</td>'
-        f"<td>{ticket}</td><td>{mtr}</td><td>{_status_cell(r.status)}</td></tr>\n"
+        f'<tr><td data-label="Data">{date_text(r.event_on)}</td>'
+        f'<td data-label="Local">{h(r.location)}</td><td data-label="Serviço">{h(r.service)}</td>'
+        f'<td data-label="Resíduo">{_waste_cell(r.waste_description, r.waste_class)}</td>'
+        f'<td class="num" data-label="Quantidade">{_quantity_cell(r.quantity, r.unit)}</td>'
+        f'<td data-label="Ticket">{ticket}</td><td data-label="MTR/SINIR">{mtr}</td>'
+        f'<td data-label="Situação">{_status_cell(r.status)}</td></tr>\n'
     )
 
 
@@ -243,11 +245,13 @@ def _certificate_row(c: coletas.CertificateRow) -> str:
         else '<span class="dica">—</span>'
     )
     return (
-        f'<tr id="cdf-{c.id}"><td>{number}</td><td>{date_text(c.issued_on)}</td>'
-        f"<td>{date_text(c.period_start)} a {date_text(c.period_end)}</td>"
-        f"<td>{h(c.receiver)}</td>"
-        f'<td><a href="{url}" hx-get="{url}" hx-target="#cdf-detalhe" hx-swap="outerHTML"'
-        f' aria-label="{mtrs} do CDF {number}">{mtrs}</a></td><td>{pdf}</td></tr>\n'
+        f'<tr id="cdf-{c.id}"><td data-label="Número">{number}</td>'
+        f'<td data-label="Emissão">{date_text(c.issued_on)}</td>'
+        f'<td data-label="Período">{date_text(c.period_start)} a {date_text(c.period_end)}</td>'
+        f'<td data-label="Destinador">{h(c.receiver)}</td>'
+        f'<td data-label="MTRs"><a href="{url}" hx-get="{url}" hx-target="#cdf-detalhe"'
+        f' hx-swap="outerHTML" aria-label="{mtrs} do CDF {number}">{mtrs}</a></td>'
+        f'<td data-label="PDF">{pdf}</td></tr>\n'
     )
 
 

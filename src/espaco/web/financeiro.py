@@ -87,6 +87,7 @@ async def financeiro_page(
     today = _today(settings)
     period, preset, error = choose_period(request, today)
     data = await financeiro.financeiro(client.client_id, period, today, _page_number(request))
+    months = [(m.year, m.month, m.billed_cents, m.paid_cents) for m in data.chart]
     context = {
         "client": client,
         "f": data,
@@ -95,9 +96,9 @@ async def financeiro_page(
         "presets": preset_links(today),
         "period_url": period_url,
         "error": error,
-        "chart": charts.billed_and_paid(
-            [(m.year, m.month, m.billed_cents, m.paid_cents) for m in data.chart]
-        ),
+        "chart": charts.billed_and_paid(months),
+        "chart_table": charts.billed_and_paid_table(months),
+        "chart_range": charts.month_range(months),
     }
     return page(
         request,

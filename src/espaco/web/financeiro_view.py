@@ -62,10 +62,13 @@ def _closure_row(r: InvoiceRow) -> str:
         else "—"
     )
     return (
-        f"<tr><td>{date_text(r.reference_start)} a {date_text(r.reference_end)}</td>"
-        f"<td>{date_text(r.issued_on)}</td><td>{due}</td>"
-        f'<td class="num">{format_brl(r.amount_cents)}</td><td>{status}</td>'
-        f"<td>{nota}</td><td>{boleto}</td></tr>\n"
+        f'<tr><td data-label="Referência" class="inteira">{date_text(r.reference_start)}'
+        f" a {date_text(r.reference_end)}</td>"
+        f'<td data-label="Emissão">{date_text(r.issued_on)}</td>'
+        f'<td data-label="Vencimento">{due}</td>'
+        f'<td class="num" data-label="Valor">{format_brl(r.amount_cents)}</td>'
+        f'<td data-label="Situação">{status}</td>'
+        f'<td data-label="Nota fiscal">{nota}</td><td data-label="Boleto">{boleto}</td></tr>\n'
     )
 
 

@@ -44,3 +44,16 @@ def page(
     if headers:
         out_headers.update(headers)
     return Response(html, media_type=HTML, status_code=status_code, headers=out_headers)
+
+
+def needs_confirmation(request: Request, data: Any) -> bool:
+    """A destructive POST not confirmed yet: without JavaScript it shows ``confirmar.html``
+    first; an htmx request comes after its ``hx-confirm`` dialog was accepted."""
+    return not is_fragment_request(request) and str(data.get("confirmado", "")) != "1"
+
+
+def confirmation(
+    request: Request, context: dict[str, Any], *, layout: str = "portal_base.html"
+) -> Response[str]:
+    """The page asking to confirm a destructive POST (see ``templates/confirmar.html``)."""
+    return page(request, "confirmar.html", {"layout": layout, "fields": {}, **context})

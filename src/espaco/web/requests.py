@@ -17,7 +17,7 @@ from espaco.services.requests import Place
 from espaco.services.sessions import ClientSession
 from espaco.settings import Settings
 from espaco.web.auth import client_ip, now, redirect
-from espaco.web.pages import page
+from espaco.web.pages import confirmation, needs_confirmation, page
 from espaco.web.portal_auth import Form
 
 Client = NamedDependency[ClientSession]
@@ -80,6 +80,16 @@ async def request_submit(request: Request, client: Client, data: Form) -> Respon
         "descricao": str(data.get("descricao", ""))[: scheduling.DESCRIPTION_MAX + 500],
         "chave": str(data.get("chave", ""))[: requests.KEY_MAX],
     }
+    month = str(data.get("mes", ""))[:7]
+    if month:  # a calendar month button: the same form on that month, nothing submitted
+        places = await requests.active_places(client.client_id)
+        context = _form_context(request, places, form, month=month)
+        return page(
+            request,
+            FORM_PAGE,
+            {"client": client, **context},
+            fragment="partials/solicitacao_form.html",
+        )
     result = await requests.submit_request(
         client.client_id,
         location=form["local"],
@@ -130,6 +140,23 @@ async def request_cancel(
     request: Request, client: Client, protocol: FromPath[str], data: Form
 ) -> Response[str]:
     settings: Settings = request.app.state.settings
+    if needs_confirmation(request, data):
+        item = await requests.client_request(client.client_id, protocol)
+        if item is None:
+            raise NotFoundException()
+        return confirmation(
+            request,
+            {
+                "client": client,
+                "title": "Cancelar solicitação",
+                "question": f"Cancelar a solicitação de protocolo {protocol}? "
+                "O Planejamento deixa de vê-la, e não há como desfazer.",
+                "action": f"/solicitacoes/{protocol}/cancelar",
+                "confirm_label": "Sim, cancelar a solicitação",
+                "verb": "cancelar",
+                "back_url": f"/solicitacoes/{protocol}",
+            },
+        )
     outcome = await requests.cancel_request(
         client.client_id, protocol, now=now(), ip=client_ip(request, settings)
     )

@@ -66,11 +66,13 @@ def create_environment(settings: Settings, static: StaticFiles) -> Environment:
         data=data,
         data_hora=data_hora,
         numero=formatting.format_int_br,
+        unidade=formatting.format_unit,
         quantidade=lambda v: money.format_quantity(v) if v not in (None, "") else "",
     )
     env.globals.update(
         options=options,
         static_url=static.url,
+        icon=static.data_uri("icon.svg"),
         provider_name=settings.provider_name,
         provider_cnpj=settings.provider_cnpj,
     )

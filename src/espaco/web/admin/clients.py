@@ -15,6 +15,7 @@ from espaco.services.cadastros import ClientDetail
 from espaco.tables import EmailKind
 from espaco.web.admin.common import Form, Master, actor_ip, admin_page, see_other
 from espaco.web.auth import now
+from espaco.web.pages import needs_confirmation
 
 # Tab slug → the e-mail list it edits (None: the settings tab).
 TABS: dict[str, EmailKind | None] = {
@@ -88,6 +89,14 @@ def _client_page(
     )
 
 
+def _confirmation(
+    request: Request, master: Master, client: ClientDetail, **context: Any
+) -> Response[str]:
+    back = tab_url(client.id, "configuracoes")
+    full = {"layout": "admin_base.html", "fields": {}, "back_url": back, **context}
+    return admin_page(request, master, "confirmar.html", full)
+
+
 @get("/admin/clientes/{client_id:int}", include_in_schema=False)
 async def client_page(request: Request, master: Master, client_id: FromPath[int]) -> Response[str]:
     """A client's tabs; ``?aba=`` picks one, htmx swaps only ``#abas``."""
@@ -139,6 +148,19 @@ async def generate_code(
     request: Request, master: Master, client_id: FromPath[int], data: Form
 ) -> Response[str]:
     """Generate and e-mail a new access code; the screen says where it went, never what it is."""
+    if needs_confirmation(request, data):
+        client = await _detail(client_id)
+        return _confirmation(
+            request,
+            master,
+            client,
+            title="Gerar código de acesso",
+            question=f"Gerar um novo código para {client.name} e enviá-lo por e-mail? O código "
+            "atual deixará de valer e as sessões abertas do cliente serão encerradas.",
+            action=f"/admin/clientes/{client_id}/codigo",
+            confirm_label="Sim, gerar e enviar",
+            verb="gerar",
+        )
     actor, ip = actor_ip(request, master)
     result = await cadastros.generate_access_code(
         client_id, settings=request.app.state.settings, actor=actor, ip=ip, now=now()
@@ -163,6 +185,20 @@ async def set_active(
 ) -> Response[str]:
     """Deactivate (ending the client's sessions at once) or reactivate."""
     active = str(data.get("ativo", "")) == "1"
+    if not active and needs_confirmation(request, data):
+        client = await _detail(client_id)
+        return _confirmation(
+            request,
+            master,
+            client,
+            title="Desativar cliente",
+            question=f"Desativar {client.name}? As sessões abertas serão encerradas e o "
+            "cliente não conseguirá entrar no portal até ser reativado.",
+            action=f"/admin/clientes/{client_id}/situacao",
+            confirm_label="Sim, desativar",
+            verb="desativar",
+            fields={"ativo": "0"},
+        )
     actor, ip = actor_ip(request, master)
     if not await cadastros.set_active(client_id, active, actor=actor, ip=ip, now=now()):
         raise NotFoundException()

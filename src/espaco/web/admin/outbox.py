@@ -24,10 +24,14 @@ STATUS_LABELS = {
     OutboxStatus.sent: "Enviado",
     OutboxStatus.failed: "Falhou",
 }
+# Each kind of e-mail is named by its templates (templates/emails/<kind>.*): one label each,
+# and a test checks that every template has one.
 KIND_LABELS = {
     "access_code": "Código de acesso",
-    "invoice_notice": "Aviso de NF",
-    "request_decision": "Solicitação de coleta",
+    "nf_notice": "Aviso de nota fiscal",
+    "request_received": "Solicitação recebida",
+    "request_scheduled": "Solicitação agendada",
+    "request_refused": "Solicitação recusada",
 }
 
 
