@@ -47,11 +47,16 @@ FISCAL_COLS = (
 )  # fmt: skip
 FISCAL_ITEMS = FISCAL_COLS.index("items")
 BOLETO_COLS = ("bank_code", "bank_name", "barcode", "digitable_line", "pix_copy_paste")
+# The optional MTR fields (CollectionExtra's, in its order), outside the ticket's hash.
+EXTRA_COLS = (
+    "waste_physical_state", "transporter_name", "transporter_document", "receiver_name",
+    "receiver_document", "treatment",
+)  # fmt: skip
 COLLECTION_COLS = (
     "client", "location", "request", "scheduled_on", "performed_at", "event_on", "status",
     "service", "waste_description", "waste_class", "waste_ibama_code", "quantity", "unit",
     "mtr_number", "mtr_status", "driver", "vehicle_plate", "received_by", "received_by_cpf",
-    "refusal", "notes", "signature_path", "content_hash",
+    "refusal", "notes", "signature_path", "content_hash", *EXTRA_COLS,
 )  # fmt: skip
 PHOTO_COLS = ("position", "stage", "path", "width", "height", "taken_at", "latitude", "longitude")
 CERTIFICATE_COLS = (

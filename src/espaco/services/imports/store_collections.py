@@ -101,6 +101,7 @@ async def _collections(
             collection.refusal, collection.notes, signature,
         ]  # fmt: skip
         values.append(content_hash([collection.external_id, *values], photos))
+        values += collection.extra.values()
         photos_changed = row is None or photos != old_photos
         if photos_changed and photos:
             photo_inserts += [(collection_id, *photo) for photo in photos]
