@@ -24,7 +24,7 @@ from espaco import database, db
 from espaco.resources import resource_dir
 from espaco.services import api_tokens, outbox
 from espaco.settings import Settings
-from espaco.web import admin, api, coletas, errors, financeiro, portal_auth, public
+from espaco.web import admin, api, coletas, errors, financeiro, portal_auth, public, relatorio
 from espaco.web import requests as client_requests
 from espaco.web.auth import LoginRequired, current_client, current_staff, login_required_handler
 from espaco.web.security import security_headers
@@ -97,6 +97,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
             portal_auth.home,
             *financeiro.ROUTES,
             *coletas.ROUTES,
+            *relatorio.ROUTES,
             *client_requests.ROUTES,
             *admin.ROUTES,
             api.ROUTER,
