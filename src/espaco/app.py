@@ -22,7 +22,7 @@ from litestar.utils.scope.state import ScopeState
 
 from espaco import database, db
 from espaco.resources import resource_dir
-from espaco.services import api_tokens, outbox
+from espaco.services import api_tokens, outbox, pendencias_email
 from espaco.settings import Settings
 from espaco.web import admin, api, coletas, errors, financeiro, portal_auth, public, relatorio
 from espaco.web import requests as client_requests
@@ -65,6 +65,9 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
             sender = asyncio.create_task(
                 outbox.run_sender(settings, stop_sender), name="espaco-outbox-sender"
             )
+            weekly = asyncio.create_task(
+                pendencias_email.run_weekly(settings, stop_sender), name="espaco-pendencias"
+            )
             # What start-up made (modules, templates, settings) lives as long as the process:
             # kept out of the collector, a full collection walks only what requests made. Measured
             # on the Coletas page: a full collection while serving took 61 ms before, 0.4 ms after
@@ -79,6 +82,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
                 yield
             finally:
                 stop_sender.set()
+                await asyncio.wait_for(weekly, timeout=30)
                 try:
                     await asyncio.wait_for(sender, timeout=30)
                 except TimeoutError:

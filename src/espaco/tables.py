@@ -69,6 +69,10 @@ class Client(Table, tablename="client"):
     data_version = Integer(default=0)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    # The weekly pendências e-mail: the client may turn it off; ``pendencias_checked_at`` is
+    # when its pendências were last looked at for it (sent or not), so it comes once a week.
+    pendencias_email = Boolean(default=True)
+    pendencias_checked_at = Timestamptz(null=True, default=None)
 
 
 class EmailKind(StrEnum):

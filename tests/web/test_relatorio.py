@@ -171,3 +171,19 @@ def test_another_clients_place_is_not_found(seeded):
     theirs = next(p["id"] for p in places if p["external_id"] == "LOC-2")
     for path in ("/coletas/relatorio", "/coletas/relatorio.csv", "/coletas/relatorio.pdf"):
         assert seeded.get(path, params={"local": theirs}).status_code == 404, path
+
+
+def test_the_client_turns_the_weekly_email_off_and_on_with_a_csrf_form(seeded):
+    page = soup(seeded.get("/coletas/relatorio", params=Q4))
+    form = page.select_one("form.aviso-semanal")
+    assert form.select_one('input[name="aviso"]')["value"] == "nao"
+    token = form.select_one('input[name="_csrf_token"]')["value"]
+    refused = seeded.post("/coletas/relatorio/aviso", data={"aviso": "nao"})
+    assert refused.status_code == 403  # no CSRF token
+    done = seeded.post("/coletas/relatorio/aviso", data={"aviso": "nao", "_csrf_token": token},
+                       follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303
+    assert done.headers["location"] == "/coletas/relatorio#pendencias"
+    again = soup(seeded.get("/coletas/relatorio", params=Q4)).select_one("form.aviso-semanal")
+    assert again.select_one('input[name="aviso"]')["value"] == "sim"
+    assert "desligado" in again.text

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Request, get
+from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.response import Response
@@ -25,13 +25,14 @@ from espaco.domain.documents import mask_document
 from espaco.domain.errors import DomainError
 from espaco.domain.periods import Period, parse_period
 from espaco.pdf.waste_report import ReportHeader, render_report
-from espaco.services import coletas, pendencias, waste_report
+from espaco.services import coletas, pendencias, pendencias_email, waste_report
 from espaco.services.sessions import ClientSession
 from espaco.settings import Settings
-from espaco.web.auth import now
+from espaco.web.auth import now, redirect
 from espaco.web.coletas import csv_cell
 from espaco.web.downloads import file_response
 from espaco.web.pages import page
+from espaco.web.portal_auth import Form
 
 CSV_HEADER = [
     "Código IBAMA", "Resíduo", "Classe", "Estado físico", "Perigoso", "Quantidade", "Unidade",
@@ -137,6 +138,7 @@ async def report_page(request: Request, client: NamedDependency[ClientSession]) 
         "places": places,
         "presets": preset_options(day),
         "pendencias": found,
+        "aviso_semanal": await pendencias_email.is_enabled(client.client_id),
         "quantity_text": waste_report.quantity_text,
     }
     return page(
@@ -180,22 +182,6 @@ def _name(report: waste_report.Report, ext: str) -> str:
     return f"relatorio-residuos-{report.period.start.isoformat()}-a-{report.period.end}.{ext}"
 
 
-async def report_files(
-    request: Request, client: ClientSession
-) -> tuple[waste_report.Report, str, bytes]:
-    """The report the query asks for, its CSV (UTF-8 with BOM) and its PDF (rendered in a
-    thread: fpdf2 holds the CPU for the length of the table)."""
-    settings: Settings = request.app.state.settings
-    day = today(settings)
-    report, places, _ = await _report_and_places(client, parse_query(request, day))
-    place = next((p.label for p in places if p.id == report.location_id), "Todos os locais")
-    header = ReportHeader(
-        client.client_name, mask_document(client.document), settings.provider_name, place, day
-    )
-    pdf = await asyncio.to_thread(render_report, report, header)
-    return report, "\ufeff" + report_csv(report), pdf
-
-
 @get("/coletas/relatorio.csv", include_in_schema=False)
 async def report_csv_file(
     request: Request, client: NamedDependency[ClientSession]
@@ -222,4 +208,13 @@ async def report_pdf_file(
     return file_response(body, "application/pdf", _name(report, "pdf"), cache_control="no-store")
 
 
-ROUTES = [report_page, report_csv_file, report_pdf_file]
+@post("/coletas/relatorio/aviso", include_in_schema=False)
+async def weekly_email_choice(
+    request: Request, client: NamedDependency[ClientSession], data: Form
+) -> Response[str]:
+    """Turn the weekly pendências e-mail off (``aviso=nao``) or back on (``aviso=sim``)."""
+    await pendencias_email.set_enabled(client.client_id, str(data.get("aviso", "")) == "sim")
+    return redirect(request, "/coletas/relatorio#pendencias")
+
+
+ROUTES = [report_page, report_csv_file, report_pdf_file, weekly_email_choice]
