@@ -24,7 +24,17 @@ from espaco import database, db
 from espaco.resources import resource_dir
 from espaco.services import api_tokens, outbox, pendencias_email
 from espaco.settings import Settings
-from espaco.web import admin, api, coletas, errors, financeiro, portal_auth, public, relatorio
+from espaco.web import (
+    admin,
+    api,
+    coletas,
+    dossie,
+    errors,
+    financeiro,
+    portal_auth,
+    public,
+    relatorio,
+)
 from espaco.web import requests as client_requests
 from espaco.web.auth import LoginRequired, current_client, current_staff, login_required_handler
 from espaco.web.security import security_headers
@@ -102,6 +112,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
             *financeiro.ROUTES,
             *coletas.ROUTES,
             *relatorio.ROUTES,
+            *dossie.ROUTES,
             *client_requests.ROUTES,
             *admin.ROUTES,
             api.ROUTER,
@@ -129,7 +140,10 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
         # Level 1: on the ~14-17 KB Financeiro pages about half level 6's CPU for ~12% more
         # bytes (3.4 KB vs 3.0 KB; the htmx fragment budget is 8 KB).
         compression_config=CompressionConfig(
-            backend="gzip", minimum_size=500, gzip_compress_level=1, exclude="^/static/"
+            backend="gzip",
+            minimum_size=500,
+            gzip_compress_level=1,
+            exclude=["^/static/", r"^/coletas/dossie\.zip"],
         ),
         state=State(
             {

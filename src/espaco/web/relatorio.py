@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlencode
 
 from litestar import Request, get, post
@@ -34,6 +34,9 @@ from espaco.web.downloads import file_response
 from espaco.web.pages import page
 from espaco.web.portal_auth import Form
 
+# Routes whose ``local`` query parameter names one of the client's places: another client's
+# place answers 404 (tests/web/test_cross_client.py finds them by this option).
+PLACE_QUERY: Final = {"place_query": "local"}
 CSV_HEADER = [
     "Código IBAMA", "Resíduo", "Classe", "Estado físico", "Perigoso", "Quantidade", "Unidade",
     "Coletas", "Transportador", "Destinador", "Tratamento", "MTRs", "CDFs",
@@ -109,7 +112,7 @@ def preset_options(day: date) -> list[tuple[str, str]]:
     return [(p.key, p.label) for p in started]
 
 
-async def _report_and_places(
+async def report_and_places(
     client: ClientSession, query: ReportQuery
 ) -> tuple[waste_report.Report, list[coletas.LocationOption], dict[str, str]]:
     places = await coletas.locations(client.client_id)
@@ -119,13 +122,13 @@ async def _report_and_places(
     return report, places, dict(query.errors)
 
 
-@get("/coletas/relatorio", include_in_schema=False)
+@get("/coletas/relatorio", include_in_schema=False, opt=PLACE_QUERY)
 async def report_page(request: Request, client: NamedDependency[ClientSession]) -> Response[str]:
     """The report page; for htmx, the results under the filters."""
     settings: Settings = request.app.state.settings
     day = today(settings)
     query = parse_query(request, day)
-    report, places, errors = await _report_and_places(client, query)
+    report, places, errors = await report_and_places(client, query)
     found = await pendencias.pendencias(
         client.client_id, day, cdf_wait_days=settings.cdf_wait_days,
         mtr_saved_days=settings.mtr_saved_days, location_id=report.location_id,
@@ -182,24 +185,24 @@ def _name(report: waste_report.Report, ext: str) -> str:
     return f"relatorio-residuos-{report.period.start.isoformat()}-a-{report.period.end}.{ext}"
 
 
-@get("/coletas/relatorio.csv", include_in_schema=False)
+@get("/coletas/relatorio.csv", include_in_schema=False, opt=PLACE_QUERY)
 async def report_csv_file(
     request: Request, client: NamedDependency[ClientSession]
 ) -> Response[bytes]:
     settings: Settings = request.app.state.settings
-    report, _, _ = await _report_and_places(client, parse_query(request, today(settings)))
+    report, _, _ = await report_and_places(client, parse_query(request, today(settings)))
     body = ("\ufeff" + report_csv(report)).encode("utf-8")
     return file_response(body, "text/csv; charset=utf-8", _name(report, "csv"), inline=False,
                          cache_control="no-store")  # fmt: skip
 
 
-@get("/coletas/relatorio.pdf", include_in_schema=False)
+@get("/coletas/relatorio.pdf", include_in_schema=False, opt=PLACE_QUERY)
 async def report_pdf_file(
     request: Request, client: NamedDependency[ClientSession]
 ) -> Response[bytes]:
     settings: Settings = request.app.state.settings
     day = today(settings)
-    report, places, _ = await _report_and_places(client, parse_query(request, day))
+    report, places, _ = await report_and_places(client, parse_query(request, day))
     place = next((p.label for p in places if p.id == report.location_id), "Todos os locais")
     header = ReportHeader(
         client.client_name, mask_document(client.document), settings.provider_name, place, day
