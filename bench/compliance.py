@@ -33,6 +33,7 @@ from espaco.domain.dmr import dmr_period
 from espaco.domain.periods import Period
 from espaco.services.dossier import Entry, Plan, plan, stream
 from espaco.services.imports import import_document
+from espaco.services.pendencias import pendencias
 from espaco.services.waste_report import report
 from espaco.settings import Settings
 from espaco.tables import Client
@@ -158,6 +159,14 @@ async def main(args: argparse.Namespace) -> None:
         base = await best(lambda p=period: plain_rows(client_id, p), args.rounds)
         print(f"{label:<22}{took * 1000:>10.1f}{base * 1000:>15.1f}{took / base:>7.1f}"
               f"{len(found.lines):>7}{found.collections:>8,}")  # fmt: skip
+
+    took = await best(
+        lambda: pendencias(client_id, date(2026, 12, 1), cdf_wait_days=45, mtr_saved_days=30),
+        args.rounds,
+    )
+    found = await pendencias(client_id, date(2026, 12, 1), cdf_wait_days=45, mtr_saved_days=30)
+    print(f"Pendências (Início, report): {took * 1000:.1f} ms "
+          f"({', '.join(f'{r.rule} {r.count:,}' for r in found.rules)})")  # fmt: skip
 
     files = data_dir / "bench-files"
     files.mkdir()

@@ -117,3 +117,14 @@ def test_a_place_narrows_the_dossier(seeded):
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert [n for n in names if n.startswith("tickets/")] == ["tickets/2026-11-20-COL-2.pdf"]
     assert not [n for n in names if n.startswith("cdf/")]  # COL-2's MTR has no CDF
+
+
+@pytest.mark.parametrize(
+    "params", [{"periodo": "2026-t7"}, {"inicio": "2026-02-30"}, {"fim": "2026-01-01\x00"}]
+)
+def test_bad_filters_get_the_page_with_a_message_not_another_periods_zip(seeded, params):
+    for path in ("/coletas/dossie", "/coletas/dossie.zip"):
+        response = seeded.get(path, params=params)
+        assert response.status_code == 422, path
+        assert response.headers["content-type"].startswith("text/html")
+        assert soup(response).select_one(".alerta .erro").text

@@ -70,19 +70,30 @@ class Pendencias:
         return sum(r.count for r in self.rules)
 
 
+# Each condition spells the predicate of its partial index (migration 2026-12-06T05:40), so
+# that both engines read only the collections the rule can find wanting.
+_PERFORMED = "c.status IN ('done', 'validated')"
 _SELECT = (
     "SELECT c.id, c.event_on, c.location, l.label, c.waste_description, c.mtr_number"
-    " FROM collection c JOIN location l ON l.id = c.location"
-    " WHERE c.client = {} AND c.status IN ('done', 'validated') AND "
+    " FROM {table} JOIN location l ON l.id = c.location WHERE c.client = {{}} AND "
 )
-_ACTIVE_MTR = "c.mtr_number IS NOT NULL AND c.mtr_number <> ''"
-_NOT_CANCELLED = "LOWER(COALESCE(c.mtr_status, '')) <> 'cancelado'"
+# SQLite's planner, without statistics, prefers the wide (client, status, …) indexes and
+# fetches every performed row (50-80 ms each rule for 20,000 collections, against 0.1-12 ms
+# through these): so on SQLite the query names its index. PostgreSQL's planner, with the
+# statistics autovacuum keeps, picks a partial index by itself.
+_INDEXES: Final = {
+    "sem_cdf": "collection_pendencia_mtr",
+    "sem_mtr": "collection_pendencia_sem_mtr",
+    "mtr_salvo": "collection_pendencia_salvo",
+}
 _CONDITIONS: Final = {  # constants only; the dates go in as parameters
-    "sem_cdf": f"{_ACTIVE_MTR} AND {_NOT_CANCELLED} AND c.event_on <= {{}} AND NOT EXISTS"  # noqa: S608
-    " (SELECT 1 FROM certificate_mtr m WHERE m.client = c.client"
+    "sem_cdf": f"{_PERFORMED} AND c.mtr_number <> ''"  # noqa: S608
+    " AND LOWER(COALESCE(c.mtr_status, '')) <> 'cancelado' AND c.event_on <= {}"
+    " AND NOT EXISTS (SELECT 1 FROM certificate_mtr m WHERE m.client = c.client"
     " AND m.mtr_number = c.mtr_number)",
-    "sem_mtr": "(c.mtr_number IS NULL OR c.mtr_number = '')",
-    "mtr_salvo": f"{_ACTIVE_MTR} AND LOWER(TRIM(c.mtr_status)) = 'salvo' AND c.event_on <= {{}}",
+    "sem_mtr": f"{_PERFORMED} AND (c.mtr_number IS NULL OR c.mtr_number = '')",
+    "mtr_salvo": f"{_PERFORMED} AND LOWER(TRIM(c.mtr_status)) = 'salvo'"
+    " AND c.mtr_number <> '' AND c.event_on <= {}",
 }
 
 
@@ -96,11 +107,15 @@ async def _rule(
     if location_id is not None:
         condition += " AND c.location = {}"
         args.append(location_id)
-    count_sql = "SELECT COUNT(*) FROM collection c WHERE c.client = {} AND c.status IN"
-    count_sql += " ('done', 'validated') AND " + condition
+    table = "collection c"
+    if database.current_engine().engine_type == "sqlite":
+        table += f" INDEXED BY {_INDEXES[rule]}"
+    count_sql = f"SELECT COUNT(*) FROM {table} WHERE c.client = {{}} AND {condition}"  # noqa: S608
     (count,), *_ = await database.fetch(count_sql, *args)
     rows = await database.fetch(
-        _SELECT + condition + " ORDER BY c.event_on, c.id LIMIT {}", *args, LIMIT
+        _SELECT.format(table=table) + condition + " ORDER BY c.event_on, c.id LIMIT {}",
+        *args,
+        LIMIT,
     )
     lines = [
         Pendencia(rule, id_, as_date(day), loc_id, label, waste, mtr, (today - as_date(day)).days)

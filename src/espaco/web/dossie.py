@@ -71,10 +71,14 @@ def _index(request: Request, context: dict[str, Any]) -> bytes:
 
 
 @get("/coletas/dossie.zip", include_in_schema=False, opt=PLACE_QUERY)
-async def dossier_zip(request: Request, client: NamedDependency[ClientSession]) -> Stream:
+async def dossier_zip(
+    request: Request, client: NamedDependency[ClientSession]
+) -> Stream | Response[str]:
     """The ZIP, streamed while it is written."""
     global _running  # noqa: PLW0603 - a per-process count of dossiers being built
     context = await _gather(request, client)
+    if context["errors"]:  # say what was wrong rather than zip another period
+        return page(request, "dossie.html", context, status_code=422)
     if _running >= MAX_RUNNING:
         raise HTTPException(status_code=503, headers={"Retry-After": "30"})
     settings: Settings = context["settings"]
