@@ -129,6 +129,13 @@ def test_bad_filters_answer_422_with_a_message_and_the_default_report(seeded, pa
     assert soup(response).select_one("#relatorio-resultado .erro").text
 
 
+@pytest.mark.parametrize("path", ["/coletas/relatorio.csv", "/coletas/relatorio.pdf"])
+def test_a_file_with_bad_filters_is_refused_not_another_period(seeded, path):
+    response = seeded.get(path, params={"inicio": "2026-02-30"})
+    assert response.status_code == 400
+    assert "text/html" in response.headers["content-type"]
+
+
 def test_csv_has_a_row_per_waste_and_unit_in_excel_brazilian_form(seeded):
     response = seeded.get("/coletas/relatorio.csv", params=Q4)
     assert response.status_code == 200

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.response import Response
 
 from espaco.domain.dmr import dmr_period, dmr_presets, last_closed_quarter
@@ -181,6 +181,15 @@ def report_csv(report: waste_report.Report) -> str:
     return out.getvalue()
 
 
+def file_query(request: Request, day: date) -> ReportQuery:
+    """The filters of a file download: a bad one answers 400 rather than another period's file
+    (the page's links only carry good ones)."""
+    query = parse_query(request, day)
+    if query.errors:
+        raise HTTPException(status_code=400, detail=next(iter(query.errors.values())))
+    return query
+
+
 def _name(report: waste_report.Report, ext: str) -> str:
     return f"relatorio-residuos-{report.period.start.isoformat()}-a-{report.period.end}.{ext}"
 
@@ -190,7 +199,7 @@ async def report_csv_file(
     request: Request, client: NamedDependency[ClientSession]
 ) -> Response[bytes]:
     settings: Settings = request.app.state.settings
-    report, _, _ = await report_and_places(client, parse_query(request, today(settings)))
+    report, _, _ = await report_and_places(client, file_query(request, today(settings)))
     body = ("\ufeff" + report_csv(report)).encode("utf-8")
     return file_response(body, "text/csv; charset=utf-8", _name(report, "csv"), inline=False,
                          cache_control="no-store")  # fmt: skip
@@ -202,7 +211,7 @@ async def report_pdf_file(
 ) -> Response[bytes]:
     settings: Settings = request.app.state.settings
     day = today(settings)
-    report, places, _ = await report_and_places(client, parse_query(request, day))
+    report, places, _ = await report_and_places(client, file_query(request, day))
     place = next((p.label for p in places if p.id == report.location_id), "Todos os locais")
     header = ReportHeader(
         client.client_name, mask_document(client.document), settings.provider_name, place, day
