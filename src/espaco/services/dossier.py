@@ -23,13 +23,14 @@ from typing import Final
 from espaco import database
 from espaco.db import Record, as_date
 from espaco.domain.periods import Period
-from espaco.pdf.ticket import render_cached
+from espaco.pdf.ticket import TicketData, render_cached
 from espaco.services import coletas
 from espaco.services.collection_filters import Filters, where_clause
 from espaco.services.media import MediaError, media_path
 from espaco.settings import Settings
 
 PIECE: Final = 1 << 20  # bytes read from a stored file at a time
+TICKET_BATCH: Final = 200  # tickets whose data is read at once
 TICKET_ESTIMATE: Final = 12_000  # a ticket without photos, bytes; photos are added as stored
 _STORED_SUFFIXES: Final = (".pdf", ".jpg", ".jpeg", ".png", ".zip")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -195,9 +196,14 @@ async def stream(
     for name, data in extra:
         await asyncio.to_thread(archive.writestr, _info(name, today), data)
         yield sink.drain()
-    for entry in the_plan.entries:
+    batch: dict[int, TicketData] = {}
+    for index, entry in enumerate(the_plan.entries):
         if entry.collection_id is not None:
-            ticket = await coletas.ticket(client_id, entry.collection_id, settings)
+            if entry.collection_id not in batch:  # the next few hundred, in two queries
+                upcoming = the_plan.entries[index : index + TICKET_BATCH]
+                ids = [e.collection_id for e in upcoming if e.collection_id is not None]
+                batch = await coletas.tickets(client_id, ids, settings)
+            ticket = batch.pop(entry.collection_id, None)
             if ticket is None:
                 continue
             pdf = await asyncio.to_thread(render_cached, ticket, settings.tz, cache_dir)
