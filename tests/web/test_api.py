@@ -369,6 +369,21 @@ def test_a_collection_update_changes_only_what_it_sends_and_matches_a_reimport(a
     assert again["counts"]["collections"] == {"created": 0, "updated": 0, "unchanged": 3}
 
 
+def test_a_collection_update_keeps_the_optional_mtr_fields(api):
+    headers = token(api)
+    doc = full_document()
+    doc["collections"][0]["transporter"] = {"name": "Transportes Exemplo Ltda"}
+    doc["collections"][0]["destination"] = {"treatment": "Aterro sanitário"}
+    assert api.post("/api/v1/import", json=doc, headers=headers).status_code == 200
+    response = api.patch(
+        "/api/v1/collections/COL-1", json={"mtr_status": "Cancelado"}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    doc["collections"][0]["mtr_status"] = "Cancelado"
+    again = api.post("/api/v1/import", json=doc, headers=headers).json()
+    assert again["counts"]["collections"] == {"created": 0, "updated": 0, "unchanged": 3}
+
+
 def test_a_collection_becomes_done_with_its_time_and_day(api):
     headers = imported(api)
     doc = document(collections=[collection(9, status="scheduled", performed_at=None,
