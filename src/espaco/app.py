@@ -12,7 +12,6 @@ from typing import Any
 
 from litestar import Litestar, Request
 from litestar.config.compression import CompressionConfig
-from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
@@ -37,6 +36,7 @@ from espaco.web import (
 )
 from espaco.web import requests as client_requests
 from espaco.web.auth import LoginRequired, current_client, current_staff, login_required_handler
+from espaco.web.csrf import csrf_protection
 from espaco.web.security import security_headers
 from espaco.web.static import StaticFiles, serve_static
 from espaco.web.templating import create_environment
@@ -127,16 +127,10 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
             HTTPException: errors.http_error,
             Exception: errors.server_error,
         },
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name="espaco_csrf",
-            cookie_secure=settings.secure_cookies,
-            cookie_httponly=True,
-            exclude=["/api/", "/static/", "/saude"],
-        ),
         request_max_body_size=settings.max_body_mb * 1024 * 1024,
         lifespan=[lifespan],
-        middleware=[security_headers],
+        middleware=[csrf_protection(settings)],
+        before_send=[security_headers(settings)],
         # Level 1: on the ~14-17 KB Financeiro pages about half level 6's CPU for ~12% more
         # bytes (3.4 KB vs 3.0 KB; the htmx fragment budget is 8 KB).
         compression_config=CompressionConfig(
