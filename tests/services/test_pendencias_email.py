@@ -4,14 +4,11 @@ SMTP server (aiosmtpd)."""
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import import_samples as s
-from aiosmtpd.controller import Controller
+from smtp_support import SmtpServer
 
 from espaco.services.imports import import_document
 from espaco.services.outbox import deliver_due
@@ -19,21 +16,6 @@ from espaco.services.pendencias_email import send_due, set_enabled
 from espaco.tables import Client, OutboxEmail
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-
-
-class Collector:
-    def __init__(self) -> None:
-        self.envelopes: list = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def _seed(db) -> dict[str, int]:
@@ -79,18 +61,15 @@ async def test_a_client_who_opted_out_gets_nothing_until_it_opts_back_in(db):
 
 async def test_the_email_reaches_a_real_smtp_server(db):
     await _seed(db)
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
+    server = SmtpServer().start()
     try:
         await send_due(db, now=NOW)
-        settings = replace(db, smtp_url=f"smtp://127.0.0.1:{controller.port}")
-        report = await deliver_due(settings, now=NOW)
+        report = await deliver_due(replace(db, smtp_url=server.url), now=NOW)
     finally:
-        controller.stop()
+        server.stop()
     assert report.sent == 1
-    (envelope,) = handler.envelopes
+    (envelope,) = server.handler.envelopes
     assert envelope.rcpt_tos == ["compras1@cliente.com.br"]
-    message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+    (message,) = server.handler.messages()
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert "Coleta realizada sem MTR: 1" in text and "Não receber o aviso semanal" in text
