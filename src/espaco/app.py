@@ -21,9 +21,19 @@ from litestar.utils.scope.state import ScopeState
 
 from espaco import database, db, logs, production
 from espaco.resources import resource_dir
-from espaco.services import api_tokens, audit, outbox
+from espaco.services import api_tokens, audit, outbox, pendencias_email
 from espaco.settings import Settings, SettingsError
-from espaco.web import admin, api, coletas, errors, financeiro, portal_auth, public
+from espaco.web import (
+    admin,
+    api,
+    coletas,
+    dossie,
+    errors,
+    financeiro,
+    portal_auth,
+    public,
+    relatorio,
+)
 from espaco.web import requests as client_requests
 from espaco.web.auth import LoginRequired, current_client, current_staff, login_required_handler
 from espaco.web.csrf import csrf_protection
@@ -66,6 +76,9 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
                 outbox.run_sender(settings, stop_sender), name="espaco-outbox-sender"
             )
             purger = asyncio.create_task(audit.run_purger(stop_sender), name="espaco-purge")
+            weekly = asyncio.create_task(
+                pendencias_email.run_weekly(settings, stop_sender), name="espaco-pendencias"
+            )
             # What start-up made (modules, templates, settings) lives as long as the process:
             # kept out of the collector, a full collection walks only what requests made. Measured
             # on the Coletas page: a full collection while serving took 61 ms before, 0.4 ms after
@@ -81,6 +94,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
             finally:
                 stop_sender.set()
                 await purger
+                await asyncio.wait_for(weekly, timeout=30)
                 try:
                     await asyncio.wait_for(sender, timeout=30)
                 except TimeoutError:
@@ -99,6 +113,8 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
             portal_auth.home,
             *financeiro.ROUTES,
             *coletas.ROUTES,
+            *relatorio.ROUTES,
+            *dossie.ROUTES,
             *client_requests.ROUTES,
             *admin.ROUTES,
             api.ROUTER,
@@ -120,7 +136,10 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
         # Level 1: on the ~14-17 KB Financeiro pages about half level 6's CPU for ~12% more
         # bytes (3.4 KB vs 3.0 KB; the htmx fragment budget is 8 KB).
         compression_config=CompressionConfig(
-            backend="gzip", minimum_size=500, gzip_compress_level=1, exclude="^/static/"
+            backend="gzip",
+            minimum_size=500,
+            gzip_compress_level=1,
+            exclude=["^/static/", r"^/coletas/dossie\.zip"],
         ),
         state=State(
             {

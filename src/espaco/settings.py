@@ -52,6 +52,8 @@ class Settings:
     pix_name: str = ""
     pix_city: str = ""
     request_notice_days: int = 1
+    cdf_wait_days: int = 45
+    mtr_saved_days: int = 30
     trusted_proxies: tuple[str, ...] = ()
     staff_mfa: str = "optional"
     keep_original_photos: bool = False
@@ -107,6 +109,8 @@ class Settings:
             raise SettingsError("ESPACO_STAFF_MFA deve ser optional ou required")
         if self.request_notice_days < 0:
             raise SettingsError("ESPACO_REQUEST_NOTICE_DAYS não pode ser negativo")
+        if self.cdf_wait_days < 1 or self.mtr_saved_days < 1:
+            raise SettingsError("ESPACO_CDF_WAIT_DAYS e ESPACO_MTR_SAVED_DAYS devem ser ao menos 1")
         if problem := secret_problem("ESPACO_SECRET_KEY", self.secret_key):
             raise SettingsError(problem)
         if self.api_token and (problem := secret_problem("ESPACO_API_TOKEN", self.api_token)):

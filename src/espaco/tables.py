@@ -69,6 +69,10 @@ class Client(Table, tablename="client"):
     data_version = Integer(default=0)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    # The weekly pendências e-mail: the client may turn it off; ``pendencias_checked_at`` is
+    # when its pendências were last looked at for it (sent or not), so it comes once a week.
+    pendencias_email = Boolean(default=True)
+    pendencias_checked_at = Timestamptz(null=True, default=None)
 
 
 class EmailKind(StrEnum):
@@ -212,6 +216,14 @@ class Collection(Table, tablename="collection"):
     waste_description = Varchar(length=200, default="")
     waste_class = Varchar(length=10, default="")
     waste_ibama_code = Varchar(length=20, default="")
+    # The MTR's fields, optional in the import: sólido | líquido | semissólido | gasoso, the
+    # transporter, and the final destination (receiver and treatment), for the Relatório.
+    waste_physical_state = Varchar(length=12, default="")
+    transporter_name = Varchar(length=200, default="")
+    transporter_document = Varchar(length=14, default="")
+    receiver_name = Varchar(length=200, default="")
+    receiver_document = Varchar(length=14, default="")
+    treatment = Varchar(length=100, default="")
     quantity = Varchar(length=20, default="")
     # ``quantity_milli``, the quantity in integer thousandths, is a column the database generates
     # (migration 2026-11-28T16:30) for the Coletas summary's sums; not declared here, so that

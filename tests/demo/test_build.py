@@ -50,7 +50,8 @@ COLLECTION_KEYS = {
     "vehicle_plate", "received_by", "notes", "photos", "signature", "received_by_cpf",
     "refusal",
 }  # fmt: skip
-WASTE_KEYS = {"description", "class", "ibama_code"}
+WASTE_KEYS = {"description", "class", "ibama_code", "physical_state"}
+DESTINATION_KEYS = {"transporter", "destination"}  # a collection that left the client has them
 PHOTO_KEYS = {"stage", "file", "taken_at", "latitude", "longitude"}
 CERTIFICATE_KEYS = {
     "external_id", "client", "number", "issued_on", "period_start", "period_end", "receiver",
@@ -114,7 +115,8 @@ def test_every_record_has_only_the_keys_the_contract_allows(doc: Doc) -> None:
             assert set(invoice["boleto"]) <= BOLETO_KEYS
             assert {"digitable_line", "barcode"} & set(invoice["boleto"])
     for collection in doc["collections"]:
-        assert set(collection) == COLLECTION_KEYS
+        performed = collection["status"] in ("done", "validated")
+        assert set(collection) == COLLECTION_KEYS | (DESTINATION_KEYS if performed else set())
         assert set(collection["waste"]) == WASTE_KEYS
         assert all(PHOTO_KEYS - {"latitude", "longitude"} <= set(p) for p in collection["photos"])
         assert all(set(p) <= PHOTO_KEYS for p in collection["photos"])
@@ -351,7 +353,17 @@ def test_mtr_numbers_are_unique_twelve_digit_text(doc: Doc) -> None:
     waste_classes = {c["waste"]["class"] for c in doc["collections"]}
     assert waste_classes == {"I", "II-A", "II-B"}
     codes = [c["waste"]["ibama_code"] for c in doc["collections"]]
-    assert all(re.fullmatch(r"[0-9]{2} [0-9]{2} [0-9]{2}", code) for code in codes)
+    assert all(re.fullmatch(r"[0-9]{2} [0-9]{2} [0-9]{2}\*?", code) for code in codes)
+    hazardous = {
+        c["waste"]["ibama_code"] for c in doc["collections"] if "*" in c["waste"]["ibama_code"]
+    }
+    assert hazardous and all(
+        c["waste"]["class"] == "I"
+        for c in doc["collections"]
+        if c["waste"]["ibama_code"] in hazardous
+    )
+    treatments = {c["destination"]["treatment"] for c in doc["collections"] if "destination" in c}
+    assert {"Compostagem", "Aterro sanitário"} <= treatments
     assert {c["unit"] for c in doc["collections"]} == {"m3", "kg", "t", "L", "un"}
 
 

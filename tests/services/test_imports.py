@@ -339,3 +339,47 @@ async def test_progress_is_reported_per_section(db, tmp_path: Path):
     )
     assert result.ok
     assert ("collections", 3, 3) in seen and ("invoices", 2, 2) in seen
+
+
+MTR_FIELDS = (
+    Collection.waste_ibama_code, Collection.waste_physical_state, Collection.transporter_name,
+    Collection.transporter_document, Collection.receiver_name, Collection.receiver_document,
+    Collection.treatment, Collection.content_hash,
+)  # fmt: skip
+
+
+async def test_the_optional_mtr_fields_are_stored_and_reimport_unchanged(db, tmp_path):
+    old = full_document()
+    assert (await import_file(write(tmp_path / "old", old), db, now=NOW)).ok
+    old_rows = await Collection.select(*MTR_FIELDS).order_by(Collection.external_id)
+    assert {r["transporter_name"] + r["treatment"] for r in old_rows} == {""}
+    doc = full_document()
+    doc["collections"][0]["waste"].update(ibama_code="170904", physical_state="SOLIDO")
+    doc["collections"][0]["transporter"] = {
+        "name": "Transportes Exemplo Ltda", "document": "11.222.333/0001-81"
+    }  # fmt: skip
+    doc["collections"][0]["destination"] = {
+        "receiver": {"name": "Aterro Exemplo", "document": "11222333000181"},
+        "treatment": "Aterro sanitário",
+    }
+    result = await import_file(write(tmp_path / "new", doc), db, now=NOW)
+    assert result.ok, result.problems
+    assert result.counts["collections"].updated == 1
+    assert result.counts["collections"].unchanged == 2
+    rows = await Collection.select(*MTR_FIELDS).order_by(Collection.external_id)
+    assert rows[0] == {
+        "waste_ibama_code": "17 09 04",
+        "waste_physical_state": "sólido",
+        "transporter_name": "Transportes Exemplo Ltda",
+        "transporter_document": "11222333000181",
+        "receiver_name": "Aterro Exemplo",
+        "receiver_document": "11222333000181",
+        "treatment": "Aterro sanitário",
+        # the ticket shows none of them: its cached PDF stays valid
+        "content_hash": old_rows[0]["content_hash"],
+    }
+    again = await import_file(write(tmp_path / "new", doc), db, now=NOW)
+    assert again.counts["collections"].unchanged == 3
+    back = await import_file(write(tmp_path / "old", old), db, now=NOW)  # the old file again
+    assert back.counts["collections"].updated == 1
+    assert await Collection.select(*MTR_FIELDS).order_by(Collection.external_id) == old_rows

@@ -282,3 +282,27 @@ async def test_root_that_is_not_an_object_is_refused(db, before):
     result = await import_document({"clients": "x"}, db, base_dir=None, now=NOW)
     assert problems(result) == {("format", "required"), ("clients", "type")}
     assert await snapshot() == before
+
+
+async def test_bad_mtr_fields_are_refused_with_their_paths(db, tmp_path, before):
+    doc = full_document()
+    doc["collections"][0]["waste"]["ibama_code"] = "17 9 04"
+    doc["collections"][0]["waste"]["physical_state"] = "pastoso"
+    doc["collections"][1]["transporter"] = {"document": "11.222.333/0001-82"}
+    doc["collections"][1]["destination"] = {
+        "receiver": {"name": "Aterro", "document": "123"},
+        "treatment": "x" * 101,
+        "license": "LO 1",
+    }
+    doc["collections"][2]["waste"]["ibama_code"] = "21 01 01*"
+    result = await refused(db, tmp_path, doc, before)
+    assert problems(result) == {
+        ("collections[0].waste.ibama_code", "format"),
+        ("collections[0].waste.physical_state", "choice"),
+        ("collections[1].transporter.name", "required"),
+        ("collections[1].transporter.document", "check_digit"),
+        ("collections[1].destination.receiver.document", "format"),
+        ("collections[1].destination.treatment", "length"),
+        ("collections[1].destination.license", "unknown_field"),
+        ("collections[2].waste.ibama_code", "chapter"),
+    }

@@ -131,6 +131,21 @@ def test_a_good_import_answers_the_counts(api):
     assert again["counts"]["collections"] == {"created": 0, "updated": 0, "unchanged": 3}
 
 
+def test_the_api_takes_the_optional_mtr_fields_and_checks_the_ibama_code(api):
+    doc = full_document()
+    doc["collections"][0]["waste"]["physical_state"] = "líquido"
+    doc["collections"][0]["transporter"] = {"name": "Transportes Exemplo Ltda"}
+    doc["collections"][0]["destination"] = {"treatment": "Coprocessamento"}
+    doc["collections"][1]["waste"]["ibama_code"] = "17 09"
+    body = assert_error(api.post("/api/v1/import", json=doc, headers=token(api)), 422, "format")
+    assert [(p["path"], p["code"]) for p in body["problems"]] == [
+        ("collections[1].waste.ibama_code", "format")
+    ]
+    doc["collections"][1]["waste"]["ibama_code"] = "13 02 05*"
+    response = api.post("/api/v1/import", json=doc, headers=token(api))
+    assert response.status_code == 200, response.text
+
+
 def test_a_refused_import_lists_every_problem_and_writes_nothing(api):
     doc = full_document()
     doc["invoices"][0]["amount"] = 12.5
@@ -349,6 +364,21 @@ def test_a_collection_update_changes_only_what_it_sends_and_matches_a_reimport(a
     assert response.json()["mtr_number"] == "260010679501"
     # The ticket's hash is the importer's: importing the same data again changes nothing.
     doc = full_document()
+    doc["collections"][0]["mtr_status"] = "Cancelado"
+    again = api.post("/api/v1/import", json=doc, headers=headers).json()
+    assert again["counts"]["collections"] == {"created": 0, "updated": 0, "unchanged": 3}
+
+
+def test_a_collection_update_keeps_the_optional_mtr_fields(api):
+    headers = token(api)
+    doc = full_document()
+    doc["collections"][0]["transporter"] = {"name": "Transportes Exemplo Ltda"}
+    doc["collections"][0]["destination"] = {"treatment": "Aterro sanitário"}
+    assert api.post("/api/v1/import", json=doc, headers=headers).status_code == 200
+    response = api.patch(
+        "/api/v1/collections/COL-1", json={"mtr_status": "Cancelado"}, headers=headers
+    )
+    assert response.status_code == 200, response.text
     doc["collections"][0]["mtr_status"] = "Cancelado"
     again = api.post("/api/v1/import", json=doc, headers=headers).json()
     assert again["counts"]["collections"] == {"created": 0, "updated": 0, "unchanged": 3}

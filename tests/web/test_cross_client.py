@@ -74,6 +74,7 @@ async def ids_of(external_id: str) -> dict[str, object]:
         "photo_id": photo[0]["id"],
         "certificate_id": certificate[0]["id"],
         "protocol": protocol,
+        "location_id": location[0]["id"],
     }
 
 
@@ -148,3 +149,28 @@ def test_the_same_routes_answer_with_ones_own_ids(two_clients):
             continue  # a POST with one's own ids would change one's own data
         response = request(web, method, url(path, mine))
         assert response.status_code == 200, f"GET {url(path, mine)} → {response.status_code}"
+
+
+def place_query_routes(app) -> list[tuple[str, str]]:
+    """GET routes whose query parameter (named in ``opt["place_query"]``) is a place id:
+    the Relatório de resíduos (page, CSV, PDF, with its pendências) and the dossier."""
+    found = []
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            name = handler.opt.get("place_query")
+            if name and "GET" in handler.http_methods:
+                found.append((route.path, name))
+    return found
+
+
+def test_routes_filtered_by_place_answer_404_for_another_clients_place(two_clients):
+    web, mine, theirs = two_clients
+    routes = place_query_routes(web.app)
+    paths = {path for path, _ in routes}
+    assert {"/coletas/relatorio", "/coletas/relatorio.csv", "/coletas/relatorio.pdf",
+            "/coletas/dossie", "/coletas/dossie.zip"} <= paths  # fmt: skip
+    for path, name in routes:
+        other = web.get(path, params={name: theirs["location_id"]}, follow_redirects=False)
+        assert other.status_code == 404, f"GET {path}?{name}={theirs['location_id']}"
+        own = web.get(path, params={name: mine["location_id"], "periodo": "2026-t3"})
+        assert own.status_code == 200, f"GET {path}?{name}={mine['location_id']}"

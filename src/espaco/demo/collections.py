@@ -13,12 +13,13 @@ from espaco.demo.names import (
     FLEET,
     PROVIDER_CNPJ,
     PROVIDER_NAME,
+    RECEIVER_ROOTS,
     RECEIVERS,
     REFUSAL,
     SERVICES,
     WASTES,
 )
-from espaco.domain.documents import format_cnpj, format_cpf
+from espaco.domain.documents import cnpj_check_digits, format_cnpj, format_cpf
 from espaco.domain.formatting import format_date
 
 COLLECTION_DAYS = 240  # about eight months back
@@ -132,6 +133,7 @@ def collections(ctx: Context, client: DemoClientState, first_id: int) -> list[Re
                 "description": waste.description,
                 "class": waste.waste_class,
                 "ibama_code": waste.ibama_code,
+                "physical_state": waste.physical_state,
             },
             "quantity": format(ctx.quantity(service.low, service.high, service.decimals), "f"),
             "unit": service.unit,
@@ -151,6 +153,13 @@ def collections(ctx: Context, client: DemoClientState, first_id: int) -> list[Re
             if rng.random() < 0.5:
                 record["mtr_number"], record["mtr_status"] = ctx.mtr(day.year), "Cancelado"
         elif status != "scheduled":
+            record["transporter"] = {"name": PROVIDER_NAME, "document": PROVIDER_CNPJ}
+            receiver = RECEIVERS.get(client.profile.kind, DEFAULT_RECEIVER)
+            root = RECEIVER_ROOTS[receiver]
+            record["destination"] = {
+                "receiver": {"name": receiver, "document": root + cnpj_check_digits(root)},
+                "treatment": waste.treatment,
+            }
             at = _performed(ctx, client, record, day, waste.scene)
             if i in refused or rng.random() < 0.015:
                 _refuse(record)

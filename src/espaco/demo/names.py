@@ -219,29 +219,48 @@ FLEET: tuple[tuple[str, str], ...] = (
 class Waste(NamedTuple):
     description: str
     waste_class: str  # NBR 10004: I, II-A, II-B
-    ibama_code: str
+    ibama_code: str  # IN IBAMA 13/2012; the asterisk marks a hazardous waste
     scene: str  # which demo photo shows it
+    physical_state: str
+    treatment: str  # the final destination's technology, as the MTR names it
 
 
 WASTES: dict[str, Waste] = {
-    "organico": Waste("Resíduos biodegradáveis de cozinha", "II-A", "20 01 08", "sacos"),
-    "oleo": Waste("Óleo de cozinha usado", "II-A", "20 01 25", "bombonas"),
-    "reciclaveis": Waste("Embalagens de papel, papelão e plástico", "II-A", "15 01 06", "sacos"),
-    "gordura": Waste("Resíduo de caixa de gordura", "II-A", "19 08 09", "bombonas"),
-    "rejeito": Waste("Resíduos urbanos misturados (rejeito)", "II-A", "20 03 01", "sacos"),
-    "saude_a": Waste("Resíduo infectante de serviço de saúde (Grupo A)", "I", "18 01 03", "saude"),
-    "saude_b": Waste("Resíduo químico de serviço de saúde (Grupo B)", "I", "18 01 06", "saude"),
-    "saude_e": Waste("Materiais perfurocortantes (Grupo E)", "I", "18 01 01", "saude"),
-    "lampadas": Waste("Lâmpadas fluorescentes", "I", "20 01 21", "sacos"),
-    "rcc": Waste("Resíduo de construção civil (misturas)", "II-B", "17 09 04", "cacamba"),
-    "madeira": Waste("Madeira de construção", "II-A", "17 02 01", "cacamba"),
-    "concreto": Waste("Concreto e alvenaria", "II-B", "17 01 07", "cacamba"),
-    "poda": Waste("Resíduos de poda e jardinagem", "II-A", "20 02 01", "cacamba"),
-    "lubrificante": Waste("Óleo lubrificante usado", "I", "13 02 05", "bombonas"),
-    "estopas": Waste("Estopas e panos contaminados com óleo", "I", "15 02 02", "sacos"),
-    "filtros": Waste("Filtros de óleo usados", "I", "16 01 07", "bombonas"),
-    "sucata": Waste("Sucata de metais ferrosos", "II-B", "16 01 17", "cacamba"),
-}
+    "organico": Waste("Resíduos biodegradáveis de cozinha", "II-A", "20 01 08", "sacos",
+                      "sólido", "Compostagem"),
+    "oleo": Waste("Óleo de cozinha usado", "II-A", "20 01 25", "bombonas", "líquido",
+                  "Reciclagem"),
+    "reciclaveis": Waste("Embalagens de papel, papelão e plástico", "II-A", "15 01 06", "sacos",
+                         "sólido", "Reciclagem"),
+    "gordura": Waste("Resíduo de caixa de gordura", "II-A", "19 08 09", "bombonas",
+                     "semissólido", "Tratamento biológico"),
+    "rejeito": Waste("Resíduos urbanos misturados (rejeito)", "II-A", "20 03 01", "sacos",
+                     "sólido", "Aterro sanitário"),
+    "saude_a": Waste("Resíduo infectante de serviço de saúde (Grupo A)", "I", "18 01 03*",
+                     "saude", "sólido", "Incineração"),
+    "saude_b": Waste("Resíduo químico de serviço de saúde (Grupo B)", "I", "18 01 06*", "saude",
+                     "sólido", "Incineração"),
+    "saude_e": Waste("Materiais perfurocortantes (Grupo E)", "I", "18 01 01", "saude", "sólido",
+                     "Incineração"),
+    "lampadas": Waste("Lâmpadas fluorescentes", "I", "20 01 21*", "sacos", "sólido",
+                      "Descontaminação de lâmpadas"),
+    "rcc": Waste("Resíduo de construção civil (misturas)", "II-B", "17 09 04", "cacamba",
+                 "sólido", "Reciclagem de RCC"),
+    "madeira": Waste("Madeira de construção", "II-A", "17 02 01", "cacamba", "sólido",
+                     "Reciclagem"),
+    "concreto": Waste("Concreto e alvenaria", "II-B", "17 01 07", "cacamba", "sólido",
+                      "Reciclagem de RCC"),
+    "poda": Waste("Resíduos de poda e jardinagem", "II-A", "20 02 01", "cacamba", "sólido",
+                  "Compostagem"),
+    "lubrificante": Waste("Óleo lubrificante usado", "I", "13 02 05*", "bombonas", "líquido",
+                          "Rerrefino"),
+    "estopas": Waste("Estopas e panos contaminados com óleo", "I", "15 02 02*", "sacos",
+                     "sólido", "Coprocessamento"),
+    "filtros": Waste("Filtros de óleo usados", "I", "16 01 07*", "bombonas", "sólido",
+                     "Coprocessamento"),
+    "sucata": Waste("Sucata de metais ferrosos", "II-B", "16 01 17", "cacamba", "sólido",
+                    "Reciclagem"),
+}  # fmt: skip
 
 
 class Service(NamedTuple):
@@ -378,6 +397,13 @@ RECEIVERS: dict[str, str] = {
     "oficina": "Rerrefino Oleosul Indústria de Lubrificantes Ltda",
 }
 DEFAULT_RECEIVER = "Central de Tratamento de Resíduos Boa Vista Ltda"
+# Their CNPJs, for the collections' destination (roots made up, check digits computed).
+RECEIVER_ROOTS: dict[str, str] = {
+    "Incineradora Paulista de Resíduos de Saúde Ltda": "214365870001",
+    "ATT Recicla Entulho Campinas Ltda": "325476980001",
+    "Rerrefino Oleosul Indústria de Lubrificantes Ltda": "436587090001",
+    DEFAULT_RECEIVER: "547698100001",
+}
 
 COLLECTION_NOTES: tuple[str, ...] = (
     "Caçamba retirada sem excesso.",

@@ -239,25 +239,47 @@ async def photo_file(
     return media_path(settings, rows[0]["path"]) if rows else None
 
 
+_TICKET_SQL = (
+    "SELECT c.*, l.label, l.street, l.number AS street_number, l.complement, l.district,"
+    " l.city, l.state, l.cep, k.name AS client_name, k.document AS client_document"
+    " FROM collection c JOIN location l ON l.id = c.location"
+    " JOIN client k ON k.id = c.client WHERE c.client = {} AND c.id IN "
+)
+_PHOTOS_SQL = (
+    "SELECT collection, stage, path, width, height, taken_at, latitude, longitude"
+    " FROM collection_photo WHERE collection IN "
+)
+
+
 async def ticket(client_id: int, collection_id: int, settings: Settings) -> TicketData | None:
     """Everything the ticket PDF of one of the client's collections shows, or None (not the
     client's, or not performed yet: agendada and cancelada collections have no ticket)."""
-    rows = await Collection.raw(
-        "SELECT c.*, l.label, l.street, l.number AS street_number, l.complement, l.district,"
-        " l.city, l.state, l.cep, k.name AS client_name, k.document AS client_document"
-        " FROM collection c JOIN location l ON l.id = c.location"
-        " JOIN client k ON k.id = c.client WHERE c.id = {} AND c.client = {}",
-        collection_id,
-        client_id,
-    )
-    if not rows or rows[0]["status"] not in WITH_TICKET:
-        return None
-    r = rows[0]
-    photos = await Collection.raw(
-        "SELECT stage, path, width, height, taken_at, latitude, longitude FROM collection_photo"
-        " WHERE collection = {} ORDER BY position, id",
-        collection_id,
-    )
+    return (await tickets(client_id, [collection_id], settings)).get(collection_id)
+
+
+async def tickets(
+    client_id: int, collection_ids: list[int], settings: Settings
+) -> dict[int, TicketData]:
+    """The tickets of several of the client's collections (two queries for all: the dossier
+    asks for them a few hundred at a time); ids not the client's, or without a ticket, are
+    left out."""
+    if not collection_ids:
+        return {}
+    marks = "(" + ", ".join(["{}"] * len(collection_ids)) + ")"
+    rows = await Collection.raw(_TICKET_SQL + marks, client_id, *collection_ids)
+    found = [r for r in rows if r["status"] in WITH_TICKET]
+    photos: dict[int, list[dict[str, Any]]] = {}
+    if found:
+        ids = [r["id"] for r in found]
+        photo_marks = "(" + ", ".join(["{}"] * len(ids)) + ")"
+        for p in await Collection.raw(
+            _PHOTOS_SQL + photo_marks + " ORDER BY collection, position, id", *ids
+        ):
+            photos.setdefault(p["collection"], []).append(p)
+    return {r["id"]: _ticket_data(r, photos.get(r["id"], []), settings) for r in found}
+
+
+def _ticket_data(r: dict[str, Any], photos: list[dict[str, Any]], settings: Settings) -> TicketData:
     return TicketData(
         number=r["external_id"],
         content_hash=r["content_hash"],

@@ -255,7 +255,7 @@ def _certificate_row(c: coletas.CertificateRow) -> str:
     )
 
 
-def _cell(text: str | None) -> str:
+def csv_cell(text: str | None) -> str:
     # A cell that starts like a formula would run as one in a spreadsheet.
     text = text or ""
     return "'" + text if _FORMULA.match(text) else text
@@ -270,15 +270,15 @@ def export_csv(rows: list[coletas.Row]) -> str:
         writer.writerow(
             [
                 format_date(r.event_on),
-                _cell(r.location),
-                _cell(r.service),
-                _cell(r.waste_description),
-                _cell(r.waste_class),
+                csv_cell(r.location),
+                csv_cell(r.service),
+                csv_cell(r.waste_description),
+                csv_cell(r.waste_class),
                 r.quantity.replace(".", ",") if r.quantity else "",
-                _cell(r.unit),
+                csv_cell(r.unit),
                 r.status_label,
                 r.mtr_number or "",
-                _cell(r.mtr_status),
+                csv_cell(r.mtr_status),
                 r.external_id if r.has_ticket else "",
             ]
         )

@@ -26,6 +26,7 @@ MESSAGES = {
     405: ("Método não permitido", "Esta página não aceita esse tipo de pedido."),
     413: ("Arquivo grande demais", "O conteúdo enviado passa do tamanho permitido."),
     500: ("Erro no servidor", "Algo deu errado do nosso lado. Tente de novo em instantes."),
+    503: ("Portal ocupado", "Muitos arquivos sendo preparados agora. Tente de novo em instantes."),
 }
 
 

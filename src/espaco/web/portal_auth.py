@@ -10,7 +10,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Response
 
-from espaco.services import login, sessions
+from espaco.services import login, pendencias, sessions
 from espaco.services.sessions import ClientSession
 from espaco.settings import Settings
 from espaco.web.auth import (
@@ -89,5 +89,12 @@ async def logout(request: Request) -> Response[str]:
 
 @get("/inicio", include_in_schema=False)
 async def home(request: Request, client: NamedDependency[ClientSession]) -> Response[str]:
-    """The client's landing page after login."""
-    return page(request, "inicio.html", {"client": client})
+    """The client's landing page after login, with its waste pendências."""
+    settings: Settings = request.app.state.settings
+    found = await pendencias.pendencias(
+        client.client_id,
+        now().astimezone(settings.tz).date(),
+        cdf_wait_days=settings.cdf_wait_days,
+        mtr_saved_days=settings.mtr_saved_days,
+    )
+    return page(request, "inicio.html", {"client": client, "pendencias": found})

@@ -177,6 +177,28 @@ class CollectionRow:
     notes: str
     photos: list[PhotoRow] | _Missing
     signature: FileRef | None | _Missing
+    extra: CollectionExtra
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionExtra:
+    """The optional MTR fields: stored, but outside the ticket's content hash."""
+
+    physical_state: str = ""
+    transporter_name: str = ""
+    transporter_document: str = ""
+    receiver_name: str = ""
+    receiver_document: str = ""
+    treatment: str = ""
+
+    def values(self) -> tuple[str, ...]:
+        return (
+            self.physical_state, self.transporter_name, self.transporter_document,
+            self.receiver_name, self.receiver_document, self.treatment,
+        )  # fmt: skip
+
+
+NO_EXTRA: Final = CollectionExtra()
 
 
 @dataclass(slots=True)

@@ -47,12 +47,20 @@ FISCAL_COLS = (
 )  # fmt: skip
 FISCAL_ITEMS = FISCAL_COLS.index("items")
 BOLETO_COLS = ("bank_code", "bank_name", "barcode", "digitable_line", "pix_copy_paste")
+# The optional MTR fields (CollectionExtra's, in its order), outside the ticket's hash.
+EXTRA_COLS = (
+    "waste_physical_state", "transporter_name", "transporter_document", "receiver_name",
+    "receiver_document", "treatment",
+)  # fmt: skip
 COLLECTION_COLS = (
     "client", "location", "request", "scheduled_on", "performed_at", "event_on", "status",
     "service", "waste_description", "waste_class", "waste_ibama_code", "quantity", "unit",
     "mtr_number", "mtr_status", "driver", "vehicle_plate", "received_by", "received_by_cpf",
     "refusal", "notes", "signature_path", "content_hash",
 )  # fmt: skip
+# What the importer writes: the ticket's columns (ending with its hash, which erp_updates
+# recomputes over the others) and the optional MTR fields after them.
+COLLECTION_WRITE_COLS = (*COLLECTION_COLS, *EXTRA_COLS)
 PHOTO_COLS = ("position", "stage", "path", "width", "height", "taken_at", "latitude", "longitude")
 CERTIFICATE_COLS = (
     "client", "number", "issued_on", "period_start", "period_end", "receiver", "mtr_numbers",

@@ -18,7 +18,7 @@ from espaco.services.imports.sql import WRITE_CHUNK, stored_values, to_db, updat
 from espaco.services.imports.store import (
     CERTIFICATE_COLS,
     CERTIFICATE_MTRS,
-    COLLECTION_COLS,
+    COLLECTION_WRITE_COLS,
     PHOTO_COLS,
     Writer,
     content_hash,
@@ -101,21 +101,22 @@ async def _collections(
             collection.refusal, collection.notes, signature,
         ]  # fmt: skip
         values.append(content_hash([collection.external_id, *values], photos))
+        values += collection.extra.values()
         photos_changed = row is None or photos != old_photos
         if photos_changed and photos:
             photo_inserts += [(collection_id, *photo) for photo in photos]
         if row is None:
             inserts.append((collection_id, collection.external_id, *values))
             counts.created += 1
-        elif photos_changed or stored_values(row, COLLECTION_COLS) != tuple(values):
+        elif photos_changed or stored_values(row, COLLECTION_WRITE_COLS) != tuple(values):
             updates.append((*values, collection_id))
             if photos_changed:
                 photo_deletes.append((collection_id,))
             counts.updated += 1
         else:
             counts.unchanged += 1
-    await sql.insert_many("collection", ("id", "external_id", *COLLECTION_COLS), inserts)
-    await sql.execute_many(update_sql("collection", COLLECTION_COLS), updates)
+    await sql.insert_many("collection", ("id", "external_id", *COLLECTION_WRITE_COLS), inserts)
+    await sql.execute_many(update_sql("collection", COLLECTION_WRITE_COLS), updates)
     await sql.execute_many("DELETE FROM collection_photo WHERE collection = ?", photo_deletes)
     await sql.insert_many("collection_photo", ("collection", *PHOTO_COLS), photo_inserts)
 

@@ -9,8 +9,17 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from espaco.domain.errors import DomainError
+from espaco.domain.waste import parse_ibama_code, parse_physical_state
 from espaco.services.imports.fields import Rec
-from espaco.services.imports.model import KEEP, CertificateRow, CollectionRow, PhotoRow
+from espaco.services.imports.model import (
+    KEEP,
+    NO_EXTRA,
+    CertificateRow,
+    CollectionExtra,
+    CollectionRow,
+    PhotoRow,
+)
 from espaco.tables import Certificate, Collection, CollectionStatus, PhotoStage
 
 if TYPE_CHECKING:
@@ -21,10 +30,12 @@ COLLECTION_KEYS = frozenset(
         "external_id", "client", "location", "request", "scheduled_on", "performed_at",
         "status", "service", "waste", "quantity", "unit", "mtr_number", "mtr_status", "driver",
         "vehicle_plate", "received_by", "notes", "photos", "signature", "received_by_cpf",
-        "refusal",
+        "refusal", "transporter", "destination",
     }
 )  # fmt: skip
-WASTE_KEYS = frozenset({"description", "class", "ibama_code"})
+WASTE_KEYS = frozenset({"description", "class", "ibama_code", "physical_state"})
+PARTY_KEYS = frozenset({"name", "document"})
+DESTINATION_KEYS = frozenset({"receiver", "treatment"})
 PHOTO_KEYS = frozenset({"stage", "file", "base64", "content_type", "taken_at", "latitude",
                         "longitude"})  # fmt: skip
 FILE_KEYS = frozenset({"file", "base64", "content_type"})
@@ -67,11 +78,12 @@ def validate_collection(ctx: Context, raw: object, base: str) -> CollectionRow |
             rec.fail("scheduled_on", "required", "Informe a data agendada ou a de realização")
     service = rec.text("service", max_len=_C.service.length, required=True)
     waste = rec.obj("waste", WASTE_KEYS)
-    waste_description = waste_class = waste_code = ""
+    waste_description = waste_class = waste_code = physical_state = ""
     if waste is not None:
         waste_description = waste.text("description", max_len=_C.waste_description.length) or ""
         waste_class = waste.text("class", max_len=_C.waste_class.length) or ""
-        waste_code = waste.text("ibama_code", max_len=_C.waste_ibama_code.length) or ""
+        waste_code = _ibama_code(waste)
+        physical_state = _physical_state(waste)
     quantity = rec.decimal("quantity", max_len=_C.quantity.length) or ""
     unit = rec.text("unit", max_len=_C.unit.length) or ""
     mtr_number = rec.text("mtr_number", max_len=_C.mtr_number.length)
@@ -84,6 +96,7 @@ def validate_collection(ctx: Context, raw: object, base: str) -> CollectionRow |
     received_by_cpf = _receiver_cpf(rec)
     refusal = rec.text("refusal", max_len=TEXT_MAX)
     notes = rec.text("notes", max_len=TEXT_MAX) or ""
+    extra = _extra(rec, physical_state)
     photos: Any = KEEP
     if rec.has("photos"):
         photos = [
@@ -107,8 +120,53 @@ def validate_collection(ctx: Context, raw: object, base: str) -> CollectionRow |
         external_id, client, location, request, scheduled_on, performed_at, event_on, status,
         service, waste_description, waste_class, waste_code, quantity, unit, mtr_number,
         mtr_status, driver, plate, received_by, received_by_cpf, refusal, notes, photos,
-        signature,
+        signature, extra,
     )  # fmt: skip
+
+
+def _ibama_code(waste: Rec) -> str:
+    """The code in its printed form, shape checked (IN IBAMA 13/2012); empty when absent."""
+    text = waste.text("ibama_code", max_len=_C.waste_ibama_code.length)
+    if not text:
+        return ""
+    try:
+        return parse_ibama_code(text).code
+    except DomainError as error:
+        waste.fail("ibama_code", error.code, error.message)
+        return ""
+
+
+def _physical_state(waste: Rec) -> str:
+    text = waste.text("physical_state", max_len=40)
+    if not text:
+        return ""
+    try:
+        return parse_physical_state(text)
+    except DomainError as error:
+        waste.fail("physical_state", error.code, error.message)
+        return ""
+
+
+def _party(rec: Rec | None) -> tuple[str, str]:
+    """A transporter's or receiver's name (required in the object) and CPF/CNPJ (optional)."""
+    if rec is None:
+        return "", ""
+    name = rec.text("name", max_len=_C.transporter_name.length, required=True) or ""
+    document = rec.document("document", required=False) or ""
+    return name, document
+
+
+def _extra(rec: Rec, physical_state: str) -> CollectionExtra:
+    """The optional MTR fields; absent ones are empty (so an old file imports as before)."""
+    transporter = _party(rec.obj("transporter", PARTY_KEYS))
+    destination = rec.obj("destination", DESTINATION_KEYS)
+    receiver, treatment = ("", ""), ""
+    if destination is not None:
+        receiver = _party(destination.obj("receiver", PARTY_KEYS))
+        treatment = destination.text("treatment", max_len=_C.treatment.length) or ""
+    if not (physical_state or any(transporter) or any(receiver) or treatment):
+        return NO_EXTRA
+    return CollectionExtra(physical_state, *transporter, *receiver, treatment)
 
 
 def _location_ref(ctx: Context, rec: Rec, client: str | None) -> str | None:

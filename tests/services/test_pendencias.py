@@ -1,0 +1,86 @@
+"""Every pendência rule at its edges: the day before a collection turns pending, the day it
+does, and what ends it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import import_samples as s
+
+from espaco.services.imports import import_document
+from espaco.services.pendencias import pendencias
+from espaco.tables import Client
+
+TODAY = date(2026, 11, 28)
+CDF_DAYS, SALVO_DAYS = 45, 30
+
+
+def _on(days_ago: int) -> dict:
+    day = (TODAY - timedelta(days=days_ago)).isoformat()
+    return {"scheduled_on": day, "performed_at": f"{day}T10:00:00-03:00"}
+
+
+async def _found(db, collections, certificates=()) -> dict[str, list[str]]:
+    doc = s.document(clients=[s.client(1), s.client(2)], collections=collections,
+                     certificates=list(certificates))  # fmt: skip
+    result = await import_document(doc, db, base_dir=None, now=s.NOW)
+    assert result.ok, result.problems
+    client_id = await Client.select(Client.id).where(Client.external_id == "CLI-1").first()
+    found = await pendencias(
+        client_id["id"], TODAY, cdf_wait_days=CDF_DAYS, mtr_saved_days=SALVO_DAYS
+    )
+    out = {r.rule: [f"{p.mtr_number or '-'}/{p.days}" for p in r.lines] for r in found.rules}
+    assert {r.rule: r.count for r in found.rules} == {k: len(v) for k, v in out.items()}
+    return out
+
+
+async def test_an_mtr_without_cdf_is_pending_from_the_day_it_is_n_days_old(db):
+    found = await _found(db, [
+        s.collection(1, mtr_number="101", mtr_status="Recebido", **_on(CDF_DAYS - 1)),
+        s.collection(2, mtr_number="102", mtr_status="Recebido", **_on(CDF_DAYS)),
+        s.collection(3, mtr_number="103", mtr_status="Recebido", **_on(CDF_DAYS + 300)),
+        # a CDF ends it; one of another client with the same number does not
+        s.collection(4, mtr_number="104", mtr_status="Recebido", **_on(CDF_DAYS + 1)),
+        s.collection(5, mtr_number="105", mtr_status="Recebido", **_on(CDF_DAYS + 1)),
+        # cancelled collections and cancelled MTRs are never pending
+        s.collection(6, mtr_number="106", status="cancelled", **_on(CDF_DAYS + 5)),
+        s.collection(7, mtr_number="107", mtr_status="Cancelado", **_on(CDF_DAYS + 5)),
+        s.collection(8, "CLI-2", "LOC-2", mtr_number="108", **_on(CDF_DAYS + 5)),
+    ], [
+        s.certificate(1, mtr_numbers=["104"]),
+        s.certificate(2, "CLI-2", mtr_numbers=["105"]),
+    ])  # fmt: skip
+    assert found["sem_cdf"] == ["103/345", "105/46", "102/45"]
+
+
+async def test_a_performed_collection_without_mtr_is_pending_at_once(db):
+    found = await _found(db, [
+        s.collection(1, mtr_number=None, mtr_status=None, **_on(0)),
+        s.collection(2, status="done", mtr_number=None, mtr_status=None, **_on(3)),
+        s.collection(3, status="scheduled", mtr_number=None, mtr_status=None,
+                     scheduled_on=TODAY.isoformat(), performed_at=None),
+        s.collection(4, status="cancelled", mtr_number=None, mtr_status=None, **_on(9)),
+        s.collection(5, mtr_number="105", **_on(1)),
+        s.collection(6, "CLI-2", "LOC-2", mtr_number=None, mtr_status=None, **_on(9)),
+    ])  # fmt: skip
+    assert found["sem_mtr"] == ["-/3", "-/0"]
+
+
+async def test_an_mtr_still_salvo_is_pending_from_the_day_it_is_n_days_old(db):
+    found = await _found(db, [
+        s.collection(1, mtr_number="201", mtr_status="Salvo", **_on(SALVO_DAYS - 1)),
+        s.collection(2, mtr_number="202", mtr_status="Salvo", **_on(SALVO_DAYS)),
+        s.collection(3, mtr_number="203", mtr_status=" SALVO ", **_on(SALVO_DAYS + 30)),
+        s.collection(4, mtr_number="204", mtr_status="Recebido", **_on(SALVO_DAYS + 1)),
+        s.collection(5, mtr_number="205", mtr_status="Salvo", status="cancelled",
+                     **_on(SALVO_DAYS + 1)),
+        s.collection(6, "CLI-2", "LOC-2", mtr_number="206", mtr_status="Salvo", **_on(90)),
+    ], [s.certificate(1, mtr_numbers=["201", "202", "203", "204", "205"])])  # fmt: skip
+    assert found["mtr_salvo"] == ["203/60", "202/30"]
+    assert found["sem_cdf"] == []
+
+
+async def test_a_clean_client_has_nothing_pending(db):
+    found = await _found(db, [s.collection(1, mtr_number="301", **_on(400))],
+                         [s.certificate(1, mtr_numbers=["301"])])  # fmt: skip
+    assert found == {"sem_cdf": [], "sem_mtr": [], "mtr_salvo": []}
