@@ -3,24 +3,27 @@
 Fills PostgreSQL (``--database-url``, default the ``bench_scale`` database) and a SQLite file with
 the data set of ``scale_data`` (2,000 clients, 100,000 invoices, 1,000,000 collections; the
 measured client has ten years of invoices and 20,000 collections) — a few minutes, kept for the
-next run unless ``--refill`` — then, for each case (server × workers × engine):
+next run unless ``--refill``. The cases: uvicorn and granian with 1 and 2 workers on PostgreSQL,
+and SQLite with 1 worker (the only count SQLite allows). Each case serves a Litestar hello-world
+and the portal (``espaco.app:app_from_env``, where the measured client logs in) the same way.
 
-- serves a Litestar hello-world the way the portal will be served, loads it with wrk;
-- serves the portal (``espaco.app:app_from_env``), logs the measured client in, and loads each
-  page with wrk for ``--seconds``: /inicio, /financeiro, the htmx period change (ten years),
-  /coletas, "Carregar mais" (cursors spread over three years), /solicitar-coleta, /solicitacoes.
+Every case's servers are up at once, and each page is loaded with wrk on each case in turn,
+``--rounds`` times (the order reversed every other round): on a shared machine whose speed
+drifts within minutes, the cases a table compares were measured in the same minutes. The pages:
+/inicio, /financeiro, the htmx period change (ten years), /coletas, "Carregar mais" (cursors
+spread over three years), /solicitar-coleta, /solicitacoes.
 
-Cases: uvicorn and granian with 1 and 2 workers on PostgreSQL, and SQLite with 1 worker (the
-only count SQLite allows). Prints a line per run, then Markdown tables: req/s, p50, p99,
+Prints a line per run, then Markdown tables of each case's median round: req/s, p50, p99,
 throughput as a share of the same case's hello-world, p99/p50, and 2 workers / 1 worker.
 Budgets (DESIGN.md): each page ≥ 10% of hello-world, p99 ≤ 3× p50 at 32 connections; on
 PostgreSQL 2 workers ≥ 1.6× one worker.
 
-Loopback only; every server is stopped before the next starts, and the run ends by itself
-(about (servers × 2 + 1) × 8 × (seconds + 2) s after the fill).
+Loopback only; the servers are stopped at the end, and the run ends by itself after about
+8 × rounds × cases × (seconds + 0.4) s, plus the fill when there is no data yet.
 
-    PYTHONPATH=src .venv/bin/python bench/scale.py [--seconds 10] [--connections 32]
-        [--servers uvicorn,granian] [--workers 1,2] [--no-sqlite] [--refill]
+    PYTHONPATH=src .venv/bin/python bench/scale.py [--seconds 10] [--rounds 3]
+        [--connections 32] [--servers uvicorn,granian] [--workers 1,2] [--no-sqlite]
+        [--refill] [--fill-only]
 """
 
 from __future__ import annotations
@@ -167,29 +170,102 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
-def run_wrk(base: str, page: Page, cookie: str, seconds: float, connections: int):  # type: ignore[no-untyped-def]
-    headers = {**page.headers, "Cookie": cookie} if cookie else page.headers
-    warm = page.paths[::-1] if page.paths else None
-    loadgen.wrk(base + page.path, headers, 1.0, connections, warm)
-    return loadgen.wrk(base + page.path, headers, seconds, connections, page.paths)
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def measure_hello(case: Case, args: argparse.Namespace) -> loadgen.Result:
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="espaco-bench-hello-") as scratch:
-        (Path(scratch) / "hello_app.py").write_text(HELLO)
-        env = {"PYTHONPATH": scratch}
-        process = start(
-            server_command(case, "hello_app:app", port, factory=False), env, Path(scratch)
-        )
+def group_cpu_seconds(group: int) -> float:
+    """User + system CPU seconds of every live process in a process group (a server and its
+    workers): the server's own cost, which other load on the machine barely changes."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            base = f"http://127.0.0.1:{port}"
-            wait_for(base, process, path="/")
-            result = run_wrk(base, Page("hello", "/", {}), "", args.seconds, args.connections)
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp; utime and stime follow at 11 and 12
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+@dataclass(frozen=True)
+class Measured:
+    result: loadgen.Result
+    cpu_ms: float  # server CPU per request
+
+
+@dataclass
+class Running:
+    """One case's two servers, up for the whole run: its hello-world and its portal."""
+
+    case: Case
+    hello: str  # base URL
+    portal: str
+    processes: list[subprocess.Popen]
+    cookie: str = ""
+
+
+def start_case(case: Case, args: argparse.Namespace, scratch: Path) -> Running:
+    hello_port, portal_port = free_port(), free_port()
+    hello = start(
+        server_command(case, "hello_app:app", hello_port, factory=False),
+        {"PYTHONPATH": str(scratch)},
+        scratch,
+    )
+    running = Running(case, f"http://127.0.0.1:{hello_port}", f"http://127.0.0.1:{portal_port}",
+                      [hello])  # fmt: skip
+    command = server_command(case, "espaco.app:app_from_env", portal_port, factory=True)
+    running.processes.append(start(command, _env(args, case.engine)))
+    return running
+
+
+def measure(
+    cases: list[Case], args: argparse.Namespace, code: str, today: date
+) -> dict[Case, dict[str, Measured]]:
+    """Every case's servers up at once; each page loaded on each case in turn, ``--rounds``
+    times (the order reversed every other round), so that the cases compared in a table were
+    measured in the same minutes. Keeps each case's median round by throughput."""
+    runs: dict[Case, dict[str, list[Measured]]] = {case: {} for case in cases}
+    with tempfile.TemporaryDirectory(prefix="espaco-bench-hello-") as folder:
+        scratch = Path(folder)
+        (scratch / "hello_app.py").write_text(HELLO)
+        servers: list[Running] = []
+        try:
+            for case in cases:
+                servers.append(start_case(case, args, scratch))
+            for running in servers:
+                wait_for(running.hello, running.processes[0], path="/")
+                wait_for(running.portal, running.processes[1])
+                running.cookie = login(running.portal, code)
+            for page in [Page("hello-world", "/", {}), *pages(today)]:
+                for round_ in range(args.rounds):
+                    order = servers if round_ % 2 == 0 else servers[::-1]
+                    for running in order:
+                        hello = page.name == "hello-world"
+                        base = running.hello if hello else running.portal
+                        headers = {**page.headers, "Cookie": running.cookie} if not hello else {}
+                        if round_ == 0:  # warm-up: from the far end of the list
+                            warm = page.paths[::-1] if page.paths else None
+                            loadgen.wrk(base + page.path, headers, 1.0, args.connections, warm)
+                        group = running.processes[0 if hello else 1].pid
+                        cpu = group_cpu_seconds(group)
+                        result = loadgen.wrk(base + page.path, headers, args.seconds,
+                                             args.connections, page.paths)  # fmt: skip
+                        cpu = group_cpu_seconds(group) - cpu
+                        served = max(1.0, result.rate * max(1, round(args.seconds)))
+                        measured = Measured(result, 1000 * cpu / served)
+                        runs[running.case].setdefault(page.name, []).append(measured)
+                        loadgen.report(f"{running.case.name} {page.name}", result)
+                        print(f"{'':40} server CPU {measured.cpu_ms:.2f} ms a request")
         finally:
-            stop(process)
-    loadgen.report(f"{case.name} hello-world", result)
-    return result
+            for running in servers:
+                for process in running.processes:
+                    stop(process)
+    return {
+        case: {
+            name: sorted(ms, key=lambda m: m.result.rate)[len(ms) // 2] for name, ms in by.items()
+        }
+        for case, by in runs.items()
+    }
 
 
 def login(base: str, code: str) -> str:
@@ -232,65 +308,45 @@ def pages(today: date) -> list[Page]:
     ]
 
 
-def measure_portal(
-    case: Case, args: argparse.Namespace, code: str, today: date
-) -> dict[str, loadgen.Result]:
-    port = free_port()
-    env = _env(args, case.engine)
-    target = "espaco.app:app_from_env"
-    process = start(server_command(case, target, port, factory=True), env)
-    results: dict[str, loadgen.Result] = {}
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(base, process)
-        cookie = login(base, code)
-        for page in pages(today):
-            results[page.name] = run_wrk(base, page, cookie, args.seconds, args.connections)
-            loadgen.report(f"{case.name} {page.name}", results[page.name])
-    finally:
-        stop(process)
-    return results
-
-
 # -- report -------------------------------------------------------------------------------------
-def tables(
-    measured: dict[Case, tuple[loadgen.Result, dict[str, loadgen.Result]]], connections: int
-) -> str:
+def tables(measured: dict[Case, dict[str, Measured]], connections: int) -> str:
     out = []
-    for case, (hello, results) in measured.items():
+    for case, by_page in measured.items():
+        hello = by_page["hello-world"]
+        h = hello.result
         out += [
             "",
-            f"**{case.name}** — hello-world {hello.rate:,.0f} req/s, p50 {hello.p50:.2f} ms,"
-            f" p99 {hello.p99:.2f} ms ({connections} connections)",
+            f"**{case.name}** — hello-world {h.rate:,.0f} req/s, p50 {h.p50:.2f} ms,"
+            f" p99 {h.p99:.2f} ms, server CPU {hello.cpu_ms:.2f} ms a request",
             "",
-            "| page | req/s | p50 ms | p99 ms | of hello-world | p99/p50 |",
-            "|---|---:|---:|---:|---:|---:|",
+            "| page | req/s | p50 ms | p99 ms | of hello-world | p99/p50 | CPU ms/req |",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
-        for name, r in results.items():
+        for name, m in by_page.items():
+            if name == "hello-world":
+                continue
+            r = m.result
             flag = "" if r.errors == 0 else f" ({r.errors} errors)"
             out.append(
                 f"| {name}{flag} | {r.rate:,.0f} | {r.p50:.1f} | {r.p99:.1f} |"
-                f" {r.rate / hello.rate:.0%} | {r.p99 / r.p50:.1f} |"
+                f" {r.rate / h.rate:.0%} | {r.p99 / r.p50:.1f} | {m.cpu_ms:.2f} |"
             )
     pairs = [
         (one, two)
         for one in measured
         for two in measured
-        if one.workers == 1
-        and two.workers == 2
+        if (one.workers, two.workers) == (1, 2)
         and (one.server, one.engine) == (two.server, two.engine)
     ]
     if pairs:
         out += ["", "2 workers / 1 worker, throughput (budget ≥ 1.6 on PostgreSQL):", ""]
         header = "| page | " + " | ".join(f"{one.engine} {one.server}" for one, _ in pairs) + " |"
         out += [header, "|---|" + "---:|" * len(pairs)]
-        names = ["hello-world", *next(iter(measured.values()))[1]]
-        for name in names:
-            cells = []
-            for one, two in pairs:
-                a = measured[one][0] if name == "hello-world" else measured[one][1][name]
-                b = measured[two][0] if name == "hello-world" else measured[two][1][name]
-                cells.append(f"{b.rate / a.rate:.2f}")
+        for name in next(iter(measured.values())):
+            cells = [
+                f"{measured[two][name].result.rate / measured[one][name].result.rate:.2f}"
+                for one, two in pairs
+            ]
             out.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(out)
 
@@ -299,6 +355,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10, help="wrk time per page and case")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3, help="runs per page and case")
     parser.add_argument("--servers", default="uvicorn,granian")
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--database-url", default=DEFAULT_URL)
@@ -321,14 +378,11 @@ def main() -> None:
     ]
     if not args.no_sqlite:
         cases.append(Case(args.servers.split(",")[0], 1, "sqlite"))
-    measured = {}
-    for case in cases:
-        print(
-            f"-- {case.name}, {args.connections} connections, {args.seconds:.0f} s a page",
-            flush=True,
-        )
-        hello = measure_hello(case, args)
-        measured[case] = (hello, measure_portal(case, args, code, today))
+    print(f"-- {len(cases)} cases, {args.connections} connections, {args.seconds:.0f} s a run,"
+          f" {args.rounds} rounds", flush=True)  # fmt: skip
+    measured = measure(cases, args, code, today)
+    print(f"\nMedian of {args.rounds} rounds, {args.connections} connections, {args.seconds:.0f} s"
+          " a run; every case's servers up at once and loaded in turn:")  # fmt: skip
     print(tables(measured, args.connections))
 
 
