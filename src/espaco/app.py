@@ -147,5 +147,6 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
 
 
 def app_from_env() -> Litestar:
-    """Factory for ``uvicorn --factory espaco.app:app_from_env`` (what ``espaco serve`` runs)."""
+    """Factory for ``granian --interface asgi --factory espaco.app:app_from_env`` (what
+    ``espaco serve`` runs; uvicorn's ``--factory`` takes it too)."""
     return create_app(Settings.from_env(), run_migrations=False)

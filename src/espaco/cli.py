@@ -179,18 +179,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _serve(host: str, port: int, workers: int) -> None:
-    import uvicorn
+    """Serve with granian: measured faster than uvicorn for the portal's pages and for a
+    hello-world, with 1 and 2 workers (docs/benchmarks.md). uvicorn stays for the tests' live
+    server (in a thread)."""
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
 
-    uvicorn.run(
+    Granian(
         "espaco.app:app_from_env",
         factory=True,
-        host=host,
+        address=host,
         port=port,
+        interface=Interfaces.ASGI,
         workers=workers,
-        proxy_headers=False,
-        server_header=False,
-        log_level="info",
-    )
+        log_level=LogLevels.info,
+        log_access=False,
+    ).serve()
 
 
 def cmd_import(args: argparse.Namespace) -> int:
