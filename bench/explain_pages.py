@@ -6,8 +6,11 @@ every portal page and its variants (filters, htmx fragments, "Carregar mais", a 
 records each statement sent to asyncpg with its arguments (as tests/web/test_query_count.py
 counts them). Then it runs ``EXPLAIN (FORMAT JSON)`` on each with the same arguments, on a
 connection set up like the portal's (``plan_cache_mode=force_custom_plan``), and prints the
-plans' top node and cost. Exits 1, listing them, when any plan reads a large table with a
-sequential scan.
+plans' top node and cost. Exits 1, listing them, when a plan reads a large table with a
+sequential scan, or a table that is small here (sessions, one client's CDFs) with a sequential
+scan that no index could replace (EXPLAIN again with ``enable_seqscan = off``), or when the
+portal's own connections do not force custom plans. (Dropping ``invoice_client_due`` and
+``certificate_client`` makes it list four plans and exit 1.)
 
     PYTHONPATH=src .venv/bin/python bench/explain_pages.py [--database-url …] [--verbose]
 """
@@ -29,6 +32,7 @@ import scale_data
 from litestar.testing import TestClient
 from scale import DEFAULT_DIR, DEFAULT_URL, HX, _env, _today
 
+from espaco import database
 from espaco.app import create_app
 from espaco.settings import Settings
 
@@ -75,6 +79,7 @@ class Recorder:
     def __init__(self) -> None:
         self.statements: dict[str, tuple[str, tuple[Any, ...], str]] = {}  # sql → (…, page)
         self.page = ""
+        self.plan_cache_mode = ""  # as the portal's own connections have it
 
     def __call__(self, query: str, args: tuple[Any, ...]) -> None:
         if query.lstrip()[:6].upper() in (
@@ -123,6 +128,9 @@ def record(settings: Settings, code: str, urls: list[tuple[str, dict[str, str]]]
             )
             if answer.status_code != 303:
                 raise SystemExit(f"login failed: {answer.status_code}")
+            with http.portal() as portal:
+                rows = portal.call(lambda: database.fetch("SHOW plan_cache_mode"))
+            recorder.plan_cache_mode = rows[0][0]
             recorder.statements.clear()  # the pages' reads, not the login's
             for url, headers in urls:
                 recorder.page = url
@@ -206,8 +214,14 @@ def main() -> int:
     recorder = record(settings, code_file.read_text(), urls)
     print(f"{len(recorder.statements)} distinct statements on {len(urls)} pages")
     problems = asyncio.run(explain(args.database_url, recorder, args.verbose))
+    print(f"the portal's connections run with plan_cache_mode = {recorder.plan_cache_mode}")
+    if recorder.plan_cache_mode != "force_custom_plan":
+        problems.append(
+            "plan_cache_mode is not force_custom_plan on the portal's connections: the EXPLAINs"
+            " above (custom plans) are not what it runs after a statement's fifth execution"
+        )
     if problems:
-        print(f"\n{len(problems)} plan(s) with a sequential scan of a large table:")
+        print(f"\n{len(problems)} problem(s):")
         for problem in problems:
             print("  " + problem)
         return 1
