@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=cmd_serve)
 
     demo = commands.add_parser(
-        "demo", help="cria um portal de demonstração novo (SQLite) com dados e o serve"
+        "demo", help="cria um portal de demonstração novo (SQLite ou PostgreSQL) e o serve"
     )
     _server_options(demo)
     demo.add_argument(
@@ -69,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path("espaco-demo"),
         help="pasta da demonstração, apagada e recriada (padrão: ./espaco-demo)",
+    )
+    demo.add_argument(
+        "--database-url",
+        default=os.environ.get("ESPACO_DATABASE_URL"),
+        help="um banco PostgreSQL (postgresql://…) em vez do SQLite da pasta; só é usado se"
+        " estiver vazio ou se foi criado por espaco demo (padrão: ESPACO_DATABASE_URL)",
     )
     demo.add_argument("--no-serve", action="store_true", help="só prepara, não serve")
     demo.set_defaults(handler=cmd_demo)
@@ -436,7 +442,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from espaco.services.demo_setup import prepare_demo
 
     started = time.perf_counter()
-    info = prepare_demo(args.data_dir, base_url=f"http://{args.host}:{args.port}")
+    info = prepare_demo(
+        args.data_dir,
+        base_url=f"http://{args.host}:{args.port}",
+        database_url=args.database_url,
+    )
     elapsed = time.perf_counter() - started
     print(info.banner(elapsed))
     if args.no_serve:

@@ -1,4 +1,9 @@
-"""``espaco demo``: a fresh data dir with realistic data, staff users and a client code."""
+"""``espaco demo``: a fresh data dir with realistic data, staff users and a client code.
+
+The database is the data dir's own SQLite file, or a PostgreSQL database when one is named
+(``--database-url`` or ``ESPACO_DATABASE_URL``): see :func:`claim_postgres` for when such a
+database is used, emptied or refused.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,10 @@ import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from espaco import database
+from espaco.db import database_path_for_log
 from espaco.demo import build_demo_import
 from espaco.demo.names import PIX_NAME, PROVIDER_CITY, PROVIDER_CNPJ, PROVIDER_NAME
 from espaco.domain.documents import format_document
@@ -19,6 +26,8 @@ from espaco.services.imports import import_file
 from espaco.settings import ENV_FILE, Settings
 
 MARKER = ".espaco-demo"
+# Left on the PostgreSQL schema a demo built: the mark that lets the next demo empty it.
+SCHEMA_COMMENT = "criado por espaco demo"
 
 
 @dataclass(frozen=True)
@@ -36,12 +45,14 @@ class DemoInfo:
     clients: list[DemoLogin]
     staff: list[tuple[str, str, str]]  # (username, role, password)
     counts: dict[str, int]
+    database: str = ""  # where the data went, without any password
 
     def banner(self, seconds: float) -> str:
         lines = [
             "",
             f"Portal de demonstração pronto em {seconds:.1f} s ({self.data_dir}).",
             f"  {', '.join(f'{n} {label}' for label, n in self.counts.items())}",
+            f"  banco: {self.database}",
             "",
             f"Portal do cliente: {self.base_url}/entrar",
         ]
@@ -56,9 +67,29 @@ class DemoInfo:
         return "\n".join(lines)
 
 
-def prepare_demo(data_dir: Path, *, base_url: str, today_tz: str = "America/Sao_Paulo") -> DemoInfo:
-    """Recreate ``data_dir`` as a demo portal on SQLite. Refuses a folder that is not a demo's."""
+def demo_database_url(data_dir: Path, requested: str | None) -> str:
+    """The database a demo in ``data_dir`` writes: a PostgreSQL URL when one is requested,
+    otherwise the data dir's own SQLite file (a SQLite URL elsewhere is not honoured: the
+    demo only ever replaces a file inside its own folder)."""
+    if requested and urlsplit(requested).scheme in ("postgresql", "postgres"):
+        return requested
+    return f"sqlite:///{data_dir.resolve() / 'espaco.db'}"
+
+
+def prepare_demo(
+    data_dir: Path,
+    *,
+    base_url: str,
+    database_url: str | None = None,
+    today_tz: str = "America/Sao_Paulo",
+) -> DemoInfo:
+    """Recreate ``data_dir`` as a demo portal, on its own SQLite file or on the PostgreSQL
+    database ``database_url`` names. Refuses a folder that is not a demo's, and a PostgreSQL
+    database holding data that no demo wrote (:func:`claim_postgres`)."""
     data_dir = data_dir.resolve()
+    database_url = demo_database_url(data_dir, database_url)
+    if not database_url.startswith("sqlite:"):
+        asyncio.run(claim_postgres(database_url))
     if data_dir.exists():
         if any(data_dir.iterdir()) and not (data_dir / MARKER).exists():
             raise SystemExit(
@@ -70,7 +101,7 @@ def prepare_demo(data_dir: Path, *, base_url: str, today_tz: str = "America/Sao_
     (data_dir / MARKER).write_text("pasta criada por espaco demo\n", encoding="utf-8")
     environment = {
         "ESPACO_DATA_DIR": str(data_dir),
-        "ESPACO_DATABASE_URL": f"sqlite:///{data_dir / 'espaco.db'}",
+        "ESPACO_DATABASE_URL": database_url,
         "ESPACO_BASE_URL": base_url,
         "ESPACO_PROVIDER_NAME": PROVIDER_NAME,
         "ESPACO_PROVIDER_CNPJ": PROVIDER_CNPJ,
@@ -80,7 +111,10 @@ def prepare_demo(data_dir: Path, *, base_url: str, today_tz: str = "America/Sao_
         "ESPACO_TIMEZONE": today_tz,
     }
     # The demo's own settings file, so `ESPACO_DATA_DIR=… espaco serve` serves it again later.
-    (data_dir / ENV_FILE).write_text(
+    # 0600: a PostgreSQL URL may carry a password.
+    env_file = data_dir / ENV_FILE
+    env_file.touch(mode=0o600)
+    env_file.write_text(
         "".join(f"{k}={v}\n" for k, v in environment.items() if k != "ESPACO_DATA_DIR"),
         encoding="utf-8",
     )
@@ -89,6 +123,50 @@ def prepare_demo(data_dir: Path, *, base_url: str, today_tz: str = "America/Sao_
     now = datetime.now(UTC)
     document = build_demo_import(data_dir / "importacao", today=now.astimezone(settings.tz).date())
     return asyncio.run(_load(settings, document, now, base_url, environment))
+
+
+async def claim_postgres(url: str) -> None:
+    """Make the PostgreSQL database ``url`` names ready for a demo, or refuse it.
+
+    - a database where no table holds a row (new, or migrated and never used) is used as it is;
+    - a database an earlier demo built (its ``public`` schema carries :data:`SCHEMA_COMMENT`) is
+      emptied: the schema is dropped and created again, then migrated;
+    - any other is refused with a Portuguese message, and nothing in it changes: a demo never
+      overwrites a real portal.
+    """
+    import asyncpg
+
+    dsn = urlsplit(url)._replace(scheme="postgresql").geturl()
+    connection = await asyncpg.connect(dsn)
+    try:
+        comment = await connection.fetchval(
+            "SELECT obj_description('public'::regnamespace, 'pg_namespace')"
+        )
+        if comment == SCHEMA_COMMENT:
+            await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        else:
+            tables = await connection.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                " AND tablename <> 'migration' ORDER BY 1"  # Piccolo's list of applied ones
+            )
+            used = [
+                name
+                for (name,) in tables
+                if await connection.fetchval(
+                    f'SELECT EXISTS (SELECT 1 FROM public."{name}")'  # noqa: S608 - catalog names
+                )
+            ]
+            if used:
+                where = urlsplit(dsn)
+                raise SystemExit(
+                    f"erro: o banco {where.hostname}{where.path} já tem dados"
+                    f" ({', '.join(used[:5])}) que não foram criados por espaco"
+                    " demo; nada foi alterado. Use um banco vazio (createdb …) para a"
+                    " demonstração."
+                )
+        await connection.execute(f"COMMENT ON SCHEMA public IS '{SCHEMA_COMMENT}'")
+    finally:
+        await connection.close()
 
 
 async def _load(settings, document, now, base_url, environment) -> DemoInfo:  # type: ignore[no-untyped-def]
@@ -115,4 +193,12 @@ async def _load(settings, document, now, base_url, environment) -> DemoInfo:  # 
         await database.stop(engine)
     labels = {"clients": "clientes", "invoices": "faturas", "collections": "coletas"}
     counts = {label: result.counts[key].created for key, label in labels.items()}
-    return DemoInfo(settings.data_dir, base_url, environment, logins, staff_logins, counts)
+    return DemoInfo(
+        settings.data_dir,
+        base_url,
+        environment,
+        logins,
+        staff_logins,
+        counts,
+        database_path_for_log(settings),
+    )

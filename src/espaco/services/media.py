@@ -9,6 +9,12 @@ as they are), and named after the sha256 of their *source* bytes plus the rendit
 same source always lands on the same path, so a re-import finds the file already there and does
 not decode it again. Documents are stored as given, named after their own sha256. Every write goes
 to a temporary file that is then renamed into place, so a reader never sees half a file.
+
+Where the files live is one small interface, :class:`MediaFiles`, and every reader and writer of
+media goes through it (:func:`media_files`, :func:`media_path`, :class:`MediaStore`,
+``espaco media prune``). Today its one implementation is :class:`FolderMedia`: the media dir, which
+several machines may share (NFS or any shared folder; see docs/deploy-scale.md). An object store
+would be a second class with the same methods, chosen in :func:`media_files`.
 """
 
 from __future__ import annotations
@@ -21,9 +27,10 @@ import re
 import tempfile
 import warnings
 import xml.etree.ElementTree as ET  # noqa: S405 - DOCTYPE/ENTITY refused before parsing
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from PIL import Image, ImageOps
 
@@ -110,30 +117,107 @@ def sniff_document(data: bytes, kind: Literal["pdf", "xml"]) -> None:
         raise MediaError("file_type", f"Arquivo não é um XML válido: {exc}") from exc
 
 
+@dataclass(frozen=True)
+class MediaEntry:
+    """A stored file as a listing sees it."""
+
+    rel: str  # the path relative to the media root, with "/" separators
+    size: int
+    mtime: float  # last written or marked recent (:meth:`MediaFiles.touch`), POSIX seconds
+
+
+class MediaFiles(Protocol):
+    """Where media files live, addressed by the relative path a row stores (``ab/<sha256>.jpg``).
+
+    Writes are whole and atomic (a reader sees the old file or the new, never half of one); names
+    are content hashes, so a file once written never changes.
+    """
+
+    def exists(self, rel: str) -> bool: ...
+    def read(self, rel: str) -> bytes: ...
+    def write(self, rel: str, data: bytes) -> None: ...
+    def touch(self, rel: str) -> None:
+        """Mark a reused file as recent, so ``espaco media prune`` spares it."""
+        ...
+
+    def local_path(self, rel: str) -> Path:
+        """A local file with the contents, for libraries that open paths (fpdf2, Pillow)."""
+        ...
+
+    def entries(self) -> Iterator[MediaEntry]: ...
+    def delete(self, rel: str) -> None: ...
+
+
+class FolderMedia:
+    """:class:`MediaFiles` in a folder of this machine, or one that several share (NFS)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def _path(self, rel: str) -> Path:
+        """The file ``rel`` names, refusing anything that could leave the root."""
+        if not isinstance(rel, str) or not _REL_PATH.fullmatch(rel):
+            raise MediaError("file_path", "Caminho de mídia inválido")
+        root = self.root.resolve()
+        path = (root / rel).resolve()
+        if not path.is_relative_to(root):
+            raise MediaError("file_path", "Caminho de mídia inválido")
+        return path
+
+    def exists(self, rel: str) -> bool:
+        return (self.root / rel).is_file()
+
+    def read(self, rel: str) -> bytes:
+        return self._path(rel).read_bytes()
+
+    def write(self, rel: str, data: bytes) -> None:
+        _write_atomic(self.root / rel, data)
+
+    def touch(self, rel: str) -> None:
+        _touch(self.root / rel)
+
+    def local_path(self, rel: str) -> Path:
+        return self._path(rel)
+
+    def entries(self) -> Iterator[MediaEntry]:
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.rglob("*")):
+            if not path.is_file() or path.is_symlink():
+                continue
+            stat = path.stat()
+            yield MediaEntry(path.relative_to(self.root).as_posix(), stat.st_size, stat.st_mtime)
+
+    def delete(self, rel: str) -> None:
+        (self.root / rel).unlink(missing_ok=True)
+
+
+def media_files(settings: Settings) -> MediaFiles:
+    """The media of this portal. The one place that would choose an object store."""
+    return FolderMedia(settings.media_dir)
+
+
 def media_path(settings: Settings, rel: str) -> Path:
-    """The file a stored relative path names, refusing anything that could leave the media dir."""
-    if not isinstance(rel, str) or not _REL_PATH.fullmatch(rel):
-        raise MediaError("file_path", "Caminho de mídia inválido")
-    root = settings.media_dir.resolve()
-    path = (root / rel).resolve()
-    if not path.is_relative_to(root):
-        raise MediaError("file_path", "Caminho de mídia inválido")
-    return path
+    """The local file a stored relative path names, refusing anything that could leave the
+    media dir (``MediaError("file_path")``)."""
+    return media_files(settings).local_path(rel)
 
 
 class MediaStore:
-    """Stores files under one media dir; remembers what it stored by source sha256, so a file
-    that a hundred records share is decoded and written once per store (one per import)."""
+    """Stores files in a :class:`MediaFiles` (a media dir given as a path: :class:`FolderMedia`);
+    remembers what it stored by source sha256, so a file that a hundred records share is decoded
+    and written once per store (one per import)."""
 
-    def __init__(self, media_dir: Path, *, keep_originals: bool = False) -> None:
-        self.root = Path(media_dir)
+    def __init__(self, media: Path | MediaFiles, *, keep_originals: bool = False) -> None:
+        self.files: MediaFiles = FolderMedia(media) if isinstance(media, Path | str) else media
+        self.root = getattr(self.files, "root", None)  # a folder's path, for tests and tools
         self.keep_originals = keep_originals
         self._images: dict[tuple[str, str], StoredImage] = {}
         self._documents: dict[str, str] = {}
 
     @classmethod
     def for_settings(cls, settings: Settings) -> MediaStore:
-        return cls(settings.media_dir, keep_originals=settings.keep_original_photos)
+        return cls(media_files(settings), keep_originals=settings.keep_original_photos)
 
     # -- images -------------------------------------------------------------------------------
     def store_photo(self, data: bytes) -> StoredImage:
@@ -156,23 +240,22 @@ class MediaStore:
         name = hashlib.sha256(f"{purpose}:{RENDITION}:{digest}".encode()).hexdigest()
         ext = "jpg"
         rel = f"{name[:2]}/{name}.{ext}"
-        target = self.root / rel
-        if target.is_file():  # made by an earlier import: read its size from the header
-            _touch(target)
-            with Image.open(target) as existing:
+        if self.files.exists(rel):  # made by an earlier import: read its size from the header
+            self.files.touch(rel)
+            with Image.open(self.files.local_path(rel)) as existing:
                 width, height = existing.size
         else:
             rendition = _photo(data) if purpose == "photo" else _signature(data)
             width, height = rendition[1], rendition[2]
-            _write_atomic(target, rendition[0])
+            self.files.write(rel, rendition[0])
         if purpose == "photo" and self.keep_originals:
             original = (
                 f"originals/{digest[:2]}/{digest}.{'jpg' if kind == 'JPEG' else kind.lower()}"
             )
-            if (self.root / original).is_file():
-                _touch(self.root / original)
+            if self.files.exists(original):
+                self.files.touch(original)
             else:
-                _write_atomic(self.root / original, data)
+                self.files.write(original, data)
         stored = StoredImage(rel, width, height, name)
         self._images[(purpose, digest)] = stored
         return stored
@@ -186,11 +269,10 @@ class MediaStore:
             return cached
         sniff_document(data, kind)
         rel = f"{digest[:2]}/{digest}.{kind}"
-        target = self.root / rel
-        if target.is_file():
-            _touch(target)
+        if self.files.exists(rel):
+            self.files.touch(rel)
         else:
-            _write_atomic(target, data)
+            self.files.write(rel, data)
         self._documents[digest] = rel
         return rel
 

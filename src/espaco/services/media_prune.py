@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from espaco import database
-from espaco.services.media import RENDITION
+from espaco.services.media import RENDITION, media_files
 from espaco.settings import Settings
 
 # Every column that names a file under the media folder.
@@ -62,23 +62,18 @@ async def prune_media(
     """Delete the files under the media folder that no row names and that were last written
     more than ``grace`` before ``now``; an original kept by ``ESPACO_KEEP_ORIGINAL_PHOTOS``
     stays while its rendition is named. ``dry_run`` only counts."""
-    root = settings.media_dir
-    if not root.is_dir():
-        return PruneReport(0, 0, 0)
+    files = media_files(settings)
     referenced = await referenced_paths()
     cutoff = (now - grace).timestamp()
     removed = freed = kept = 0
-    for path in sorted(root.rglob("*")):
-        if not path.is_file() or path.is_symlink():
-            continue
-        rel = path.relative_to(root).as_posix()
+    for entry in files.entries():
+        rel = entry.rel
         owner = _rendition_of_original(rel) if rel.startswith("originals/") else rel
-        stat = path.stat()
-        if owner in referenced or stat.st_mtime > cutoff:
+        if owner in referenced or entry.mtime > cutoff:
             kept += 1
             continue
         if not dry_run:
-            path.unlink(missing_ok=True)
+            files.delete(rel)
         removed += 1
-        freed += stat.st_size
+        freed += entry.size
     return PruneReport(removed, freed, kept)

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
+import secrets
 import shutil
 import smtplib
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,6 +23,7 @@ from espaco import database
 from espaco.mail import SMTP_TIMEOUT, SmtpTransport, sender_address, transport_for
 from espaco.production import is_production, refusals
 from espaco.services.backup import last_backup
+from espaco.services.media import MediaError, media_files
 from espaco.settings import Settings
 
 OK, WARN, FAIL = "ok", "aviso", "FALHA"
@@ -184,15 +184,16 @@ def _disk_check(settings: Settings) -> Check:
 
 
 def _media_check(settings: Settings) -> Check:
-    folder = settings.media_dir
+    # Through the media store, as the portal itself writes (a shared folder today).
+    files = media_files(settings)
+    where = getattr(files, "root", "o armazenamento de mídias")
+    probe = f".verificar-{secrets.token_hex(8)}"
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=folder, prefix=".verificar-")
-        os.close(fd)
-        os.unlink(name)
-    except OSError as exc:
-        return Check(FAIL, "mídias", f"{folder} não aceita gravação ({exc.strerror})")
-    return Check(OK, "mídias", f"{folder} aceita gravação")
+        files.write(probe, b"")
+        files.delete(probe)
+    except (OSError, MediaError) as exc:
+        return Check(FAIL, "mídias", f"{where} não aceita gravação ({exc})")
+    return Check(OK, "mídias", f"{where} aceita gravação")
 
 
 def _backup_check(settings: Settings, now: datetime) -> Check:
