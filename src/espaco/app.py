@@ -27,6 +27,7 @@ from espaco.settings import Settings
 from espaco.web import admin, api, coletas, errors, financeiro, portal_auth, public
 from espaco.web import requests as client_requests
 from espaco.web.auth import LoginRequired, current_client, current_staff, login_required_handler
+from espaco.web.limits import FORM_MAX_BYTES, request_guard
 from espaco.web.security import security_headers
 from espaco.web.static import StaticFiles, serve_static
 from espaco.web.templating import create_environment
@@ -99,7 +100,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
             *coletas.ROUTES,
             *client_requests.ROUTES,
             *admin.ROUTES,
-            api.ROUTER,
+            api.router(settings.max_body_mb * 1024 * 1024),
         ],
         dependencies={
             "client": Provide(current_client),
@@ -118,9 +119,10 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
             cookie_httponly=True,
             exclude=["/api/", "/static/", "/saude"],
         ),
-        request_max_body_size=settings.max_body_mb * 1024 * 1024,
+        # Forms: a few KB (web/limits.py); the API router and its uploads set their own.
+        request_max_body_size=FORM_MAX_BYTES,
         lifespan=[lifespan],
-        middleware=[security_headers],
+        middleware=[security_headers, request_guard],
         # Level 1: on the ~14-17 KB Financeiro pages about half level 6's CPU for ~12% more
         # bytes (3.4 KB vs 3.0 KB; the htmx fragment budget is 8 KB).
         compression_config=CompressionConfig(

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from espaco import database
-from espaco.db import Record, as_date, as_datetime
+from espaco.db import MAX_ID, Record, as_date, as_datetime
 from espaco.domain.periods import Period
 from espaco.pdf.ticket import TicketData, TicketPhoto
 from espaco.services.collection_filters import STATUS_LABELS, WITH_TICKET, Filters, where_clause
@@ -46,6 +46,8 @@ class Cursor:
         if not text:
             return None
         day, _, ident = text.partition(".")
+        if not ident.isascii() or not ident.isdigit() or int(ident[:12]) > MAX_ID:
+            return None
         try:
             return cls(date.fromisoformat(day), int(ident))
         except ValueError:
