@@ -17,6 +17,7 @@ from litestar.testing import TestClient
 from pypdf import PdfReader
 
 from espaco.app import create_app
+from espaco.services import coletas as coletas_service
 from espaco.tables import Certificate, Collection, CollectionPhoto, Location
 from espaco.web.downloads import csv_cell
 
@@ -557,3 +558,17 @@ def test_every_csv_cell_that_could_start_a_formula_is_neutralised(web, leader):
 )
 def test_csv_cell_prefixes_only_what_a_spreadsheet_would_run(value, cell):
     assert csv_cell(value) == cell
+
+
+def test_the_certificate_list_stops_at_its_limit_and_says_so(web, monkeypatch):
+    monkeypatch.setattr(coletas_service, "CERTIFICATE_LIMIT", 2)
+    doc = s.document(
+        clients=cs.clients(),
+        certificates=[s.certificate(n, "CLI-1", issued_on=f"2026-11-0{n}") for n in (1, 2, 3)],
+    )
+    call(web, cs.seed, web.app.state.settings, doc)
+    login(web)
+    page = soup(web.get("/coletas", params=PERIOD))
+    listed = page.select('section[aria-labelledby="cdf-titulo"] tbody tr td:first-child')
+    assert [td.get_text() for td in listed] == ["0003/2026", "0002/2026"]
+    assert "Mostrando os 2 certificados mais recentes do período" in page.text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from admin_support import client_login, make_client, post, run, soup
@@ -258,3 +258,33 @@ def test_pages_need_a_login(app_client: TestClient) -> None:
     for path in ("/solicitar-coleta", "/solicitacoes"):
         response = app_client.get(path, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"] == "/entrar"
+
+
+def test_the_list_of_requests_is_paged(portal) -> None:  # type: ignore[no-untyped-def]
+    http, client_id, place = portal
+
+    async def many() -> None:
+        for n in range(51):
+            await CollectionRequest.insert(
+                CollectionRequest(
+                    client=client_id,
+                    location=place,
+                    protocol=f"2026-{n + 1:06d}",
+                    intended_on=date(2026, 12, 15),
+                    description=GOOD,
+                    submission_key=f"paged-{n}",
+                    created_at=datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=n),
+                )
+            )
+
+    run(http, many)
+    first = soup(http.get("/solicitacoes"))
+    assert len(first.select("#solicitacoes li")) == 50
+    assert "2026-000051" in first.select_one("#solicitacoes li").get_text()
+    assert first.select_one("a[rel=next]")["href"] == "/solicitacoes?pagina=2"
+    second = soup(http.get("/solicitacoes?pagina=2"))
+    assert [li.a.get_text() for li in second.select("#solicitacoes li")] == [
+        "Protocolo 2026-000001"
+    ]
+    assert second.select_one("a[rel=prev]")["href"] == "/solicitacoes?pagina=1"
+    assert second.select_one("a[rel=next]") is None

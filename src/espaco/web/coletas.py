@@ -139,6 +139,7 @@ async def coletas_page(request: Request, client: NamedDependency[ClientSession])
         "after": after,
         "rows": table_rows(data.page.rows),
         "certificate_rows": certificate_rows(data.certificates),
+        "certificate_limit": coletas.CERTIFICATE_LIMIT,
         "chart": charts.per_month(data.summary.months) if data.summary else None,
         "situacoes": SITUACAO_OPTIONS,
         "next_url": (
@@ -280,7 +281,8 @@ async def coletas_csv(request: Request, client: NamedDependency[ClientSession]) 
     settings: Settings = request.app.state.settings
     query = parse_query(request, _today(settings))
     rows = await coletas.export_rows(client.client_id, query.filters)
-    body = ("\ufeff" + export_csv(rows)).encode("utf-8")
+    # Up to coletas.EXPORT_LIMIT rows (~10 MB): built off the event loop.
+    body = await asyncio.to_thread(lambda: ("\ufeff" + export_csv(rows)).encode("utf-8"))
     return file_response(
         body,
         "text/csv; charset=utf-8",
