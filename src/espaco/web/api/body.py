@@ -49,5 +49,5 @@ class ApiRequest(Request[Any, Any, Any]):
                 f"JSON aninhado demais: no máximo {MAX_DEPTH} níveis de listas e objetos.",
             )
         if b"\\u0000" in body:
-            raise ApiProblem(422, "nul_character", "Texto com o caractere NUL (\\u0000).")
+            raise ApiProblem(400, "nul_character", "Texto com o caractere NUL (\\u0000).")
         return await super().json()
