@@ -25,7 +25,7 @@ from admin_support import csrf_token, post
 from hostile_support import World, earliest_request_date, snapshot, world
 
 from espaco.settings import Settings
-from espaco.web.limits import FORM_MAX_BYTES, MAX_FORM_FIELDS, UPLOAD_MAX_BYTES
+from espaco.web.limits import FORM_MAX_BYTES, MAX_FORM_FIELDS, MAX_QUERY_BYTES, UPLOAD_MAX_BYTES
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 # Every form route of the app (method POST, not under /api): the limits are the app's default.
@@ -264,3 +264,14 @@ def test_saude_keeps_answering_while_big_forms_pour_in(server: str):
     # machines drift, so the bound is generous; the figures above are what to compare.
     assert max(busy) < 1.0
     assert p99(busy) < max(5 * p99(quiet), 0.25)
+
+
+@pytest.mark.parametrize("path", ["/coletas", "/admin/clientes", "/entrar", "/api/v1/requests"])
+def test_a_query_string_past_any_filter_gets_414(w: World, path: str):
+    response = w.http.get(path + "?" + "&".join(["local=1"] * (MAX_QUERY_BYTES // 7 + 1)))
+    assert response.status_code == 414
+    if path.startswith("/api/"):
+        assert response.json()["code"] == "uri_too_long"
+    else:
+        assert title(response.text) == "Endereço longo demais"
+    assert w.http.get(path + "?" + "&".join(["local=1"] * 100)).status_code < 500

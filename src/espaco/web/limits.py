@@ -8,7 +8,8 @@ body as they arrive.
 
 :func:`request_guard` (an ASGI middleware, outermost after the security headers) refuses what
 the byte limit does not catch, before the CSRF check or a handler parses anything: an urlencoded
-body with more than :data:`MAX_FORM_FIELDS` fields (counted as the chunks arrive), and a NUL
+body with more than :data:`MAX_FORM_FIELDS` fields (counted as the chunks arrive), a query
+string over :data:`MAX_QUERY_BYTES`, and a NUL
 character in the path, the query string or a form (PostgreSQL text cannot hold one, so it used to
 fail deep inside a query). Measured before the limits: a 30 MB form of 3 million fields to
 ``/entrar`` took 10 s to parse, on the one event loop, and ``/saude`` waited 15 s behind it.
@@ -24,6 +25,9 @@ from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 FORM_MAX_BYTES = 32 * 1024
 # The portal's largest form has 7 fields.
 MAX_FORM_FIELDS = 100
+# The longest filter URL is a few hundred bytes. uvicorn's h11 parser stops at 16 KB of request
+# line and headers, httptools (uvicorn[standard]) has no such limit: this one holds for both.
+MAX_QUERY_BYTES = 8 * 1024
 # A 15 MB image (services.media.MAX_PHOTO_BYTES) and its multipart framing and fields.
 UPLOAD_MAX_BYTES = 15 * 1024 * 1024 + 64 * 1024
 
@@ -45,6 +49,15 @@ class BodyTooLarge(Refused):
     title = "Formulário grande demais"
     message = "O formulário enviado passa do tamanho permitido. Confira os dados e envie de novo."
     code = "body_too_large"
+
+
+class QueryTooLong(Refused):
+    """414: a query string longer than any filter of the portal makes."""
+
+    status_code = 414
+    title = "Endereço longo demais"
+    message = "O endereço pedido é longo demais. Volte e refaça a busca ou o filtro."
+    code = "uri_too_long"
 
 
 class NulCharacter(Refused):
@@ -80,6 +93,8 @@ def request_guard(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
+        if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
+            raise QueryTooLong("query string too long")
         if has_nul(scope.get("path", "")) or has_nul(scope.get("query_string", b"")):
             raise NulCharacter("NUL character in the URL")
         if _content_type(scope) != URLENCODED:
