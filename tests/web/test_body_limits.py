@@ -260,10 +260,12 @@ def test_saude_keeps_answering_while_big_forms_pour_in(server: str):
     )
     assert set(statuses) == {413}
     assert len(statuses) >= 8
-    # Before the limits /saude waited 15 s behind one such form. The shared 2-core test
-    # machines drift, so the bound is generous; the figures above are what to compare.
+    # Before the limits /saude waited 15 s (up to 50 s on a loaded machine) behind one such
+    # form. The flood's own client shares the 2 cores with the server and the shared machines
+    # drift, so the bound is generous (measured p99 under the flood: 33-204 ms); the printed
+    # figures are what to compare.
     assert max(busy) < 1.0
-    assert p99(busy) < max(5 * p99(quiet), 0.25)
+    assert p99(busy) < max(10 * p99(quiet), 0.5)
 
 
 @pytest.mark.parametrize("path", ["/coletas", "/admin/clientes", "/entrar", "/api/v1/requests"])
