@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from admin_support import client_login, make_client, make_staff, run, staff_login
+from admin_support import client_login, csrf_token, make_client, make_staff, run, staff_login
 from factories import make_location
 from litestar.testing import TestClient
 from piccolo.table import Table
@@ -34,7 +34,15 @@ CODE = "ABCD-EFGH-JKMN-PQRS"
 # seen" minute, an API token's use count and "last used".
 VOLATILE = {WebSession, ApiRateWindow, ApiToken}
 # Columns the e-mail sender changes in the background, whatever the request did.
-SENDER_COLUMNS = {"status", "attempts", "next_attempt_at", "last_error", "sent_at", "body_text"}
+SENDER_COLUMNS = {
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "sent_at",
+    "body_text",
+    "sealed_secret",  # the access code, sealed until sent and cleared after
+}
 
 
 def earliest_request_date(settings: Settings) -> date:
@@ -101,6 +109,12 @@ def _stable(table: type[Table], row: dict[str, Any]) -> dict[str, Any]:
     if table is OutboxEmail:
         return {k: v for k, v in row.items() if k not in SENDER_COLUMNS}
     return row
+
+
+def form_token(http: TestClient, path: str) -> str:
+    """A CSRF token for a form posted to ``path``: tokens are bound to the session of the
+    area (back-office or portal) the form belongs to."""
+    return csrf_token(http, "/admin/entrar" if path.startswith("/admin") else "/entrar")
 
 
 async def _snapshot() -> dict[str, list[dict[str, Any]]]:

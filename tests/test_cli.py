@@ -126,6 +126,24 @@ def test_staff_create_reads_the_password_from_standard_input(env, monkeypatch, c
     assert "ao menos 10 caracteres" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("password", "says"),
+    [
+        ("aaaaaaaaaa", "repetido"),
+        ("1234567890", "sequência"),
+        ("password2026", "mais usadas"),
+        ("joao-da-silva-2026", "nome de usuário"),
+    ],
+)
+def test_staff_create_refuses_a_common_or_trivial_password(
+    env, monkeypatch, capsys, password, says
+):
+    monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+    assert cli.main(["staff", "create", "joao", "--role", "master"]) == 2
+    assert says in capsys.readouterr().err
+    assert query(env, StaffUser.count) == 0
+
+
 def test_staff_reset_2fa_forgets_the_secret_and_ends_the_sessions(env, monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("uma senha bem longa\n"))
     assert cli.main(["staff", "create", "ana", "--role", "master"]) == 0

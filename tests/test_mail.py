@@ -280,7 +280,7 @@ def test_transport_is_files_without_smtp_url_and_smtp_with_it(settings: Settings
 # -- SMTP transport ------------------------------------------------------------------------------
 async def test_smtp_transport_delivers_to_every_recipient(smtp: tuple[Collector, int]) -> None:
     handler, port = smtp
-    transport = SmtpTransport(f"smtp://127.0.0.1:{port}")
+    transport = SmtpTransport(f"smtp+insecure://127.0.0.1:{port}")
     message = build_message(sample_email(), message_id=MESSAGE_ID, sender="a@b.com.br", now=NOW)
     assert await transport.send(message, sample_email().to) == []
     (envelope,) = handler.envelopes
@@ -295,7 +295,7 @@ async def test_smtp_transport_logs_in_with_percent_decoded_credentials(
     smtp_auth: tuple[Collector, Authenticator, int],
 ) -> None:
     handler, authenticator, port = smtp_auth
-    url = f"smtp://{USER.replace('@', '%40')}:{PASSWORD_IN_URL}@127.0.0.1:{port}"
+    url = f"smtp+insecure://{USER.replace('@', '%40')}:{PASSWORD_IN_URL}@127.0.0.1:{port}"
     message = build_message(sample_email(), message_id=MESSAGE_ID, sender="a@b.com.br", now=NOW)
     await SmtpTransport(url).send(message, sample_email().to)
     assert authenticator.seen == [(USER, PASSWORD)]
@@ -306,7 +306,7 @@ async def test_smtp_login_failure_is_reported_without_credentials(
     smtp_auth: tuple[Collector, Authenticator, int],
 ) -> None:
     handler, _, port = smtp_auth
-    url = f"smtp://{USER.replace('@', '%40')}:errada%40{PASSWORD_IN_URL}@127.0.0.1:{port}"
+    url = f"smtp+insecure://{USER.replace('@', '%40')}:errada%40{PASSWORD_IN_URL}@127.0.0.1:{port}"
     transport = SmtpTransport(url)
     message = build_message(sample_email(), message_id=MESSAGE_ID, sender="a@b.com.br", now=NOW)
     with pytest.raises(DeliveryError) as caught:
@@ -324,7 +324,7 @@ async def test_smtp_non_ascii_credentials_are_refused_without_showing_them(
     smtp_auth: tuple[Collector, Authenticator, int],
 ) -> None:
     _, _, port = smtp_auth
-    transport = SmtpTransport(f"smtp://user:s3nh%C3%A9@127.0.0.1:{port}")
+    transport = SmtpTransport(f"smtp+insecure://user:s3nh%C3%A9@127.0.0.1:{port}")
     message = build_message(sample_email(), message_id=MESSAGE_ID, sender="a@b.com.br", now=NOW)
     with pytest.raises(DeliveryError, match="ASCII") as caught:
         await transport.send(message, sample_email().to)

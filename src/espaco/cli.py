@@ -265,7 +265,7 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
     password = _read_password()
     if password is None:
         return 2
-    problem = staff.password_problem(password)
+    problem = staff.password_problem(password, args.username)
     if problem:
         print(f"erro: {problem}", file=sys.stderr)
         return 2

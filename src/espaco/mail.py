@@ -23,12 +23,12 @@ from email.utils import format_datetime, parseaddr, parsedate_to_datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from espaco.resources import resource_dir
-from espaco.settings import Settings
+from espaco.settings import SMTP_SCHEMES, Settings
 
 SMTP_TIMEOUT = 20.0
 SMTP_PORT = 25
@@ -67,6 +67,10 @@ class DeliveryError(Exception):
     def __init__(self, text: str, *, server_unavailable: bool) -> None:
         super().__init__(text)
         self.server_unavailable = server_unavailable
+
+
+class NoStartTls(smtplib.SMTPException):
+    """An ``smtp://`` server that offers no STARTTLS: the portal will not send in the clear."""
 
 
 class Transport(Protocol):
@@ -139,10 +143,15 @@ def render_email(
 class SmtpTransport:
     """SMTP through smtplib in a worker thread: one connection per message.
 
-    ``smtp://`` is plain SMTP that upgrades with STARTTLS when the server offers it;
-    ``smtps://`` is TLS from the first byte. User and password come from the URL, percent-decoded.
-    Default ports: 25 and 465. Certificates are verified against the system's CAs unless an
-    ``ssl_context`` is given.
+    ``smtp://`` upgrades with STARTTLS and refuses to go on when the server does not offer it
+    (the password and the access codes would cross the network in the clear); ``smtps://`` is
+    TLS from the first byte; ``smtp+insecure://`` never encrypts, for a relay on the same
+    machine or network that the operator chose on purpose. User and password come from the URL,
+    percent-decoded. Default ports: 25 and 465.
+
+    Certificates are always verified: against the system's CAs, or against the PEM file named
+    by ``?cafile=/path`` in the URL (a relay with a private CA or a self-signed certificate), or
+    against an explicit ``ssl_context`` (tests).
     """
 
     def __init__(
@@ -153,9 +162,11 @@ class SmtpTransport:
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         parts = urlsplit(url)
-        if parts.scheme not in ("smtp", "smtps"):
-            raise ValueError("SMTP URL must start with smtp:// or smtps://")
+        if parts.scheme not in SMTP_SCHEMES:
+            raise ValueError("SMTP URL must start with smtp://, smtps:// or smtp+insecure://")
         self.implicit_tls = parts.scheme == "smtps"
+        self.insecure = parts.scheme == "smtp+insecure"
+        self.cafile = parse_qs(parts.query).get("cafile", [""])[-1]
         self.host = parts.hostname or "localhost"
         self.port = parts.port or (SMTPS_PORT if self.implicit_tls else SMTP_PORT)
         self.username = unquote(parts.username or "")
@@ -165,9 +176,18 @@ class SmtpTransport:
         self._secrets = _secrets_of(url)
 
     def __repr__(self) -> str:
-        return (
-            f"SmtpTransport({'smtps' if self.implicit_tls else 'smtp'}://{self.host}:{self.port})"
-        )
+        return f"SmtpTransport({self.mode})"
+
+    @property
+    def mode(self) -> str:
+        """How messages leave, for the start-up log (no credentials)."""
+        where = f"SMTP {self.host}:{self.port}"
+        trust = "certificado verificado" + (f" por {self.cafile}" if self.cafile else "")
+        if self.implicit_tls:
+            return f"{where}, TLS desde a conexão (smtps), {trust}"
+        if self.insecure:
+            return f"{where}, SEM criptografia (smtp+insecure): só para um relay local"
+        return f"{where}, STARTTLS obrigatório, {trust}"
 
     async def send(self, message: EmailMessage, recipients: Sequence[str]) -> list[str]:
         try:
@@ -177,6 +197,8 @@ class SmtpTransport:
             raise DeliveryError(
                 "usuário e senha SMTP devem ter só caracteres ASCII", server_unavailable=True
             ) from None
+        except NoStartTls as exc:
+            raise DeliveryError(str(exc), server_unavailable=True) from None
         except (OSError, smtplib.SMTPException) as exc:  # SMTPException is an OSError too
             text = redact(f"{type(exc).__name__}: {exc}", self._secrets)
             message_specific = isinstance(
@@ -185,8 +207,13 @@ class SmtpTransport:
             # "from None": the original may carry protocol details; the redacted text is enough.
             raise DeliveryError(text, server_unavailable=not message_specific) from None
 
+    def _tls_context(self) -> ssl.SSLContext:
+        if self.ssl_context is not None:
+            return self.ssl_context
+        return ssl.create_default_context(cafile=self.cafile or None)
+
     def _send_sync(self, message: EmailMessage, recipients: list[str]) -> list[str]:
-        context = self.ssl_context or ssl.create_default_context()
+        context = self._tls_context()
         smtp: smtplib.SMTP
         if self.implicit_tls:
             smtp = smtplib.SMTP_SSL(
@@ -202,7 +229,13 @@ class SmtpTransport:
             )
         try:
             smtp.ehlo()
-            if not self.implicit_tls and smtp.has_extn("starttls"):
+            if not self.implicit_tls and not self.insecure:
+                if not smtp.has_extn("starttls"):
+                    raise NoStartTls(
+                        "o servidor SMTP não oferece STARTTLS: nada foi enviado, para a senha e os "
+                        "códigos não passarem às claras. Use smtps://, um servidor com STARTTLS, "
+                        "ou smtp+insecure:// para um relay local"
+                    )
                 smtp.starttls(context=context)
                 smtp.ehlo()
             if self.username:
@@ -228,6 +261,10 @@ class FileTransport:
 
     def __repr__(self) -> str:
         return f"FileTransport({self.directory})"
+
+    @property
+    def mode(self) -> str:
+        return f"arquivos .eml em {self.directory} (ESPACO_SMTP_URL vazio)"
 
     async def send(self, message: EmailMessage, recipients: Sequence[str]) -> list[str]:
         try:

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 PREFIX = "ESPACO_"
 ENV_FILE = "espaco.env"
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name
+# The schemes mail.SmtpTransport speaks (mail imports settings, so they are spelled here).
+SMTP_SCHEMES = ("smtp", "smtps", "smtp+insecure")
 
 
 class SettingsError(ValueError):
@@ -101,8 +103,11 @@ class Settings:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise SettingsError(f"ESPACO_TIMEZONE desconhecido: {self.timezone}") from exc
-        if self.smtp_url and urlsplit(self.smtp_url).scheme not in ("smtp", "smtps"):
-            raise SettingsError("ESPACO_SMTP_URL deve começar com smtp:// ou smtps://")
+        if self.smtp_url and urlsplit(self.smtp_url).scheme not in SMTP_SCHEMES:
+            raise SettingsError(
+                "ESPACO_SMTP_URL deve começar com smtp:// (STARTTLS obrigatório), smtps:// "
+                "ou smtp+insecure:// (sem criptografia, só para um relay local)"
+            )
         if self.staff_mfa not in ("optional", "required"):
             raise SettingsError("ESPACO_STAFF_MFA deve ser optional ou required")
         if self.request_notice_days < 0:

@@ -152,7 +152,7 @@ def live_server(
     data_dir = tmp_path_factory.mktemp("live")
     if migrated_template is not None:
         shutil.copy(migrated_template, data_dir / "espaco.db")
-    settings = make_settings(data_dir, smtp_url=f"smtp://127.0.0.1:{mailbox.port}")  # type: ignore[attr-defined]
+    settings = make_settings(data_dir, smtp_url=f"smtp+insecure://127.0.0.1:{mailbox.port}")  # type: ignore[attr-defined]
     config = uvicorn.Config(
         create_app(settings),
         host="127.0.0.1",

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from datetime import UTC, datetime
 
 import pytest
 
 from espaco.domain.documents import cnpj_check_digits
-from espaco.services import cadastros, sessions
+from espaco.mail import FileTransport
+from espaco.services import cadastros, outbox, sessions
 from espaco.services.access_codes import normalize_code
 from espaco.services.passwords import verify_secret
 from espaco.settings import Settings
@@ -21,6 +24,18 @@ CODE_PATTERN = re.compile(r"[2-9A-HJKMNP-Z]{4}(?:-[2-9A-HJKMNP-Z]{4}){3}")
 def cnpj(n: int) -> str:
     base = f"{n:08d}0001"
     return base + cnpj_check_digits(base)
+
+
+async def delivered_code(settings: Settings) -> str:
+    """Deliver the outbox as .eml files and read the code from the one message."""
+    transport = FileTransport(settings.outbox_dir)
+    assert (await outbox.deliver_due(settings, now=NOW, transport=transport)).sent == 1
+    (path,) = settings.outbox_dir.glob("*.eml")
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    text = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    found = CODE_PATTERN.search(text)
+    assert found is not None
+    return found.group(0)
 
 
 async def new_client(
@@ -189,7 +204,8 @@ async def test_generating_a_code_stores_its_hash_mails_it_and_ends_sessions(
     assert result.sent_to == ("a@x.com.br", "b@x.com.br")
 
     email = (await OutboxEmail.select())[0]
-    code = CODE_PATTERN.search(email["body_text"]).group(0)
+    assert CODE_PATTERN.search(email["body_text"] + email["body_html"]) is None  # sealed
+    code = await delivered_code(db)
     assert email["recipients"] == "a@x.com.br, b@x.com.br"
     assert email["kind"] == "access_code" and email["client"] == client_id
     assert db.base_url in email["body_text"]

@@ -7,7 +7,6 @@ import email
 import email.policy
 import logging
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
@@ -17,8 +16,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from smtp_support import PASSWORD, USER, Collector, SmtpServer, authenticate
 
 from espaco import database
 from espaco.mail import DeliveryError, Email, FileTransport, email_environment, render_email
@@ -26,6 +24,7 @@ from espaco.services import outbox
 from espaco.services.outbox import (
     LEASE,
     MAX_ATTEMPTS,
+    Retry,
     deliver_due,
     enqueue,
     list_outbox,
@@ -36,81 +35,8 @@ from espaco.settings import Settings
 from espaco.tables import Client, OutboxEmail
 
 NOW = datetime(2026, 11, 28, 14, 30, tzinfo=UTC)
-USER = "portal@verdecampo.com.br"
-PASSWORD = "s3nh@:/forte%"
 PASSWORD_IN_URL = "s3nh%40%3A%2Fforte%25"
 CODE = "ABCD-EFGH-JKMN-PQRS"
-
-
-# -- a real SMTP server in this process ----------------------------------------------------------
-class Collector:
-    """An aiosmtpd handler keeping what it accepts; ``refuse`` rejects recipients by address."""
-
-    def __init__(self, *, delay: float = 0.0, refuse: Sequence[str] = ()) -> None:
-        self.envelopes: list[Any] = []
-        self.delay = delay
-        self.refuse = set(refuse)
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options):
-        if address in self.refuse:
-            return "550 5.1.1 Mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-    def messages(self) -> list[EmailMessage]:
-        return [
-            email.message_from_bytes(e.content, policy=email.policy.default)  # type: ignore[misc]
-            for e in self.envelopes
-        ]
-
-    def message_ids(self) -> list[str]:
-        return [m["Message-ID"] for m in self.messages()]
-
-
-def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any):
-    ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
-        USER.encode(),
-        PASSWORD.encode(),
-    )
-    return AuthResult(success=ok, handled=False)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class SmtpServer:
-    """Start and stop an aiosmtpd server on a port chosen up front (so it can be down first)."""
-
-    def __init__(self, handler: Collector | None = None, **kwargs: Any) -> None:
-        self.handler = handler or Collector()
-        self.port = free_port()
-        self.kwargs = kwargs
-        self.controller: Controller | None = None
-
-    def start(self) -> SmtpServer:
-        self.controller = Controller(
-            self.handler, hostname="127.0.0.1", port=self.port, **self.kwargs
-        )
-        self.controller.start()
-        return self
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
 
 
 @pytest.fixture
@@ -400,14 +326,14 @@ async def test_retry_puts_a_failed_message_back_and_it_is_sent(
         {OutboxEmail.status: "failed", OutboxEmail.attempts: MAX_ATTEMPTS}
     ).where(OutboxEmail._meta.primary_key == email_id)
     later = NOW + timedelta(days=2)
-    assert await retry(email_id, now=later)
+    assert await retry(email_id, now=later) == Retry.RETRIED
     saved = await row(email_id)
     assert (saved["status"], saved["attempts"], saved["next_attempt_at"]) == ("pending", 0, later)
-    assert not await retry(email_id, now=later)  # only failed messages
+    assert await retry(email_id, now=later) == Retry.NOT_FAILED  # only failed messages
     down.start()
     assert (await deliver_due(with_smtp(db, down.url), now=later)).sent == 1
-    assert not await retry(email_id, now=later)
-    assert not await retry(999_999, now=later)
+    assert await retry(email_id, now=later) == Retry.NOT_FAILED
+    assert await retry(999_999, now=later) == Retry.NOT_FAILED
 
 
 async def test_a_row_that_cannot_become_a_message_is_given_up_without_stopping_the_round(
@@ -530,7 +456,7 @@ async def test_smtp_credentials_from_the_url_work(db: Settings) -> None:
     smtp = SmtpServer(authenticator=authenticate, auth_require_tls=False).start()
     try:
         await enqueue(access_email(), kind="access", now=NOW)
-        url = f"smtp://{USER.replace('@', '%40')}:{PASSWORD_IN_URL}@127.0.0.1:{smtp.port}"
+        url = f"smtp+insecure://{USER.replace('@', '%40')}:{PASSWORD_IN_URL}@127.0.0.1:{smtp.port}"
         report = await deliver_due(with_smtp(db, url), now=NOW)
     finally:
         smtp.stop()
@@ -549,7 +475,7 @@ async def test_smtp_credentials_never_reach_the_error_or_the_logs(
     try:
         email_id = await enqueue(access_email(), kind="access", now=NOW)
         wrong = "Err%40da-" + PASSWORD_IN_URL
-        url = f"smtp://{USER.replace('@', '%40')}:{wrong}@127.0.0.1:{smtp.port}"
+        url = f"smtp+insecure://{USER.replace('@', '%40')}:{wrong}@127.0.0.1:{smtp.port}"
         report = await deliver_due(with_smtp(db, url), now=NOW)
     finally:
         smtp.stop()

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterator
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 import pytest
 from admin_support import make_staff, now, post, run, soup, staff_login
 from litestar.testing import TestClient
+from smtp_support import SmtpServer
 
 from espaco.app import create_app
 from espaco.mail import Email
-from espaco.services import outbox
+from espaco.services import outbox, sealing
 from espaco.settings import Settings
 from espaco.tables import AuditEvent, OutboxEmail
 
@@ -104,3 +108,96 @@ def test_only_failed_messages_offer_a_retry_which_requeues_them(client: TestClie
     assert "outbox_retry" in actions
     again = post(client, form["action"], form_page="/admin/emails")
     assert "nada a fazer" in client.get(again.headers["location"]).text
+
+
+# -- sending the waiting messages now (after an outage) ----------------------------------------
+@pytest.fixture
+def smtp_down() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def client_with_smtp(settings: Settings, smtp_down: SmtpServer) -> Iterator[TestClient]:
+    app = create_app(replace(settings, smtp_url=smtp_down.url))
+    with TestClient(app=app) as test_client:
+        make_staff(test_client, "ana")
+        assert staff_login(test_client, "ana").status_code == 303
+        yield test_client
+
+
+def waiting_after_outage(client: TestClient, subject: str) -> int:
+    """A pending message that failed on an unavailable server and now waits 6 hours."""
+    email_id = enqueue(client, subject, error=outbox.SERVER_DOWN + "ConnectionRefusedError")
+
+    async def wait_six_hours() -> None:
+        await OutboxEmail.update({OutboxEmail.next_attempt_at: now() + timedelta(hours=6)}).where(
+            OutboxEmail.id == email_id
+        )
+
+    run(client, wait_six_hours)
+    return email_id
+
+
+def test_staff_send_the_waiting_messages_now_once_the_server_is_back(
+    client_with_smtp: TestClient, smtp_down: SmtpServer
+) -> None:
+    client = client_with_smtp
+    waiting_after_outage(client, "Código da padaria")
+    page = soup(client.get("/admin/emails"))
+    button = page.find("button", string="Enviar pendentes agora")
+    assert button is not None
+    form = button.find_parent("form")
+    assert form["method"] == "post" and form["action"] == "/admin/emails/enviar-pendentes"
+    assert form.find("input", attrs={"name": "_csrf_token"})["value"]
+
+    smtp_down.start()  # the outage is over
+    response = post(client, form["action"], form_page="/admin/emails", headers=HX)
+    assert response.status_code == 303
+    assert (
+        "1 mensagem pendente vai ser enviada agora" in client.get(response.headers["location"]).text
+    )
+    deadline = time.monotonic() + 10
+    while not smtp_down.handler.envelopes and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [m["Subject"] for m in smtp_down.handler.messages()] == ["Código da padaria"]
+
+    async def audited() -> list[dict]:
+        return await AuditEvent.select().where(AuditEvent.action == "outbox_send_pending")
+
+    (event,) = run(client, audited)
+    details = event["details"]
+    assert event["actor"] == "ana"
+    assert (json.loads(details) if isinstance(details, str) else details) == {"emails": 1}
+
+
+def test_sending_the_waiting_messages_needs_the_forms_csrf_token(
+    client_with_smtp: TestClient,
+) -> None:
+    email_id = waiting_after_outage(client_with_smtp, "Código")
+    refused = client_with_smtp.post("/admin/emails/enviar-pendentes", follow_redirects=False)
+    assert refused.status_code == 403
+
+    async def due() -> datetime:
+        (row,) = await OutboxEmail.select().where(OutboxEmail.id == email_id)
+        return row["next_attempt_at"]
+
+    assert run(client_with_smtp, due) > now() + timedelta(hours=5)
+
+
+def test_a_failed_access_code_whose_code_was_wiped_asks_for_a_new_code(
+    client: TestClient,
+) -> None:
+    failed = enqueue(client, "Seu código", "failed", "550 caixa inexistente")
+
+    async def masked() -> None:
+        await OutboxEmail.update({OutboxEmail.body_text: f"Código: {sealing.MASK}"}).where(
+            OutboxEmail.id == failed
+        )
+
+    run(client, masked)
+    response = post(client, f"/admin/emails/{failed}/tentar-de-novo", form_page="/admin/emails")
+    assert "Gere um novo código" in client.get(response.headers["location"]).text

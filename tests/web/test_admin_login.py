@@ -164,8 +164,9 @@ def test_planejamento_gets_403_on_cadastros_emails_and_account(client: TestClien
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 403, path
         assert soup(response).find("h1").get_text(strip=True) == "Acesso negado"
-    response = post(client, f"/admin/clientes/{client_id}/codigo", form_page="/admin/entrar")
-    assert response.status_code == 403
+    for path in (f"/admin/clientes/{client_id}/codigo", "/admin/emails/enviar-pendentes"):
+        response = post(client, path, form_page="/admin/entrar")
+        assert response.status_code == 403, path
     page = client.get("/admin")
     assert page.status_code == 200
     nav = [a["href"] for a in soup(page).select("nav a")]
@@ -298,6 +299,7 @@ ADMIN_POSTS = [
     "/admin/clientes/1/codigo",
     "/admin/clientes/1/situacao",
     "/admin/emails/1/tentar-de-novo",
+    "/admin/emails/enviar-pendentes",
 ]
 
 

@@ -18,8 +18,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
-from admin_support import csrf_token
-from hostile_support import World, earliest_request_date, snapshot, world
+from hostile_support import World, earliest_request_date, form_token, snapshot, world
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -47,6 +46,7 @@ FORMS: dict[str, list[str]] = {
     "/admin/clientes/{client_id:int}/codigo": [],
     "/admin/clientes/{client_id:int}/situacao": ["ativo"],
     "/admin/emails/{email_id:int}/tentar-de-novo": [],
+    "/admin/emails/enviar-pendentes": [],
     "/admin/solicitacoes/{protocol:str}/agendar": ["data"],
     "/admin/solicitacoes/{protocol:str}/recusar": ["motivo"],
     "/admin/tokens": ["nome", "escopos"],
@@ -139,7 +139,7 @@ FUZZ = settings(
 
 @pytest.mark.parametrize("path", sorted(set(FORMS) - LOGOUTS))
 def test_generated_form_values_never_get_a_500_nor_a_write_when_refused(w: World, path: str):
-    token = csrf_token(w.http, "/entrar")
+    token = form_token(w.http, path)
     names = FORMS[path]
     path_params = {name: s for name, s in ids(w).items() if "{" + name in path}
     fields = st.fixed_dictionaries({}, optional={name: FORM_VALUES for name in names})

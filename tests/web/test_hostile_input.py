@@ -12,8 +12,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from admin_support import csrf_token
-from hostile_support import World, earliest_request_date, snapshot, world
+from hostile_support import World, earliest_request_date, form_token, snapshot, world
 
 from espaco.settings import Settings
 
@@ -30,7 +29,7 @@ def w(settings: Settings) -> Iterator[World]:
 def send(w: World, method: str, target: str, form: dict[str, str] | None = None):
     if method == "GET":
         return w.http.get(target, follow_redirects=False)
-    data = {"_csrf_token": csrf_token(w.http, "/entrar"), **(form or {})}
+    data = {"_csrf_token": form_token(w.http, target), **(form or {})}
     return w.http.request(method, target, data=data, follow_redirects=False)
 
 

@@ -2,7 +2,8 @@
 its access code, deactivate or reactivate it. Every change leaves an audit event.
 
 The access code is generated, hashed and e-mailed in one transaction with the change that ends
-the client's sessions; the clear code exists only in this function and in the outbox row.
+the client's sessions; the clear code exists only in this function's memory: the outbox row holds
+it sealed until it is sent (services/outbox.py, services/sealing.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from piccolo.columns.combination import WhereRaw
 
 from espaco.domain.documents import format_document
 from espaco.mail import Email, email_environment, render_email
-from espaco.services import audit, outbox, sessions
+from espaco.services import audit, outbox, sealing, sessions
 from espaco.services.access_codes import new_access_code, normalize_code
 from espaco.services.passwords import hash_secret
 from espaco.settings import Settings
@@ -305,7 +306,7 @@ async def generate_access_code(
             "access_code",
             {
                 "client_name": client["trade_name"] or client["name"],
-                "code": code,
+                "code": sealing.MASK,  # the sender puts the code back at send time
                 "base_url": settings.base_url,
                 "provider_name": settings.provider_name,
                 "document_formatted": format_document(client["document"]),
@@ -325,6 +326,8 @@ async def generate_access_code(
             kind="access_code",
             now=now,
             client_id=client_id,
+            secret=code,
+            secret_key=settings.secret_key,
         )
         await audit.record(
             "access_code_generated",

@@ -10,12 +10,22 @@ at-least-once, not exactly-once: a sender that dies after the SMTP server accept
 before the row was marked sent leaves it claimed; once the claim (``LEASE``) expires another round
 sends it again. No SMTP client can close that window; the Message-ID is the row's and stays the
 same on every attempt, so a receiving server or a reader can recognise the duplicate.
+
+Secrets: a message that carries one (an access code) is stored with :data:`sealing.MASK` in its
+bodies and the secret sealed beside them (see ``services/sealing.py``); the sender puts it back
+at send time and wipes the seal once the message is sent or given up. No row ever holds a code
+in the clear, and a row that is done holds none at all.
+
+After an outage: a round that stops on an unavailable server backs off only the row it tried.
+Once a send succeeds again, the rows still waiting after a server failure become due at once
+(:func:`deliver_due`), and staff can make every waiting row due now (:func:`send_pending_now`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import logging
 import time
 import uuid
@@ -29,12 +39,14 @@ from piccolo.query.functions.aggregate import Count
 from espaco.mail import (
     DeliveryError,
     Email,
+    SmtpTransport,
     Transport,
     build_message,
     redact_url_secrets,
     sender_address,
     transport_for,
 )
+from espaco.services import sealing
 from espaco.settings import Settings
 from espaco.tables import OutboxEmail, OutboxStatus
 
@@ -50,6 +62,12 @@ _pk = OutboxEmail._meta.primary_key
 # Stop claiming new rows after this long in one round, well inside the lease, so that a claim
 # made late in a slow round (a server that times out) is still ours while we send it.
 ROUND_BUDGET_SECONDS = 60.0
+# A claim makes its row due again LEASE after the claimer's clock; a row due later than
+# LEASE + CLOCK_SKEW from now is waiting after a failure, not being sent by anybody, and may be
+# brought forward without a second sender taking a row in flight.
+CLOCK_SKEW = timedelta(minutes=1)
+# Stored at the start of last_error when the server (not the message) failed.
+SERVER_DOWN = "servidor indisponível: "
 
 
 @dataclass(frozen=True)
@@ -90,20 +108,40 @@ def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}@espaco>"
 
 
-async def enqueue(email: Email, *, kind: str, now: datetime, client_id: int | None = None) -> int:
+async def enqueue(
+    email: Email,
+    *,
+    kind: str,
+    now: datetime,
+    client_id: int | None = None,
+    secret: str | None = None,
+    secret_key: str = "",
+) -> int:
     """Write ``email`` to the outbox, due at once; return the row's id.
+
+    With ``secret``, the bodies carry :data:`sealing.MASK` where it goes, and it is stored only
+    sealed under ``secret_key`` (the settings' secret key).
 
     A plain insert: it joins the caller's transaction when there is one, which is the point.
     """
     _require_aware(now)
+    message_id = new_message_id()
+    sealed = None
+    if secret is not None:
+        if sealing.MASK not in email.text or secret in email.text + email.html:
+            raise ValueError("a secret goes into the bodies as sealing.MASK, never in the clear")
+        if len(secret_key) < 32:
+            raise ValueError("sealing a secret needs the settings' secret key")
+        sealed = sealing.seal(secret_key, secret, bound_to=message_id)
     rows = await OutboxEmail.insert(
         OutboxEmail(
             kind=kind,
-            message_id=new_message_id(),
+            message_id=message_id,
             recipients=", ".join(email.to),
             subject=email.subject,
             body_text=email.text,
             body_html=email.html,
+            sealed_secret=sealed,
             status=OutboxStatus.pending,
             attempts=0,
             next_attempt_at=now,
@@ -149,7 +187,7 @@ async def deliver_due(
         if attempts is None:
             continue
         try:
-            email, message = _message_of(row, sender)
+            email, message = _message_of(row, sender, settings.secret_key)
         except ValueError as exc:
             # A row that cannot become a message never will: give up at once, and go on.
             await _record_failure(row["id"], attempts, _error_text(exc, settings), now, final=True)
@@ -159,7 +197,8 @@ async def deliver_due(
         try:
             refused = await transport.send(message, email.to)
         except Exception as exc:
-            error = _error_text(exc, settings)
+            server_down = not isinstance(exc, DeliveryError) or exc.server_unavailable
+            error = (SERVER_DOWN if server_down else "") + _error_text(exc, settings)
             gave_up = await _record_failure(row["id"], attempts, error, now)
             log.warning(
                 "e-mail %s (%s) not sent, attempt %d%s: %s",
@@ -173,7 +212,7 @@ async def deliver_due(
                 failed += 1
             else:
                 retried += 1
-            if not isinstance(exc, DeliveryError) or exc.server_unavailable:
+            if server_down:
                 more = False
                 break
             continue
@@ -181,27 +220,58 @@ async def deliver_due(
         await _mark_sent(row["id"], note, now)
         sent += 1
         log.info("e-mail %s (%s) sent", row["id"], row["kind"])
+        if sent == 1 and await _bring_forward(now, after_server_failure=True):
+            more = True  # the server is back: what waited for it goes in the next round
     return DeliveryReport(sent=sent, failed=failed, retried=retried, more=more)
 
 
-async def retry(email_id: int, *, now: datetime) -> bool:
-    """Put a failed message back in the queue, due now, with a fresh round of attempts.
-
-    Returns False when there is no failed message with that id (sent, pending or unknown).
-    """
+async def send_pending_now(*, now: datetime) -> int:
+    """Make every pending message that waits after a failure due now (staff's "Enviar
+    pendentes agora", e.g. after an outage); how many. A message being sent is left alone."""
     _require_aware(now)
-    rows = (
+    return await _bring_forward(now, after_server_failure=False)
+
+
+async def _bring_forward(now: datetime, *, after_server_failure: bool) -> int:
+    query = OutboxEmail.update({OutboxEmail.next_attempt_at: now}).where(
+        OutboxEmail.status == OutboxStatus.pending,
+        OutboxEmail.next_attempt_at > now + LEASE + CLOCK_SKEW,
+    )
+    if after_server_failure:
+        query = query.where(OutboxEmail.last_error.like(SERVER_DOWN + "%"))
+    rows = await query.returning(_pk)
+    if rows:
+        log.info("%d waiting e-mail(s) brought forward", len(rows))
+    return len(rows)
+
+
+class Retry(enum.Enum):
+    """What :func:`retry` did."""
+
+    RETRIED = "retried"
+    NOT_FAILED = "not_failed"  # no failed message with that id (sent, pending or unknown)
+    SECRET_GONE = "secret_gone"  # noqa: S105 - its code was wiped when it failed: send a new one
+
+
+async def retry(email_id: int, *, now: datetime) -> Retry:
+    """Put a failed message back in the queue, due now, with a fresh round of attempts."""
+    _require_aware(now)
+    async with OutboxEmail._meta.db.transaction():
+        found = await OutboxEmail.select(OutboxEmail.body_text, OutboxEmail.sealed_secret).where(
+            _pk == email_id, OutboxEmail.status == OutboxStatus.failed
+        )
+        if not found:
+            return Retry.NOT_FAILED
+        if sealing.MASK in found[0]["body_text"] and found[0]["sealed_secret"] is None:
+            return Retry.SECRET_GONE
         await OutboxEmail.update(
             {
                 OutboxEmail.status: OutboxStatus.pending,
                 OutboxEmail.next_attempt_at: now,
                 OutboxEmail.attempts: 0,
             }
-        )
-        .where(_pk == email_id, OutboxEmail.status == OutboxStatus.failed)
-        .returning(_pk)
-    )
-    return bool(rows)
+        ).where(_pk == email_id, OutboxEmail.status == OutboxStatus.failed)
+    return Retry.RETRIED
 
 
 async def list_outbox(status: str | None, page: int, per_page: int = 50) -> list[OutboxRow]:
@@ -271,14 +341,18 @@ async def run_sender(settings: Settings, stop: asyncio.Event, interval: float = 
     """
     nudge = _wake_event()
     transport: Transport | None = None
-    log.info("e-mail sender started")
+    configured = transport_for(settings)
+    # Sending in the clear happens only when asked for (smtp+insecure://): logged louder.
+    clear = isinstance(configured, SmtpTransport) and configured.insecure
+    log.log(
+        logging.WARNING if clear else logging.INFO, "e-mail sender started: %s", configured.mode
+    )
     while not stop.is_set():
         nudge.clear()
         more = False
         try:
             if transport is None:
                 transport = transport_for(settings)
-                log.info("e-mail transport: %r", transport)
             report = await deliver_due(settings, now=datetime.now(UTC), transport=transport)
             more = report.more
         except Exception:
@@ -325,17 +399,17 @@ async def _mark_sent(email_id: int, note: str | None, now: datetime) -> None:
             OutboxEmail.status: OutboxStatus.sent,
             OutboxEmail.sent_at: now,
             OutboxEmail.last_error: note,
+            OutboxEmail.sealed_secret: None,
         }
     ).where(_pk == email_id)
 
 
-def _message_of(row: dict, sender: str) -> tuple[Email, EmailMessage]:
-    email = Email(
-        to=_split(row["recipients"]),
-        subject=row["subject"],
-        text=row["body_text"],
-        html=row["body_html"],
-    )
+def _message_of(row: dict, sender: str, secret_key: str) -> tuple[Email, EmailMessage]:
+    text, html = row["body_text"], row["body_html"]
+    if row["sealed_secret"] is not None:
+        secret = sealing.unseal(secret_key, row["sealed_secret"], bound_to=row["message_id"])
+        text, html = text.replace(sealing.MASK, secret), html.replace(sealing.MASK, secret)
+    email = Email(to=_split(row["recipients"]), subject=row["subject"], text=text, html=html)
     # Date is the row's creation: the same bytes on every attempt.
     message = build_message(
         email, message_id=row["message_id"], sender=sender, now=row["created_at"]
@@ -351,6 +425,7 @@ async def _record_failure(
     values: dict = {OutboxEmail.last_error: error}
     if gave_up:
         values[OutboxEmail.status] = OutboxStatus.failed
+        values[OutboxEmail.sealed_secret] = None  # given up: the code is never sent, nor kept
     else:
         values[OutboxEmail.next_attempt_at] = now + backoff(attempts)
     # Only while the claim is still ours: never overwrite a later sender's outcome.

@@ -5,21 +5,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from espaco.domain.passwords import password_problem
 from espaco.services import audit
 from espaco.services.passwords import hash_secret
 from espaco.tables import StaffRole, StaffUser
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
-MIN_PASSWORD = 10
 
-
-def password_problem(password: str) -> str | None:
-    """Why a password is refused, in Portuguese, or None."""
-    if len(password) < MIN_PASSWORD:
-        return f"a senha deve ter ao menos {MIN_PASSWORD} caracteres"
-    if password.strip() != password:
-        return "a senha não pode começar nem terminar com espaço"
-    return None
+__all__ = ["USERNAME", "create_staff", "password_problem", "reset_second_factor"]
 
 
 async def create_staff(
@@ -31,7 +24,7 @@ async def create_staff(
         return "usuário inválido: use letras minúsculas, números, ponto, hífen ou sublinhado"
     if role not in StaffRole.__members__:
         return "papel inválido: use master ou planejamento"
-    problem = password_problem(password)
+    problem = password_problem(password, username)
     if problem:
         return problem
     if await StaffUser.exists().where(StaffUser.username == username):

@@ -60,6 +60,19 @@ def _trusted(address: str, proxies: tuple[str, ...]) -> bool:
     return any(ip in ipaddress.ip_network(p, strict=False) for p in proxies)
 
 
+def cookie_name(settings: Settings, name: str) -> str:
+    """``name`` as it travels: with the ``__Host-`` prefix under an https base URL, so that the
+    browser takes it only from this host, over https, for the whole site (no sibling subdomain
+    or plain-http answer can plant or shadow it)."""
+    return f"__Host-{name}" if settings.secure_cookies else name
+
+
+def read_cookie(request: Request, name: str) -> str | None:
+    """The value of our cookie ``name`` (see :func:`cookie_name`); an unprefixed cookie of the
+    same name is ignored under https."""
+    return request.cookies.get(cookie_name(request.app.state.settings, name))
+
+
 def set_cookie(
     response: Response[Any],
     settings: Settings,
@@ -69,7 +82,7 @@ def set_cookie(
     max_age: int | None = None,
 ) -> None:
     response.set_cookie(
-        name,
+        cookie_name(settings, name),
         value,
         max_age=max_age,
         path="/",
@@ -80,12 +93,14 @@ def set_cookie(
 
 
 def clear_cookie(response: Response[Any], settings: Settings, name: str) -> None:
-    response.delete_cookie(name, path="/")
+    # Set, not delete_cookie: a browser refuses a __Host- cookie, even an expired one, without
+    # Secure.
+    set_cookie(response, settings, name, "", max_age=0)
 
 
 async def current_client(request: Request) -> ClientSession:
     """Dependency of every client page: the session's client, or a redirect to /entrar."""
-    session = await sessions.load_client_session(request.cookies.get(CLIENT_COOKIE), now=now())
+    session = await sessions.load_client_session(read_cookie(request, CLIENT_COOKIE), now=now())
     if session is None:
         raise LoginRequired("/entrar")
     return session
@@ -93,7 +108,7 @@ async def current_client(request: Request) -> ClientSession:
 
 async def current_staff(request: Request) -> StaffSession:
     """Dependency of every back-office page: the staff session, or a redirect to its login."""
-    session = await sessions.load_staff_session(request.cookies.get(STAFF_COOKIE), now=now())
+    session = await sessions.load_staff_session(read_cookie(request, STAFF_COOKIE), now=now())
     if session is None:
         raise LoginRequired("/admin/entrar")
     return session

@@ -13,12 +13,12 @@ from litestar.exceptions import (
 )
 from litestar.response import Response
 
+from espaco.web.csrf import FAILED as CSRF_FAILED
 from espaco.web.limits import Refused
 from espaco.web.pages import page
 
 log = logging.getLogger("espaco")
 
-CSRF_FAILED = "CSRF token verification failed"
 
 MESSAGES = {
     400: ("Pedido inválido", "O pedido não pôde ser entendido. Confira os dados e tente de novo."),

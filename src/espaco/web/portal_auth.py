@@ -20,6 +20,7 @@ from espaco.web.auth import (
     clear_cookie,
     client_ip,
     now,
+    read_cookie,
     redirect,
     set_cookie,
 )
@@ -44,7 +45,7 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
         document,
         str(data.get("codigo", ""))[:80],
         ip=client_ip(request, settings),
-        device_cookie=request.cookies.get(DEVICE_COOKIE),
+        device_cookie=read_cookie(request, DEVICE_COOKIE),
         secret=settings.secret_key,
         now=now(),
         tz=settings.tz,
@@ -58,7 +59,7 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
             status_code=429 if result.locked_until else 422,
         )
     # A new id at every login: a cookie sent before login is never promoted (no fixation).
-    await sessions.end_session(request.cookies.get(CLIENT_COOKIE))
+    await sessions.end_session(read_cookie(request, CLIENT_COOKIE))
     raw = await sessions.create_session(
         now=now(), ip=client_ip(request, settings), client_id=result.client_id
     )
@@ -78,7 +79,7 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
 @post("/sair", include_in_schema=False)
 async def logout(request: Request) -> Response[str]:
     settings: Settings = request.app.state.settings
-    await sessions.end_session(request.cookies.get(CLIENT_COOKIE))
+    await sessions.end_session(read_cookie(request, CLIENT_COOKIE))
     response = redirect(request, "/entrar")
     clear_cookie(response, settings, CLIENT_COOKIE)
     return response

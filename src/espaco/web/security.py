@@ -6,7 +6,9 @@ files; htmx's ``hx-on``/``js:`` handlers need ``eval`` and stay disabled by it, 
 
 from __future__ import annotations
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import BeforeMessageSendHookHandler, Message, Scope
+
+from espaco.settings import Settings
 
 CSP = "; ".join(
     [
@@ -32,24 +34,27 @@ HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
-def security_headers(app: ASGIApp) -> ASGIApp:
-    """ASGI middleware factory: add :data:`HEADERS` (and HSTS over https) to every response."""
+HSTS = (b"strict-transport-security", b"max-age=31536000")
 
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await app(scope, receive, send)
+
+def security_headers(settings: Settings) -> BeforeMessageSendHookHandler:
+    """A ``before_send`` hook adding :data:`HEADERS` to every response the app sends.
+
+    A hook and not a middleware: Litestar runs middleware only around a matched route, so its
+    own 404, 405 and 413 answers (and a 500 from the exception handler) went out bare. The hook
+    wraps ``send`` for every request.
+
+    HSTS follows ``ESPACO_BASE_URL``, not the request's scheme: behind the documented proxy
+    uvicorn runs with ``proxy_headers=False`` and every request looks like plain http.
+    """
+    extra = [*HEADERS, HSTS] if settings.secure_cookies else HEADERS
+
+    async def add_headers(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
             return
+        headers = list(message.get("headers", []))
+        present = {bytes(name).lower() for name, _ in headers}
+        headers.extend(item for item in extra if item[0] not in present)
+        message["headers"] = headers
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                headers.extend(item for item in HEADERS if item[0] not in present)
-                if scope.get("scheme") == "https":
-                    headers.append((b"strict-transport-security", b"max-age=31536000"))
-                message["headers"] = headers
-            await send(message)
-
-        await app(scope, receive, send_with_headers)
-
-    return middleware
+    return add_headers

@@ -22,6 +22,7 @@ ROUTES = [
     clients.set_active,
     outbox.outbox_page,
     outbox.retry,
+    outbox.send_pending,
     requests.queue_page,
     requests.request_page,
     requests.schedule,

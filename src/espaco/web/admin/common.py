@@ -18,7 +18,7 @@ from litestar.response import Response
 from espaco.services.sessions import StaffSession
 from espaco.settings import Settings
 from espaco.tables import StaffRole
-from espaco.web.auth import client_ip, set_cookie
+from espaco.web.auth import clear_cookie, client_ip, read_cookie, set_cookie
 from espaco.web.pages import page
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -75,8 +75,8 @@ def admin_page(
     notice = take_notice(request, settings)
     full = {"staff": staff, "nav": _nav(request, staff), "notice": notice, **context}
     response = page(request, template, full, fragment=fragment, status_code=status_code)
-    if NOTICE_COOKIE in request.cookies:
-        response.delete_cookie(NOTICE_COOKIE, path="/")
+    if read_cookie(request, NOTICE_COOKIE) is not None:
+        clear_cookie(response, settings, NOTICE_COOKIE)
     return response
 
 
@@ -106,7 +106,7 @@ def see_other(request: Request, location: str, notice: str | None = None) -> Res
 
 def take_notice(request: Request, settings: Settings) -> str | None:
     """The notice a redirect left for this page, when its signature holds."""
-    raw = request.cookies.get(NOTICE_COOKIE, "")
+    raw = read_cookie(request, NOTICE_COOKIE) or ""
     data, _, signature = raw.partition(".")
     if not data or not hmac.compare_digest(signature, _sign(settings, data)):
         return None

@@ -13,7 +13,15 @@ from espaco.services.staff_login import Pending
 from espaco.settings import Settings
 from espaco.tables import StaffRole
 from espaco.web.admin.common import Form, Staff, admin_page
-from espaco.web.auth import STAFF_COOKIE, clear_cookie, client_ip, now, redirect, set_cookie
+from espaco.web.auth import (
+    STAFF_COOKIE,
+    clear_cookie,
+    client_ip,
+    now,
+    read_cookie,
+    redirect,
+    set_cookie,
+)
 from espaco.web.pages import page
 
 PENDING_COOKIE = "espaco_equipe_etapa"
@@ -72,7 +80,7 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
 async def _open_session(request: Request, staff_id: int) -> Response[str]:
     settings: Settings = request.app.state.settings
     # A new id at every login: a cookie sent before login is never promoted (no fixation).
-    await sessions.end_session(request.cookies.get(STAFF_COOKIE))
+    await sessions.end_session(read_cookie(request, STAFF_COOKIE))
     raw = await sessions.create_session(
         now=now(), ip=client_ip(request, settings), staff_id=staff_id
     )
@@ -85,7 +93,7 @@ async def _open_session(request: Request, staff_id: int) -> Response[str]:
 def _pending(request: Request) -> Pending | None:
     settings: Settings = request.app.state.settings
     return staff_login.read_pending(
-        settings.secret_key, request.cookies.get(PENDING_COOKIE), now=now()
+        settings.secret_key, read_cookie(request, PENDING_COOKIE), now=now()
     )
 
 
@@ -146,7 +154,7 @@ async def code_submit(request: Request, data: Form) -> Response[str]:
 @post("/admin/sair", include_in_schema=False)
 async def logout(request: Request) -> Response[str]:
     settings: Settings = request.app.state.settings
-    await sessions.end_session(request.cookies.get(STAFF_COOKIE))
+    await sessions.end_session(read_cookie(request, STAFF_COOKIE))
     response = redirect(request, LOGIN)
     clear_cookie(response, settings, STAFF_COOKIE)
     return response

@@ -65,12 +65,39 @@ async def retry(request: Request, master: Master, email_id: PathId) -> Response[
     """Put a failed message back in the queue, due now."""
     actor, ip = actor_ip(request, master)
     when = now()
-    if await outbox.retry(email_id, now=when):
+    outcome = await outbox.retry(email_id, now=when)
+    if outcome == outbox.Retry.RETRIED:
         await audit.record(
             "outbox_retry", now=when, actor=actor, ip=ip, details={"email_id": email_id}
         )
         outbox.wake()
         notice = "A mensagem voltou para a fila e será enviada em instantes."
+    elif outcome == outbox.Retry.SECRET_GONE:
+        notice = (
+            "O código de acesso desta mensagem foi apagado quando ela falhou de vez, por "
+            "segurança. Gere um novo código em Clientes → Configurações."
+        )
     else:
         notice = "Essa mensagem não está mais com falha: nada a fazer."
     return see_other(request, PATH + "?situacao=falhou", notice)
+
+
+@post(PATH + "/enviar-pendentes", include_in_schema=False)
+async def send_pending(request: Request, master: Master) -> Response[str]:
+    """Every pending message waiting after a failure (an outage) becomes due now."""
+    actor, ip = actor_ip(request, master)
+    when = now()
+    count = await outbox.send_pending_now(now=when)
+    if count:
+        await audit.record(
+            "outbox_send_pending", now=when, actor=actor, ip=ip, details={"emails": count}
+        )
+        outbox.wake()
+        notice = (
+            "1 mensagem pendente vai ser enviada agora."
+            if count == 1
+            else f"{count} mensagens pendentes vão ser enviadas agora."
+        )
+    else:
+        notice = "Nenhuma mensagem pendente estava esperando: as da fila já saem em instantes."
+    return see_other(request, PATH + "?situacao=pendente", notice)
