@@ -37,6 +37,7 @@ from espaco.web import (
 from espaco.web import requests as client_requests
 from espaco.web.auth import LoginRequired, current_client, current_staff, login_required_handler
 from espaco.web.csrf import csrf_protection
+from espaco.web.limits import FORM_MAX_BYTES, request_guard
 from espaco.web.security import security_headers
 from espaco.web.static import StaticFiles, serve_static
 from espaco.web.templating import create_environment
@@ -117,7 +118,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
             *dossie.ROUTES,
             *client_requests.ROUTES,
             *admin.ROUTES,
-            api.ROUTER,
+            api.router(settings.max_body_mb * 1024 * 1024),
         ],
         dependencies={
             "client": Provide(current_client),
@@ -129,9 +130,11 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
             HTTPException: errors.http_error,
             Exception: errors.server_error,
         },
-        request_max_body_size=settings.max_body_mb * 1024 * 1024,
+        # Forms: a few KB (web/limits.py); the API router and its uploads set their own.
+        request_max_body_size=FORM_MAX_BYTES,
         lifespan=[lifespan],
-        middleware=[csrf_protection(settings)],
+        # request_guard first: it counts a form's fields before the CSRF check parses it.
+        middleware=[request_guard, csrf_protection(settings)],
         before_send=[security_headers(settings)],
         # Level 1: on the ~14-17 KB Financeiro pages about half level 6's CPU for ~12% more
         # bytes (3.4 KB vs 3.0 KB; the htmx fragment budget is 8 KB).

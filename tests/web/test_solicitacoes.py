@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from admin_support import client_login, make_client, post, run, soup
@@ -295,3 +295,33 @@ def test_a_month_button_brings_the_form_back_on_that_month_keeping_what_was_type
     for button in page.select("#calendario button.mes-nav"):
         assert button.find_parent("form")["action"] == "/solicitar-coleta"
         assert button["type"] == "submit" and button["name"] == "mes"
+
+
+def test_the_list_of_requests_is_paged(portal) -> None:  # type: ignore[no-untyped-def]
+    http, client_id, place = portal
+
+    async def many() -> None:
+        for n in range(51):
+            await CollectionRequest.insert(
+                CollectionRequest(
+                    client=client_id,
+                    location=place,
+                    protocol=f"2026-{n + 1:06d}",
+                    intended_on=date(2026, 12, 15),
+                    description=GOOD,
+                    submission_key=f"paged-{n}",
+                    created_at=datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=n),
+                )
+            )
+
+    run(http, many)
+    first = soup(http.get("/solicitacoes"))
+    assert len(first.select("#solicitacoes li")) == 50
+    assert "2026-000051" in first.select_one("#solicitacoes li").get_text()
+    assert first.select_one("a[rel=next]")["href"] == "/solicitacoes?pagina=2"
+    second = soup(http.get("/solicitacoes?pagina=2"))
+    assert [li.a.get_text() for li in second.select("#solicitacoes li")] == [
+        "Protocolo 2026-000001"
+    ]
+    assert second.select_one("a[rel=prev]")["href"] == "/solicitacoes?pagina=1"
+    assert second.select_one("a[rel=next]") is None

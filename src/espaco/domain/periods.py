@@ -26,6 +26,18 @@ PRESETS: dict[str, str] = {
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 ZUMBI_SINCE = 2024  # Lei 14.759/2023
 
+# The days a filter may name. Before 2000 no client of the portal has data (the ERPs it imports
+# from start in this century), and past 2100 nothing is planned; inside, every month arithmetic
+# stays far from date's 9999-12-31 edge (a period ending in December 9999 used to fail with a
+# 500 on "the next month").
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+# The longest period a Coletas or Financeiro filter may span: five years, the time the CTN (art.
+# 173-174) gives the tax authority over an invoice and the span of the audits that ask for MTRs
+# and CDFs. Longer asked for every row of a client's history in one page (a period from year 1
+# to 9999 took 3.25 s and 14.7 MB of HTML).
+MAX_SPAN_DAYS = 5 * 365 + 2
+
 
 @dataclass(frozen=True)
 class Period:
@@ -108,13 +120,26 @@ def _parse_iso_date(text: str) -> date:
     raise DomainError("date_format", "Data inválida: use o formato AAAA-MM-DD")
 
 
-def parse_period(inicio: str | None, fim: str | None, default: Period) -> Period:
+def parse_period(
+    inicio: str | None, fim: str | None, default: Period, *, max_days: int = MAX_SPAN_DAYS
+) -> Period:
     """The period of the ``inicio``/``fim`` query parameters (ISO 8601 dates,
-    ``2026-01-01``); a blank side takes the ``default``'s. Codes
-    ``"date_format"`` and ``"period_order"``."""
+    ``2026-01-01``); a blank side takes the ``default``'s. Both days fall within
+    ``EARLIEST``..``LATEST`` and the period spans at most ``max_days``. Codes
+    ``"date_format"``, ``"date_range"``, ``"period_order"`` and ``"period_span"``."""
     start = _parse_iso_date(inicio.strip()) if inicio and inicio.strip() else default.start
     end = _parse_iso_date(fim.strip()) if fim and fim.strip() else default.end
-    return Period(start, end)
+    for day in (start, end):
+        if not EARLIEST <= day <= LATEST:
+            raise DomainError(
+                "date_range",
+                f"Data fora do intervalo aceito ({EARLIEST:%d/%m/%Y} a {LATEST:%d/%m/%Y})",
+            )
+    period = Period(start, end)
+    if period.days > max_days:
+        years = max_days // 365
+        raise DomainError("period_span", f"O período pode ter no máximo {years} anos")
+    return period
 
 
 def last_days(today: date, n: int) -> Period:

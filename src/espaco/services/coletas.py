@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from espaco import database
-from espaco.db import Record, as_date, as_datetime
+from espaco.db import MAX_ID, Record, as_date, as_datetime
 from espaco.domain.periods import Period
 from espaco.pdf.ticket import TicketData, TicketPhoto
 from espaco.services.collection_filters import STATUS_LABELS, WITH_TICKET, Filters, where_clause
@@ -28,6 +28,8 @@ from espaco.tables import Certificate, Collection
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
+# A monthly CDF over the longest period a filter takes (five years) is 60.
+CERTIFICATE_LIMIT = 60
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Cursor:
         if not text:
             return None
         day, _, ident = text.partition(".")
+        if not ident.isascii() or not ident.isdigit() or int(ident[:12]) > MAX_ID:
+            return None
         try:
             return cls(date.fromisoformat(day), int(ident))
         except ValueError:
@@ -183,14 +187,18 @@ def _certificate(r: Record) -> CertificateRow:
     )  # fmt: skip
 
 
-async def certificates(client_id: int, period: Period) -> list[CertificateRow]:
-    """The client's CDFs whose period meets ``period``, newest first, with their MTR counts."""
+async def certificates(
+    client_id: int, period: Period, limit: int = CERTIFICATE_LIMIT
+) -> list[CertificateRow]:
+    """The client's CDFs whose period meets ``period``, newest first, with their MTR counts;
+    at most ``limit`` (the page says so and asks for a shorter period)."""
     rows = await database.fetch(
         _CERTIFICATE_SQL + "AND c.period_end >= {} AND c.period_start <= {}"
-        " ORDER BY c.issued_on DESC, c.id DESC",
+        " ORDER BY c.issued_on DESC, c.id DESC LIMIT {}",
         client_id,
         period.start,
         period.end,
+        limit,
     )
     return [_certificate(r) for r in rows]
 
@@ -353,5 +361,5 @@ async def view(
         page,
         await summary(client_id, filters),
         await locations(client_id),
-        await certificates(client_id, filters.period),
+        await certificates(client_id, filters.period, CERTIFICATE_LIMIT),
     )

@@ -37,6 +37,7 @@ STATUS_LABELS = {
     RequestStatus.cancelled: "cancelada",
 }
 KEY_MAX = 64
+LIST_PAGE_SIZE = 50
 # The back button reloads the form (it is never cached) with a fresh key: the same request sent
 # again this soon is the same request, not a new one.
 REPEAT_WINDOW = timedelta(minutes=30)
@@ -299,16 +300,19 @@ def to_view(row: dict) -> RequestView:
     )
 
 
-async def client_requests(client_id: int, limit: int = 200) -> list[RequestView]:
-    """The client's requests, newest first."""
+async def client_requests(
+    client_id: int, page: int = 1, per_page: int = LIST_PAGE_SIZE
+) -> tuple[list[RequestView], bool]:
+    """One page (from 1) of the client's requests, newest first, and whether more follow."""
     rows = (
         await _view_query()
         .where(CollectionRequest.client == client_id)
         .order_by(CollectionRequest.created_at, ascending=False)
         .order_by(CollectionRequest.id, ascending=False)
-        .limit(limit)
+        .limit(per_page + 1)
+        .offset((max(page, 1) - 1) * per_page)
     )
-    return [to_view(r) for r in rows]
+    return [to_view(r) for r in rows[:per_page]], len(rows) > per_page
 
 
 async def client_request(client_id: int, protocol: str) -> RequestView | None:

@@ -8,9 +8,6 @@ client's collection, photo or certificate answers 404.
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
-import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -21,7 +18,6 @@ from urllib.parse import urlencode
 from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
 from litestar.response import Response
 from markupsafe import Markup
 
@@ -36,8 +32,9 @@ from espaco.services.sessions import ClientSession
 from espaco.settings import Settings
 from espaco.web import charts
 from espaco.web.auth import now
-from espaco.web.downloads import file_response, read_or_404
+from espaco.web.downloads import csv_text, file_response, read_or_404
 from espaco.web.pages import is_fragment_request, page
+from espaco.web.params import PathId, query_id
 from espaco.web.templating import date_text, escape_text
 
 DEFAULT_DAYS = 90
@@ -54,7 +51,6 @@ CSV_HEADER = [
     "Situação SINIR",
     "Ticket",
 ]
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
 
 
 @dataclass(frozen=True)
@@ -97,9 +93,8 @@ def parse_query(request: Request, today: date) -> Query:
         period = default
     location_id: int | None = None
     if local.strip():
-        if local.strip().isdigit():
-            location_id = int(local.strip())
-        else:
+        location_id = query_id(local)
+        if location_id is None:
             errors["local"] = "Local inválido"
     try:
         status = collection_filters.parse_situacao(situacao)
@@ -144,6 +139,7 @@ async def coletas_page(request: Request, client: NamedDependency[ClientSession])
         "after": after,
         "rows": table_rows(data.page.rows),
         "certificate_rows": certificate_rows(data.certificates),
+        "certificate_limit": coletas.CERTIFICATE_LIMIT,
         "chart": charts.per_month(data.summary.months) if data.summary else None,
         "situacoes": SITUACAO_OPTIONS,
         "next_url": (
@@ -255,34 +251,28 @@ def _certificate_row(c: coletas.CertificateRow) -> str:
     )
 
 
-def csv_cell(text: str | None) -> str:
-    # A cell that starts like a formula would run as one in a spreadsheet.
-    text = text or ""
-    return "'" + text if _FORMULA.match(text) else text
-
-
 def export_csv(rows: list[coletas.Row]) -> str:
-    """The rows as Excel in Brazil opens them: ``;``, dd/mm/aaaa, decimal comma (no BOM)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for r in rows:
-        writer.writerow(
+    """The rows as Excel in Brazil opens them: ``;``, dd/mm/aaaa, decimal comma (no BOM); every
+    cell, the ERP's ticket and MTR numbers included, neutralised by ``csv_cell``."""
+    return csv_text(
+        CSV_HEADER,
+        (
             [
                 format_date(r.event_on),
-                csv_cell(r.location),
-                csv_cell(r.service),
-                csv_cell(r.waste_description),
-                csv_cell(r.waste_class),
+                r.location,
+                r.service,
+                r.waste_description,
+                r.waste_class,
                 r.quantity.replace(".", ",") if r.quantity else "",
-                csv_cell(r.unit),
+                r.unit,
                 r.status_label,
-                r.mtr_number or "",
-                csv_cell(r.mtr_status),
+                r.mtr_number,
+                r.mtr_status,
                 r.external_id if r.has_ticket else "",
             ]
-        )
-    return out.getvalue()
+            for r in rows
+        ),
+    )
 
 
 def _export_name(period: Period) -> str:
@@ -295,7 +285,8 @@ async def coletas_csv(request: Request, client: NamedDependency[ClientSession]) 
     settings: Settings = request.app.state.settings
     query = parse_query(request, _today(settings))
     rows = await coletas.export_rows(client.client_id, query.filters)
-    body = ("\ufeff" + export_csv(rows)).encode("utf-8")
+    # Up to coletas.EXPORT_LIMIT rows (~10 MB): built off the event loop.
+    body = await asyncio.to_thread(lambda: ("\ufeff" + export_csv(rows)).encode("utf-8"))
     return file_response(
         body,
         "text/csv; charset=utf-8",
@@ -307,7 +298,7 @@ async def coletas_csv(request: Request, client: NamedDependency[ClientSession]) 
 
 @get("/coletas/{collection_id:int}/ticket.pdf", include_in_schema=False)
 async def ticket_pdf(
-    request: Request, client: NamedDependency[ClientSession], collection_id: FromPath[int]
+    request: Request, client: NamedDependency[ClientSession], collection_id: PathId
 ) -> Response[bytes]:
     """The ticket, opened in the browser; rendered once per content and then read from disk."""
     settings: Settings = request.app.state.settings
@@ -324,8 +315,8 @@ async def ticket_pdf(
 async def photo(
     request: Request,
     client: NamedDependency[ClientSession],
-    collection_id: FromPath[int],
-    photo_id: FromPath[int],
+    collection_id: PathId,
+    photo_id: PathId,
 ) -> Response[bytes]:
     """A photo of one of the client's collections (the downscaled JPEG the ticket embeds)."""
     settings: Settings = request.app.state.settings
@@ -338,7 +329,7 @@ async def photo(
 
 @get("/coletas/cdf/{certificate_id:int}", include_in_schema=False)
 async def certificate_pdf(
-    request: Request, client: NamedDependency[ClientSession], certificate_id: FromPath[int]
+    request: Request, client: NamedDependency[ClientSession], certificate_id: PathId
 ) -> Response[bytes]:
     """A CDF's PDF, downloaded with its number in the file name."""
     settings: Settings = request.app.state.settings
@@ -358,7 +349,7 @@ async def certificate_pdf(
 
 @get("/coletas/cdf/{certificate_id:int}/mtrs", include_in_schema=False)
 async def certificate_page(
-    request: Request, client: NamedDependency[ClientSession], certificate_id: FromPath[int]
+    request: Request, client: NamedDependency[ClientSession], certificate_id: PathId
 ) -> Response[str]:
     """A CDF and the MTRs it covers, each with its collection's ticket: a fragment that opens
     in place on the Coletas page, or a page of its own."""

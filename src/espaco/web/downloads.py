@@ -5,13 +5,35 @@ that is not there."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from litestar.exceptions import NotFoundException
 from litestar.response import Response
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection"): = + - @ and a
+# leading tab or carriage return, which Excel skips before looking for one of those.
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell that a spreadsheet shows as text: one that would start a formula gets a
+    leading apostrophe (Excel and LibreOffice hide it)."""
+    text = "" if value is None else str(value)
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def csv_text(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
+    """A CSV as Excel in Brazil opens it (``;``, CRLF), every cell through :func:`csv_cell`."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([csv_cell(name) for name in header])
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
+    return out.getvalue()
 
 
 def safe_filename(text: str, fallback: str = "arquivo") -> str:

@@ -14,6 +14,7 @@ from litestar.exceptions import (
 from litestar.response import Response
 
 from espaco.web.csrf import FAILED as CSRF_FAILED
+from espaco.web.limits import Refused
 from espaco.web.pages import page
 
 log = logging.getLogger("espaco")
@@ -24,7 +25,7 @@ MESSAGES = {
     403: ("Acesso negado", "Você não tem permissão para abrir esta página."),
     404: ("Página não encontrada", "O endereço não existe ou não está disponível para você."),
     405: ("Método não permitido", "Esta página não aceita esse tipo de pedido."),
-    413: ("Arquivo grande demais", "O conteúdo enviado passa do tamanho permitido."),
+    413: ("Envio grande demais", "O formulário ou arquivo enviado passa do tamanho permitido."),
     500: ("Erro no servidor", "Algo deu errado do nosso lado. Tente de novo em instantes."),
     503: ("Portal ocupado", "Muitos arquivos sendo preparados agora. Tente de novo em instantes."),
 }
@@ -95,6 +96,8 @@ def api_error(exc: HTTPException) -> Response:
     path = ""
     if isinstance(exc, ApiProblem):
         code, message, path = exc.code, exc.message, exc.path
+    elif isinstance(exc, Refused):
+        code, message = exc.code, exc.message
     elif isinstance(exc, ValidationException) and exc.extra:
         code = "invalid"
         path, message = _validation_path(exc)
@@ -112,6 +115,8 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     if _wants_json(request):
         return api_error(exc)
     title, message = MESSAGES.get(status, MESSAGES[400] if status < 500 else MESSAGES[500])
+    if isinstance(exc, Refused):
+        title, message = exc.title, exc.message
     if isinstance(exc, PermissionDeniedException) and exc.detail == CSRF_FAILED:
         title = "Formulário expirado"
         message = (

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
 from litestar.response import Response
 
 from espaco.domain.errors import DomainError
@@ -25,6 +24,7 @@ from espaco.web import charts
 from espaco.web import financeiro_view as payment
 from espaco.web.downloads import file_response, read_or_404
 from espaco.web.pages import page
+from espaco.web.params import PathId, page_number
 
 DEFAULT_PRESET = "este-ano"
 
@@ -53,13 +53,6 @@ def choose_period(request: Request, today: date) -> tuple[Period, str, str | Non
     return default, DEFAULT_PRESET, None
 
 
-def _page_number(request: Request) -> int:
-    try:
-        return max(1, min(int(_query(request, "pagina") or 1), 10_000))
-    except ValueError:
-        return 1
-
-
 def period_url(period: Period, page_number: int = 1) -> str:
     params = {"inicio": period.start.isoformat(), "fim": period.end.isoformat()}
     if page_number > 1:
@@ -86,7 +79,8 @@ async def financeiro_page(
     settings: Settings = request.app.state.settings
     today = _today(settings)
     period, preset, error = choose_period(request, today)
-    data = await financeiro.financeiro(client.client_id, period, today, _page_number(request))
+    number = page_number(_query(request, "pagina"))
+    data = await financeiro.financeiro(client.client_id, period, today, number)
     months = [(m.year, m.month, m.billed_cents, m.paid_cents) for m in data.chart]
     context = {
         "client": client,
@@ -118,7 +112,7 @@ async def _fiscal(client: ClientSession, invoice_id: int) -> financeiro.FiscalDe
 
 @get("/financeiro/{invoice_id:int}/nota", include_in_schema=False)
 async def nota_page(
-    request: Request, client: NamedDependency[ClientSession], invoice_id: FromPath[int]
+    request: Request, client: NamedDependency[ClientSession], invoice_id: PathId
 ) -> Response[str]:
     """The fiscal document: a fragment that opens in place, or a page of its own."""
     nota = await _fiscal(client, invoice_id)
@@ -140,7 +134,7 @@ async def _media(settings: Settings, rel: str) -> bytes:
 
 @get("/financeiro/{invoice_id:int}/nota.pdf", include_in_schema=False)
 async def nota_pdf(
-    request: Request, client: NamedDependency[ClientSession], invoice_id: FromPath[int]
+    request: Request, client: NamedDependency[ClientSession], invoice_id: PathId
 ) -> Response[bytes]:
     """The PDF the ERP supplied or, where it sent only the XML, a DANFSe-like summary."""
     settings: Settings = request.app.state.settings
@@ -157,7 +151,7 @@ async def nota_pdf(
 
 @get("/financeiro/{invoice_id:int}/nota.xml", include_in_schema=False)
 async def nota_xml(
-    request: Request, client: NamedDependency[ClientSession], invoice_id: FromPath[int]
+    request: Request, client: NamedDependency[ClientSession], invoice_id: PathId
 ) -> Response[bytes]:
     settings: Settings = request.app.state.settings
     nota = await _fiscal(client, invoice_id)
@@ -178,7 +172,7 @@ async def _boleto(client: ClientSession, invoice_id: int) -> financeiro.BoletoDe
 
 @get("/financeiro/{invoice_id:int}/boleto", include_in_schema=False)
 async def boleto_page(
-    request: Request, client: NamedDependency[ClientSession], invoice_id: FromPath[int]
+    request: Request, client: NamedDependency[ClientSession], invoice_id: PathId
 ) -> Response[str]:
     """The linha digitável to copy, the PIX QR and copia-e-cola, and the link to the PDF."""
     settings: Settings = request.app.state.settings
@@ -193,7 +187,7 @@ async def boleto_page(
 
 @get("/financeiro/{invoice_id:int}/boleto.pdf", include_in_schema=False)
 async def boleto_pdf(
-    request: Request, client: NamedDependency[ClientSession], invoice_id: FromPath[int]
+    request: Request, client: NamedDependency[ClientSession], invoice_id: PathId
 ) -> Response[bytes]:
     """The ficha de compensação; paid and cancelled invoices have no payable boleto (404)."""
     settings: Settings = request.app.state.settings

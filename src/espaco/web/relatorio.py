@@ -7,8 +7,6 @@ The client comes from the session; the place filter is looked up among its own p
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -29,9 +27,9 @@ from espaco.services import coletas, pendencias, pendencias_email, waste_report
 from espaco.services.sessions import ClientSession
 from espaco.settings import Settings
 from espaco.web.auth import now, redirect
-from espaco.web.coletas import csv_cell
-from espaco.web.downloads import file_response
+from espaco.web.downloads import csv_text, file_response
 from espaco.web.pages import page
+from espaco.web.params import query_id
 from espaco.web.portal_auth import Form
 
 # Routes whose ``local`` query parameter names one of the client's places: another client's
@@ -97,9 +95,8 @@ def parse_query(request: Request, day: date) -> ReportQuery:
         periodo = default.key
     location_id: int | None = None
     if local.strip():
-        if local.strip().isdigit() and len(local.strip()) < 10:
-            location_id = int(local.strip())
-        else:
+        location_id = query_id(local)
+        if location_id is None:
             errors["local"] = "Local inválido"
     return ReportQuery(periodo, inicio, fim, local, period, location_id, errors)
 
@@ -154,31 +151,30 @@ async def report_page(request: Request, client: NamedDependency[ClientSession]) 
 
 
 def report_csv(report: waste_report.Report) -> str:
-    """One row per waste and unit, as Excel in Brazil opens it (``;``, decimal comma)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    """One row per waste and unit, as Excel in Brazil opens it (``;``, decimal comma), every
+    cell through the one formula guard (``downloads.csv_text``)."""
+    rows = []
     for line in report.lines:
         units: list[tuple[str, Decimal | None]] = [*line.quantities.items()] or [("", None)]
         for unit, total in units:
-            writer.writerow(
+            rows.append(
                 [
-                    csv_cell(line.ibama_code),
-                    csv_cell(line.description),
-                    csv_cell(line.waste_class),
+                    line.ibama_code,
+                    line.description,
+                    line.waste_class,
                     line.physical_state,
                     "Sim" if line.hazardous else "Não",
                     "" if total is None else waste_report.quantity_text(total).replace(".", ","),
-                    csv_cell(unit),
+                    unit,
                     line.collections,
-                    csv_cell(" | ".join(line.transporters)),
-                    csv_cell(" | ".join(line.receivers)),
-                    csv_cell(" | ".join(line.treatments)),
+                    " | ".join(line.transporters),
+                    " | ".join(line.receivers),
+                    " | ".join(line.treatments),
                     " ".join(line.mtrs),
-                    csv_cell(" ".join(line.cdfs)),
+                    " ".join(line.cdfs),
                 ]
             )
-    return out.getvalue()
+    return csv_text(CSV_HEADER, rows)
 
 
 def file_query(request: Request, day: date) -> ReportQuery:

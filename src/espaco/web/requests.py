@@ -18,6 +18,7 @@ from espaco.services.sessions import ClientSession
 from espaco.settings import Settings
 from espaco.web.auth import client_ip, now, redirect
 from espaco.web.pages import confirmation, needs_confirmation, page
+from espaco.web.params import page_number
 from espaco.web.portal_auth import Form
 
 Client = NamedDependency[ClientSession]
@@ -117,8 +118,11 @@ async def request_submit(request: Request, client: Client, data: Form) -> Respon
 
 @get("/solicitacoes", include_in_schema=False)
 async def request_list(request: Request, client: Client) -> Response[str]:
-    items = await requests.client_requests(client.client_id)
-    return page(request, "solicitacoes.html", {"client": client, "items": items})
+    """The client's requests, newest first, 50 a page (``?pagina=``)."""
+    number = page_number(request.query_params.get("pagina"))
+    items, more = await requests.client_requests(client.client_id, number)
+    context = {"client": client, "items": items, "page_number": number, "has_next": more}
+    return page(request, "solicitacoes.html", context)
 
 
 @get("/solicitacoes/{protocol:str}", include_in_schema=False)

@@ -7,7 +7,6 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
 from litestar.response import Response
 
 from espaco.services import cadastros
@@ -16,6 +15,7 @@ from espaco.tables import EmailKind
 from espaco.web.admin.common import Form, Master, actor_ip, admin_page, see_other
 from espaco.web.auth import now
 from espaco.web.pages import needs_confirmation
+from espaco.web.params import PathId, page_number
 
 # Tab slug → the e-mail list it edits (None: the settings tab).
 TABS: dict[str, EmailKind | None] = {
@@ -27,19 +27,11 @@ TAB_LABELS = {"email": "E-mail", "email-nf": "E-mail NF", "configuracoes": "Conf
 DEFAULT_TAB = "email"
 
 
-def _int(text: str | None, default: int) -> int:
-    try:
-        return int(text or default)
-    except ValueError:
-        return default
-
-
 @get("/admin/clientes", include_in_schema=False)
 async def client_list(request: Request, master: Master) -> Response[str]:
     """Search as one types (htmx swaps ``#resultados``) or by the plain GET form."""
     query = request.query_params.get("q", "")[:100]
-    page_number = _int(request.query_params.get("pagina"), 1)
-    results = await cadastros.search_clients(query, page_number)
+    results = await cadastros.search_clients(query, page_number(request.query_params.get("pagina")))
     return admin_page(
         request,
         master,
@@ -98,7 +90,7 @@ def _confirmation(
 
 
 @get("/admin/clientes/{client_id:int}", include_in_schema=False)
-async def client_page(request: Request, master: Master, client_id: FromPath[int]) -> Response[str]:
+async def client_page(request: Request, master: Master, client_id: PathId) -> Response[str]:
     """A client's tabs; ``?aba=`` picks one, htmx swaps only ``#abas``."""
     tab = request.query_params.get("aba", DEFAULT_TAB)
     if tab not in TABS:
@@ -108,7 +100,7 @@ async def client_page(request: Request, master: Master, client_id: FromPath[int]
 
 @post("/admin/clientes/{client_id:int}/emails", include_in_schema=False)
 async def add_email(
-    request: Request, master: Master, client_id: FromPath[int], data: Form
+    request: Request, master: Master, client_id: PathId, data: Form
 ) -> Response[str]:
     tab = str(data.get("lista", ""))
     kind = TABS.get(tab)
@@ -129,7 +121,7 @@ async def add_email(
 
 @post("/admin/clientes/{client_id:int}/emails/{email_id:int}/remover", include_in_schema=False)
 async def remove_email(
-    request: Request, master: Master, client_id: FromPath[int], email_id: FromPath[int], data: Form
+    request: Request, master: Master, client_id: PathId, email_id: PathId, data: Form
 ) -> Response[str]:
     tab = str(data.get("lista", ""))
     tab = tab if TABS.get(tab) is not None else DEFAULT_TAB
@@ -145,7 +137,7 @@ async def remove_email(
 
 @post("/admin/clientes/{client_id:int}/codigo", include_in_schema=False)
 async def generate_code(
-    request: Request, master: Master, client_id: FromPath[int], data: Form
+    request: Request, master: Master, client_id: PathId, data: Form
 ) -> Response[str]:
     """Generate and e-mail a new access code; the screen says where it went, never what it is."""
     if needs_confirmation(request, data):
@@ -181,7 +173,7 @@ async def generate_code(
 
 @post("/admin/clientes/{client_id:int}/situacao", include_in_schema=False)
 async def set_active(
-    request: Request, master: Master, client_id: FromPath[int], data: Form
+    request: Request, master: Master, client_id: PathId, data: Form
 ) -> Response[str]:
     """Deactivate (ending the client's sessions at once) or reactivate."""
     active = str(data.get("ativo", "")) == "1"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from litestar import Request, get, post
-from litestar.params import FromPath
 from litestar.response import Response
 
 from espaco.services import audit, outbox
 from espaco.tables import OutboxStatus
+from espaco.web import params
 from espaco.web.admin.common import Master, actor_ip, admin_page, see_other
 from espaco.web.auth import now
+from espaco.web.params import PathId
 
 PATH = "/admin/emails"
 PER_PAGE = 50
@@ -41,10 +42,7 @@ async def outbox_page(request: Request, master: Master) -> Response[str]:
     slug = request.query_params.get("situacao", "")
     status = STATUSES.get(slug)
     slug = slug if status else ""
-    try:
-        page_number = max(1, int(request.query_params.get("pagina", "1")))
-    except ValueError:
-        page_number = 1
+    page_number = params.page_number(request.query_params.get("pagina"))
     rows = await outbox.list_outbox(status, page_number, PER_PAGE)
     counts = await outbox.outbox_counts()
     return admin_page(
@@ -67,7 +65,7 @@ async def outbox_page(request: Request, master: Master) -> Response[str]:
 
 
 @post(PATH + "/{email_id:int}/tentar-de-novo", include_in_schema=False)
-async def retry(request: Request, master: Master, email_id: FromPath[int]) -> Response[str]:
+async def retry(request: Request, master: Master, email_id: PathId) -> Response[str]:
     """Put a failed message back in the queue, due now."""
     actor, ip = actor_ip(request, master)
     when = now()

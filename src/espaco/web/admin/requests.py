@@ -15,16 +15,10 @@ from espaco.services import planning
 from espaco.services.planning import Decision, QueueItem
 from espaco.web.admin.common import Form, Staff, actor_ip, admin_page, see_other
 from espaco.web.auth import now
+from espaco.web.params import page_number
 
 ALL = "todas"
 SITUATIONS = (*planning.STATUS_SLUGS, ALL)
-
-
-def _int(text: str | None, default: int) -> int:
-    try:
-        return int(text or default)
-    except ValueError:
-        return default
 
 
 @get("/admin/solicitacoes", include_in_schema=False)
@@ -42,7 +36,7 @@ async def queue_page(request: Request, staff: Staff) -> Response[str]:
         start=start,
         end=end,
         client=client,
-        page=_int(params.get("pagina"), 1),
+        page=page_number(params.get("pagina")),
     )
     filters = {
         "situacao": situation,

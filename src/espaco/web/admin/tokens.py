@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.params import FromPath
 from litestar.response import Response
 
 from espaco.services import api_tokens
 from espaco.services.sessions import StaffSession
 from espaco.web.admin.common import Form, Master, actor_ip, admin_page, see_other
 from espaco.web.auth import now
+from espaco.web.params import PathId
 
 PATH = "/admin/tokens"
 NAME_MAX = 100
@@ -79,7 +79,7 @@ async def create_token(request: Request, master: Master, data: Form) -> Response
 
 
 @post(PATH + "/{token_id:int}/revogar", include_in_schema=False)
-async def revoke_token(request: Request, master: Master, token_id: FromPath[int]) -> Response[str]:
+async def revoke_token(request: Request, master: Master, token_id: PathId) -> Response[str]:
     actor, _ = actor_ip(request, master)
     if await api_tokens.revoke(token_id, now=now(), actor=actor):
         notice = "Token revogado: a partir de agora ele é recusado."

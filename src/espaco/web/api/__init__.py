@@ -5,20 +5,28 @@ from __future__ import annotations
 from litestar import Router
 
 from espaco.web.api import imports, records, requests
+from espaco.web.api.body import ApiRequest
 
-ROUTER = Router(
-    path="/api/v1",
-    route_handlers=[
-        imports.import_endpoint,
-        records.invoice_status,
-        records.collection_update,
-        records.collection_photo,
-        records.collection_signature,
-        requests.list_requests,
-        requests.schedule,
-        requests.refuse,
-    ],
-    include_in_schema=True,
-)
 
-__all__ = ["ROUTER"]
+def router(max_body_bytes: int) -> Router:
+    """The API's routes, taking bodies up to ``max_body_bytes`` (``ESPACO_MAX_BODY_MB``: an
+    import carries its files inline) where the portal's forms take a few KB."""
+    return Router(
+        path="/api/v1",
+        route_handlers=[
+            imports.import_endpoint,
+            records.invoice_status,
+            records.collection_update,
+            records.collection_photo,
+            records.collection_signature,
+            requests.list_requests,
+            requests.schedule,
+            requests.refuse,
+        ],
+        include_in_schema=True,
+        request_class=ApiRequest,
+        request_max_body_size=max_body_bytes,
+    )
+
+
+__all__ = ["router"]

@@ -32,6 +32,7 @@ from espaco.web.api.schemas import (
     unprocessable,
 )
 from espaco.web.errors import ApiProblem
+from espaco.web.limits import UPLOAD_MAX_BYTES
 
 COMMON: dict[str, Any] = {"guards": [token_guard], "opt": {"scope": "import"}}
 Multipart = Body(media_type=RequestEncodingType.MULTI_PART)
@@ -128,6 +129,7 @@ async def _read_upload(upload: Any) -> bytes:
 @post(
     "/collections/{external_id:str}/photos",
     **COMMON,
+    request_max_body_size=UPLOAD_MAX_BYTES,
     status_code=200,
     summary="Foto de uma coleta",
     description=(
@@ -162,6 +164,7 @@ async def collection_photo(
 @put(
     "/collections/{external_id:str}/signature",
     **COMMON,
+    request_max_body_size=UPLOAD_MAX_BYTES,
     summary="Assinatura de quem recebeu a coleta",
     description="Multipart: `file` (JPEG, PNG ou WebP até 15 MB). Substitui a anterior.",
     responses=errors(
