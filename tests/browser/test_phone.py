@@ -205,8 +205,8 @@ def extra_views(ids: dict[str, str]) -> list[str]:
     return [
         f"/admin/clientes/{client}?aba=emails",
         f"/admin/clientes/{client}?aba=configuracoes",
-        "/coletas?inicio=2020-01-01&fim=2030-12-31",
-        "/financeiro?inicio=2020-01-01&fim=2030-12-31",
+        "/coletas?inicio=2024-01-01&fim=2027-12-31",
+        "/financeiro?inicio=2024-01-01&fim=2027-12-31",
         f"/solicitar-coleta?mes={datetime.now(UTC).year + 1}-01",
     ]
 
@@ -320,11 +320,11 @@ def live_server_app(live_server: Any) -> Any:
 
 # -- the facts of a row, on screen without swiping ---------------------------------------------
 ROW_FACTS = {
-    "/financeiro?inicio=2020-01-01&fim=2030-12-31": (
+    "/financeiro?inicio=2024-01-01&fim=2027-12-31": (
         "#fechamentos tbody tr",
         ["Referência", "Vencimento", "Valor", "Situação", "Nota fiscal", "Boleto"],
     ),
-    "/coletas?inicio=2020-01-01&fim=2030-12-31": (
+    "/coletas?inicio=2024-01-01&fim=2027-12-31": (
         "#coletas-tabela tbody tr:not(:has(td[colspan]))",
         ["Data", "Local", "Resíduo", "Quantidade", "Situação", "Ticket", "MTR/SINIR"],
     ),
