@@ -33,6 +33,7 @@ KIND_LABELS = {
     "request_received": "Solicitação recebida",
     "request_scheduled": "Solicitação agendada",
     "request_refused": "Solicitação recusada",
+    "pendencias": "Pendências da semana (MTR e CDF)",
 }
 
 
