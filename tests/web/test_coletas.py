@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,41 +13,14 @@ import import_samples as s
 import pytest
 from bs4 import BeautifulSoup
 from litestar.testing import TestClient
+from portal_client import HX, call, login, soup
 from pypdf import PdfReader
 
-from espaco.app import create_app
 from espaco.services import coletas as coletas_service
 from espaco.tables import Certificate, Collection, CollectionPhoto, Location
 from espaco.web.downloads import csv_cell
 
 PERIOD = {"inicio": "2026-09-01", "fim": "2026-11-30"}
-HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def web(settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), base_url="http://portal.example.com.br") as client:
-        yield client
-
-
-def call(web: TestClient, fn, *args, **kwargs):
-    with web.portal() as portal:
-        return portal.call(lambda: fn(*args, **kwargs))
-
-
-def login(web: TestClient, document: str = cs.CLIENT_A, external_id: str = "CLI-1") -> None:
-    code = call(web, cs.login_code, external_id)
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', web.get("/entrar").text).group(1)
-    response = web.post(
-        "/entrar",
-        data={"documento": document, "codigo": code, "_csrf_token": token},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
 
 
 def rows(page: BeautifulSoup) -> list[list[str]]:

@@ -9,7 +9,7 @@ import coletas_samples as cs
 import import_samples as s
 import pytest
 from bs4 import BeautifulSoup
-from portal_client import HX, call, login, soup, web  # noqa: F401 - web is a fixture
+from portal_client import HX, call, login, soup
 from pypdf import PdfReader
 
 from espaco.tables import Location
