@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -92,7 +93,7 @@ def main() -> None:
         **os.environ,
         "PYTHONPATH": src,
         "ESPACO_DATA_DIR": data,
-        "ESPACO_SECRET_KEY": "bench-secret-" + "k" * 40,
+        "ESPACO_SECRET_KEY": secrets.token_urlsafe(48),
         "ESPACO_LOG_LEVEL": "WARNING",
     }
     env.pop("ESPACO_DATABASE_URL", None)
