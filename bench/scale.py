@@ -89,6 +89,8 @@ def ensure_data(args: argparse.Namespace, today: date) -> str:
     if code_file.is_file() and not args.refill:
         print(f"reusing PostgreSQL's data ({_safe(args.database_url)})", flush=True)
         code = code_file.read_text()
+        # Kept data gets the migrations written since it was filled (new columns, indexes).
+        asyncio.run(migrate(Settings.from_env(_env(args, "postgresql"))))
     else:
         shutil.rmtree(data_dir, ignore_errors=True)
         (data_dir / "pg").mkdir(parents=True)
@@ -104,6 +106,7 @@ def ensure_data(args: argparse.Namespace, today: date) -> str:
         return code
     if sqlite_done.is_file():
         print(f"reusing SQLite's data ({sqlite_done.parent})", flush=True)
+        asyncio.run(migrate(Settings.from_env(_env(args, "sqlite"))))
         return code
     shutil.rmtree(sqlite_done.parent, ignore_errors=True)
     sqlite_done.parent.mkdir(parents=True)
