@@ -12,6 +12,8 @@ Cancelled collections and MTRs whose SINIR situation is "Cancelado" are never pe
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
@@ -124,6 +126,17 @@ async def _rule(
     return RuleResult(rule, RULES[rule], int(count), lines)
 
 
+# Início shows the pendências at every visit, and for a client with 20,000 collections the three
+# rules cost ~25 ms of database time (measured with bench/scale.py: /inicio fell from thousands
+# to ~50 req/s). So each result is kept in process under ``client.data_version``, which the
+# collection triggers bump on every change (a new or changed collection shows at once), for at
+# most CACHE_SECONDS (a CDF, which does not bump it, shows within a minute: the rules count days).
+CACHE_SECONDS: Final = 60.0
+CACHE_SIZE: Final = 2048
+_cache: OrderedDict[tuple[object, ...], tuple[float, Pendencias]] = OrderedDict()
+_clock = time.monotonic  # the cache's clock (a test moves it past the TTL)
+
+
 async def pendencias(
     client_id: int,
     today: date,
@@ -133,6 +146,37 @@ async def pendencias(
     location_id: int | None = None,
 ) -> Pendencias:
     """The client's pendências on ``today`` (the provider's local date), at one place or all."""
+    rows = await database.fetch("SELECT data_version FROM client WHERE id = {}", client_id)
+    version = int(rows[0][0]) if rows else -1
+    key = (
+        database.generation(),
+        client_id,
+        version,
+        today,
+        cdf_wait_days,
+        mtr_saved_days,
+        location_id,
+    )
+    now = _clock()
+    found = _cache.get(key)
+    if found is not None and now - found[0] < CACHE_SECONDS:
+        _cache.move_to_end(key)
+        return found[1]
+    result = await _pendencias(client_id, today, cdf_wait_days, mtr_saved_days, location_id)
+    _cache[key] = (now, result)
+    _cache.move_to_end(key)
+    while len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
+    return result
+
+
+async def _pendencias(
+    client_id: int,
+    today: date,
+    cdf_wait_days: int,
+    mtr_saved_days: int,
+    location_id: int | None,
+) -> Pendencias:
     rules = [
         await _rule(client_id, "sem_cdf", today, cdf_wait_days, location_id),
         await _rule(client_id, "sem_mtr", today, None, location_id),
