@@ -213,7 +213,10 @@ class SmtpTransport:
             return self.ssl_context
         return ssl.create_default_context(cafile=self.cafile or None)
 
-    def _send_sync(self, message: EmailMessage, recipients: list[str]) -> list[str]:
+    def connect(self) -> smtplib.SMTP:
+        """An open, logged-in connection under this URL's rules: TLS from the first byte
+        (smtps), STARTTLS or nothing sent (smtp), or plain only when asked (smtp+insecure).
+        The caller closes it. ``verificar`` uses it too, so both follow one rule."""
         context = self.tls_context()
         smtp: smtplib.SMTP
         if self.implicit_tls:
@@ -241,6 +244,14 @@ class SmtpTransport:
                 smtp.ehlo()
             if self.username:
                 smtp.login(self.username, self.password)
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def _send_sync(self, message: EmailMessage, recipients: list[str]) -> list[str]:
+        smtp = self.connect()
+        try:
             refused = smtp.send_message(message, to_addrs=recipients)
             # Once the server took the message, a failing QUIT must not turn it into a retry
             # (that would deliver it twice).

@@ -20,7 +20,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from espaco import database
-from espaco.mail import SMTP_TIMEOUT, SmtpTransport, sender_address, transport_for
+from espaco.mail import NoStartTls, SmtpTransport, sender_address, transport_for
 from espaco.production import is_production, refusals
 from espaco.services.backup import last_backup
 from espaco.services.media import MediaError, media_files
@@ -97,34 +97,17 @@ def _smtp_check(settings: Settings) -> Check:
         return Check(
             WARN, "e-mail", f"sem ESPACO_SMTP_URL: as mensagens ficam em {settings.outbox_dir}"
         )
-    context = transport.tls_context()
     where = f"{transport.host}:{transport.port}"
     try:
-        smtp: smtplib.SMTP
-        if transport.implicit_tls:
-            smtp = smtplib.SMTP_SSL(
-                transport.host, transport.port, timeout=SMTP_TIMEOUT, context=context
-            )
-        else:
-            smtp = smtplib.SMTP(transport.host, transport.port, timeout=SMTP_TIMEOUT)
-        try:
-            smtp.ehlo()
-            encrypted = transport.implicit_tls
-            if not encrypted and not transport.insecure:
-                if not smtp.has_extn("starttls"):
-                    # The sender refuses such a server: the password never leaves in clear.
-                    return Check(FAIL, "e-mail", f"{where}: o servidor não oferece STARTTLS")
-                smtp.starttls(context=context)
-                smtp.ehlo()
-                encrypted = True
-            if transport.username:
-                smtp.login(transport.username, transport.password)
-        finally:
-            with contextlib.suppress(OSError, smtplib.SMTPException):
-                smtp.quit()
+        smtp = transport.connect()
+    except NoStartTls:
+        return Check(FAIL, "e-mail", f"{where}: o servidor não oferece STARTTLS")
     except (OSError, smtplib.SMTPException) as exc:
         return Check(FAIL, "e-mail", f"{where}: {type(exc).__name__} (servidor, usuário ou senha)")
-    if not encrypted:
+    with contextlib.suppress(OSError, smtplib.SMTPException):
+        smtp.quit()
+    smtp.close()
+    if transport.insecure:
         return Check(WARN, "e-mail", f"{where}: sem criptografia (smtp+insecure)")
     login = "login aceito" if transport.username else "conectado (sem login)"
     return Check(OK, "e-mail", f"{where}: {login}, com TLS")
