@@ -71,14 +71,13 @@ async def summary(client_id: int, filters: Filters) -> Summary:
     every change to the client's collections (see the 2026-11-28T14:58 migration): the same
     summary is asked for at each visit. The version is read before the sums, so a summary is
     never older than the version it is cached under."""
-    rows = await database.fetch("SELECT data_version FROM client WHERE id = {}", client_id)
-    version = int(rows[0][0]) if rows else -1
+    version = await data_version(client_id)
     key = (database.generation(), client_id, version, filters)
     found = _summaries.get(key)
     if found is not None:
         _summaries.move_to_end(key)
         return found
-    return _remember(_summaries, key, await _summary(client_id, filters, version))
+    return remember(_summaries, key, await _summary(client_id, filters, version))
 
 
 async def _summary(client_id: int, filters: Filters, version: int) -> Summary:
@@ -224,7 +223,7 @@ async def _tally(client_id: int, filters: Filters, version: int) -> Tally:
             ),
             pairs=tuple((status, unit) for status, unit, *_ in found_rows),
         )
-    return _remember(_tallies, key, tally, TALLY_CACHE_SIZE)
+    return remember(_tallies, key, tally, TALLY_CACHE_SIZE)
 
 
 async def _decimal_total(client_id: int, filters: Filters, unit: str) -> tuple[Decimal, int]:
@@ -253,9 +252,17 @@ def _decimal(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _remember(cache: OrderedDict[K, V], key: K, value: V, size: int = SUMMARY_CACHE_SIZE) -> V:
+def remember(cache: OrderedDict[K, V], key: K, value: V, size: int = SUMMARY_CACHE_SIZE) -> V:
     """Keep ``value`` under ``key``, dropping the least recently used past ``size``."""
     cache[key] = value
+    cache.move_to_end(key)
     while len(cache) > size:
         cache.popitem(last=False)
     return value
+
+
+async def data_version(client_id: int) -> int:
+    """``client.data_version``, which database triggers bump on every change to the client's
+    collections: the key of every in-process cache of what they hold (-1 for no such client)."""
+    rows = await database.fetch("SELECT data_version FROM client WHERE id = {}", client_id)
+    return int(rows[0][0]) if rows else -1

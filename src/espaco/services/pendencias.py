@@ -20,6 +20,7 @@ from typing import Final
 
 from espaco import database
 from espaco.db import as_date
+from espaco.services import collection_summary
 
 LIMIT: Final = 200  # lines listed per rule; the count says how many there are
 
@@ -146,8 +147,7 @@ async def pendencias(
     location_id: int | None = None,
 ) -> Pendencias:
     """The client's pendências on ``today`` (the provider's local date), at one place or all."""
-    rows = await database.fetch("SELECT data_version FROM client WHERE id = {}", client_id)
-    version = int(rows[0][0]) if rows else -1
+    version = await collection_summary.data_version(client_id)
     key = (
         database.generation(),
         client_id,
@@ -163,10 +163,7 @@ async def pendencias(
         _cache.move_to_end(key)
         return found[1]
     result = await _pendencias(client_id, today, cdf_wait_days, mtr_saved_days, location_id)
-    _cache[key] = (now, result)
-    _cache.move_to_end(key)
-    while len(_cache) > CACHE_SIZE:
-        _cache.popitem(last=False)
+    collection_summary.remember(_cache, key, (now, result), CACHE_SIZE)
     return result
 
 
