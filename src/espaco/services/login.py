@@ -134,12 +134,9 @@ async def attempt_login(
         return LoginResult(error="Confira os campos destacados.", field_errors=field_errors)
 
     keys = login_keys(secret, ip=ip, document=document, device_cookie=device_cookie)
-    # A running lock refuses first (429, with its end); then a full hashing lane (503), both
-    # before anything is written.
-    running = await login_throttle.blocked_until(keys.counted, now)
-    if running is None and passwords.full(known_device=keys.known_device):
+    reservation = await login_throttle.admit(keys.counted, now, known_device=keys.known_device)
+    if reservation is None:
         return LoginResult(error=BUSY, busy=True)
-    reservation = running or await login_throttle.reserve(keys.counted, now)
     if not isinstance(reservation, Reservation):
         if audit_lock_once(keys.counted, reservation):
             await audit.record(

@@ -30,6 +30,7 @@ from typing import Any
 
 from espaco import database
 from espaco.db import as_datetime
+from espaco.services import passwords
 
 WINDOW = timedelta(hours=1)
 MAX_FAILURES = 100
@@ -64,6 +65,20 @@ class Reservation:
     @property
     def lock(self) -> datetime | None:
         return max((h.lock for h in self.held if h.lock is not None), default=None)
+
+
+async def admit(
+    keys: Sequence[str], now: datetime, *, known_device: bool
+) -> Reservation | datetime | None:
+    """The order every login follows before checking a secret, writing nothing when it
+    refuses: a running lock on ``keys`` (its end), then a full hashing lane (None), else the
+    attempt counted (:func:`reserve`)."""
+    running = await blocked_until(keys, now)
+    if running is not None:
+        return running
+    if passwords.full(known_device=known_device):
+        return None
+    return await reserve(keys, now)
 
 
 async def blocked_until(keys: Sequence[str], now: datetime) -> datetime | None:

@@ -125,12 +125,9 @@ async def check_password(
     if not username or not password:
         return StaffLoginResult(error="Informe o usuário e a senha.")
     keys = login_keys(secret, ip=ip, username=username, device_cookie=device_cookie)
-    # A running lock refuses first (429, with its end); then a full hashing lane (503), both
-    # before anything is written.
-    running = await login_throttle.blocked_until(keys.counted, now)
-    if running is None and passwords.full(known_device=keys.known_device):
+    reservation = await login_throttle.admit(keys.counted, now, known_device=keys.known_device)
+    if reservation is None:
         return StaffLoginResult(error=BUSY, busy=True)
-    reservation = running or await login_throttle.reserve(keys.counted, now)
     if not isinstance(reservation, Reservation):
         return await _blocked(keys, reservation, username, ip=ip, now=now, tz=tz)
 
