@@ -5,9 +5,10 @@ One uvicorn worker serves the portal on the data set of ``bench/scale.py`` (run 
 
 - **cores** (default): wrk loads the page for ``--seconds`` with ``--connections``; the CPU
   (user + system, from /proc) of the worker, of PostgreSQL's backends serving the benchmark's
-  database, and of wrk, each per request and in cores. With two cores, two workers can serve
-  at most ``2 / cores used`` times what one served: the ceiling of the 2-worker ÷ 1-worker
-  ratio on a machine shared with the database and the load generator.
+  database, and of wrk, each per request and in cores; and the ceiling of the 2-worker ÷
+  1-worker ratio on a 2-core machine that runs the database and the load generator too: two
+  workers serve at most ``2 × worker ÷ (worker + PostgreSQL + wrk)`` times what one served
+  (``scale_report.ceiling``).
 - **instructions** (``--instructions N``): the worker runs under ``valgrind --tool=callgrind``;
   after a warm-up, N requests one after another; the worker's instructions per request. Other
   load on the machine does not change this figure: compare two versions with it.
@@ -19,48 +20,17 @@ One uvicorn worker serves the portal on the data set of ``bench/scale.py`` (run 
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import cpu
 import httpx
 import loadgen
 import scale
 from coletas import free_port, wait_for
-
-TICKS = scale.TICKS
-
-
-def pg_backend_cpu(database: str) -> dict[int, float]:
-    """CPU seconds of each PostgreSQL backend connected to ``database`` (their process titles
-    read ``postgres: <cluster>: <user> <database> <host> <state>``), by pid."""
-    found: dict[int, float] = {}
-    needle = f" {database} ".encode()
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            title = (proc / "cmdline").read_bytes()
-            if not title.startswith(b"postgres: ") or needle not in title:
-                continue
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        found[int(proc.name)] = (int(fields[11]) + int(fields[12])) / TICKS
-    return found
-
-
-def backend_seconds(before: dict[int, float], after: dict[int, float]) -> float:
-    """CPU spent between two :func:`pg_backend_cpu` readings (a backend started in between
-    counts whole)."""
-    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
-
-
-def wrk_cpu() -> float:
-    """CPU seconds of the children waited for so far (wrk runs as one)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def page_list(args: argparse.Namespace) -> list[scale.Page]:
@@ -95,24 +65,25 @@ def cores(args: argparse.Namespace, code: str) -> None:
               f" {args.seconds:.0f} s a page: CPU ms a request (and cores) of the worker,"
               " PostgreSQL's backends and wrk")  # fmt: skip
         print(f"{'page':34} {'req/s':>7} {'worker':>12} {'postgres':>12} {'wrk':>12}"
-              f" {'cores':>6} {'2/cores':>7}")  # fmt: skip
+              f" {'cores':>6} {'ceiling':>7}")  # fmt: skip
         for page in page_list(args):
             headers = {**page.headers, "Cookie": cookie}
             loadgen.wrk(base + page.path, headers, 1.0, args.connections, page.paths)
-            backends = pg_backend_cpu(database)
-            before = (scale.group_cpu_seconds(worker.pid), 0.0, wrk_cpu())
+            meter = cpu.Meter(worker.pid, database if args.engine == "postgresql" else None)
             started = time.perf_counter()
             result = loadgen.wrk(base + page.path, headers, args.seconds, args.connections,
-                                 page.paths)  # fmt: skip
+                                 page.paths, cpu=args.wrk_cpu)  # fmt: skip
             wall = time.perf_counter() - started
-            pg = backend_seconds(backends, pg_backend_cpu(database))
-            after = (scale.group_cpu_seconds(worker.pid), pg, wrk_cpu())
+            spent = meter.spent()
             served = result.rate * max(1, round(args.seconds))
-            spent = [b - a for a, b in zip(before, after, strict=True)]
-            used = sum(spent) / wall
-            cells = " ".join(f"{1000 * s / served:5.2f} ({s / wall:4.2f})" for s in spent)
+            used = spent.total / wall
+            cells = " ".join(
+                f"{1000 * s / served:5.2f} ({s / wall:4.2f})"
+                for s in (spent.server, spent.postgres, spent.wrk)
+            )
+            ceiling = min(2, 2 * spent.server / spent.total) if spent.total else 2
             print(f"{page.name[:34]:34} {result.rate:7.0f} {cells} {used:6.2f}"
-                  f" {2 / used:7.2f}", flush=True)  # fmt: skip
+                  f" {ceiling:7.2f}", flush=True)  # fmt: skip
     finally:
         scale.stop(worker)
 
@@ -174,6 +145,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--instructions", type=int, default=0, help="requests under callgrind")
     parser.add_argument("--pages", default="", help="comma-separated parts of page names")
+    parser.add_argument("--wrk-cpu", default=None, help="run wrk on these CPUs (taskset -c)")
     parser.add_argument("--database-url", default=scale.DEFAULT_URL)
     parser.add_argument("--data-dir", type=Path, default=scale.DEFAULT_DIR)
     args = parser.parse_args()
