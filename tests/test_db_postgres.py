@@ -13,8 +13,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from espaco import database
-from espaco.db import PgEngine
+from espaco.db import PgEngine, database
 from tests.conftest import PG_URL
 
 postgres_only = pytest.mark.skipif(
