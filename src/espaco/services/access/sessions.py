@@ -30,8 +30,9 @@ class ClientSession:
     trade_name: str
     document: str
     # client.data_version as the session was read: the key of the per-client caches (Início's
-    # pendências, Coletas' summary), read in the same statement to save each page a round trip.
-    data_version: int = -1
+    # pendências, Coletas' summary), read in the same statement to save each page a round trip
+    # (None: unknown, and the caches read it themselves).
+    data_version: int | None = None
 
 
 @dataclass(frozen=True)
