@@ -65,8 +65,8 @@ class Client(Table, tablename="client"):
     code_generated_at = Timestamptz(null=True, default=None)
     # Bumped when the code is regenerated or the client deactivated: older sessions die.
     session_epoch = Integer(default=0)
-    # Bumped by database triggers whenever one of the client's collections is inserted, changed
-    # or deleted (migration 2026-11-28T14:58:00): the key of the Coletas summary cache.
+    # Bumped by triggers on any change to the client's collections: the key of the in-process
+    # caches of what they hold (docs/collection-summary.md).
     data_version = Integer(default=0)
     created_at = Timestamptz()
     updated_at = Timestamptz()
@@ -226,11 +226,8 @@ class Collection(Table, tablename="collection"):
     receiver_document = Varchar(length=14, default="")
     treatment = Varchar(length=100, default="")
     quantity = Varchar(length=20, default="")
-    # ``quantity_milli``, the quantity in integer thousandths, is a column the database generates
-    # (migration 2026-11-28T16:30) for the Coletas summary's sums; not declared here, so that
-    # Piccolo never writes it. Triggers add every collection to ``collection_month`` (counts
-    # and sums per client, month, status, unit and place; migration 2026-11-28T17:30), which
-    # only they write.
+    # Not declared here, so that Piccolo never writes them: the generated ``quantity_milli``
+    # and the trigger-kept table ``collection_month`` (docs/collection-summary.md).
     unit = Varchar(length=10, default="")
     mtr_number = Varchar(length=30, null=True, default=None)
     mtr_status = Varchar(length=40, null=True, default=None)
@@ -278,7 +275,7 @@ class Certificate(Table, tablename="certificate"):
     receiver = Varchar(length=200)
     mtr_numbers = JSON(default=[])
     pdf_path = Varchar(length=200, null=True, default=None)
-    # Its ``certificate_mtr`` rows, counted by database triggers (migration 2026-11-28T17:41).
+    # Its ``certificate_mtr`` rows, counted by triggers (docs/collection-summary.md).
     mtr_count = Integer(default=0)
 
 
@@ -460,7 +457,7 @@ INDEXES: list[str] = [
     "CREATE INDEX collection_request_status ON collection_request (status, created_at)",
     "CREATE INDEX collection_request_client ON collection_request (client, created_at)",
     "CREATE INDEX certificate_client ON certificate (client, issued_on)",
-    # Covering for the certificate id each Coletas row looks up (2026-11-28T17:41).
+    # Covering for the certificate id each Coletas row looks up.
     "CREATE INDEX certificate_mtr_client ON certificate_mtr (client, mtr_number, certificate)",
     # A CDF's MTRs, counted or listed (and deleted on re-import) without a scan.
     "CREATE INDEX certificate_mtr_certificate ON certificate_mtr (certificate, mtr_number)",

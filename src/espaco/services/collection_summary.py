@@ -1,9 +1,8 @@
 """The Coletas summary of a period: collections by situação and by month, quantities by unit.
 
-Whole months come from ``collection_month``, which database triggers keep (migration
-2026-11-28T17:30); the days of the period's edge months from ``collection``'s covering index.
-Summaries, and each client's month table, are cached in process per ``client.data_version``,
-which other triggers bump on any change to the client's collections.
+Whole months from the trigger-kept rollup ``collection_month``, the days of the edge months from
+``collection``'s covering index, the result cached per ``client.data_version``: the design, and
+the measurements behind it, are in docs/collection-summary.md.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from espaco.domain.periods import Period, month_period
 from espaco.services.collection_filters import STATUS_LABELS, WITH_TICKET, Filters, where_clause
 
 SUMMARY_CACHE_SIZE = 2048
-TALLY_CACHE_SIZE = 256  # a client's whole history: ~1,300 rows for 20,000 collections
 K = TypeVar("K")
 V = TypeVar("V")
 Month = tuple[int, int]
@@ -60,34 +58,32 @@ class MonthTally:
 
 Tally = dict[Month, MonthTally]
 _summaries: OrderedDict[tuple[int, int, int, Filters], Summary] = OrderedDict()
-_tallies: OrderedDict[tuple[int, int, int, int | None, str | None], Tally] = OrderedDict()
 
 
 async def summary(client_id: int, filters: Filters) -> Summary:
     """Counts by status and by month, and quantity totals by unit (of realizadas and
     validadas), for the filtered period.
 
-    Cached per client, filters and ``client.data_version``, which database triggers bump on
-    every change to the client's collections (see the 2026-11-28T14:58 migration): the same
-    summary is asked for at each visit. The version is read before the sums, so a summary is
-    never older than the version it is cached under."""
+    Cached per client, filters and ``client.data_version`` (docs/collection-summary.md): the
+    same summary is asked for at each visit. The version is read before the sums, so a summary
+    is never older than the version it is cached under."""
     version = await data_version(client_id)
     key = (database.generation(), client_id, version, filters)
     found = _summaries.get(key)
     if found is not None:
         _summaries.move_to_end(key)
         return found
-    return remember(_summaries, key, await _summary(client_id, filters, version))
+    return remember(_summaries, key, await _summary(client_id, filters))
 
 
-async def _summary(client_id: int, filters: Filters, version: int) -> Summary:
+async def _summary(client_id: int, filters: Filters) -> Summary:
     """The summary from ``collection_month`` (kept by triggers) for whole months, and from
     ``collection``'s covering index for the days of the edge months (see ``_edges``; for the
     default 90 days to today, a few days). Reading every row of a big client's 90 days cost
     ~0.7 ms; whole months add no rows to read, however many there are."""
     whole, ranges = _edges(filters.period)
     months = filters.period.months()
-    tally = await _tally(client_id, filters, version)
+    tally = await _tally(client_id, filters)
     touched = [tally[m] for m in months if m in tally]
     inexact: set[Pair] = set().union(*(t.inexact for t in touched))
 
@@ -176,20 +172,15 @@ def _edges(period: Period) -> tuple[list[Month], list[tuple[Month, Period, int]]
     return whole, ranges
 
 
-async def _tally(client_id: int, filters: Filters, version: int) -> Tally:
-    """The client's ``collection_month`` for the filters' place and status, by month: its whole
-    history, cached per data version like the summaries (~1 ms once for 20,000 collections;
-    then any period's whole months cost nothing to read)."""
-    key = (database.generation(), client_id, version, filters.location_id, filters.status)
-    found = _tallies.get(key)
-    if found is not None:
-        _tallies.move_to_end(key)
-        return found
+async def _tally(client_id: int, filters: Filters) -> Tally:
+    """The months of ``collection_month`` that the period touches, for the filters' place and
+    status: one range of its primary key (client, month, …), about 40 rows a month."""
+    first, last = filters.period.start.replace(day=1), filters.period.end.replace(day=1)
     sql = (
         "SELECT month, status, unit, SUM(n), SUM(milli), SUM(inexact) FROM collection_month"
-        " WHERE client = {}"
+        " WHERE client = {} AND month >= {} AND month <= {}"
     )
-    args: list[Any] = [client_id]
+    args: list[Any] = [client_id, first, last]
     if filters.location_id is not None:
         sql += " AND location = {}"
         args.append(filters.location_id)
@@ -223,7 +214,7 @@ async def _tally(client_id: int, filters: Filters, version: int) -> Tally:
             ),
             pairs=tuple((status, unit) for status, unit, *_ in found_rows),
         )
-    return remember(_tallies, key, tally, TALLY_CACHE_SIZE)
+    return tally
 
 
 async def _decimal_total(client_id: int, filters: Filters, unit: str) -> tuple[Decimal, int]:
