@@ -18,6 +18,7 @@ from typing import Any
 from piccolo.columns.combination import WhereRaw
 
 from espaco.domain import scheduling
+from espaco.read import like
 from espaco.services import audit, outbox
 from espaco.services.imports.store_requests import placeholder_id
 from espaco.services.requests import STATUS_LABELS, RequestView, _view_query, notify_client, to_view
@@ -79,11 +80,6 @@ class ApiRequest:
     refusal_reason: str | None
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-    return f"%{escaped}%"
-
-
 async def queue(
     *,
     status: str | None = RequestStatus.pending,
@@ -103,7 +99,7 @@ async def queue(
         conditions.append(CollectionRequest.intended_on <= end)
     text = " ".join(client.split())[:100]
     if text:
-        pattern = _like(text.lower())
+        pattern = like(text.lower())
         document = "".join(c for c in text.upper() if c.isalnum())
         ids = await Client.select(Client.id).where(
             WhereRaw(
@@ -112,7 +108,7 @@ async def queue(
                 pattern,
                 pattern,
                 pattern,
-                _like(document) if document else pattern,
+                like(document) if document else pattern,
             )
         )
         conditions.append(CollectionRequest.client.is_in([r["id"] for r in ids] or [0]))
