@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from espaco import database
 from espaco.database import current_engine
 from espaco.domain.errors import DomainError
 from espaco.services.imports.model import ImportProblem
@@ -169,15 +170,9 @@ async def set_signature(external_id: str, data: bytes, *, settings: Settings) ->
 
 
 async def _collection_exists(external_id: str) -> None:
-    rows = await current_engine().run_querystring(_exists_query(external_id))
+    rows = await database.fetch("SELECT id FROM collection WHERE external_id = {}", external_id)
     if not rows:
         raise NotFound(external_id)
-
-
-def _exists_query(external_id: str):  # type: ignore[no-untyped-def]
-    from piccolo.querystring import QueryString
-
-    return QueryString("SELECT id FROM collection WHERE external_id = {}", external_id)
 
 
 async def _collection(sql: Sql, external_id: str) -> dict[str, Any]:
