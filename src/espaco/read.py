@@ -6,7 +6,8 @@ with ``{}`` placeholders and a ``NamedTuple`` that declares each column's type).
 ``first`` run one and return instances of that type, converted the same way on both engines:
 
 - ``date`` / ``datetime`` columns come back as ``date`` / ``datetime`` (SQLite stores ISO text);
-- ``bool`` as ``bool`` (SQLite stores 0/1), ``int`` as ``int`` (PostgreSQL sums are ``Decimal``);
+- ``bool`` as ``bool`` (SQLite stores 0/1), ``int`` as ``int`` (PostgreSQL's sums of integers
+  are ``Decimal``);
 - ``Json`` columns parsed when the driver gives text; anything else as the driver reads it.
 
 ``None`` stays ``None`` whatever the declared type. A type needs no conversion on an engine when
@@ -54,9 +55,15 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
+def _sqlite_date(value: Any) -> date:
+    # The common case first: a DATE column as SQLite stores it.
+    return date.fromisoformat(value) if type(value) is str and len(value) == 10 else as_date(value)
+
+
 # The conversion each declared type needs on each engine (None: the driver's value is right).
+# SQLite's integers are ``int`` already; PostgreSQL's sums of integers are ``numeric``.
 _CONVERT: dict[str, dict[Any, Callable[[Any], Any] | None]] = {
-    "sqlite": {date: as_date, datetime: as_datetime, bool: bool, int: int, Json: _json},
+    "sqlite": {date: _sqlite_date, datetime: as_datetime, bool: bool, int: None, Json: _json},
     "postgres": {date: None, datetime: None, bool: None, int: int, Json: _json},
 }
 _converters: dict[tuple[type, str], Callable[[Record], Any]] = {}
