@@ -1,4 +1,4 @@
-"""``espaco.read``: the pages' typed rows come back with the same Python types on SQLite and on
+"""``espaco.db.read``: the pages' typed rows come back with the same Python types on SQLite and on
 PostgreSQL (the suite's engine), inside a transaction or not; and writes through
 ``database.fetch`` outside a transaction land (SQLite gives them a transaction of their own)."""
 
@@ -11,8 +11,8 @@ from typing import NamedTuple
 
 from factories import make_client
 
-from espaco import database, read
-from espaco.read import Json, Query
+from espaco.db import database, read
+from espaco.db.read import Json, Query
 from espaco.tables import Client, Invoice
 
 

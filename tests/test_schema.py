@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from espaco import database
+from espaco.db import database
 from espaco.tables import ALL_TABLES, INDEXES, TRIGGERS
 
 _INDEX = re.compile(

@@ -1,0 +1,260 @@
+"""The Coletas page's queries: a client's collections by period, place and situação, the
+certificates (CDF), and the rows behind a ticket, a photo or a CDF download; the filters are in
+``collections.filters``, the summary above the table in ``collections.summary``.
+
+Every function takes the client id from the caller's session and filters on it; an id from a URL
+is looked up *within* that client, so another client's row is simply not found. The SQL is in
+``collections.queries``, run by ``espaco.db.read`` (typed rows). Paging is keyset on
+``(event_on, id)``, newest first, along the index ``collection_client_event``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from espaco.db import MAX_ID, read
+from espaco.domain.periods import Period
+from espaco.pdf.ticket import TicketData, TicketPhoto
+from espaco.services.collections.filters import WITH_TICKET, Filters, where_clause
+from espaco.services.collections.queries import (
+    CERTIFICATE,
+    CERTIFICATE_FILE,
+    CERTIFICATE_MTRS,
+    CERTIFICATES,
+    LOCATIONS,
+    PHOTO_FILE,
+    PHOTOS,
+    ROWS,
+    TICKETS,
+    CertificateRow,
+    LocationOption,
+    PhotoRecord,
+    Row,
+    TicketRecord,
+)
+from espaco.services.collections.summary import Summary, summary
+from espaco.services.operations.media import media_path
+from espaco.settings import Settings
+
+__all__ = ["CertificateRow", "LocationOption", "Row"]  # the queries' row types, importable here
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 100_000
+# A monthly CDF over the longest period a filter takes (five years) is 60.
+CERTIFICATE_LIMIT = 60
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ended: the last row's ``(event_on, id)``; the next page starts below it."""
+
+    event_on: date
+    id: int
+
+    def token(self) -> str:
+        return f"{self.event_on.isoformat()}.{self.id}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Cursor | None:
+        """A cursor from its URL token, or None when absent or malformed."""
+        if not text:
+            return None
+        day, _, ident = text.partition(".")
+        if not ident.isascii() or not ident.isdigit() or int(ident[:12]) > MAX_ID:
+            return None
+        try:
+            return cls(date.fromisoformat(day), int(ident))
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Row]
+    next_cursor: Cursor | None
+
+
+@dataclass(frozen=True)
+class CertificateDetail:
+    """A CDF with the MTRs it covers, and which of them are the client's collections."""
+
+    certificate: CertificateRow
+    # (MTR number, id of the client's performed collection with that MTR: its ticket)
+    mtrs: list[tuple[str, int | None]]
+
+
+async def list_collections(
+    client_id: int, filters: Filters, after: Cursor | None = None, *, limit: int = PAGE_SIZE
+) -> Page:
+    """One page of the client's collections, newest first, starting below ``after``."""
+    if after is not None and after.event_on < filters.period.start:
+        return Page([], None)  # a cursor from before the period: nothing below it
+    if after is not None and after.event_on < filters.period.end:
+        # The index walk starts at the cursor's day: with two upper bounds on event_on, SQLite
+        # starts at the period's end and skips every newer row (1.6 ms deep in a big history).
+        filters = replace(filters, period=Period(filters.period.start, after.event_on))
+    where, args = where_clause(client_id, filters)
+    if after is not None:
+        # Spelled so that both engines walk the (client, event_on, id) index backwards.
+        where += " AND (c.event_on < {} OR c.id < {})"
+        args += [after.event_on, after.id]
+    query = ROWS + (where + " ORDER BY c.event_on DESC, c.id DESC LIMIT {}")
+    rows = await read.rows(query, *args, limit + 1)
+    page = rows[:limit]
+    more = len(rows) > limit
+    return Page(page, Cursor(page[-1].event_on, page[-1].id) if more and page else None)
+
+
+async def export_rows(client_id: int, filters: Filters) -> list[Row]:
+    """Every collection the filters select (for the CSV), newest first."""
+    where, args = where_clause(client_id, filters)
+    query = ROWS + (where + " ORDER BY c.event_on DESC, c.id DESC LIMIT {}")
+    return await read.rows(query, *args, EXPORT_LIMIT)
+
+
+async def locations(client_id: int) -> list[LocationOption]:
+    """The client's own places, for the filter."""
+    return await read.rows(LOCATIONS, client_id)
+
+
+async def certificates(
+    client_id: int, period: Period, limit: int = CERTIFICATE_LIMIT
+) -> list[CertificateRow]:
+    """The client's CDFs whose period meets ``period``, newest first, with their MTR counts;
+    at most ``limit`` (the page says so and asks for a shorter period)."""
+    return await read.rows(CERTIFICATES, client_id, period.start, period.end, limit)
+
+
+async def certificate(client_id: int, certificate_id: int) -> CertificateDetail | None:
+    """One of the client's CDFs with the MTRs it covers, or None (not found or not theirs)."""
+    found = await read.first(CERTIFICATE, client_id, certificate_id)
+    if found is None:
+        return None
+    mtrs = await read.rows(CERTIFICATE_MTRS, *sorted(WITH_TICKET), certificate_id)
+    return CertificateDetail(found, [(number, ident) for number, ident in mtrs])
+
+
+async def certificate_file(
+    client_id: int, certificate_id: int, settings: Settings
+) -> tuple[str, Path] | None:
+    """``(number, file)`` of one of the client's CDF PDFs, or None."""
+    found = await read.first(CERTIFICATE_FILE, certificate_id, client_id)
+    if found is None or not found.pdf_path:
+        return None
+    return found.number, media_path(settings, found.pdf_path)
+
+
+async def photo_file(
+    client_id: int, collection_id: int, photo_id: int, settings: Settings
+) -> Path | None:
+    """The stored photo of one of the client's collections, or None."""
+    found = await read.first(PHOTO_FILE, photo_id, collection_id, client_id)
+    return media_path(settings, found.path) if found else None
+
+
+async def ticket(client_id: int, collection_id: int, settings: Settings) -> TicketData | None:
+    """Everything the ticket PDF of one of the client's collections shows, or None (not the
+    client's, or not performed yet: agendada and cancelada collections have no ticket)."""
+    return (await tickets(client_id, [collection_id], settings)).get(collection_id)
+
+
+async def tickets(
+    client_id: int, collection_ids: list[int], settings: Settings
+) -> dict[int, TicketData]:
+    """The tickets of several of the client's collections (two queries for all: the dossier
+    asks for them a few hundred at a time); ids not the client's, or without a ticket, are
+    left out."""
+    if not collection_ids:
+        return {}
+    marks = "(" + ", ".join(["{}"] * len(collection_ids)) + ")"
+    rows = await read.rows(TICKETS + marks, client_id, *collection_ids)
+    found = [r for r in rows if r.status in WITH_TICKET]
+    photos: dict[int, list[PhotoRecord]] = {}
+    if found:
+        ids = [r.id for r in found]
+        photo_marks = "(" + ", ".join(["{}"] * len(ids)) + ")"
+        for p in await read.rows(
+            PHOTOS + (photo_marks + " ORDER BY collection, position, id"), *ids
+        ):
+            photos.setdefault(p.collection, []).append(p)
+    return {r.id: _ticket_data(r, photos.get(r.id, []), settings) for r in found}
+
+
+def _ticket_data(r: TicketRecord, photos: list[PhotoRecord], settings: Settings) -> TicketData:
+    return TicketData(
+        number=r.external_id,
+        content_hash=r.content_hash,
+        provider_name=settings.provider_name,
+        provider_cnpj=settings.provider_cnpj,
+        provider_logo=settings.provider_logo,
+        client_name=r.client_name,
+        client_document=r.client_document,
+        location=r.label,
+        address=_address(r),
+        scheduled_on=r.scheduled_on,
+        performed_at=r.performed_at,
+        status=r.status,
+        service=r.service,
+        waste_description=r.waste_description,
+        waste_class=r.waste_class,
+        waste_ibama_code=r.waste_ibama_code,
+        quantity=r.quantity,
+        unit=r.unit,
+        mtr_number=r.mtr_number,
+        mtr_status=r.mtr_status,
+        driver=r.driver,
+        vehicle_plate=r.vehicle_plate,
+        notes=r.notes,
+        received_by=r.received_by,
+        received_by_cpf=r.received_by_cpf,
+        refusal=r.refusal,
+        signature=media_path(settings, r.signature_path) if r.signature_path else None,
+        photos=[
+            TicketPhoto(
+                stage=p.stage,
+                path=media_path(settings, p.path),
+                width=p.width,
+                height=p.height,
+                taken_at=p.taken_at,
+                latitude=p.latitude,
+                longitude=p.longitude,
+            )
+            for p in photos
+        ],
+    )
+
+
+def _address(r: TicketRecord) -> str:
+    street = ", ".join(x for x in (r.street, r.street_number) if x)
+    if r.complement:
+        street = f"{street} - {r.complement}" if street else r.complement
+    city = "/".join(x for x in (r.city, r.state) if x)
+    cep = f"CEP {r.cep[:5]}-{r.cep[5:]}" if len(r.cep or "") == 8 else ""
+    return ", ".join(x for x in (street, r.district, city, cep) if x)
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything the Coletas page shows for one request."""
+
+    page: Page
+    summary: Summary | None
+    locations: list[LocationOption]
+    certificates: list[CertificateRow]
+
+
+async def view(
+    client_id: int, filters: Filters, after: Cursor | None, *, rows_only: bool = False
+) -> View:
+    """The page's data; ``rows_only`` (a "Carregar mais") skips all but the next rows."""
+    page = await list_collections(client_id, filters, after)
+    if rows_only:
+        return View(page, None, [], [])
+    return View(
+        page,
+        await summary(client_id, filters),
+        await locations(client_id),
+        await certificates(client_id, filters.period, CERTIFICATE_LIMIT),
+    )
