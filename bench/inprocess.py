@@ -10,7 +10,10 @@ the process's CPU instead of the wall clock (steadier while other jobs share the
     PYTHONPATH=bench python bench/inprocess.py --data /tmp/colbench --profile more
 
 Kinds: ``first`` (the default /coletas), ``cold`` (a new 60-120-day period each request),
-``more`` ("Carregar mais" across the history, htmx), ``saude`` (the trivial health check).
+``more`` ("Carregar mais" across the history, htmx), ``financeiro`` (the default /financeiro),
+``periodo`` (its htmx period change to five years), ``saude`` (the trivial health check).
+With ``ESPACO_DATABASE_URL`` set (e.g. to bench/scale.py's ``bench_scale``, with that run's
+``bench-code`` copied into ``--data``), the same runs on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -92,8 +95,11 @@ async def run(
                 raise SystemExit(f"{path}: {statuses}")
 
         cold = cold_urls(today, 5000)
+        five_years = f"/financeiro?inicio={today.year - 4}-01-01&fim={today.year}-12-31"
         urls = {
             "first": (["/coletas"], False),
+            "financeiro": (["/financeiro"], False),
+            "periodo": ([five_years], True),
             "cold": (cold, False),
             "more": (more, True),
             "saude": (["/saude"], False),
@@ -123,7 +129,8 @@ async def run(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kinds", nargs="+", choices=["first", "cold", "more", "saude"])
+    kinds = ["first", "cold", "more", "financeiro", "periodo", "saude"]
+    parser.add_argument("kinds", nargs="+", choices=kinds)
     parser.add_argument("--data", type=Path, required=True, help="bench/coletas.py's --keep dir")
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=10)
