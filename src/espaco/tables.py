@@ -9,6 +9,7 @@ by the migrations (see ``INDEXES``).
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import NamedTuple
 
 from piccolo.columns import (
     JSON,
@@ -64,8 +65,8 @@ class Client(Table, tablename="client"):
     code_generated_at = Timestamptz(null=True, default=None)
     # Bumped when the code is regenerated or the client deactivated: older sessions die.
     session_epoch = Integer(default=0)
-    # Bumped by database triggers whenever one of the client's collections is inserted, changed
-    # or deleted (migration 2026-11-28T14:58:00): the key of the Coletas summary cache.
+    # Bumped by triggers on any change to the client's collections: the key of the in-process
+    # caches of what they hold (docs/collection-summary.md).
     data_version = Integer(default=0)
     created_at = Timestamptz()
     updated_at = Timestamptz()
@@ -225,11 +226,8 @@ class Collection(Table, tablename="collection"):
     receiver_document = Varchar(length=14, default="")
     treatment = Varchar(length=100, default="")
     quantity = Varchar(length=20, default="")
-    # ``quantity_milli``, the quantity in integer thousandths, is a column the database generates
-    # (migration 2026-11-28T16:30) for the Coletas summary's sums; not declared here, so that
-    # Piccolo never writes it. Triggers add every collection to ``collection_month`` (counts
-    # and sums per client, month, status, unit and place; migration 2026-11-28T17:30), which
-    # only they write.
+    # Not declared here, so that Piccolo never writes them: the generated ``quantity_milli``
+    # and the trigger-kept table ``collection_month`` (docs/collection-summary.md).
     unit = Varchar(length=10, default="")
     mtr_number = Varchar(length=30, null=True, default=None)
     mtr_status = Varchar(length=40, null=True, default=None)
@@ -277,7 +275,7 @@ class Certificate(Table, tablename="certificate"):
     receiver = Varchar(length=200)
     mtr_numbers = JSON(default=[])
     pdf_path = Varchar(length=200, null=True, default=None)
-    # Its ``certificate_mtr`` rows, counted by database triggers (migration 2026-11-28T17:41).
+    # Its ``certificate_mtr`` rows, counted by triggers (docs/collection-summary.md).
     mtr_count = Integer(default=0)
 
 
@@ -429,8 +427,9 @@ ALL_TABLES: list[type[Table]] = [
     WebSession,
 ]
 
-# Indexes the portal's queries need beyond the unique columns above (later migrations change some:
-# each says so).
+# Indexes the portal's queries need beyond the unique columns above and the one ``index=True``
+# column: exactly what a freshly migrated database holds (tests/test_schema.py compares them on
+# both engines), so a migration that adds, drops or changes an index changes this list too.
 INDEXES: list[str] = [
     "CREATE UNIQUE INDEX client_email_unique ON client_email (client, kind, address)",
     "CREATE INDEX location_client ON location (client, label)",
@@ -442,14 +441,23 @@ INDEXES: list[str] = [
     " ON collection (client, status, event_on, unit, quantity)",
     "CREATE INDEX collection_client_location_event ON collection (client, location, event_on)",
     "CREATE INDEX collection_client_mtr ON collection (client, mtr_number)",
-    # The Coletas summary's edge days: a COUNT and a SUM per status and unit (2026-11-28T17:30).
+    # The pendências: each rule reads only the collections it can find wanting (2026-12-06T05:40).
+    "CREATE INDEX collection_pendencia_sem_mtr ON collection (client, event_on, id)"
+    " WHERE status IN ('done', 'validated') AND (mtr_number IS NULL OR mtr_number = '')",
+    "CREATE INDEX collection_pendencia_salvo ON collection (client, event_on, id)"
+    " WHERE status IN ('done', 'validated') AND LOWER(TRIM(mtr_status)) = 'salvo'",
+    "CREATE INDEX collection_pendencia_mtr ON collection (client, event_on, mtr_number, id)"
+    " WHERE status IN ('done', 'validated') AND mtr_number <> ''"
+    " AND LOWER(COALESCE(mtr_status, '')) <> 'cancelado'",
+    # The Coletas summary's edge days: a COUNT and a SUM per status and unit
+    # (docs/collection-summary.md).
     "CREATE INDEX collection_client_status_unit_quantity"
     " ON collection (client, status, unit, event_on, location, quantity)",
     "CREATE INDEX collection_photo_collection ON collection_photo (collection, position)",
     "CREATE INDEX collection_request_status ON collection_request (status, created_at)",
     "CREATE INDEX collection_request_client ON collection_request (client, created_at)",
     "CREATE INDEX certificate_client ON certificate (client, issued_on)",
-    # Covering for the certificate id each Coletas row looks up (2026-11-28T17:41).
+    # Covering for the certificate id each Coletas row looks up.
     "CREATE INDEX certificate_mtr_client ON certificate_mtr (client, mtr_number, certificate)",
     # A CDF's MTRs, counted or listed (and deleted on re-import) without a scan.
     "CREATE INDEX certificate_mtr_certificate ON certificate_mtr (certificate, mtr_number)",
@@ -458,4 +466,53 @@ INDEXES: list[str] = [
     "CREATE INDEX audit_event_client ON audit_event (client, created_at)",
     "CREATE INDEX web_session_client ON web_session (client)",
     "CREATE INDEX web_session_staff ON web_session (staff)",
+]
+
+
+class Trigger(NamedTuple):
+    """A trigger the migrations create: its name, the table it watches, what it keeps, and the
+    PostgreSQL function it runs (SQLite's triggers hold their statements)."""
+
+    name: str
+    table: str
+    keeps: str
+    pg_function: str
+    sqlite_name: str = ""  # when SQLite's has another name
+
+    @property
+    def sqlite(self) -> str:
+        return self.sqlite_name or self.name
+
+
+# Every trigger of a freshly migrated database, on both engines (tests/test_schema.py compares
+# them): the derived values they keep are explained in docs/collection-summary.md. SQLite has
+# row triggers; PostgreSQL statement triggers over transition tables.
+TRIGGERS: list[Trigger] = [
+    Trigger("collection_inserted", "collection", "client.data_version", "collection_bump_new"),
+    Trigger("collection_updated", "collection", "client.data_version", "collection_bump_both"),
+    Trigger("collection_deleted", "collection", "client.data_version", "collection_bump_old"),
+    Trigger("collection_month_inserted", "collection", "collection_month", "collection_month_add"),
+    Trigger("collection_month_updated", "collection", "collection_month", "collection_month_move"),
+    Trigger(
+        "collection_month_deleted", "collection", "collection_month", "collection_month_subtract"
+    ),
+    Trigger(
+        "certificate_mtr_inserted",
+        "certificate_mtr",
+        "certificate.mtr_count",
+        "certificate_mtr_add",
+    ),
+    Trigger(
+        "certificate_mtr_updated",
+        "certificate_mtr",
+        "certificate.mtr_count",
+        "certificate_mtr_move",
+        sqlite_name="certificate_mtr_moved",  # AFTER UPDATE OF certificate
+    ),
+    Trigger(
+        "certificate_mtr_deleted",
+        "certificate_mtr",
+        "certificate.mtr_count",
+        "certificate_mtr_subtract",
+    ),
 ]

@@ -13,7 +13,6 @@ from typing import Any
 
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
-from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from espaco import db, piccolo_conf
@@ -163,7 +162,7 @@ async def applied_migrations() -> list[str]:
 async def is_healthy() -> bool:
     """True when the database answers a trivial query."""
     try:
-        rows = await current_engine().run_querystring(QueryString("SELECT 1 AS ok"))
+        rows = await fetch("SELECT 1 AS ok")
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
         log.exception("health check failed")
         return False

@@ -8,9 +8,9 @@ changes the connection handling:
 - reads outside a transaction run on one long-lived connection, synchronously on the calling
   thread: an indexed per-client query takes tens of microseconds, less than the thread hop that
   aiosqlite would add;
-- the hot page reads (:func:`fetch`) use a second long-lived connection that returns SQLite's
-  own values (text dates, integer booleans) in ``sqlite3.Row``: Piccolo's converters (an
-  ``INTEGER`` column goes through ``Decimal``) cost more than the query;
+- SQL text (:func:`fetch`, under ``espaco.db.read``'s typed page reads) uses a second long-lived
+  connection that returns SQLite's own values (text dates, integer booleans) in ``sqlite3.Row``:
+  Piccolo's converters (an ``INTEGER`` column goes through ``Decimal``) cost more than the query;
 - every write runs in a transaction on a long-lived aiosqlite connection (one per event loop),
   behind an asyncio lock so that no two transactions of this process overlap, and starts with
   ``BEGIN IMMEDIATE`` so it takes the write lock up front; other processes wait on the busy
@@ -216,8 +216,12 @@ class SQLiteEngine(PiccoloSQLiteEngine):
             return self._reader().execute(sql, args).fetchall()
 
     async def fetch(self, sql: str, args: Sequence[Any]) -> list[Record]:
-        """Rows of one statement, as SQLite stores them (see :func:`fetch`)."""
+        """Rows of one statement, as SQLite stores them (see :func:`fetch`). A write outside a
+        transaction gets one of its own, on the write connection."""
         transaction = self.current_transaction.get()
+        if transaction is None and not sql.lstrip()[:7].upper().startswith(READ_PREFIXES):
+            async with self.transaction():
+                return await self.fetch(sql, args)
         if transaction is not None:  # see the transaction's own writes
             async with transaction.connection.execute(sql, args) as cursor:
                 cursor.row_factory = sqlite3.Row  # type: ignore[assignment]
@@ -324,13 +328,13 @@ def as_datetime(value: Any) -> datetime:
 
 
 async def fetch(engine: Engine, sql: str, *args: Any) -> list[Record]:
-    """Run a read on the hot path of a page and return its rows by column name.
+    """Run one statement of SQL text and return its rows by column name or position.
 
-    ``sql`` uses ``{}`` placeholders. The values are the driver's own, without Piccolo's
-    conversion: on PostgreSQL typed (``date``, ``bool``), on SQLite as stored (dates as ISO text,
-    booleans as 0/1), so callers normalise what they read (:func:`as_date`,
-    :func:`as_datetime`). Inside a transaction the statement runs on the transaction's
-    connection.
+    ``sql`` uses ``{}`` placeholders (:func:`placeholders`, the one translator). The values are
+    the driver's own, without Piccolo's conversion: on PostgreSQL typed (``date``, ``bool``), on
+    SQLite as stored (dates as ISO text, booleans as 0/1); pages read through ``espaco.db.read``,
+    which converts them once by declared row type. Inside a transaction the statement runs on
+    the transaction's connection; on SQLite a write outside one gets its own.
     """
     return await engine.fetch(placeholders(sql, engine.engine_type), args)  # type: ignore[attr-defined]
 

@@ -12,8 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from piccolo.querystring import QueryString
-
+from espaco.db import database
 from espaco.db.database import current_engine
 from espaco.services.operations import audit
 from espaco.settings import Settings
@@ -180,14 +179,12 @@ async def count_request(
     window_start = now - timedelta(seconds=epoch_seconds % 60, microseconds=now.microsecond)
     engine = current_engine()
     async with engine.transaction():
-        rows = await engine.run_querystring(
-            QueryString(
-                "INSERT INTO api_rate_window (key, requests, window_start) VALUES ({}, 1, {}) "
-                "ON CONFLICT (key) DO UPDATE SET requests = api_rate_window.requests + 1 "
-                "RETURNING requests",
-                f"{caller.token_id}:{minute}",
-                window_start,
-            )
+        rows = await database.fetch(
+            "INSERT INTO api_rate_window (key, requests, window_start) VALUES ({}, 1, {}) "
+            "ON CONFLICT (key) DO UPDATE SET requests = api_rate_window.requests + 1 "
+            "RETURNING requests",
+            f"{caller.token_id}:{minute}",
+            window_start,
         )
         count = int(rows[0]["requests"])
         if count == 1:  # a new window: forget the old ones

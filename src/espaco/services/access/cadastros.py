@@ -15,6 +15,7 @@ from datetime import datetime
 
 from piccolo.columns.combination import WhereRaw
 
+from espaco.db.read import like
 from espaco.domain.documents import format_document
 from espaco.mail import Email, email_environment, render_email
 from espaco.services.access import passwords, sealing, sessions
@@ -108,17 +109,11 @@ def email_problem(address: str) -> str | None:
     return None
 
 
-def _like(text: str) -> str:
-    """A LIKE pattern that finds ``text`` anywhere, with its own wildcards taken literally."""
-    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-    return f"%{escaped}%"
-
-
 def _search_filter(text: str) -> WhereRaw | None:
     text = " ".join(text.split())[:MAX_QUERY]
     if not text:
         return None
-    words = _like(text.lower())
+    words = like(text.lower())
     # The document is stored as digits and upper-case letters: compare what was typed the same
     # way, so 12.345.678/0001-95, 12345678000195 and 12.abc... all find it. Only for what can be
     # a document (digits, letters and its punctuation), so "100%" does not find every CNPJ
@@ -134,7 +129,7 @@ def _search_filter(text: str) -> WhereRaw | None:
     values = [words, words, words]
     if document:
         clauses.append("document LIKE {} ESCAPE '!'")
-        values.append(_like(document))
+        values.append(like(document))
     return WhereRaw("(" + " OR ".join(clauses) + ")", *values)
 
 

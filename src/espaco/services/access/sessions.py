@@ -12,8 +12,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from espaco.db import Record, as_datetime, database
+from espaco.db import database, read
+from espaco.db.read import Query
 from espaco.tables import Client, StaffUser, WebSession
 
 IDLE = timedelta(minutes=30)
@@ -72,26 +74,51 @@ async def create_session(
     return raw
 
 
+class _ClientRow(NamedTuple):
+    id: int
+    last_seen_at: datetime
+    created_at: datetime
+    client_id: int
+    name: str
+    trade_name: str
+    document: str
+    data_version: int
+
+
+class _StaffRow(NamedTuple):
+    id: int
+    last_seen_at: datetime
+    created_at: datetime
+    staff_id: int
+    username: str
+    name: str
+    role: str
+
+
+# Arguments: the hash of the cookie's id.
+_CLIENT_SESSION = Query(
+    _ClientRow,
+    "SELECT s.id, s.last_seen_at, s.created_at, c.id AS client_id, c.name, c.trade_name,"
+    " c.document, c.data_version FROM web_session s JOIN client c ON c.id = s.client"
+    " WHERE s.id_hash = {} AND c.active AND s.epoch = c.session_epoch",
+)
+_STAFF_SESSION = Query(
+    _StaffRow,
+    "SELECT s.id, s.last_seen_at, s.created_at, u.id AS staff_id, u.username, u.name,"
+    " u.role FROM web_session s JOIN staff_user u ON u.id = s.staff"
+    " WHERE s.id_hash = {} AND u.active AND s.epoch = u.session_epoch",
+)
+
+
 async def load_client_session(raw: str | None, *, now: datetime) -> ClientSession | None:
     """The client session behind a cookie value, or None when absent, expired or revoked."""
     if not raw:
         return None
-    rows = await database.fetch(
-        "SELECT s.id, s.last_seen_at, s.created_at, c.id AS client_id, c.name, c.trade_name,"
-        " c.document, c.data_version FROM web_session s JOIN client c ON c.id = s.client"
-        " WHERE s.id_hash = {} AND c.active AND s.epoch = c.session_epoch",
-        _hash(raw),
-    )
-    if not rows or not await _alive(rows[0], now):
+    row = await read.first(_CLIENT_SESSION, _hash(raw))
+    if row is None or not await _alive(row, now):
         return None
-    row = rows[0]
     return ClientSession(
-        row["id"],
-        row["client_id"],
-        row["name"],
-        row["trade_name"],
-        row["document"],
-        int(row["data_version"]),
+        row.id, row.client_id, row.name, row.trade_name, row.document, row.data_version
     )
 
 
@@ -99,31 +126,25 @@ async def load_staff_session(raw: str | None, *, now: datetime) -> StaffSession 
     """The staff session behind a cookie value, or None when absent, expired or revoked."""
     if not raw:
         return None
-    rows = await database.fetch(
-        "SELECT s.id, s.last_seen_at, s.created_at, u.id AS staff_id, u.username, u.name,"
-        " u.role FROM web_session s JOIN staff_user u ON u.id = s.staff"
-        " WHERE s.id_hash = {} AND u.active AND s.epoch = u.session_epoch",
-        _hash(raw),
-    )
-    if not rows or not await _alive(rows[0], now):
+    row = await read.first(_STAFF_SESSION, _hash(raw))
+    if row is None or not await _alive(row, now):
         return None
-    row = rows[0]
-    return StaffSession(row["id"], row["staff_id"], row["username"], row["name"], row["role"])
+    return StaffSession(row.id, row.staff_id, row.username, row.name, row.role)
 
 
-async def _alive(row: Record, now: datetime) -> bool:
-    last_seen = as_datetime(row["last_seen_at"])
-    if now - last_seen > IDLE or now - as_datetime(row["created_at"]) > ABSOLUTE:
-        await WebSession.delete().where(WebSession.id == row["id"])
+async def _alive(row: _ClientRow | _StaffRow, now: datetime) -> bool:
+    last_seen = row.last_seen_at
+    if now - last_seen > IDLE or now - row.created_at > ABSOLUTE:
+        await WebSession.delete().where(WebSession.id == row.id)
         return False
-    key = (database.generation(), row["id"])
+    key = (database.generation(), row.id)
     if now - last_seen > TOUCH_EVERY and now - _touched.get(key, last_seen) > TOUCH_EVERY:
         # The many requests of one page view (or 32 tabs) arrive together and would all queue
         # for the write lock to store the same minute; this process writes it once.
         _touched[key] = now
         if len(_touched) > 10_000:
             _touched.clear()
-        await WebSession.update({WebSession.last_seen_at: now}).where(WebSession.id == row["id"])
+        await WebSession.update({WebSession.last_seen_at: now}).where(WebSession.id == row.id)
     return True
 
 

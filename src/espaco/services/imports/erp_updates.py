@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from espaco.db import database
 from espaco.db.database import current_engine
 from espaco.domain.errors import DomainError
 from espaco.services.imports.model import ImportProblem
@@ -72,8 +73,8 @@ async def set_invoice_status(
     async with engine.transaction() as transaction:
         sql = Sql(engine, transaction.connection)
         rows = await sql.fetch(
-            "UPDATE invoice SET status = ?, paid_on = ?, paid_amount_cents = ?, updated_at = ? "
-            "WHERE external_id = ? RETURNING external_id, status, paid_on, paid_amount_cents",
+            "UPDATE invoice SET status = {}, paid_on = {}, paid_amount_cents = {}, updated_at = {} "
+            "WHERE external_id = {} RETURNING external_id, status, paid_on, paid_amount_cents",
             [status, paid_on, paid_amount_cents, now, external_id],
         )
     if not rows:
@@ -148,7 +149,7 @@ async def add_photo(
         position = max((p["position"] for p in photos), default=-1) + 1
         await sql.execute_many(
             'INSERT INTO collection_photo ("collection", "position", "stage", "path", "width", '
-            '"height", "taken_at") VALUES (?, ?, ?, ?, ?, ?, ?)',
+            '"height", "taken_at") VALUES ({}, {}, {}, {}, {}, {}, {})',
             [(row["id"], position, stage, stored.path, stored.width, stored.height, taken_at)],
         )
         return Outcome(state=await _rewrite(sql, row, dict(row)))
@@ -169,19 +170,13 @@ async def set_signature(external_id: str, data: bytes, *, settings: Settings) ->
 
 
 async def _collection_exists(external_id: str) -> None:
-    rows = await current_engine().run_querystring(_exists_query(external_id))
+    rows = await database.fetch("SELECT id FROM collection WHERE external_id = {}", external_id)
     if not rows:
         raise NotFound(external_id)
 
 
-def _exists_query(external_id: str):  # type: ignore[no-untyped-def]
-    from piccolo.querystring import QueryString
-
-    return QueryString("SELECT id FROM collection WHERE external_id = {}", external_id)
-
-
 async def _collection(sql: Sql, external_id: str) -> dict[str, Any]:
-    rows = await sql.fetch("SELECT * FROM collection WHERE external_id = ?", [external_id])
+    rows = await sql.fetch("SELECT * FROM collection WHERE external_id = {}", [external_id])
     if not rows:
         raise NotFound(external_id)
     return rows[0]
@@ -189,7 +184,7 @@ async def _collection(sql: Sql, external_id: str) -> dict[str, Any]:
 
 async def _photos(sql: Sql, collection_id: int) -> list[dict[str, Any]]:
     return await sql.fetch(
-        "SELECT * FROM collection_photo WHERE collection = ? ORDER BY position", [collection_id]
+        "SELECT * FROM collection_photo WHERE collection = {} ORDER BY position", [collection_id]
     )
 
 

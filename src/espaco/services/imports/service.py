@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from piccolo.engine.base import Engine
-from piccolo.querystring import QueryString
 
+from espaco import db
+from espaco.db import Record
 from espaco.db.database import current_engine
 from espaco.domain.documents import normalize_document
 from espaco.services.billing import nf_notices
@@ -170,12 +171,12 @@ def _records(doc: dict[str, Any], section: str) -> list[dict[str, Any]]:
     return [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
 
 
-async def _select_in(engine: Engine, sql: str, values: list[str]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
+async def _select_in(engine: Engine, sql: str, values: list[str]) -> list[Record]:
+    rows: list[Record] = []
     for start in range(0, len(values), IN_CHUNK):
         chunk = values[start : start + IN_CHUNK]
         text = sql.replace("{in}", ", ".join(["{}"] * len(chunk)))
-        rows += await engine.run_querystring(QueryString(text, *chunk))
+        rows += await db.fetch(engine, text, *chunk)
     return rows
 
 

@@ -117,7 +117,7 @@ async def _collections(
             counts.unchanged += 1
     await sql.insert_many("collection", ("id", "external_id", *COLLECTION_WRITE_COLS), inserts)
     await sql.execute_many(update_sql("collection", COLLECTION_WRITE_COLS), updates)
-    await sql.execute_many("DELETE FROM collection_photo WHERE collection = ?", photo_deletes)
+    await sql.execute_many("DELETE FROM collection_photo WHERE collection = {}", photo_deletes)
     await sql.insert_many("collection_photo", ("collection", *PHOTO_COLS), photo_inserts)
 
 
@@ -168,5 +168,5 @@ async def _certificates(writer: Writer, certificates: Sequence[CertificateRow]) 
             mtr_inserts += [(certificate_id, client_id, n) for n in certificate.mtr_numbers]
     await sql.insert_many("certificate", ("id", "external_id", *CERTIFICATE_COLS), inserts)
     await sql.execute_many(update_sql("certificate", CERTIFICATE_COLS), updates)
-    await sql.execute_many("DELETE FROM certificate_mtr WHERE certificate = ?", mtr_deletes)
+    await sql.execute_many("DELETE FROM certificate_mtr WHERE certificate = {}", mtr_deletes)
     await sql.insert_many("certificate_mtr", ("certificate", "client", "mtr_number"), mtr_inserts)

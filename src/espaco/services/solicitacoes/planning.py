@@ -17,6 +17,7 @@ from typing import Any
 
 from piccolo.columns.combination import WhereRaw
 
+from espaco.db.read import like
 from espaco.domain import scheduling
 from espaco.services.imports.store_solicitacoes import placeholder_id
 from espaco.services.operations import audit, outbox
@@ -85,11 +86,6 @@ class ApiRequest:
     refusal_reason: str | None
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-    return f"%{escaped}%"
-
-
 async def queue(
     *,
     status: str | None = RequestStatus.pending,
@@ -109,7 +105,7 @@ async def queue(
         conditions.append(CollectionRequest.intended_on <= end)
     text = " ".join(client.split())[:100]
     if text:
-        pattern = _like(text.lower())
+        pattern = like(text.lower())
         document = "".join(c for c in text.upper() if c.isalnum())
         ids = await Client.select(Client.id).where(
             WhereRaw(
@@ -118,7 +114,7 @@ async def queue(
                 pattern,
                 pattern,
                 pattern,
-                _like(document) if document else pattern,
+                like(document) if document else pattern,
             )
         )
         conditions.append(CollectionRequest.client.is_in([r["id"] for r in ids] or [0]))

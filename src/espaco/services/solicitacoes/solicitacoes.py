@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from espaco.db import database
 from espaco.domain import scheduling
 from espaco.mail import Email, email_environment, render_email
 from espaco.services.operations import audit, outbox
@@ -117,11 +118,11 @@ async def active_places(client_id: int) -> list[Place]:
 
 async def _lock_protocols() -> None:
     if CollectionRequest._meta.db.engine_type == "postgres":
-        await CollectionRequest.raw("SELECT pg_advisory_xact_lock({})", PROTOCOL_LOCK)
+        await database.fetch("SELECT pg_advisory_xact_lock({})", PROTOCOL_LOCK)
 
 
 async def _next_protocol(year: int) -> str:
-    rows = await CollectionRequest.raw(
+    rows = await database.fetch(
         "SELECT max(protocol) AS last FROM collection_request WHERE protocol LIKE {}",
         f"{year:04d}-%",
     )
