@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from espaco.domain.documents import cnpj_check_digits
+from espaco.domain.errors import NotFound
 from espaco.mail import FileTransport
 from espaco.services import cadastros, outbox, sessions
 from espaco.services.access_codes import normalize_code
@@ -167,7 +168,8 @@ async def test_add_email_normalises_deduplicates_and_caps_the_list(db: Settings)
     error = await cadastros.add_email(client_id, "access", "mais@x.com.br", **kw)
     assert error is not None and "20" in error
     assert len(await addresses(client_id)) == 20
-    assert await cadastros.add_email(999, "access", "a@x.com.br", **kw) == "Cliente não encontrado."
+    with pytest.raises(NotFound, match="Cliente não encontrado"):
+        await cadastros.add_email(999, "access", "a@x.com.br", **kw)
     events = await AuditEvent.select().where(AuditEvent.action == "client_email_added")
     assert len(events) == 21 and events[0]["actor"] == "ana"
 
@@ -177,7 +179,8 @@ async def test_remove_email_only_within_its_client(db: Settings) -> None:
     other = await new_client(2, "Outro", emails=("b@y.com.br",))
     other_id = (await ClientEmail.select(ClientEmail.id).where(ClientEmail.client == other))[0]
     kw = {"actor": "ana", "ip": "", "now": NOW}
-    assert await cadastros.remove_email(mine, other_id["id"], **kw) is None
+    with pytest.raises(NotFound):
+        await cadastros.remove_email(mine, other_id["id"], **kw)
     assert await addresses(other) == ["b@y.com.br"]
     my_id = (await ClientEmail.select(ClientEmail.id).where(ClientEmail.client == mine))[0]["id"]
     removed = await cadastros.remove_email(mine, my_id, **kw)
@@ -264,10 +267,11 @@ async def test_deactivation_ends_sessions_and_reactivation_does_not_revive_them(
 ) -> None:
     client_id = await new_client(1, "Cliente")
     raw = await open_session(client_id)
-    assert await cadastros.set_active(client_id, False, actor="ana", ip="", now=NOW)
+    await cadastros.set_active(client_id, False, actor="ana", ip="", now=NOW)
     assert await sessions.load_client_session(raw, now=NOW) is None
-    assert await cadastros.set_active(client_id, True, actor="ana", ip="", now=NOW)
+    await cadastros.set_active(client_id, True, actor="ana", ip="", now=NOW)
     assert await sessions.load_client_session(raw, now=NOW) is None
     actions = [e["action"] for e in await AuditEvent.select(AuditEvent.action)]
     assert actions == ["client_deactivated", "client_reactivated"]
-    assert not await cadastros.set_active(999, False, actor="ana", ip="", now=NOW)
+    with pytest.raises(NotFound):
+        await cadastros.set_active(999, False, actor="ana", ip="", now=NOW)

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import import_samples as samples
 import pytest
 
+from espaco.domain.errors import NotFound
 from espaco.services import planning, requests
 from espaco.services.imports import import_document
 from espaco.settings import Settings
@@ -146,15 +147,18 @@ async def test_two_decisions_at_once_one_wins_the_other_is_told_it_was_decided(w
 async def test_a_cancelled_request_cannot_be_decided(world) -> None:  # type: ignore[no-untyped-def]
     settings, client_id, place = world
     protocol = (await submit(settings, client_id, place)).protocol
-    assert await requests.cancel_request(client_id, protocol, now=NOW) == "cancelled"
+    assert await requests.cancel_request(client_id, protocol, now=NOW) is True
+    assert await requests.cancel_request(client_id, protocol, now=NOW) is False  # decided
     decision = await planning.schedule_request(
         protocol, MONDAY, actor="a", staff_id=None, ip="", settings=settings, now=NOW
     )
     assert decision.conflict
-    missing = await planning.refuse_request(
-        "2026-999999", "x", actor="a", staff_id=None, ip="", settings=settings, now=NOW
-    )
-    assert missing.not_found
+    with pytest.raises(NotFound):
+        await planning.refuse_request(
+            "2026-999999", "x", actor="a", staff_id=None, ip="", settings=settings, now=NOW
+        )
+    with pytest.raises(NotFound):  # another client's request is not found either
+        await requests.cancel_request(client_id + 1, protocol, now=NOW)
 
 
 async def test_queue_is_oldest_first_and_filters(world) -> None:  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from datetime import datetime
 from piccolo.columns.combination import WhereRaw
 
 from espaco.domain.documents import format_document
+from espaco.domain.errors import NotFound
 from espaco.mail import Email, email_environment, render_email
 from espaco.services import audit, outbox, passwords, sealing, sessions
 from espaco.services.access_codes import new_access_code, normalize_code
@@ -40,6 +41,8 @@ NO_RECIPIENTS = (
     "Nenhum código foi gerado: cadastre ao menos um endereço na aba E-mail, para onde o código "
     "é enviado."
 )
+
+CLIENT_NOT_FOUND = "Cliente não encontrado."
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,8 @@ async def search_clients(text: str, page: int = 1) -> ClientPage:
     return ClientPage(items=items, total=total, page=page, pages=pages)
 
 
-async def client_detail(client_id: int) -> ClientDetail | None:
+async def client_detail(client_id: int) -> ClientDetail:
+    """The client with its e-mail lists; :class:`NotFound` when there is none."""
     rows = await Client.select(
         Client.id,
         Client.name,
@@ -182,7 +186,7 @@ async def client_detail(client_id: int) -> ClientDetail | None:
         Client.code_generated_at,
     ).where(Client.id == client_id)
     if not rows:
-        return None
+        raise NotFound(CLIENT_NOT_FOUND)
     row = rows[0]
     emails = (
         await ClientEmail.select(ClientEmail.id, ClientEmail.kind, ClientEmail.address)
@@ -222,14 +226,14 @@ async def add_email(
     client_id: int, kind: str, text: str, *, actor: str, ip: str, now: datetime
 ) -> str | None:
     """Add an address to one of the client's lists; a Portuguese error, or None when added (or
-    already there: adding twice is not an error)."""
+    already there: adding twice is not an error). :class:`NotFound` without the client."""
     address = normalize_email(text)
     problem = email_problem(address)
     if problem:
         return problem
     async with Client._meta.db.transaction():
         if await _lock_client(client_id) is None:
-            return "Cliente não encontrado."
+            raise NotFound(CLIENT_NOT_FOUND)
         existing = await ClientEmail.select(ClientEmail.address).where(
             (ClientEmail.client == client_id) & (ClientEmail.kind == kind)
         )
@@ -255,8 +259,9 @@ async def add_email(
 
 async def remove_email(
     client_id: int, email_id: int, *, actor: str, ip: str, now: datetime
-) -> EmailAddress | None:
-    """Remove one address (looked up within the client); the address removed, or None."""
+) -> EmailAddress:
+    """Remove one address (looked up within the client): the address removed;
+    :class:`NotFound` when the client has no such address (any more)."""
     async with Client._meta.db.transaction():
         rows = (
             await ClientEmail.delete()
@@ -264,7 +269,7 @@ async def remove_email(
             .returning(ClientEmail.kind, ClientEmail.address)
         )
         if not rows:
-            return None
+            raise NotFound("Esse endereço já não estava na lista.")
         await audit.record(
             "client_email_removed",
             now=now,
@@ -292,7 +297,7 @@ async def generate_access_code(
     async with Client._meta.db.transaction():
         client = await _lock_client(client_id)
         if client is None:
-            return CodeResult(error="Cliente não encontrado.")
+            raise NotFound(CLIENT_NOT_FOUND)
         if not client["active"]:
             return CodeResult(error="O cliente está inativo: reative-o antes de gerar um código.")
         rows = (
@@ -343,16 +348,16 @@ async def generate_access_code(
     return CodeResult(sent_to=recipients)
 
 
-async def set_active(client_id: int, active: bool, *, actor: str, ip: str, now: datetime) -> bool:
-    """Deactivate (ending every open session at once) or reactivate a client; False when the
-    client does not exist."""
+async def set_active(client_id: int, active: bool, *, actor: str, ip: str, now: datetime) -> None:
+    """Deactivate (ending every open session at once) or reactivate a client; :class:`NotFound`
+    when the client does not exist."""
     values: dict = {Client.active: active, Client.updated_at: now}
     if not active:
         values[Client.session_epoch] = Client.session_epoch + 1
     async with Client._meta.db.transaction():
         rows = await Client.update(values).where(Client.id == client_id).returning(Client.id)
         if not rows:
-            return False
+            raise NotFound(CLIENT_NOT_FOUND)
         if not active:
             await sessions.end_client_sessions(client_id)
         await audit.record(
@@ -362,4 +367,3 @@ async def set_active(client_id: int, active: bool, *, actor: str, ip: str, now: 
             ip=ip,
             client_id=client_id,
         )
-    return True

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from espaco import database
 from espaco.db import MAX_ID, Record, as_date, as_datetime
+from espaco.domain.errors import NotFound
 from espaco.domain.periods import Period
 from espaco.pdf.ticket import TicketData, TicketPhoto
 from espaco.services.collection_filters import STATUS_LABELS, WITH_TICKET, Filters, where_clause
@@ -203,11 +204,12 @@ async def certificates(
     return [_certificate(r) for r in rows]
 
 
-async def certificate(client_id: int, certificate_id: int) -> CertificateDetail | None:
-    """One of the client's CDFs with the MTRs it covers, or None (not found or not theirs)."""
+async def certificate(client_id: int, certificate_id: int) -> CertificateDetail:
+    """One of the client's CDFs with the MTRs it covers; :class:`NotFound` (not found or not
+    theirs)."""
     rows = await database.fetch(_CERTIFICATE_SQL + "AND c.id = {}", client_id, certificate_id)
     if not rows:
-        return None
+        raise NotFound("CDF não encontrado.")
     mtrs = await database.fetch(
         "SELECT m.mtr_number, (SELECT MIN(k.id) FROM collection k"
         "   WHERE k.client = m.client AND k.mtr_number = m.mtr_number"
@@ -221,22 +223,20 @@ async def certificate(client_id: int, certificate_id: int) -> CertificateDetail 
 
 async def certificate_file(
     client_id: int, certificate_id: int, settings: Settings
-) -> tuple[str, Path] | None:
-    """``(number, file)`` of one of the client's CDF PDFs, or None."""
+) -> tuple[str, Path]:
+    """``(number, file)`` of one of the client's CDF PDFs; :class:`NotFound` without one."""
     rows = await Certificate.raw(
         "SELECT number, pdf_path FROM certificate WHERE id = {} AND client = {}",
         certificate_id,
         client_id,
     )
     if not rows or not rows[0]["pdf_path"]:
-        return None
+        raise NotFound("PDF do CDF não encontrado.")
     return rows[0]["number"], media_path(settings, rows[0]["pdf_path"])
 
 
-async def photo_file(
-    client_id: int, collection_id: int, photo_id: int, settings: Settings
-) -> Path | None:
-    """The stored photo of one of the client's collections, or None."""
+async def photo_file(client_id: int, collection_id: int, photo_id: int, settings: Settings) -> Path:
+    """The stored photo of one of the client's collections; :class:`NotFound` without one."""
     rows = await Collection.raw(
         "SELECT p.path FROM collection_photo p JOIN collection c ON c.id = p.collection"
         " WHERE p.id = {} AND c.id = {} AND c.client = {}",
@@ -244,7 +244,9 @@ async def photo_file(
         collection_id,
         client_id,
     )
-    return media_path(settings, rows[0]["path"]) if rows else None
+    if not rows:
+        raise NotFound("Foto não encontrada.")
+    return media_path(settings, rows[0]["path"])
 
 
 _TICKET_SQL = (
@@ -259,10 +261,13 @@ _PHOTOS_SQL = (
 )
 
 
-async def ticket(client_id: int, collection_id: int, settings: Settings) -> TicketData | None:
-    """Everything the ticket PDF of one of the client's collections shows, or None (not the
-    client's, or not performed yet: agendada and cancelada collections have no ticket)."""
-    return (await tickets(client_id, [collection_id], settings)).get(collection_id)
+async def ticket(client_id: int, collection_id: int, settings: Settings) -> TicketData:
+    """Everything the ticket PDF of one of the client's collections shows; :class:`NotFound`
+    (not the client's, or not performed yet: agendada and cancelada collections have none)."""
+    found = (await tickets(client_id, [collection_id], settings)).get(collection_id)
+    if found is None:
+        raise NotFound("Ticket não encontrado.")
+    return found
 
 
 async def tickets(

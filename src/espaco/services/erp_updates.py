@@ -14,7 +14,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from espaco.database import current_engine
-from espaco.domain.errors import DomainError
+from espaco.domain.errors import DomainError, NotFound
 from espaco.services.imports.model import ImportProblem
 from espaco.services.imports.sql import Sql, update_sql
 from espaco.services.imports.store import COLLECTION_COLS, PHOTO_COLS, content_hash
@@ -24,10 +24,6 @@ from espaco.tables import CollectionStatus, InvoiceStatus
 
 PERFORMED = (CollectionStatus.done, CollectionStatus.validated)
 MAX_PHOTOS = 20
-
-
-class NotFound(Exception):  # noqa: N818 - a lookup outcome
-    """No record with that ``external_id``."""
 
 
 @dataclass
@@ -77,7 +73,7 @@ async def set_invoice_status(
             [status, paid_on, paid_amount_cents, now, external_id],
         )
     if not rows:
-        raise NotFound(external_id)
+        raise NotFound(f"Fatura {external_id!r} não encontrada.")
     return Outcome(state=_invoice_state(rows[0]))
 
 
@@ -171,7 +167,11 @@ async def set_signature(external_id: str, data: bytes, *, settings: Settings) ->
 async def _collection_exists(external_id: str) -> None:
     rows = await current_engine().run_querystring(_exists_query(external_id))
     if not rows:
-        raise NotFound(external_id)
+        raise NotFound(_missing_collection(external_id))
+
+
+def _missing_collection(external_id: str) -> str:
+    return f"Coleta {external_id!r} não encontrada."
 
 
 def _exists_query(external_id: str):  # type: ignore[no-untyped-def]
@@ -183,7 +183,7 @@ def _exists_query(external_id: str):  # type: ignore[no-untyped-def]
 async def _collection(sql: Sql, external_id: str) -> dict[str, Any]:
     rows = await sql.fetch("SELECT * FROM collection WHERE external_id = ?", [external_id])
     if not rows:
-        raise NotFound(external_id)
+        raise NotFound(_missing_collection(external_id))
     return rows[0]
 
 

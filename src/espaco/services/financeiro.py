@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from espaco import database
 from espaco.db import as_date, as_datetime
+from espaco.domain.errors import NotFound
 from espaco.domain.fiscal import format_access_key
 from espaco.domain.periods import Period
 
@@ -166,11 +167,6 @@ class BoletoDetail:
         return self.status == "open"
 
 
-def local_today(now: datetime, tz: tzinfo) -> date:
-    """The provider's calendar day at instant ``now``: what "vencido" is measured against."""
-    return now.astimezone(tz).date()
-
-
 TOTALS_SQL = (  # one pass over the client's index range (a GROUP BY sorts: 35% slower)
     "SELECT SUM(amount_cents) FILTER (WHERE status = 'open' AND due_on >= {}),"
     " COUNT(*) FILTER (WHERE status = 'open' AND due_on >= {}),"
@@ -300,12 +296,12 @@ def _items(raw: Any) -> list[FiscalItem]:
     ]
 
 
-async def fiscal_document(client_id: int, invoice_id: int) -> FiscalDetail | None:
-    """The fiscal document of the client's invoice ``invoice_id``, or None (not found or not
-    the client's)."""
+async def fiscal_document(client_id: int, invoice_id: int) -> FiscalDetail:
+    """The fiscal document of the client's invoice ``invoice_id``; :class:`NotFound` (not found
+    or not the client's)."""
     rows = await database.fetch(FISCAL_SQL, invoice_id, client_id)
     if not rows:
-        return None
+        raise NotFound("Nota fiscal não encontrada.")
     r = rows[0]
     return FiscalDetail(
         invoice_id=invoice_id,
@@ -338,11 +334,11 @@ BOLETO_SQL = (
 )
 
 
-async def boleto(client_id: int, invoice_id: int) -> BoletoDetail | None:
-    """The boleto of the client's invoice ``invoice_id``, or None."""
+async def boleto(client_id: int, invoice_id: int) -> BoletoDetail:
+    """The boleto of the client's invoice ``invoice_id``; :class:`NotFound` without one."""
     rows = await database.fetch(BOLETO_SQL, invoice_id, client_id)
     if not rows:
-        return None
+        raise NotFound("Boleto não encontrado.")
     r = rows[0]
     return BoletoDetail(
         invoice_id=invoice_id,

@@ -17,7 +17,9 @@ from typing import Any
 
 from piccolo.columns.combination import WhereRaw
 
+from espaco.clock import local_date
 from espaco.domain import scheduling
+from espaco.domain.errors import NotFound
 from espaco.services import audit, outbox
 from espaco.services.imports.store_requests import placeholder_id
 from espaco.services.requests import STATUS_LABELS, RequestView, _view_query, notify_client, to_view
@@ -59,7 +61,6 @@ class Decision:
     field: str | None = None  # the form field the error belongs to, when it is one
     collection_id: int | None = None
     conflict: bool = False  # already decided (the API answers 409)
-    not_found: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,8 @@ async def queue(
     return QueuePage(items=items, total=total, page=page, pages=pages)
 
 
-async def request_detail(protocol: str) -> QueueItem | None:
+async def request_detail(protocol: str) -> QueueItem:
+    """The request ``protocol`` with its client; :class:`NotFound` when there is none."""
     rows = (
         await _view_query()
         .columns(
@@ -156,16 +158,17 @@ async def request_detail(protocol: str) -> QueueItem | None:
         .where(CollectionRequest.protocol == protocol[:20])
     )
     if not rows:
-        return None
+        raise NotFound(NOT_FOUND)
     r = rows[0]
     return QueueItem(to_view(r), r["client_trade_name"] or r["client_name"], r["client_document"])
 
 
 async def _lost(protocol: str) -> Decision:
+    """Why a decision found no pending request: decided already, or :class:`NotFound`."""
     exists = await CollectionRequest.exists().where(CollectionRequest.protocol == protocol[:20])
     if exists:
         return Decision(ok=False, error=ALREADY_DECIDED, conflict=True)
-    return Decision(ok=False, error=NOT_FOUND, not_found=True)
+    raise NotFound(NOT_FOUND)
 
 
 async def schedule_request(
@@ -180,7 +183,7 @@ async def schedule_request(
 ) -> Decision:
     """Schedule a pending request for ``on`` (today or later): the request becomes agendada, an
     agendada collection linked to it is created, the client is e-mailed, the decision audited."""
-    today = now.astimezone(settings.tz).date()
+    today = local_date(now, settings.tz)
     if on is None:
         return Decision(ok=False, error="Informe a data da coleta.", field="data")
     if on < today:

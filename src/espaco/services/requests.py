@@ -14,7 +14,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from espaco.clock import local_date
 from espaco.domain import scheduling
+from espaco.domain.errors import NotFound
 from espaco.mail import Email, email_environment, render_email
 from espaco.services import audit, outbox
 from espaco.settings import Settings
@@ -181,7 +183,7 @@ async def submit_request(
     """Validate and write a request; a second post of the same form answers the first one's
     protocol and writes nothing."""
     key = submission_key.strip()[:KEY_MAX]
-    today = now.astimezone(settings.tz).date()
+    today = local_date(now, settings.tz)
     text = description.strip().replace("\r\n", "\n")
     errors: dict[str, str] = {}
     places = {p.id: p for p in await active_places(client_id)}
@@ -315,17 +317,20 @@ async def client_requests(
     return [to_view(r) for r in rows[:per_page]], len(rows) > per_page
 
 
-async def client_request(client_id: int, protocol: str) -> RequestView | None:
-    """One request, looked up within the client: another client's protocol is not found."""
+async def client_request(client_id: int, protocol: str) -> RequestView:
+    """One request, looked up within the client: another client's protocol is
+    :class:`NotFound`."""
     rows = await _view_query().where(
         (CollectionRequest.client == client_id) & (CollectionRequest.protocol == protocol[:20])
     )
-    return to_view(rows[0]) if rows else None
+    if not rows:
+        raise NotFound("Solicitação não encontrada.")
+    return to_view(rows[0])
 
 
-async def cancel_request(client_id: int, protocol: str, *, now: datetime, ip: str = "") -> str:
-    """Cancel a pending request of the client: "cancelled", "decided" (too late: Planejamento
-    already answered) or "not_found"."""
+async def cancel_request(client_id: int, protocol: str, *, now: datetime, ip: str = "") -> bool:
+    """Cancel a pending request of the client: True, or False when it is too late (Planejamento
+    already answered); :class:`NotFound` when the client has no such request."""
     async with CollectionRequest._meta.db.transaction():
         rows = (
             await CollectionRequest.update(
@@ -346,7 +351,9 @@ async def cancel_request(client_id: int, protocol: str, *, now: datetime, ip: st
                 (CollectionRequest.client == client_id)
                 & (CollectionRequest.protocol == protocol[:20])
             )
-            return "decided" if exists else "not_found"
+            if not exists:
+                raise NotFound("Solicitação não encontrada.")
+            return False
         await audit.record(
             "request_cancelled",
             now=now,
@@ -355,7 +362,7 @@ async def cancel_request(client_id: int, protocol: str, *, now: datetime, ip: st
             client_id=client_id,
             details={"protocol": protocol},
         )
-    return "cancelled"
+    return True
 
 
 async def request_collection_id(request_id: int) -> int | None:

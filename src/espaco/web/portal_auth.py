@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, get, post
-from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Response
 
 from espaco.services import login, pendencias, sessions
-from espaco.services.sessions import ClientSession
 from espaco.settings import Settings
 from espaco.web.auth import (
     CLIENT_COOKIE,
@@ -19,18 +17,19 @@ from espaco.web.auth import (
     YEAR,
     clear_cookie,
     client_ip,
-    now,
+    clock_of,
     pause_refusal,
     read_cookie,
-    redirect,
     set_cookie,
 )
+from espaco.web.guards import PUBLIC, Client, client_only
 from espaco.web.pages import page
+from espaco.web.redirects import redirect
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
-@get("/entrar", include_in_schema=False)
+@get("/entrar", include_in_schema=False, opt=PUBLIC)
 async def login_page(request: Request) -> Response[str]:
     """The client's login form: CNPJ or CPF and the access code."""
     return page(
@@ -38,7 +37,7 @@ async def login_page(request: Request) -> Response[str]:
     )
 
 
-@post("/entrar", include_in_schema=False)
+@post("/entrar", include_in_schema=False, opt=PUBLIC)
 async def login_submit(request: Request, data: Form) -> Response[str]:
     settings: Settings = request.app.state.settings
     document = str(data.get("documento", ""))[:40]
@@ -48,7 +47,7 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
         ip=client_ip(request, settings),
         device_cookie=read_cookie(request, DEVICE_COOKIE),
         secret=settings.secret_key,
-        now=now(),
+        now=clock_of(request).now(),
         tz=settings.tz,
     )
     if result.client_id is None:
@@ -63,7 +62,7 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
     # A new id at every login: a cookie sent before login is never promoted (no fixation).
     await sessions.end_session(read_cookie(request, CLIENT_COOKIE))
     raw = await sessions.create_session(
-        now=now(), ip=client_ip(request, settings), client_id=result.client_id
+        now=clock_of(request).now(), ip=client_ip(request, settings), client_id=result.client_id
     )
     response = redirect(request, "/inicio")
     set_cookie(response, settings, CLIENT_COOKIE, raw)
@@ -78,7 +77,7 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
     return response
 
 
-@post("/sair", include_in_schema=False)
+@post("/sair", include_in_schema=False, opt=PUBLIC)
 async def logout(request: Request) -> Response[str]:
     settings: Settings = request.app.state.settings
     await sessions.end_session(read_cookie(request, CLIENT_COOKIE))
@@ -87,13 +86,13 @@ async def logout(request: Request) -> Response[str]:
     return response
 
 
-@get("/inicio", include_in_schema=False)
-async def home(request: Request, client: NamedDependency[ClientSession]) -> Response[str]:
+@get("/inicio", include_in_schema=False, guards=[client_only])
+async def home(request: Request, client: Client) -> Response[str]:
     """The client's landing page after login, with its waste pendências."""
     settings: Settings = request.app.state.settings
     found = await pendencias.pendencias(
         client.client_id,
-        now().astimezone(settings.tz).date(),
+        clock_of(request).today(),
         cdf_wait_days=settings.cdf_wait_days,
         mtr_saved_days=settings.mtr_saved_days,
     )

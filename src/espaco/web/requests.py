@@ -6,22 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Response
 
 from espaco.domain import scheduling
 from espaco.services import requests
 from espaco.services.requests import Place
-from espaco.services.sessions import ClientSession
 from espaco.settings import Settings
-from espaco.web.auth import client_ip, now, redirect
+from espaco.web.auth import client_ip, clock_of
+from espaco.web.guards import Client, client_only
 from espaco.web.pages import confirmation, needs_confirmation, page
 from espaco.web.params import page_number
 from espaco.web.portal_auth import Form
+from espaco.web.redirects import redirect
 
-Client = NamedDependency[ClientSession]
 FORM_PAGE = "solicitar_coleta.html"
 
 
@@ -33,7 +31,7 @@ def _form_context(
     month: str | None = None,
 ) -> dict[str, Any]:
     settings: Settings = request.app.state.settings
-    today = now().astimezone(settings.tz).date()
+    today = clock_of(request).today()
     selected = scheduling.parse_iso_date(form.get("data"))
     wanted = scheduling.parse_month(month) or (
         (selected.year, selected.month) if selected else None
@@ -60,7 +58,7 @@ def _form_context(
     }
 
 
-@get("/solicitar-coleta", include_in_schema=False)
+@get("/solicitar-coleta", include_in_schema=False, guards=[client_only])
 async def request_form(request: Request, client: Client) -> Response[str]:
     """The form; ``?mes=2026-12`` shows that month, and htmx gets only the calendar."""
     places = await requests.active_places(client.client_id)
@@ -71,7 +69,7 @@ async def request_form(request: Request, client: Client) -> Response[str]:
     )
 
 
-@post("/solicitar-coleta", include_in_schema=False)
+@post("/solicitar-coleta", include_in_schema=False, guards=[client_only])
 async def request_submit(request: Request, client: Client, data: Form) -> Response[str]:
     settings: Settings = request.app.state.settings
     form = {
@@ -98,7 +96,7 @@ async def request_submit(request: Request, client: Client, data: Form) -> Respon
         description=form["descricao"],
         submission_key=form["chave"],
         settings=settings,
-        now=now(),
+        now=clock_of(request).now(),
         ip=client_ip(request, settings),
     )
     if result.protocol:
@@ -116,7 +114,7 @@ async def request_submit(request: Request, client: Client, data: Form) -> Respon
     )
 
 
-@get("/solicitacoes", include_in_schema=False)
+@get("/solicitacoes", include_in_schema=False, guards=[client_only])
 async def request_list(request: Request, client: Client) -> Response[str]:
     """The client's requests, newest first, 50 a page (``?pagina=``)."""
     number = page_number(request.query_params.get("pagina"))
@@ -125,11 +123,9 @@ async def request_list(request: Request, client: Client) -> Response[str]:
     return page(request, "solicitacoes.html", context)
 
 
-@get("/solicitacoes/{protocol:str}", include_in_schema=False)
+@get("/solicitacoes/{protocol:str}", include_in_schema=False, guards=[client_only])
 async def request_page(request: Request, client: Client, protocol: FromPath[str]) -> Response[str]:
     item = await requests.client_request(client.client_id, protocol)
-    if item is None:
-        raise NotFoundException()
     context = {
         "client": client,
         "item": item,
@@ -139,15 +135,13 @@ async def request_page(request: Request, client: Client, protocol: FromPath[str]
     return page(request, "solicitacao.html", context, fragment="partials/solicitacao_detalhe.html")
 
 
-@post("/solicitacoes/{protocol:str}/cancelar", include_in_schema=False)
+@post("/solicitacoes/{protocol:str}/cancelar", include_in_schema=False, guards=[client_only])
 async def request_cancel(
     request: Request, client: Client, protocol: FromPath[str], data: Form
 ) -> Response[str]:
     settings: Settings = request.app.state.settings
     if needs_confirmation(request, data):
         item = await requests.client_request(client.client_id, protocol)
-        if item is None:
-            raise NotFoundException()
         return confirmation(
             request,
             {
@@ -161,12 +155,10 @@ async def request_cancel(
                 "back_url": f"/solicitacoes/{protocol}",
             },
         )
-    outcome = await requests.cancel_request(
-        client.client_id, protocol, now=now(), ip=client_ip(request, settings)
+    cancelled = await requests.cancel_request(
+        client.client_id, protocol, now=clock_of(request).now(), ip=client_ip(request, settings)
     )
-    if outcome == "not_found":
-        raise NotFoundException()
-    if outcome == "cancelled":
+    if cancelled:
         return redirect(request, f"/solicitacoes/{protocol}")
     item = await requests.client_request(client.client_id, protocol)
     context = {

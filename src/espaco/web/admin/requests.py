@@ -6,22 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Response
 
 from espaco.domain import scheduling
 from espaco.services import planning
 from espaco.services.planning import Decision, QueueItem
-from espaco.web.admin.common import Form, Staff, actor_ip, admin_page, see_other
-from espaco.web.auth import now
+from espaco.web.admin.common import Form, actor_ip, admin_page
+from espaco.web.auth import clock_of
+from espaco.web.guards import Staff, staff_only
 from espaco.web.params import page_number
+from espaco.web.redirects import redirect
 
 ALL = "todas"
 SITUATIONS = (*planning.STATUS_SLUGS, ALL)
 
 
-@get("/admin/solicitacoes", include_in_schema=False)
+@get("/admin/solicitacoes", include_in_schema=False, guards=[staff_only])
 async def queue_page(request: Request, staff: Staff) -> Response[str]:
     """The queue, oldest first; a plain GET form of filters that htmx swaps into ``#fila``."""
     params = request.query_params
@@ -53,13 +54,6 @@ async def queue_page(request: Request, staff: Staff) -> Response[str]:
     )
 
 
-async def _item(protocol: str) -> QueueItem:
-    item = await planning.request_detail(protocol)
-    if item is None:
-        raise NotFoundException()
-    return item
-
-
 def _detail(
     request: Request,
     staff: Staff,
@@ -86,9 +80,9 @@ def _detail(
     )
 
 
-@get("/admin/solicitacoes/{protocol:str}", include_in_schema=False)
+@get("/admin/solicitacoes/{protocol:str}", include_in_schema=False, guards=[staff_only])
 async def request_page(request: Request, staff: Staff, protocol: FromPath[str]) -> Response[str]:
-    return _detail(request, staff, await _item(protocol))
+    return _detail(request, staff, await planning.request_detail(protocol))
 
 
 async def _answer(
@@ -101,16 +95,14 @@ async def _answer(
     """The error page for a decision that did not happen, or None when it did."""
     if decision.ok:
         return None
-    if decision.not_found:
-        raise NotFoundException()
-    item = await _item(protocol)
+    item = await planning.request_detail(protocol)
     if decision.conflict:
         return _detail(request, staff, item, message=decision.error, status_code=409)
     errors = {decision.field or "formulario": decision.error or ""}
     return _detail(request, staff, item, errors=errors, typed=typed, status_code=422)
 
 
-@post("/admin/solicitacoes/{protocol:str}/agendar", include_in_schema=False)
+@post("/admin/solicitacoes/{protocol:str}/agendar", include_in_schema=False, guards=[staff_only])
 async def schedule(
     request: Request, staff: Staff, protocol: FromPath[str], data: Form
 ) -> Response[str]:
@@ -124,7 +116,7 @@ async def schedule(
         staff_id=staff.staff_id,
         ip=ip,
         settings=request.app.state.settings,
-        now=now(),
+        now=clock_of(request).now(),
     )
     failed = await _answer(request, staff, protocol, decision, {"data": typed})
     if failed is not None:
@@ -133,10 +125,10 @@ async def schedule(
     notice = (
         f"Solicitação {protocol} agendada para {on:%d/%m/%Y}. O cliente foi avisado por e-mail."
     )
-    return see_other(request, f"/admin/solicitacoes/{protocol}", notice)
+    return redirect(request, f"/admin/solicitacoes/{protocol}", notice)
 
 
-@post("/admin/solicitacoes/{protocol:str}/recusar", include_in_schema=False)
+@post("/admin/solicitacoes/{protocol:str}/recusar", include_in_schema=False, guards=[staff_only])
 async def refuse(
     request: Request, staff: Staff, protocol: FromPath[str], data: Form
 ) -> Response[str]:
@@ -149,10 +141,10 @@ async def refuse(
         staff_id=staff.staff_id,
         ip=ip,
         settings=request.app.state.settings,
-        now=now(),
+        now=clock_of(request).now(),
     )
     failed = await _answer(request, staff, protocol, decision, {"motivo": reason})
     if failed is not None:
         return failed
     notice = f"Solicitação {protocol} recusada. O cliente foi avisado por e-mail."
-    return see_other(request, f"/admin/solicitacoes/{protocol}", notice)
+    return redirect(request, f"/admin/solicitacoes/{protocol}", notice)

@@ -4,7 +4,7 @@ one, refuse one — the same service functions as the back-office's Planejamento
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -18,7 +18,7 @@ from espaco.services.planning import ApiRequest, Decision
 from espaco.settings import Settings
 from espaco.web.api.guard import caller_of, token_guard
 from espaco.web.api.schemas import _error, errors, unprocessable
-from espaco.web.auth import client_ip
+from espaco.web.auth import client_ip, clock_of
 from espaco.web.errors import ApiProblem
 
 COMMON: dict[str, Any] = {
@@ -100,8 +100,6 @@ FIELDS = {"data": "scheduled_on", "motivo": "reason"}
 
 
 async def _decided(protocol: str, decision: Decision, when: datetime) -> Response[Any]:
-    if decision.not_found:
-        raise ApiProblem(404, "not_found", decision.error or "", "protocol")
     if decision.conflict:
         raise ApiProblem(409, "already_decided", decision.error or "", "protocol")
     if not decision.ok:
@@ -148,7 +146,7 @@ async def schedule(
     request: Request, protocol: FromPath[str], data: JSONBody[ScheduleIn]
 ) -> Response[Any]:
     actor, ip = _who(request)
-    when = datetime.now(UTC)
+    when = clock_of(request).now()
     decision = await planning.schedule_request(
         protocol,
         data.scheduled_on,
@@ -176,7 +174,7 @@ async def refuse(
     request: Request, protocol: FromPath[str], data: JSONBody[RefuseIn]
 ) -> Response[Any]:
     actor, ip = _who(request)
-    when = datetime.now(UTC)
+    when = clock_of(request).now()
     decision = await planning.refuse_request(
         protocol,
         data.reason,
