@@ -39,3 +39,13 @@ class NotFound(LookupError):  # noqa: N818 - an outcome the web layer answers, n
     def __init__(self, message: str = "Registro não encontrado.") -> None:
         super().__init__(message)
         self.message = message
+
+
+class Invalid(ValueError):
+    """Input a person has to correct: a Portuguese message per form field (``errors``, keyed by
+    the form's field names). Services raise it; the page catches it and shows its form again,
+    with the messages beside their fields, status 422."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.errors = dict(errors)

@@ -16,7 +16,7 @@ from datetime import datetime
 from piccolo.columns.combination import WhereRaw
 
 from espaco.domain.documents import format_document
-from espaco.domain.errors import NotFound
+from espaco.domain.errors import Invalid, NotFound
 from espaco.mail import Email, email_environment, render_email
 from espaco.services import audit, outbox, passwords, sealing, sessions
 from espaco.services.access_codes import new_access_code, normalize_code
@@ -87,14 +87,6 @@ class ClientDetail:
 
     def emails(self, kind: str) -> tuple[EmailAddress, ...]:
         return self.access_emails if kind == EmailKind.access else self.invoice_emails
-
-
-@dataclass(frozen=True)
-class CodeResult:
-    """Where the new code went, or why none was made."""
-
-    sent_to: tuple[str, ...] = ()
-    error: str | None = None
 
 
 def normalize_email(text: str) -> str:
@@ -224,13 +216,13 @@ async def _lock_client(client_id: int) -> dict | None:
 
 async def add_email(
     client_id: int, kind: str, text: str, *, actor: str, ip: str, now: datetime
-) -> str | None:
-    """Add an address to one of the client's lists; a Portuguese error, or None when added (or
-    already there: adding twice is not an error). :class:`NotFound` without the client."""
+) -> None:
+    """Add an address to one of the client's lists (already there: adding twice is not an
+    error); :class:`Invalid` (field ``endereco``), :class:`NotFound` without the client."""
     address = normalize_email(text)
     problem = email_problem(address)
     if problem:
-        return problem
+        raise Invalid({"endereco": problem})
     async with Client._meta.db.transaction():
         if await _lock_client(client_id) is None:
             raise NotFound(CLIENT_NOT_FOUND)
@@ -238,11 +230,10 @@ async def add_email(
             (ClientEmail.client == client_id) & (ClientEmail.kind == kind)
         )
         if any(e["address"] == address for e in existing):
-            return None
+            return
         if len(existing) >= MAX_EMAILS:
-            return (
-                f"A lista {KIND_LABELS[EmailKind(kind)]} já tem {MAX_EMAILS} endereços, o máximo."
-            )
+            label = KIND_LABELS[EmailKind(kind)]
+            raise Invalid({"endereco": f"A lista {label} já tem {MAX_EMAILS} endereços, o máximo."})
         await ClientEmail.insert(
             ClientEmail(client=client_id, kind=kind, address=address)
         ).on_conflict(action="DO NOTHING")
@@ -254,7 +245,6 @@ async def add_email(
             client_id=client_id,
             details={"kind": kind, "address": address},
         )
-    return None
 
 
 async def remove_email(
@@ -283,8 +273,9 @@ async def remove_email(
 
 async def generate_access_code(
     client_id: int, *, settings: Settings, actor: str, ip: str, now: datetime
-) -> CodeResult:
-    """Replace the client's code with a fresh one and e-mail it to the E-mail list.
+) -> tuple[str, ...]:
+    """Replace the client's code with a fresh one and e-mail it to the E-mail list; the
+    addresses it went to. Why none was made: :class:`Invalid` (field ``codigo``).
 
     In one transaction: the new hash, the epoch bump that ends every open session, the outbox
     row and the audit event. The code is never returned, logged or audited.
@@ -292,14 +283,15 @@ async def generate_access_code(
     code = new_access_code()
     try:  # argon2 outside the write lock, and off the event loop
         code_hash = await passwords.hash(normalize_code(code))
-    except passwords.Busy:
-        return CodeResult(error="O portal está ocupado agora: tente de novo em alguns segundos.")
+    except passwords.Busy as busy:
+        message = "O portal está ocupado agora: tente de novo em alguns segundos."
+        raise Invalid({"codigo": message}) from busy
     async with Client._meta.db.transaction():
         client = await _lock_client(client_id)
         if client is None:
             raise NotFound(CLIENT_NOT_FOUND)
         if not client["active"]:
-            return CodeResult(error="O cliente está inativo: reative-o antes de gerar um código.")
+            raise Invalid({"codigo": "O cliente está inativo: reative-o antes de gerar um código."})
         rows = (
             await ClientEmail.select(ClientEmail.address)
             .where((ClientEmail.client == client_id) & (ClientEmail.kind == EmailKind.access))
@@ -307,7 +299,7 @@ async def generate_access_code(
         )
         recipients = tuple(r["address"] for r in rows)
         if not recipients:
-            return CodeResult(error=NO_RECIPIENTS)
+            raise Invalid({"codigo": NO_RECIPIENTS})
         subject, text, html = render_email(
             email_environment(),
             "access_code",
@@ -345,7 +337,7 @@ async def generate_access_code(
             details={"recipients": len(recipients)},
         )
     outbox.wake()
-    return CodeResult(sent_to=recipients)
+    return recipients
 
 
 async def set_active(client_id: int, active: bool, *, actor: str, ip: str, now: datetime) -> None:

@@ -19,7 +19,7 @@ from piccolo.columns.combination import WhereRaw
 
 from espaco.clock import local_date
 from espaco.domain import scheduling
-from espaco.domain.errors import NotFound
+from espaco.domain.errors import Invalid, NotFound
 from espaco.services import audit, outbox
 from espaco.services.imports.store_requests import placeholder_id
 from espaco.services.requests import STATUS_LABELS, RequestView, _view_query, notify_client, to_view
@@ -54,11 +54,12 @@ class QueuePage:
 
 @dataclass(frozen=True)
 class Decision:
-    """What a schedule or refuse did: ``ok``, or the Portuguese reason it did not."""
+    """What a schedule or refuse did: ``ok``, or the Portuguese reason it did not (decided
+    already: ``conflict``). Bad input raises :class:`Invalid`; no such request,
+    :class:`NotFound`."""
 
     ok: bool
     error: str | None = None
-    field: str | None = None  # the form field the error belongs to, when it is one
     collection_id: int | None = None
     conflict: bool = False  # already decided (the API answers 409)
 
@@ -185,9 +186,9 @@ async def schedule_request(
     agendada collection linked to it is created, the client is e-mailed, the decision audited."""
     today = local_date(now, settings.tz)
     if on is None:
-        return Decision(ok=False, error="Informe a data da coleta.", field="data")
+        raise Invalid({"data": "Informe a data da coleta."})
     if on < today:
-        return Decision(ok=False, error="A data da coleta não pode estar no passado.", field="data")
+        raise Invalid({"data": "A data da coleta não pode estar no passado."})
     async with CollectionRequest._meta.db.transaction():
         rows = (
             await CollectionRequest.update(
@@ -257,12 +258,10 @@ async def refuse_request(
     """Refuse a pending request with a reason the client reads; e-mailed and audited."""
     reason = reason.strip().replace("\r\n", "\n")
     if not reason:
-        return Decision(ok=False, error="Informe o motivo da recusa.", field="motivo")
+        raise Invalid({"motivo": "Informe o motivo da recusa."})
     if len(reason) > scheduling.REFUSAL_MAX:
-        return Decision(
-            ok=False,
-            error=f"O motivo pode ter no máximo {scheduling.REFUSAL_MAX} caracteres.",
-            field="motivo",
+        raise Invalid(
+            {"motivo": f"O motivo pode ter no máximo {scheduling.REFUSAL_MAX} caracteres."}
         )
     async with CollectionRequest._meta.db.transaction():
         rows = (

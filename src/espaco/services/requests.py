@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from espaco.clock import local_date
 from espaco.domain import scheduling
-from espaco.domain.errors import NotFound
+from espaco.domain.errors import Invalid, NotFound
 from espaco.mail import Email, email_environment, render_email
 from espaco.services import audit, outbox
 from espaco.settings import Settings
@@ -76,14 +76,6 @@ class RequestView:
     @property
     def cancellable(self) -> bool:
         return self.status == RequestStatus.pending
-
-
-@dataclass(frozen=True)
-class SubmitResult:
-    """The protocol of the request (new, or the one this form already made), or the errors."""
-
-    protocol: str | None = None
-    errors: dict[str, str] | None = None
 
 
 def new_submission_key() -> str:
@@ -179,9 +171,9 @@ async def submit_request(
     settings: Settings,
     now: datetime,
     ip: str = "",
-) -> SubmitResult:
-    """Validate and write a request; a second post of the same form answers the first one's
-    protocol and writes nothing."""
+) -> str:
+    """Validate and write a request: its protocol (a second post of the same form answers the
+    first one's and writes nothing); :class:`Invalid` with the fields' messages."""
     key = submission_key.strip()[:KEY_MAX]
     today = local_date(now, settings.tz)
     text = description.strip().replace("\r\n", "\n")
@@ -210,10 +202,10 @@ async def submit_request(
             ).where(CollectionRequest.submission_key == key)
             if done:
                 if done[0]["client"] != client_id:
-                    return SubmitResult(errors={"formulario": "Formulário inválido."})
-                return SubmitResult(protocol=done[0]["protocol"])
+                    raise Invalid({"formulario": "Formulário inválido."})
+                return str(done[0]["protocol"])
         if errors:
-            return SubmitResult(errors=errors)
+            raise Invalid(errors)
         assert wanted is not None  # noqa: S101 - date_problem returned None
         repeated = await CollectionRequest.select(CollectionRequest.protocol).where(
             (CollectionRequest.client == client_id)
@@ -224,7 +216,7 @@ async def submit_request(
             & (CollectionRequest.created_at >= now - REPEAT_WINDOW)
         )
         if repeated:
-            return SubmitResult(protocol=repeated[0]["protocol"])
+            return str(repeated[0]["protocol"])
         protocol = await _next_protocol(today.year)
         await CollectionRequest.insert(
             CollectionRequest(
@@ -261,7 +253,7 @@ async def submit_request(
             details={"protocol": protocol},
         )
     outbox.wake()
-    return SubmitResult(protocol=protocol)
+    return protocol
 
 
 def _view_query():  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Response
 
+from espaco.domain.errors import Invalid
 from espaco.services import login, pendencias, sessions
 from espaco.settings import Settings
 from espaco.web.auth import (
@@ -41,24 +42,22 @@ async def login_page(request: Request) -> Response[str]:
 async def login_submit(request: Request, data: Form) -> Response[str]:
     settings: Settings = request.app.state.settings
     document = str(data.get("documento", ""))[:40]
-    result = await login.attempt_login(
-        document,
-        str(data.get("codigo", ""))[:80],
-        ip=client_ip(request, settings),
-        device_cookie=read_cookie(request, DEVICE_COOKIE),
-        secret=settings.secret_key,
-        now=clock_of(request).now(),
-        tz=settings.tz,
-    )
+    try:
+        result = await login.attempt_login(
+            document,
+            str(data.get("codigo", ""))[:80],
+            ip=client_ip(request, settings),
+            device_cookie=read_cookie(request, DEVICE_COOKIE),
+            secret=settings.secret_key,
+            now=clock_of(request).now(),
+            tz=settings.tz,
+        )
+    except Invalid as invalid:
+        return _login_form(request, document, invalid.errors, "Confira os campos destacados.", 422)
     if result.client_id is None:
         await pause_refusal(result.refused or result.busy)
-        return page(
-            request,
-            "entrar.html",
-            {"document": document, "errors": result.field_errors or {}, "message": result.error},
-            fragment="partials/entrar_form.html",
-            status_code=503 if result.busy else 429 if result.locked_until else 422,
-        )
+        status = 503 if result.busy else 429 if result.locked_until else 422
+        return _login_form(request, document, {}, result.error, status)
     # A new id at every login: a cookie sent before login is never promoted (no fixation).
     await sessions.end_session(read_cookie(request, CLIENT_COOKIE))
     raw = await sessions.create_session(
@@ -75,6 +74,15 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
         max_age=YEAR,
     )
     return response
+
+
+def _login_form(
+    request: Request, document: str, errors: dict[str, str], message: str | None, status: int
+) -> Response[str]:
+    context = {"document": document, "errors": errors, "message": message}
+    return page(
+        request, "entrar.html", context, fragment="partials/entrar_form.html", status_code=status
+    )
 
 
 @post("/sair", include_in_schema=False, opt=PUBLIC)

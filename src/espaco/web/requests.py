@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Response
 
 from espaco.domain import scheduling
+from espaco.domain.errors import Invalid
 from espaco.services import requests
 from espaco.services.requests import Place
 from espaco.settings import Settings
@@ -89,22 +90,25 @@ async def request_submit(request: Request, client: Client, data: Form) -> Respon
             {"client": client, **context},
             fragment="partials/solicitacao_form.html",
         )
-    result = await requests.submit_request(
-        client.client_id,
-        location=form["local"],
-        intended=form["data"],
-        description=form["descricao"],
-        submission_key=form["chave"],
-        settings=settings,
-        now=clock_of(request).now(),
-        ip=client_ip(request, settings),
-    )
-    if result.protocol:
-        return redirect(request, f"/solicitacoes/{result.protocol}?enviada=1")
+    try:
+        protocol = await requests.submit_request(
+            client.client_id,
+            location=form["local"],
+            intended=form["data"],
+            description=form["descricao"],
+            submission_key=form["chave"],
+            settings=settings,
+            now=clock_of(request).now(),
+            ip=client_ip(request, settings),
+        )
+    except Invalid as invalid:
+        errors = invalid.errors
+    else:
+        return redirect(request, f"/solicitacoes/{protocol}?enviada=1")
     places = await requests.active_places(client.client_id)
     if not form["chave"]:
         form["chave"] = requests.new_submission_key()
-    context = _form_context(request, places, form, result.errors)
+    context = _form_context(request, places, form, errors)
     return page(
         request,
         FORM_PAGE,

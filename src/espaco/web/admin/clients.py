@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.response import Response
 
-from espaco.domain.errors import NotFound
+from espaco.domain.errors import Invalid, NotFound
 from espaco.services import cadastros
 from espaco.services.cadastros import ClientDetail
 from espaco.tables import EmailKind
@@ -101,13 +101,14 @@ async def add_email(request: Request, staff: Staff, client_id: PathId, data: For
         tab, kind = DEFAULT_TAB, EmailKind.access
     typed = str(data.get("endereco", ""))[:300]
     actor, ip = actor_ip(request, staff)
-    error = await cadastros.add_email(
-        client_id, kind, typed, actor=actor, ip=ip, now=clock_of(request).now()
-    )
-    if error:
+    try:
+        await cadastros.add_email(
+            client_id, kind, typed, actor=actor, ip=ip, now=clock_of(request).now()
+        )
+    except Invalid as invalid:
         client = await cadastros.client_detail(client_id)
         return _client_page(
-            request, staff, client, tab, errors={"endereco": error}, typed=typed, status_code=422
+            request, staff, client, tab, errors=invalid.errors, typed=typed, status_code=422
         )
     address = cadastros.normalize_email(typed)
     notice = f"{address} está na lista {TAB_LABELS[tab]}."
@@ -155,24 +156,20 @@ async def generate_code(
             verb="gerar",
         )
     actor, ip = actor_ip(request, staff)
-    result = await cadastros.generate_access_code(
-        client_id,
-        settings=request.app.state.settings,
-        actor=actor,
-        ip=ip,
-        now=clock_of(request).now(),
-    )
-    if result.error:
+    try:
+        sent_to = await cadastros.generate_access_code(
+            client_id,
+            settings=request.app.state.settings,
+            actor=actor,
+            ip=ip,
+            now=clock_of(request).now(),
+        )
+    except Invalid as invalid:
         client = await cadastros.client_detail(client_id)
         return _client_page(
-            request,
-            staff,
-            client,
-            "configuracoes",
-            errors={"codigo": result.error},
-            status_code=422,
+            request, staff, client, "configuracoes", errors=invalid.errors, status_code=422
         )
-    notice = f"Código gerado e enviado para {', '.join(result.sent_to)}."
+    notice = f"Código gerado e enviado para {', '.join(sent_to)}."
     return redirect(request, tab_url(client_id, "configuracoes"), notice)
 
 

@@ -3,6 +3,7 @@ requests, and ``/admin/solicitacoes/{protocolo}`` with its two answers, Agendar 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from litestar import Request, get, post
@@ -10,6 +11,7 @@ from litestar.params import FromPath
 from litestar.response import Response
 
 from espaco.domain import scheduling
+from espaco.domain.errors import Invalid
 from espaco.services import planning
 from espaco.services.planning import Decision, QueueItem
 from espaco.web.admin.common import Form, actor_ip, admin_page
@@ -85,21 +87,24 @@ async def request_page(request: Request, staff: Staff, protocol: FromPath[str]) 
     return _detail(request, staff, await planning.request_detail(protocol))
 
 
-async def _answer(
+async def _decide(
     request: Request,
     staff: Staff,
     protocol: str,
-    decision: Decision,
+    decide: Awaitable[Decision],
     typed: dict[str, str],
 ) -> Response[str] | None:
-    """The error page for a decision that did not happen, or None when it did."""
+    """Run ``decide``; the page again when it did not happen (422 with the field's message,
+    409 when decided already), or None when it did."""
+    try:
+        decision = await decide
+    except Invalid as invalid:
+        item = await planning.request_detail(protocol)
+        return _detail(request, staff, item, errors=invalid.errors, typed=typed, status_code=422)
     if decision.ok:
         return None
     item = await planning.request_detail(protocol)
-    if decision.conflict:
-        return _detail(request, staff, item, message=decision.error, status_code=409)
-    errors = {decision.field or "formulario": decision.error or ""}
-    return _detail(request, staff, item, errors=errors, typed=typed, status_code=422)
+    return _detail(request, staff, item, message=decision.error, status_code=409)
 
 
 @post("/admin/solicitacoes/{protocol:str}/agendar", include_in_schema=False, guards=[staff_only])
@@ -109,7 +114,7 @@ async def schedule(
     typed = str(data.get("data", ""))[:20]
     on = scheduling.parse_iso_date(typed)
     actor, ip = actor_ip(request, staff)
-    decision = await planning.schedule_request(
+    decide = planning.schedule_request(
         protocol,
         on,
         actor=actor,
@@ -118,7 +123,7 @@ async def schedule(
         settings=request.app.state.settings,
         now=clock_of(request).now(),
     )
-    failed = await _answer(request, staff, protocol, decision, {"data": typed})
+    failed = await _decide(request, staff, protocol, decide, {"data": typed})
     if failed is not None:
         return failed
     assert on is not None  # noqa: S101 - a scheduled request has its date
@@ -134,7 +139,7 @@ async def refuse(
 ) -> Response[str]:
     reason = str(data.get("motivo", ""))[: scheduling.REFUSAL_MAX + 500]
     actor, ip = actor_ip(request, staff)
-    decision = await planning.refuse_request(
+    decide = planning.refuse_request(
         protocol,
         reason,
         actor=actor,
@@ -143,7 +148,7 @@ async def refuse(
         settings=request.app.state.settings,
         now=clock_of(request).now(),
     )
-    failed = await _answer(request, staff, protocol, decision, {"motivo": reason})
+    failed = await _decide(request, staff, protocol, decide, {"motivo": reason})
     if failed is not None:
         return failed
     notice = f"Solicitação {protocol} recusada. O cliente foi avisado por e-mail."

@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.response import Response
 
+from espaco.domain.errors import Invalid
 from espaco.services import api_tokens
 from espaco.services.sessions import StaffSession
 from espaco.web.admin.common import Form, actor_ip, admin_page
@@ -17,7 +18,6 @@ from espaco.web.params import PathId
 from espaco.web.redirects import redirect
 
 PATH = "/admin/tokens"
-NAME_MAX = 100
 
 
 def _page(
@@ -55,26 +55,20 @@ async def tokens_page(request: Request, staff: Staff) -> Response[str]:
 async def create_token(request: Request, staff: Staff, data: Form) -> Response[str]:
     """Create a token and show it in this answer only: it is never stored in clear, nor put in
     a redirect or a cookie."""
-    name = str(data.get("nome", "")).strip()[: NAME_MAX + 1]
+    name = str(data.get("nome", "")).strip()[: api_tokens.NAME_MAX + 1]
     raw_scopes = data.get("escopos", [])
     chosen = api_tokens.parse_scopes(
         [raw_scopes] if isinstance(raw_scopes, str) else [str(s) for s in raw_scopes]
     )
-    errors = {}
-    if not name:
-        errors["nome"] = "Dê um nome ao token (por exemplo, o sistema que vai usá-lo)."
-    elif len(name) > NAME_MAX:
-        errors["nome"] = f"O nome pode ter no máximo {NAME_MAX} caracteres."
-    if not chosen:
-        errors["escopos"] = "Escolha ao menos um escopo."
-    if errors:
+    actor, _ = actor_ip(request, staff)
+    try:
+        token = await api_tokens.create_token(
+            name, chosen, created_by=staff.staff_id, now=clock_of(request).now(), actor=actor
+        )
+    except Invalid as invalid:
         typed = {"nome": name, "escopos": list(chosen)}
         tokens = await api_tokens.list_tokens()
-        return _page(request, staff, tokens, errors=errors, typed=typed, status_code=422)
-    actor, _ = actor_ip(request, staff)
-    token = await api_tokens.create_token(
-        name, chosen, created_by=staff.staff_id, now=clock_of(request).now(), actor=actor
-    )
+        return _page(request, staff, tokens, errors=invalid.errors, typed=typed, status_code=422)
     response = _page(request, staff, await api_tokens.list_tokens(), new_token=token)
     response.headers["Cache-Control"] = "no-store"
     return response

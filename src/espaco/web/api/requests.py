@@ -3,6 +3,7 @@ one, refuse one — the same service functions as the back-office's Planejamento
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -13,6 +14,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Response
 
+from espaco.domain.errors import Invalid
 from espaco.services import planning
 from espaco.services.planning import ApiRequest, Decision
 from espaco.settings import Settings
@@ -99,12 +101,14 @@ async def list_requests(
 FIELDS = {"data": "scheduled_on", "motivo": "reason"}
 
 
-async def _decided(protocol: str, decision: Decision, when: datetime) -> Response[Any]:
-    if decision.conflict:
-        raise ApiProblem(409, "already_decided", decision.error or "", "protocol")
+async def _decided(protocol: str, decide: Awaitable[Decision], when: datetime) -> Response[Any]:
+    try:
+        decision = await decide
+    except Invalid as invalid:
+        field, message = next(iter(invalid.errors.items()))
+        raise ApiProblem(422, "invalid", message, FIELDS.get(field, field)) from invalid
     if not decision.ok:
-        field = FIELDS.get(decision.field or "", decision.field or "")
-        raise ApiProblem(422, "invalid", decision.error or "", field)
+        raise ApiProblem(409, "already_decided", decision.error or "", "protocol")
     rows = [r for r in await planning.list_for_api(since=when) if r.protocol == protocol]
     if not rows:  # decided and then gone: answer what we know
         raise ApiProblem(404, "not_found", planning.NOT_FOUND, "protocol")
@@ -147,7 +151,7 @@ async def schedule(
 ) -> Response[Any]:
     actor, ip = _who(request)
     when = clock_of(request).now()
-    decision = await planning.schedule_request(
+    decide = planning.schedule_request(
         protocol,
         data.scheduled_on,
         actor=actor,
@@ -156,7 +160,7 @@ async def schedule(
         settings=request.app.state.settings,
         now=when,
     )
-    return await _decided(protocol, decision, when)
+    return await _decided(protocol, decide, when)
 
 
 @post(
@@ -175,7 +179,7 @@ async def refuse(
 ) -> Response[Any]:
     actor, ip = _who(request)
     when = clock_of(request).now()
-    decision = await planning.refuse_request(
+    decide = planning.refuse_request(
         protocol,
         data.reason,
         actor=actor,
@@ -184,4 +188,4 @@ async def refuse(
         settings=request.app.state.settings,
         now=when,
     )
-    return await _decided(protocol, decision, when)
+    return await _decided(protocol, decide, when)
