@@ -13,8 +13,8 @@ from financeiro_factories import make_invoice
 from espaco.clock import local_date
 from espaco.domain.errors import NotFound
 from espaco.domain.periods import Period
-from espaco.services import financeiro
-from espaco.services.financeiro import Total
+from espaco.services.billing import financeiro
+from espaco.services.billing.financeiro import Total
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 YEAR_2026 = Period(date(2026, 1, 1), date(2026, 12, 31))

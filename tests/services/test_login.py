@@ -11,7 +11,7 @@ import pytest
 from factories import NOW, cnpj, make_client
 
 from espaco.domain.errors import Invalid
-from espaco.services import login, passwords, sessions
+from espaco.services.access import login, passwords, sessions
 from espaco.tables import AuditEvent, Client, LoginThrottle, WebSession
 
 TZ = ZoneInfo("America/Sao_Paulo")

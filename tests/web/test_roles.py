@@ -24,7 +24,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.testing import TestClient
 
 from espaco.app import create_app
-from espaco.services import api_tokens
+from espaco.services.access import api_tokens
 from espaco.web import coletas, guards
 from espaco.web.guards import Role, role_of
 

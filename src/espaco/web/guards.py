@@ -30,8 +30,8 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.handlers import HTTPRouteHandler
 from litestar.handlers.base import BaseRouteHandler
 
-from espaco.services import sessions
-from espaco.services.sessions import ClientSession, StaffSession
+from espaco.services.access import sessions
+from espaco.services.access.sessions import ClientSession, StaffSession
 from espaco.tables import StaffRole
 from espaco.web.api.guard import token_guard
 from espaco.web.auth import CLIENT_COOKIE, STAFF_COOKIE, LoginRequired, clock_of, read_cookie

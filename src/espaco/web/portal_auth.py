@@ -10,7 +10,8 @@ from litestar.params import Body
 from litestar.response import Response
 
 from espaco.domain.errors import Invalid
-from espaco.services import login, pendencias, sessions
+from espaco.services.access import login, sessions
+from espaco.services.collections import pendencias
 from espaco.settings import Settings
 from espaco.web.auth import (
     CLIENT_COOKIE,

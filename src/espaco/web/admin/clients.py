@@ -9,8 +9,8 @@ from litestar import Request, get, post
 from litestar.response import Response
 
 from espaco.domain.errors import Invalid, NotFound
-from espaco.services import cadastros
-from espaco.services.cadastros import ClientDetail
+from espaco.services.access import cadastros
+from espaco.services.access.cadastros import ClientDetail
 from espaco.tables import EmailKind
 from espaco.web.admin.common import Form, actor_ip, admin_page
 from espaco.web.auth import clock_of

@@ -9,8 +9,8 @@ from litestar import Request, get, post
 from litestar.response import Response
 
 from espaco.domain.errors import Invalid
-from espaco.services import api_tokens
-from espaco.services.sessions import StaffSession
+from espaco.services.access import api_tokens
+from espaco.services.access.sessions import StaffSession
 from espaco.web.admin.common import Form, actor_ip, admin_page
 from espaco.web.auth import clock_of
 from espaco.web.guards import Staff, master_only

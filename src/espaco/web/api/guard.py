@@ -5,8 +5,8 @@ from __future__ import annotations
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
-from espaco.services import api_tokens
-from espaco.services.api_tokens import ApiCaller
+from espaco.services.access import api_tokens
+from espaco.services.access.api_tokens import ApiCaller
 from espaco.web.auth import clock_of
 from espaco.web.errors import ApiProblem
 
