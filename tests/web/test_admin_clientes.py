@@ -379,10 +379,10 @@ def test_htmx_generation_lands_on_the_tabs_with_the_notice(client: TestClient) -
         form_page=f"/admin/clientes/{client_id}",
         headers=HX,
     )
-    # htmx is sent to the tab as a whole page (web/redirects.py), where the notice waits.
-    assert response.status_code == 200
-    landing = client.get(response.headers["hx-redirect"])
-    assert landing.text.lstrip().startswith("<!doctype html>")
+    # htmx follows the 303 with its own headers, so the page it lands on answers a fragment.
+    assert response.status_code == 303
+    landing = client.get(response.headers["location"], headers=HX)
+    assert landing.text.lstrip().startswith('<div id="abas">')
     assert "Código gerado e enviado para a@cliente.com.br" in landing.text
 
 

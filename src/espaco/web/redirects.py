@@ -1,12 +1,17 @@
 """After a POST: one answer, :func:`redirect`, for plain forms and htmx alike.
 
 A plain form gets ``303 See Other`` (the browser GETs ``location``; a reload does not post
-again). An htmx request gets ``200`` with ``HX-Redirect: location``: htmx 4 posts with
-``fetch()``, which follows a 303 by itself and hands htmx the page it lands on to swap into the
-form's target; the address bar keeps the old URL unless the form says ``hx-push-url``
-(checked in static/htmx-4.0.1.min.js: ``response.url`` is read only for a push). With
-``HX-Redirect`` it sets ``location.href``: the same page a plain form reaches, whatever the
-form's ``hx-target`` is, and a reload shows it again.
+again). For htmx it depends on where ``location`` is, which the caller says:
+
+- another page (``same_page=False``, the default: a login, a request sent): ``200`` with
+  ``HX-Redirect: location``, and htmx loads it as a page (``location.href``);
+- the page the form is on (``same_page=True``: a back-office tab, the request being decided):
+  ``303`` as for a plain form. htmx 4 posts with ``fetch()``, which follows the 303 by itself
+  (htmx never sees it: ``HX-*`` headers on a 3xx are ignored), and swaps what the GET answers
+  into the form's ``hx-target``; that GET carries ``HX-Request``, so the page answers the
+  fragment the form targets (page and form share that partial). The page stays, no reload; the
+  address bar keeps its URL (htmx reads ``response.url`` only for ``hx-push-url``: checked in
+  static/htmx-4.0.1.min.js).
 
 ``notice`` is a one-shot message for the page at ``location`` (a signed cookie, read there by
 :func:`take_notice`: the back-office layout shows it once).
@@ -29,9 +34,11 @@ NOTICE_COOKIE = "espaco_aviso"
 NOTICE_MAX = 1500
 
 
-def redirect(request: Request, location: str, notice: str | None = None) -> Response[str]:
+def redirect(
+    request: Request, location: str, notice: str | None = None, *, same_page: bool = False
+) -> Response[str]:
     """Send the browser to ``location`` (see the module's docstring), with ``notice``."""
-    if is_fragment_request(request):
+    if is_fragment_request(request) and not same_page:
         response: Response[str] = Response("", status_code=200, headers={"HX-Redirect": location})
     else:
         response = Response("", status_code=303, headers={"Location": location})

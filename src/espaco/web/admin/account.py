@@ -41,7 +41,9 @@ async def totp_confirm(request: Request, staff: Staff, data: Form) -> Response[s
     _, ip = actor_ip(request, staff)
     code = str(data.get("codigo", ""))[:20]
     if await staff_mfa.confirm_enrolment(staff.staff_id, code, now=clock_of(request).now(), ip=ip):
-        return redirect(request, PATH, "Verificação em duas etapas ativada para a sua conta.")
+        return redirect(
+            request, PATH, "Verificação em duas etapas ativada para a sua conta.", same_page=True
+        )
     return await _page(
         request,
         staff,

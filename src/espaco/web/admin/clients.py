@@ -112,7 +112,7 @@ async def add_email(request: Request, staff: Staff, client_id: PathId, data: For
         )
     address = cadastros.normalize_email(typed)
     notice = f"{address} está na lista {TAB_LABELS[tab]}."
-    return redirect(request, tab_url(client_id, tab), notice)
+    return redirect(request, tab_url(client_id, tab), notice, same_page=True)
 
 
 @post(
@@ -134,7 +134,7 @@ async def remove_email(
         notice = gone.message
     else:
         notice = f"{removed.address} foi removido da lista {TAB_LABELS[tab]}."
-    return redirect(request, tab_url(client_id, tab), notice)
+    return redirect(request, tab_url(client_id, tab), notice, same_page=True)
 
 
 @post("/admin/clientes/{client_id:int}/codigo", include_in_schema=False, guards=[master_only])
@@ -170,7 +170,7 @@ async def generate_code(
             request, staff, client, "configuracoes", errors=invalid.errors, status_code=422
         )
     notice = f"Código gerado e enviado para {', '.join(sent_to)}."
-    return redirect(request, tab_url(client_id, "configuracoes"), notice)
+    return redirect(request, tab_url(client_id, "configuracoes"), notice, same_page=True)
 
 
 @post("/admin/clientes/{client_id:int}/situacao", include_in_schema=False, guards=[master_only])
@@ -200,4 +200,4 @@ async def set_active(
         if active
         else "Cliente desativado: as sessões abertas foram encerradas e o acesso está bloqueado."
     )
-    return redirect(request, tab_url(client_id, "configuracoes"), notice)
+    return redirect(request, tab_url(client_id, "configuracoes"), notice, same_page=True)

@@ -86,7 +86,7 @@ async def retry(request: Request, staff: Staff, email_id: PathId) -> Response[st
         )
     else:
         notice = "Essa mensagem não está mais com falha: nada a fazer."
-    return redirect(request, PATH + "?situacao=falhou", notice)
+    return redirect(request, PATH + "?situacao=falhou", notice, same_page=True)
 
 
 @post(PATH + "/enviar-pendentes", include_in_schema=False, guards=[master_only])
@@ -107,4 +107,4 @@ async def send_pending(request: Request, staff: Staff) -> Response[str]:
         )
     else:
         notice = "Nenhuma mensagem pendente estava esperando: as da fila já saem em instantes."
-    return redirect(request, PATH + "?situacao=pendente", notice)
+    return redirect(request, PATH + "?situacao=pendente", notice, same_page=True)

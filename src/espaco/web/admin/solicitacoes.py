@@ -130,7 +130,7 @@ async def schedule(
     notice = (
         f"Solicitação {protocol} agendada para {on:%d/%m/%Y}. O cliente foi avisado por e-mail."
     )
-    return redirect(request, f"/admin/solicitacoes/{protocol}", notice)
+    return redirect(request, f"/admin/solicitacoes/{protocol}", notice, same_page=True)
 
 
 @post("/admin/solicitacoes/{protocol:str}/recusar", include_in_schema=False, guards=[staff_only])
@@ -152,4 +152,4 @@ async def refuse(
     if failed is not None:
         return failed
     notice = f"Solicitação {protocol} recusada. O cliente foi avisado por e-mail."
-    return redirect(request, f"/admin/solicitacoes/{protocol}", notice)
+    return redirect(request, f"/admin/solicitacoes/{protocol}", notice, same_page=True)

@@ -81,4 +81,4 @@ async def revoke_token(request: Request, staff: Staff, token_id: PathId) -> Resp
         notice = "Token revogado: a partir de agora ele é recusado."
     else:
         notice = "Esse token já estava revogado."
-    return redirect(request, PATH, notice)
+    return redirect(request, PATH, notice, same_page=True)
