@@ -1,5 +1,5 @@
-"""Who is asking: the client IP, the session cookies, the clock; the login redirect (the
-guards that use them: :mod:`espaco.web.guards`)."""
+"""Who is asking: the client IP, the session cookies, the app's clock, and
+:class:`LoginRequired` (raised by the guards of :mod:`espaco.web.guards`)."""
 
 from __future__ import annotations
 
