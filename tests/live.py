@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import uvicorn
 
 from espaco.app import create_app
+from espaco.clock import Clock
 from espaco.settings import Settings
 
 T = TypeVar("T")
@@ -30,9 +31,10 @@ class Live:
 
 
 @contextmanager
-def serving(settings: Settings) -> Iterator[Live]:
+def serving(settings: Settings, clock: Clock | None = None) -> Iterator[Live]:
+    """The app under uvicorn in a thread (``clock``: the app's, the system's by default)."""
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, clock=clock),
         host="127.0.0.1",
         port=0,
         lifespan="on",

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from factories import NOW, cnpj, make_client
 
+from espaco.domain.errors import Invalid
 from espaco.services.access import login, passwords, sessions
 from espaco.tables import AuditEvent, Client, LoginThrottle, WebSession
 
@@ -41,9 +42,9 @@ async def test_unknown_document_wrong_code_and_inactive_client_get_the_same_answ
 
 
 async def test_invalid_document_is_a_field_error_and_counts_nothing(db):
-    result = await attempt("12.ABC.345/01DE-36", "X")
-    assert not result.ok
-    assert result.field_errors == {"documento": "CNPJ com dígito verificador inválido"}
+    with pytest.raises(Invalid) as refused:
+        await attempt("12.ABC.345/01DE-36", "X")
+    assert refused.value.errors == {"documento": "CNPJ com dígito verificador inválido"}
     assert await LoginThrottle.count() == 0
 
 

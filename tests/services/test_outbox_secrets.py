@@ -56,10 +56,10 @@ async def new_client() -> int:
 
 async def generate(settings: Settings) -> int:
     client_id = await new_client()
-    result = await cadastros.generate_access_code(
+    sent_to = await cadastros.generate_access_code(
         client_id, settings=settings, actor="ana", ip="10.0.0.1", now=NOW
     )
-    assert result.sent_to == (ADDRESS,)
+    assert sent_to == (ADDRESS,)
     return client_id
 
 

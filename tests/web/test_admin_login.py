@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pyotp
 import pytest
@@ -20,6 +21,7 @@ from admin_support import (
 from litestar.testing import TestClient
 
 from espaco.app import create_app
+from espaco.clock import Clock
 from espaco.services.access.staff_login import BAD_LOGIN
 from espaco.settings import Settings
 from espaco.tables import AuditEvent, StaffUser
@@ -28,6 +30,14 @@ from espaco.tables import AuditEvent, StaffUser
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(app=create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def still_client(settings: Settings) -> Iterator[TestClient]:
+    """The app with its clock stopped: a lock lasts however slow the machine is."""
+    clock = Clock.fixed(datetime.now(UTC), settings.tz)
+    with TestClient(app=create_app(settings, clock=clock)) as test_client:
         yield test_client
 
 
@@ -108,7 +118,8 @@ def test_unknown_user_wrong_password_and_inactive_user_get_the_same_answer(
     assert audit_actions(client).count("staff_login_failed") == 3
 
 
-def test_failures_are_throttled_and_the_lock_is_audited(client: TestClient) -> None:
+def test_failures_are_throttled_and_the_lock_is_audited(still_client: TestClient) -> None:
+    client = still_client
     make_staff(client, "ana")
     for _ in range(3):
         assert staff_login(client, "ana", "senha-errada-123").status_code == 422
@@ -355,8 +366,9 @@ def test_the_pending_cookie_is_good_once(client: TestClient) -> None:
 
 
 def test_a_staff_login_leaves_a_known_device_cookie_that_outlasts_a_lock(
-    client: TestClient,
+    still_client: TestClient,
 ) -> None:
+    client = still_client
     make_staff(client, "ana")
     response = staff_login(client, "ana")
     cookies = [v for k, v in response.headers.multi_items() if k == "set-cookie"]

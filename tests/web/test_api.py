@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ from import_samples import collection, document, full_document, image_bytes, row
 from litestar.testing import TestClient
 
 from espaco.app import create_app
+from espaco.clock import Clock
 from espaco.services.access import api_tokens
 from espaco.services.imports import idempotency
 from espaco.services.imports.sql import Sql
@@ -109,16 +111,19 @@ def test_the_bootstrap_token_is_seeded_once_with_every_scope(tmp_path, settings)
     assert rows[0]["token_hash"] == api_tokens.hash_token(BOOTSTRAP)
 
 
-def test_past_the_rate_limit_a_token_gets_429_with_retry_after(api, monkeypatch):
+def test_past_the_rate_limit_a_token_gets_429_with_retry_after(settings, monkeypatch):
     monkeypatch.setattr(api_tokens, "REQUESTS_PER_MINUTE", 3)
-    headers, other = token(api), token(api)
-    for _ in range(3):
-        assert api.post("/api/v1/import", json=document(), headers=headers).status_code == 200
-    response = api.post("/api/v1/import", json=document(), headers=headers)
-    assert_error(response, 429, "rate_limited")
-    assert 1 <= int(response.headers["retry-after"]) <= 60
-    # Counted per token: another token is not held by the first one's requests.
-    assert api.post("/api/v1/import", json=document(), headers=other).status_code == 200
+    # The app's clock pinned 20 s into a minute: no minute turns between the requests.
+    clock = Clock.fixed(datetime(2026, 11, 28, 15, 4, 40, tzinfo=UTC), settings.tz)
+    with TestClient(app=create_app(settings, clock=clock)) as api:
+        headers, other = token(api), token(api)
+        for _ in range(3):
+            assert api.post("/api/v1/import", json=document(), headers=headers).status_code == 200
+        response = api.post("/api/v1/import", json=document(), headers=headers)
+        assert_error(response, 429, "rate_limited")
+        assert response.headers["retry-after"] == "20"
+        # Counted per token: another token is not held by the first one's requests.
+        assert api.post("/api/v1/import", json=document(), headers=other).status_code == 200
 
 
 # -- import ------------------------------------------------------------------------------------

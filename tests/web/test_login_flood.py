@@ -22,6 +22,7 @@ from bs4 import BeautifulSoup
 from factories import cnpj, make_client
 from live import Live, serving
 
+from espaco.clock import Clock
 from espaco.services.access import login, passwords, staff_login
 from espaco.services.access.staff import create_staff
 from espaco.settings import Settings
@@ -33,10 +34,8 @@ PASSWORD = "senha-forte-da-equipe"
 
 
 @pytest.fixture
-def live(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
-    monkeypatch.setattr("espaco.web.portal_auth.now", lambda: FROZEN)
-    monkeypatch.setattr("espaco.web.admin.login.now", lambda: FROZEN)
-    with serving(settings) as server:
+def live(settings: Settings) -> Iterator[Live]:
+    with serving(settings, clock=Clock.fixed(FROZEN, settings.tz)) as server:
         yield server
 
 

@@ -16,8 +16,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, get
-from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.response import Response
 from markupsafe import Markup
 
@@ -26,14 +24,14 @@ from espaco.domain.formatting import format_date, format_int_br, format_unit
 from espaco.domain.money import format_quantity
 from espaco.domain.periods import Period, last_days, parse_period
 from espaco.pdf.ticket import render_cached
-from espaco.services.access.sessions import ClientSession
 from espaco.services.collections import coletas
 from espaco.services.collections import filters as collection_filters
 from espaco.services.collections.filters import Filters
 from espaco.settings import Settings
 from espaco.web import charts
-from espaco.web.auth import now
+from espaco.web.auth import clock_of
 from espaco.web.downloads import csv_text, file_response, read_or_404
+from espaco.web.guards import Client, client_only
 from espaco.web.pages import is_fragment_request, page
 from espaco.web.params import PathId, query_id
 from espaco.web.templating import date_text, escape_text
@@ -105,10 +103,6 @@ def parse_query(request: Request, today: date) -> Query:
     return Query(inicio, fim, local, situacao, Filters(period, location_id, status), errors)
 
 
-def _today(settings: Settings) -> date:
-    return now().astimezone(settings.tz).date()
-
-
 # The situação filter's options: (URL spelling, label).
 SITUACAO_OPTIONS = [
     (slug, collection_filters.STATUS_LABELS[status])
@@ -116,11 +110,10 @@ SITUACAO_OPTIONS = [
 ]
 
 
-@get("/coletas", include_in_schema=False)
-async def coletas_page(request: Request, client: NamedDependency[ClientSession]) -> Response[str]:
+@get("/coletas", include_in_schema=False, guards=[client_only])
+async def coletas_page(request: Request, client: Client) -> Response[str]:
     """The page; for htmx, the results (filters) or the next rows ("Carregar mais")."""
-    settings: Settings = request.app.state.settings
-    query = parse_query(request, _today(settings))
+    query = parse_query(request, clock_of(request).today())
     after = coletas.Cursor.parse(request.query_params.get("pagina"))
     rows_only = after is not None and is_fragment_request(request)
     data = await coletas.view(
@@ -282,11 +275,10 @@ def _export_name(period: Period) -> str:
     return f"coletas-{period.start.isoformat()}-a-{period.end.isoformat()}.csv"
 
 
-@get("/coletas/exportar", include_in_schema=False)
-async def coletas_csv(request: Request, client: NamedDependency[ClientSession]) -> Response[Any]:
+@get("/coletas/exportar", include_in_schema=False, guards=[client_only])
+async def coletas_csv(request: Request, client: Client) -> Response[Any]:
     """The filtered list as CSV (UTF-8 with BOM, so Excel reads the accents)."""
-    settings: Settings = request.app.state.settings
-    query = parse_query(request, _today(settings))
+    query = parse_query(request, clock_of(request).today())
     rows = await coletas.export_rows(client.client_id, query.filters)
     # Up to coletas.EXPORT_LIMIT rows (~10 MB): built off the event loop.
     body = await asyncio.to_thread(lambda: ("\ufeff" + export_csv(rows)).encode("utf-8"))
@@ -299,46 +291,42 @@ async def coletas_csv(request: Request, client: NamedDependency[ClientSession]) 
     )
 
 
-@get("/coletas/{collection_id:int}/ticket.pdf", include_in_schema=False)
-async def ticket_pdf(
-    request: Request, client: NamedDependency[ClientSession], collection_id: PathId
-) -> Response[bytes]:
+@get("/coletas/{collection_id:int}/ticket.pdf", include_in_schema=False, guards=[client_only])
+async def ticket_pdf(request: Request, client: Client, collection_id: PathId) -> Response[bytes]:
     """The ticket, opened in the browser; rendered once per content and then read from disk."""
     settings: Settings = request.app.state.settings
     ticket = await coletas.ticket(client.client_id, collection_id, settings)
-    if ticket is None:
-        raise NotFoundException()
     cache_dir = settings.data_dir / "cache" / "tickets"
     body = await asyncio.to_thread(render_cached, ticket, settings.tz, cache_dir)
     name = f"ticket-{ticket.number}.pdf"
     return file_response(body, "application/pdf", name, cache_control="private, no-cache")
 
 
-@get("/coletas/{collection_id:int}/fotos/{photo_id:int}", include_in_schema=False)
+@get(
+    "/coletas/{collection_id:int}/fotos/{photo_id:int}",
+    include_in_schema=False,
+    guards=[client_only],
+)
 async def photo(
     request: Request,
-    client: NamedDependency[ClientSession],
+    client: Client,
     collection_id: PathId,
     photo_id: PathId,
 ) -> Response[bytes]:
     """A photo of one of the client's collections (the downscaled JPEG the ticket embeds)."""
     settings: Settings = request.app.state.settings
     path = await coletas.photo_file(client.client_id, collection_id, photo_id, settings)
-    if path is None:
-        raise NotFoundException()
     body = await read_or_404(path)
     return file_response(body, "image/jpeg", cache_control="private, max-age=86400")
 
 
-@get("/coletas/cdf/{certificate_id:int}", include_in_schema=False)
+@get("/coletas/cdf/{certificate_id:int}", include_in_schema=False, guards=[client_only])
 async def certificate_pdf(
-    request: Request, client: NamedDependency[ClientSession], certificate_id: PathId
+    request: Request, client: Client, certificate_id: PathId
 ) -> Response[bytes]:
     """A CDF's PDF, downloaded with its number in the file name."""
     settings: Settings = request.app.state.settings
     found = await coletas.certificate_file(client.client_id, certificate_id, settings)
-    if found is None:
-        raise NotFoundException()
     number, path = found
     body = await read_or_404(path)
     return file_response(
@@ -350,15 +338,13 @@ async def certificate_pdf(
     )
 
 
-@get("/coletas/cdf/{certificate_id:int}/mtrs", include_in_schema=False)
+@get("/coletas/cdf/{certificate_id:int}/mtrs", include_in_schema=False, guards=[client_only])
 async def certificate_page(
-    request: Request, client: NamedDependency[ClientSession], certificate_id: PathId
+    request: Request, client: Client, certificate_id: PathId
 ) -> Response[str]:
     """A CDF and the MTRs it covers, each with its collection's ticket: a fragment that opens
     in place on the Coletas page, or a page of its own."""
     detail = await coletas.certificate(client.client_id, certificate_id)
-    if detail is None:
-        raise NotFoundException()
     return page(
         request,
         "cdf.html",

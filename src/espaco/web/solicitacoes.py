@@ -6,22 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Response
 
 from espaco.domain import scheduling
-from espaco.services.access.sessions import ClientSession
+from espaco.domain.errors import Invalid
 from espaco.services.solicitacoes import solicitacoes
 from espaco.services.solicitacoes.solicitacoes import Place
 from espaco.settings import Settings
-from espaco.web.auth import client_ip, now, redirect
+from espaco.web.auth import client_ip, clock_of
+from espaco.web.guards import Client, client_only
 from espaco.web.pages import confirmation, needs_confirmation, page
 from espaco.web.params import page_number
 from espaco.web.portal_auth import Form
+from espaco.web.redirects import redirect
 
-Client = NamedDependency[ClientSession]
 FORM_PAGE = "solicitar_coleta.html"
 
 
@@ -33,7 +32,7 @@ def _form_context(
     month: str | None = None,
 ) -> dict[str, Any]:
     settings: Settings = request.app.state.settings
-    today = now().astimezone(settings.tz).date()
+    today = clock_of(request).today()
     selected = scheduling.parse_iso_date(form.get("data"))
     wanted = scheduling.parse_month(month) or (
         (selected.year, selected.month) if selected else None
@@ -60,7 +59,7 @@ def _form_context(
     }
 
 
-@get("/solicitar-coleta", include_in_schema=False)
+@get("/solicitar-coleta", include_in_schema=False, guards=[client_only])
 async def request_form(request: Request, client: Client) -> Response[str]:
     """The form; ``?mes=2026-12`` shows that month, and htmx gets only the calendar."""
     places = await solicitacoes.active_places(client.client_id)
@@ -71,7 +70,7 @@ async def request_form(request: Request, client: Client) -> Response[str]:
     )
 
 
-@post("/solicitar-coleta", include_in_schema=False)
+@post("/solicitar-coleta", include_in_schema=False, guards=[client_only])
 async def request_submit(request: Request, client: Client, data: Form) -> Response[str]:
     settings: Settings = request.app.state.settings
     form = {
@@ -91,22 +90,25 @@ async def request_submit(request: Request, client: Client, data: Form) -> Respon
             {"client": client, **context},
             fragment="partials/solicitacao_form.html",
         )
-    result = await solicitacoes.submit_request(
-        client.client_id,
-        location=form["local"],
-        intended=form["data"],
-        description=form["descricao"],
-        submission_key=form["chave"],
-        settings=settings,
-        now=now(),
-        ip=client_ip(request, settings),
-    )
-    if result.protocol:
-        return redirect(request, f"/solicitacoes/{result.protocol}?enviada=1")
+    try:
+        protocol = await solicitacoes.submit_request(
+            client.client_id,
+            location=form["local"],
+            intended=form["data"],
+            description=form["descricao"],
+            submission_key=form["chave"],
+            settings=settings,
+            now=clock_of(request).now(),
+            ip=client_ip(request, settings),
+        )
+    except Invalid as invalid:
+        errors = invalid.errors
+    else:
+        return redirect(request, f"/solicitacoes/{protocol}?enviada=1")
     places = await solicitacoes.active_places(client.client_id)
     if not form["chave"]:
         form["chave"] = solicitacoes.new_submission_key()
-    context = _form_context(request, places, form, result.errors)
+    context = _form_context(request, places, form, errors)
     return page(
         request,
         FORM_PAGE,
@@ -116,7 +118,7 @@ async def request_submit(request: Request, client: Client, data: Form) -> Respon
     )
 
 
-@get("/solicitacoes", include_in_schema=False)
+@get("/solicitacoes", include_in_schema=False, guards=[client_only])
 async def request_list(request: Request, client: Client) -> Response[str]:
     """The client's requests, newest first, 50 a page (``?pagina=``)."""
     number = page_number(request.query_params.get("pagina"))
@@ -125,11 +127,9 @@ async def request_list(request: Request, client: Client) -> Response[str]:
     return page(request, "solicitacoes.html", context)
 
 
-@get("/solicitacoes/{protocol:str}", include_in_schema=False)
+@get("/solicitacoes/{protocol:str}", include_in_schema=False, guards=[client_only])
 async def request_page(request: Request, client: Client, protocol: FromPath[str]) -> Response[str]:
     item = await solicitacoes.client_request(client.client_id, protocol)
-    if item is None:
-        raise NotFoundException()
     context = {
         "client": client,
         "item": item,
@@ -139,15 +139,13 @@ async def request_page(request: Request, client: Client, protocol: FromPath[str]
     return page(request, "solicitacao.html", context, fragment="partials/solicitacao_detalhe.html")
 
 
-@post("/solicitacoes/{protocol:str}/cancelar", include_in_schema=False)
+@post("/solicitacoes/{protocol:str}/cancelar", include_in_schema=False, guards=[client_only])
 async def request_cancel(
     request: Request, client: Client, protocol: FromPath[str], data: Form
 ) -> Response[str]:
     settings: Settings = request.app.state.settings
     if needs_confirmation(request, data):
         item = await solicitacoes.client_request(client.client_id, protocol)
-        if item is None:
-            raise NotFoundException()
         return confirmation(
             request,
             {
@@ -161,12 +159,10 @@ async def request_cancel(
                 "back_url": f"/solicitacoes/{protocol}",
             },
         )
-    outcome = await solicitacoes.cancel_request(
-        client.client_id, protocol, now=now(), ip=client_ip(request, settings)
+    cancelled = await solicitacoes.cancel_request(
+        client.client_id, protocol, now=clock_of(request).now(), ip=client_ip(request, settings)
     )
-    if outcome == "not_found":
-        raise NotFoundException()
-    if outcome == "cancelled":
+    if cancelled:
         return redirect(request, f"/solicitacoes/{protocol}")
     item = await solicitacoes.client_request(client.client_id, protocol)
     context = {

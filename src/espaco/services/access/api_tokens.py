@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from espaco.db import database
 from espaco.db.database import current_engine
+from espaco.domain.errors import Invalid
 from espaco.services.operations import audit
 from espaco.settings import Settings
 from espaco.tables import ApiRateWindow, ApiToken, StaffUser
@@ -24,6 +25,7 @@ TOKEN_PREFIX = "esp_"  # noqa: S105 - the visible start of every token, not a se
 PREFIX_LENGTH = 12
 # Fixed window per token and minute, counted in the database so that every worker agrees.
 REQUESTS_PER_MINUTE = 600
+NAME_MAX = 100
 _pk = ApiToken._meta.primary_key
 
 
@@ -68,12 +70,23 @@ def parse_scopes(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 async def create_token(
     name: str, scopes: tuple[str, ...], *, created_by: int | None, now: datetime, actor: str = ""
 ) -> str:
-    """Create a token and return it: the only time it exists in clear."""
+    """Create a token and return it: the only time it exists in clear. :class:`Invalid`
+    (fields ``nome``, ``escopos``) without a name or a known scope."""
+    name = name.strip()
+    errors = {}
+    if not name:
+        errors["nome"] = "Dê um nome ao token (por exemplo, o sistema que vai usá-lo)."
+    elif len(name) > NAME_MAX:
+        errors["nome"] = f"O nome pode ter no máximo {NAME_MAX} caracteres."
+    if not parse_scopes(scopes):
+        errors["escopos"] = "Escolha ao menos um escopo."
+    if errors:
+        raise Invalid(errors)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     async with current_engine().transaction():
         await ApiToken.insert(
             ApiToken(
-                name=name.strip()[:100],
+                name=name,
                 prefix=token[:PREFIX_LENGTH],
                 token_hash=hash_token(token),
                 scopes=" ".join(parse_scopes(scopes)),
@@ -85,7 +98,7 @@ async def create_token(
             "api_token_created",
             now=now,
             actor=actor,
-            details={"name": name.strip()[:100], "prefix": token[:PREFIX_LENGTH]},
+            details={"name": name, "prefix": token[:PREFIX_LENGTH]},
         )
     return token
 

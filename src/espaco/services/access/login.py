@@ -26,7 +26,7 @@ from datetime import datetime, tzinfo
 
 from espaco.db import database
 from espaco.domain.documents import validate_document
-from espaco.domain.errors import DomainError
+from espaco.domain.errors import DomainError, Invalid
 from espaco.services.access import login_throttle, passwords
 from espaco.services.access.access_codes import normalize_code
 from espaco.services.access.login_throttle import (  # noqa: F401 - the names callers and tests know
@@ -56,7 +56,6 @@ class LoginResult:
     client_id: int | None = None
     error: str | None = None
     locked_until: datetime | None = None
-    field_errors: dict[str, str] | None = None
     busy: bool = False  # the hashing pool was full: nothing was checked or counted
     refused: bool = False  # a lock was running: nothing was checked or counted
 
@@ -122,7 +121,8 @@ async def attempt_login(
     tz: tzinfo,
 ) -> LoginResult:
     """Check a login: count the attempt first, then check the code off the event loop; clear
-    the counters on success."""
+    the counters on success. A malformed document or an empty code: :class:`Invalid`, before
+    anything is counted."""
     field_errors: dict[str, str] = {}
     try:
         document = validate_document(document_text)
@@ -133,7 +133,7 @@ async def attempt_login(
     if not code:
         field_errors["codigo"] = "Informe o código de acesso recebido por e-mail."
     if field_errors:
-        return LoginResult(error="Confira os campos destacados.", field_errors=field_errors)
+        raise Invalid(field_errors)
 
     keys = login_keys(secret, ip=ip, document=document, device_cookie=device_cookie)
     reservation = await login_throttle.admit(keys.counted, now, known_device=keys.known_device)

@@ -9,10 +9,11 @@ by ``espaco.db.read`` (typed rows, the same on SQLite and PostgreSQL).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from espaco.db import read
+from espaco.domain.errors import NotFound
 from espaco.domain.fiscal import format_access_key
 from espaco.domain.periods import Period
 from espaco.services.billing.queries import BOLETO, CHART, FISCAL, PAGE, TOTALS, BoletoDetail
@@ -140,11 +141,6 @@ class FiscalDetail:
         return format_access_key(self.access_key)
 
 
-def local_today(now: datetime, tz: tzinfo) -> date:
-    """The provider's calendar day at instant ``now``: what "vencido" is measured against."""
-    return now.astimezone(tz).date()
-
-
 def _month_add(year: int, month: int, delta: int) -> tuple[int, int]:
     n = year * 12 + month - 1 + delta
     return n // 12, n % 12 + 1
@@ -224,12 +220,12 @@ def _items(data: Any) -> list[FiscalItem]:
     ]
 
 
-async def fiscal_document(client_id: int, invoice_id: int) -> FiscalDetail | None:
-    """The fiscal document of the client's invoice ``invoice_id``, or None (not found or not
-    the client's)."""
+async def fiscal_document(client_id: int, invoice_id: int) -> FiscalDetail:
+    """The fiscal document of the client's invoice ``invoice_id``; :class:`NotFound` (not found
+    or not the client's)."""
     r = await read.first(FISCAL, invoice_id, client_id)
     if r is None:
-        return None
+        raise NotFound("Nota fiscal não encontrada.")
     return FiscalDetail(
         invoice_id,
         *r[:6],
@@ -244,6 +240,9 @@ async def fiscal_document(client_id: int, invoice_id: int) -> FiscalDetail | Non
     )
 
 
-async def boleto(client_id: int, invoice_id: int) -> BoletoDetail | None:
-    """The boleto of the client's invoice ``invoice_id``, or None."""
-    return await read.first(BOLETO, invoice_id, client_id)
+async def boleto(client_id: int, invoice_id: int) -> BoletoDetail:
+    """The boleto of the client's invoice ``invoice_id``; :class:`NotFound` without one."""
+    found = await read.first(BOLETO, invoice_id, client_id)
+    if found is None:
+        raise NotFound("Boleto não encontrado.")
+    return found

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from espaco.db import MAX_ID, read
+from espaco.domain.errors import NotFound
 from espaco.domain.periods import Period
 from espaco.pdf.ticket import TicketData, TicketPhoto
 from espaco.services.collections.filters import WITH_TICKET, Filters, where_clause
@@ -127,37 +128,41 @@ async def certificates(
     return await read.rows(CERTIFICATES, client_id, period.start, period.end, limit)
 
 
-async def certificate(client_id: int, certificate_id: int) -> CertificateDetail | None:
-    """One of the client's CDFs with the MTRs it covers, or None (not found or not theirs)."""
+async def certificate(client_id: int, certificate_id: int) -> CertificateDetail:
+    """One of the client's CDFs with the MTRs it covers; :class:`NotFound` (not found or not
+    theirs)."""
     found = await read.first(CERTIFICATE, client_id, certificate_id)
     if found is None:
-        return None
+        raise NotFound("CDF não encontrado.")
     mtrs = await read.rows(CERTIFICATE_MTRS, *sorted(WITH_TICKET), certificate_id)
     return CertificateDetail(found, [(number, ident) for number, ident in mtrs])
 
 
 async def certificate_file(
     client_id: int, certificate_id: int, settings: Settings
-) -> tuple[str, Path] | None:
-    """``(number, file)`` of one of the client's CDF PDFs, or None."""
+) -> tuple[str, Path]:
+    """``(number, file)`` of one of the client's CDF PDFs; :class:`NotFound` without one."""
     found = await read.first(CERTIFICATE_FILE, certificate_id, client_id)
     if found is None or not found.pdf_path:
-        return None
+        raise NotFound("PDF do CDF não encontrado.")
     return found.number, media_path(settings, found.pdf_path)
 
 
-async def photo_file(
-    client_id: int, collection_id: int, photo_id: int, settings: Settings
-) -> Path | None:
-    """The stored photo of one of the client's collections, or None."""
+async def photo_file(client_id: int, collection_id: int, photo_id: int, settings: Settings) -> Path:
+    """The stored photo of one of the client's collections; :class:`NotFound` without one."""
     found = await read.first(PHOTO_FILE, photo_id, collection_id, client_id)
-    return media_path(settings, found.path) if found else None
+    if found is None:
+        raise NotFound("Foto não encontrada.")
+    return media_path(settings, found.path)
 
 
-async def ticket(client_id: int, collection_id: int, settings: Settings) -> TicketData | None:
-    """Everything the ticket PDF of one of the client's collections shows, or None (not the
-    client's, or not performed yet: agendada and cancelada collections have no ticket)."""
-    return (await tickets(client_id, [collection_id], settings)).get(collection_id)
+async def ticket(client_id: int, collection_id: int, settings: Settings) -> TicketData:
+    """Everything the ticket PDF of one of the client's collections shows; :class:`NotFound`
+    (not the client's, or not performed yet: agendada and cancelada collections have none)."""
+    found = (await tickets(client_id, [collection_id], settings)).get(collection_id)
+    if found is None:
+        raise NotFound("Ticket não encontrado.")
+    return found
 
 
 async def tickets(

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
+from espaco.clock import local_date
 from espaco.db import database
 from espaco.domain.documents import mask_document
 from espaco.mail import Email, email_environment, render_email
@@ -60,7 +61,7 @@ async def send_due(settings: Settings, *, now: datetime) -> int:
     pendências and an E-mail list. Returns how many e-mails were queued."""
     queued = 0
     now = now.astimezone(UTC)
-    today = now.astimezone(settings.tz).date()
+    today = local_date(now, settings.tz)
     cutoff = now - WEEK
     while ids := await _due_clients(cutoff):
         for client_id in ids:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from espaco.db import database
 from espaco.db.database import current_engine
-from espaco.domain.errors import DomainError
+from espaco.domain.errors import DomainError, NotFound
 from espaco.services.imports.model import ImportProblem
 from espaco.services.imports.sql import Sql, update_sql
 from espaco.services.imports.store import COLLECTION_COLS, PHOTO_COLS, content_hash
@@ -25,10 +25,6 @@ from espaco.tables import CollectionStatus, InvoiceStatus
 
 PERFORMED = (CollectionStatus.done, CollectionStatus.validated)
 MAX_PHOTOS = 20
-
-
-class NotFound(Exception):  # noqa: N818 - a lookup outcome
-    """No record with that ``external_id``."""
 
 
 @dataclass
@@ -78,7 +74,7 @@ async def set_invoice_status(
             [status, paid_on, paid_amount_cents, now, external_id],
         )
     if not rows:
-        raise NotFound(external_id)
+        raise NotFound(f"Fatura {external_id!r} não encontrada.")
     return Outcome(state=_invoice_state(rows[0]))
 
 
@@ -172,13 +168,17 @@ async def set_signature(external_id: str, data: bytes, *, settings: Settings) ->
 async def _collection_exists(external_id: str) -> None:
     rows = await database.fetch("SELECT id FROM collection WHERE external_id = {}", external_id)
     if not rows:
-        raise NotFound(external_id)
+        raise NotFound(_missing_collection(external_id))
+
+
+def _missing_collection(external_id: str) -> str:
+    return f"Coleta {external_id!r} não encontrada."
 
 
 async def _collection(sql: Sql, external_id: str) -> dict[str, Any]:
     rows = await sql.fetch("SELECT * FROM collection WHERE external_id = {}", [external_id])
     if not rows:
-        raise NotFound(external_id)
+        raise NotFound(_missing_collection(external_id))
     return rows[0]
 
 

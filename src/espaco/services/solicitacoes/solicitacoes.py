@@ -14,8 +14,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from espaco.clock import local_date
 from espaco.db import database
 from espaco.domain import scheduling
+from espaco.domain.errors import Invalid, NotFound
 from espaco.mail import Email, email_environment, render_email
 from espaco.services.operations import audit, outbox
 from espaco.settings import Settings
@@ -75,14 +77,6 @@ class RequestView:
     @property
     def cancellable(self) -> bool:
         return self.status == RequestStatus.pending
-
-
-@dataclass(frozen=True)
-class SubmitResult:
-    """The protocol of the request (new, or the one this form already made), or the errors."""
-
-    protocol: str | None = None
-    errors: dict[str, str] | None = None
 
 
 def new_submission_key() -> str:
@@ -178,11 +172,11 @@ async def submit_request(
     settings: Settings,
     now: datetime,
     ip: str = "",
-) -> SubmitResult:
-    """Validate and write a request; a second post of the same form answers the first one's
-    protocol and writes nothing."""
+) -> str:
+    """Validate and write a request: its protocol (a second post of the same form answers the
+    first one's and writes nothing); :class:`Invalid` with the fields' messages."""
     key = submission_key.strip()[:KEY_MAX]
-    today = now.astimezone(settings.tz).date()
+    today = local_date(now, settings.tz)
     text = description.strip().replace("\r\n", "\n")
     errors: dict[str, str] = {}
     places = {p.id: p for p in await active_places(client_id)}
@@ -209,10 +203,10 @@ async def submit_request(
             ).where(CollectionRequest.submission_key == key)
             if done:
                 if done[0]["client"] != client_id:
-                    return SubmitResult(errors={"formulario": "Formulário inválido."})
-                return SubmitResult(protocol=done[0]["protocol"])
+                    raise Invalid({"formulario": "Formulário inválido."})
+                return str(done[0]["protocol"])
         if errors:
-            return SubmitResult(errors=errors)
+            raise Invalid(errors)
         assert wanted is not None  # noqa: S101 - date_problem returned None
         repeated = await CollectionRequest.select(CollectionRequest.protocol).where(
             (CollectionRequest.client == client_id)
@@ -223,7 +217,7 @@ async def submit_request(
             & (CollectionRequest.created_at >= now - REPEAT_WINDOW)
         )
         if repeated:
-            return SubmitResult(protocol=repeated[0]["protocol"])
+            return str(repeated[0]["protocol"])
         protocol = await _next_protocol(today.year)
         await CollectionRequest.insert(
             CollectionRequest(
@@ -260,7 +254,7 @@ async def submit_request(
             details={"protocol": protocol},
         )
     outbox.wake()
-    return SubmitResult(protocol=protocol)
+    return protocol
 
 
 def _view_query():  # type: ignore[no-untyped-def]
@@ -316,17 +310,20 @@ async def client_requests(
     return [to_view(r) for r in rows[:per_page]], len(rows) > per_page
 
 
-async def client_request(client_id: int, protocol: str) -> RequestView | None:
-    """One request, looked up within the client: another client's protocol is not found."""
+async def client_request(client_id: int, protocol: str) -> RequestView:
+    """One request, looked up within the client: another client's protocol is
+    :class:`NotFound`."""
     rows = await _view_query().where(
         (CollectionRequest.client == client_id) & (CollectionRequest.protocol == protocol[:20])
     )
-    return to_view(rows[0]) if rows else None
+    if not rows:
+        raise NotFound("Solicitação não encontrada.")
+    return to_view(rows[0])
 
 
-async def cancel_request(client_id: int, protocol: str, *, now: datetime, ip: str = "") -> str:
-    """Cancel a pending request of the client: "cancelled", "decided" (too late: Planejamento
-    already answered) or "not_found"."""
+async def cancel_request(client_id: int, protocol: str, *, now: datetime, ip: str = "") -> bool:
+    """Cancel a pending request of the client: True, or False when it is too late (Planejamento
+    already answered); :class:`NotFound` when the client has no such request."""
     async with CollectionRequest._meta.db.transaction():
         rows = (
             await CollectionRequest.update(
@@ -347,7 +344,9 @@ async def cancel_request(client_id: int, protocol: str, *, now: datetime, ip: st
                 (CollectionRequest.client == client_id)
                 & (CollectionRequest.protocol == protocol[:20])
             )
-            return "decided" if exists else "not_found"
+            if not exists:
+                raise NotFound("Solicitação não encontrada.")
+            return False
         await audit.record(
             "request_cancelled",
             now=now,
@@ -356,7 +355,7 @@ async def cancel_request(client_id: int, protocol: str, *, now: datetime, ip: st
             client_id=client_id,
             details={"protocol": protocol},
         )
-    return "cancelled"
+    return True
 
 
 async def request_collection_id(request_id: int) -> int | None:

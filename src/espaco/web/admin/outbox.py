@@ -8,9 +8,11 @@ from litestar.response import Response
 from espaco.services.operations import audit, outbox
 from espaco.tables import OutboxStatus
 from espaco.web import params
-from espaco.web.admin.common import Master, actor_ip, admin_page, see_other
-from espaco.web.auth import now
+from espaco.web.admin.common import actor_ip, admin_page
+from espaco.web.auth import clock_of
+from espaco.web.guards import Staff, master_only
 from espaco.web.params import PathId
+from espaco.web.redirects import redirect
 
 PATH = "/admin/emails"
 PER_PAGE = 50
@@ -37,8 +39,8 @@ KIND_LABELS = {
 }
 
 
-@get(PATH, include_in_schema=False)
-async def outbox_page(request: Request, master: Master) -> Response[str]:
+@get(PATH, include_in_schema=False, guards=[master_only])
+async def outbox_page(request: Request, staff: Staff) -> Response[str]:
     """Newest first, filtered by ``?situacao=`` and paged by ``?pagina=``."""
     slug = request.query_params.get("situacao", "")
     status = STATUSES.get(slug)
@@ -48,7 +50,7 @@ async def outbox_page(request: Request, master: Master) -> Response[str]:
     counts = await outbox.outbox_counts()
     return admin_page(
         request,
-        master,
+        staff,
         "admin/emails.html",
         {
             "rows": rows,
@@ -65,11 +67,11 @@ async def outbox_page(request: Request, master: Master) -> Response[str]:
     )
 
 
-@post(PATH + "/{email_id:int}/tentar-de-novo", include_in_schema=False)
-async def retry(request: Request, master: Master, email_id: PathId) -> Response[str]:
+@post(PATH + "/{email_id:int}/tentar-de-novo", include_in_schema=False, guards=[master_only])
+async def retry(request: Request, staff: Staff, email_id: PathId) -> Response[str]:
     """Put a failed message back in the queue, due now."""
-    actor, ip = actor_ip(request, master)
-    when = now()
+    actor, ip = actor_ip(request, staff)
+    when = clock_of(request).now()
     outcome = await outbox.retry(email_id, now=when)
     if outcome == outbox.Retry.RETRIED:
         await audit.record(
@@ -84,14 +86,14 @@ async def retry(request: Request, master: Master, email_id: PathId) -> Response[
         )
     else:
         notice = "Essa mensagem não está mais com falha: nada a fazer."
-    return see_other(request, PATH + "?situacao=falhou", notice)
+    return redirect(request, PATH + "?situacao=falhou", notice, same_page=True)
 
 
-@post(PATH + "/enviar-pendentes", include_in_schema=False)
-async def send_pending(request: Request, master: Master) -> Response[str]:
+@post(PATH + "/enviar-pendentes", include_in_schema=False, guards=[master_only])
+async def send_pending(request: Request, staff: Staff) -> Response[str]:
     """Every pending message waiting after a failure (an outage) becomes due now."""
-    actor, ip = actor_ip(request, master)
-    when = now()
+    actor, ip = actor_ip(request, staff)
+    when = clock_of(request).now()
     count = await outbox.send_pending_now(now=when)
     if count:
         await audit.record(
@@ -105,4 +107,4 @@ async def send_pending(request: Request, master: Master) -> Response[str]:
         )
     else:
         notice = "Nenhuma mensagem pendente estava esperando: as da fila já saem em instantes."
-    return see_other(request, PATH + "?situacao=pendente", notice)
+    return redirect(request, PATH + "?situacao=pendente", notice, same_page=True)
