@@ -14,6 +14,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from espaco import database
+from espaco.db import Record, as_date, as_datetime
 from espaco.domain import scheduling
 from espaco.mail import Email, email_environment, render_email
 from espaco.services import audit, outbox
@@ -300,19 +302,44 @@ def to_view(row: dict) -> RequestView:
     )
 
 
+# The list's read, on the pages' fast path (database.fetch): Piccolo's select with its join
+# cost ~60% of /solicitacoes in building the query and converting the rows.
+_LIST_SQL = (
+    "SELECT r.id, r.protocol, r.client, l.label, l.street, l.number, l.district, l.city,"
+    " l.state, r.intended_on, r.description, r.status, r.created_at, r.decided_at,"
+    " r.scheduled_on, r.refusal_reason"
+    " FROM collection_request r JOIN location l ON l.id = r.location"
+    " WHERE r.client = {} ORDER BY r.created_at DESC, r.id DESC LIMIT {} OFFSET {}"
+)
+
+
+def _list_view(r: Record) -> RequestView:
+    (id_, protocol, client_id, label, street, number, district, city, state, intended_on,
+     description, status, created_at, decided_at, scheduled_on, refusal_reason) = r  # fmt: skip
+    place = {"street": street, "number": number, "district": district, "city": city, "state": state}
+    return RequestView(
+        id=id_,
+        protocol=protocol,
+        client_id=client_id,
+        location_label=label,
+        location_address=address_of(place),
+        intended_on=as_date(intended_on),
+        description=description,
+        status=status,
+        created_at=as_datetime(created_at),
+        decided_at=as_datetime(decided_at) if decided_at else None,
+        scheduled_on=as_date(scheduled_on) if scheduled_on else None,
+        refusal_reason=refusal_reason,
+    )
+
+
 async def client_requests(
     client_id: int, page: int = 1, per_page: int = LIST_PAGE_SIZE
 ) -> tuple[list[RequestView], bool]:
     """One page (from 1) of the client's requests, newest first, and whether more follow."""
-    rows = (
-        await _view_query()
-        .where(CollectionRequest.client == client_id)
-        .order_by(CollectionRequest.created_at, ascending=False)
-        .order_by(CollectionRequest.id, ascending=False)
-        .limit(per_page + 1)
-        .offset((max(page, 1) - 1) * per_page)
-    )
-    return [to_view(r) for r in rows[:per_page]], len(rows) > per_page
+    offset = (max(page, 1) - 1) * per_page
+    rows = await database.fetch(_LIST_SQL, client_id, per_page + 1, offset)
+    return [_list_view(r) for r in rows[:per_page]], len(rows) > per_page
 
 
 async def client_request(client_id: int, protocol: str) -> RequestView | None:

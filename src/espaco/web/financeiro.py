@@ -85,7 +85,6 @@ async def financeiro_page(
     context = {
         "client": client,
         "f": data,
-        "rows": payment.closure_rows(data.rows),
         "preset": preset,
         "presets": preset_links(today),
         "period_url": period_url,

@@ -11,6 +11,7 @@ from espaco.web import params
 from espaco.web.admin.common import Master, actor_ip, admin_page, see_other
 from espaco.web.auth import now
 from espaco.web.params import PathId
+from espaco.web.selos import SITUACOES
 
 PATH = "/admin/emails"
 PER_PAGE = 50
@@ -20,11 +21,7 @@ STATUSES = {
     "enviado": OutboxStatus.sent,
     "falhou": OutboxStatus.failed,
 }
-STATUS_LABELS = {
-    OutboxStatus.pending: "Pendente",
-    OutboxStatus.sent: "Enviado",
-    OutboxStatus.failed: "Falhou",
-}
+STATUS_LABELS = {OutboxStatus(status): label for status, (label, _) in SITUACOES["email"].items()}
 # Each kind of e-mail is named by its templates (templates/emails/<kind>.*): one label each,
 # and a test checks that every template has one.
 KIND_LABELS = {
