@@ -11,12 +11,18 @@ The data: a small copy of ``scale_data``'s measured client (its ten years of inv
 collections, 300 requests; 30 other clients) in SQLite under ``--data`` (filled on the first
 run), or PostgreSQL with ``--database-url`` (a database ``scale.py`` filled; only read).
 
-    PYTHONPATH=src:bench python bench/pages_cpu.py --data /tmp/pages-cpu \
-        --src src --src /tmp/base/src [--requests 200] [--rounds 5] [--page /solicitacoes]
+    git archive main src templates static migrations | tar -x -C /tmp/base   # the "before"
+    PYTHONPATH=src:bench python bench/pages_cpu.py --src src --src /tmp/base/src \
+        [--requests 200] [--rounds 5] [--page /solicitacoes] [--callgrind] [--profile]
 
-The last column estimates the budget ratio of ``scale.py`` (page throughput over hello-world's
+The last columns estimate the budget ratio of ``scale.py`` (page throughput over hello-world's
 when the server is CPU-bound): (hello + server) ÷ (page + server), with ``--server-ms`` the
 HTTP server's own cost per request (uvicorn ≈ 0.12 ms in docs/benchmarks.md).
+
+``--callgrind`` runs each worker under valgrind and counts the instructions of each batch
+instead (``callgrind_control`` turns counting on around it): the same figure however busy the
+machine is. ~20 requests a page are enough (one run takes a few minutes). ``--profile`` prints a
+cProfile of each batch to stderr.
 """
 
 from __future__ import annotations
@@ -34,10 +40,11 @@ import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 from zoneinfo import ZoneInfo
 
 HX = {"hx-request": "true"}
+DEFAULT_DATA = Path(tempfile.gettempdir()) / "espaco-pages-cpu"
 
 
 def _today() -> date:
@@ -113,11 +120,13 @@ async def worker(data_dir: Path, database_url: str | None, profile: bool) -> Non
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             form = (await client.get("/entrar")).text
             token = re.search(r'name="_csrf_token" value="([^"]+)"', form)
-            assert token is not None
+            if token is None:
+                raise SystemExit("no CSRF field on /entrar")
             code = (data_dir / "bench-code").read_text()
             data = {"documento": scale_data.DOCUMENT, "codigo": code, "_csrf_token": token[1]}
             answer = await client.post("/entrar", data=data)
-            assert answer.status_code in (200, 303), answer.status_code
+            if answer.status_code not in (200, 303):
+                raise SystemExit(f"login failed: {answer.status_code}")
             cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
 
         async def call(target: Any, path: str, headers: dict[str, str]) -> int:
@@ -174,10 +183,10 @@ async def worker(data_dir: Path, database_url: str | None, profile: bool) -> Non
 
 
 def ask(process: subprocess.Popen[str], name: str, count: int) -> float:
-    assert process.stdin is not None and process.stdout is not None
-    process.stdin.write(f"{name} {count}\n")
-    process.stdin.flush()
-    return float(json.loads(process.stdout.readline())["cpu_ms"])
+    stdin, stdout = cast(IO[str], process.stdin), cast(IO[str], process.stdout)
+    stdin.write(f"{name} {count}\n")
+    stdin.flush()
+    return float(json.loads(stdout.readline())["cpu_ms"])
 
 
 def instructions(process: subprocess.Popen[str], name: str, count: int) -> float:
@@ -202,7 +211,7 @@ def instructions(process: subprocess.Popen[str], name: str, count: int) -> float
 # -- driver -------------------------------------------------------------------------------------
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path("/tmp/espaco-pages-cpu"))
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--src", action="append", default=None, help="a code tree's src/")
     parser.add_argument("--requests", type=int, default=200, help="per page, round and tree")
@@ -241,8 +250,7 @@ def main() -> None:
             text=True,
             env=env,
         )
-        assert process.stdout is not None
-        if process.stdout.readline().strip() != "ready":
+        if cast(IO[str], process.stdout).readline().strip() != "ready":
             raise SystemExit(f"{tree}: the worker did not start")
         workers.append(process)
     names = ["hello-world", *(args.page or pages(_today()))]
@@ -264,8 +272,7 @@ def main() -> None:
                     best[key] = min(best.get(key, cpu), cpu)
     finally:
         for process in workers:
-            assert process.stdin is not None
-            process.stdin.close()
+            cast(IO[str], process.stdin).close()
             process.wait(timeout=30)
     server = args.server_ms
     if args.callgrind:
