@@ -77,7 +77,7 @@ def fill(data_dir: Path) -> None:
     import scale_data
     from loadgen import env_for, migrate
 
-    from espaco.services.access_codes import new_access_code, normalize_code
+    from espaco.services.access.access_codes import new_access_code, normalize_code
     from espaco.settings import Settings
 
     if (data_dir / "bench-code").is_file():

@@ -19,8 +19,10 @@ from conftest import make_settings
 from jinja2 import Environment
 
 from espaco.resources import resource_dir
-from espaco.services import coletas, financeiro
-from espaco.services.requests import RequestView
+from espaco.services.billing import financeiro
+from espaco.services.collections import coletas
+from espaco.services.collections.filters import WITH_TICKET
+from espaco.services.solicitacoes.solicitacoes import RequestView
 from espaco.web.selos import SITUACOES, plural, selo
 from espaco.web.static import StaticFiles
 from espaco.web.templating import create_environment
@@ -54,9 +56,10 @@ def _collection(**overrides: object) -> coletas.Row:
     return coletas.Row(**values)  # type: ignore[arg-type]
 
 
-def test_the_row_loops_unpack_the_services_rows_in_their_field_order() -> None:
+def test_the_row_loops_unpack_the_services_rows_in_their_field_order(env: Environment) -> None:
     assert _unpacked("coletas.html", "linhas") == list(coletas.Row._fields)
     assert _unpacked("financeiro.html", "linhas") == list(financeiro.InvoiceRow._fields)
+    assert set(env.globals["macros"].coletas.COM_TICKET) == WITH_TICKET
 
 
 def test_a_collection_row_escapes_every_text_from_the_erp(env: Environment) -> None:

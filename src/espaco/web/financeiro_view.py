@@ -15,7 +15,7 @@ from espaco.domain.formatting import format_date
 from espaco.domain.pix import build_static_brcode, parse_brcode
 from espaco.pdf.boleto import BoletoPdf, render_boleto
 from espaco.pdf.nota import NotaItem, NotaPdf, render_nota
-from espaco.services.financeiro import BoletoDetail, FiscalDetail
+from espaco.services.billing.financeiro import BoletoDetail, FiscalDetail
 from espaco.settings import Settings
 
 _TXID_UNSAFE = re.compile(r"[^A-Za-z0-9]")

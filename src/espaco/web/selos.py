@@ -13,8 +13,8 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from espaco.services import collection_filters
-from espaco.services import requests as client_requests
+from espaco.services.collections import filters as collection_filters
+from espaco.services.solicitacoes import solicitacoes
 
 
 def _with_tones(labels: dict[str, str], tones: dict[str, str]) -> dict[str, tuple[str, str]]:
@@ -28,7 +28,7 @@ SITUACOES: dict[str, dict[str, tuple[str, str]]] = {
         {"validated": "ok", "cancelled": "atencao", "scheduled": "aviso"},
     ),
     "solicitacao": _with_tones(
-        {status: label.capitalize() for status, label in client_requests.STATUS_LABELS.items()},
+        {status: label.capitalize() for status, label in solicitacoes.STATUS_LABELS.items()},
         {"pending": "aviso", "scheduled": "ok", "refused": "atencao"},
     ),
     "fatura": {  # "overdue": an open invoice past its due date (InvoiceRow.overdue)
