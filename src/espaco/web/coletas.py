@@ -10,18 +10,14 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, get
 from litestar.response import Response
-from markupsafe import Markup
 
 from espaco.domain.errors import DomainError
-from espaco.domain.formatting import format_date, format_int_br, format_unit
-from espaco.domain.money import format_quantity
+from espaco.domain.formatting import format_date
 from espaco.domain.periods import Period, last_days, parse_period
 from espaco.pdf.ticket import render_cached
 from espaco.services.collections import coletas
@@ -34,7 +30,6 @@ from espaco.web.downloads import csv_text, file_response, read_or_404
 from espaco.web.guards import Client, client_only
 from espaco.web.pages import is_fragment_request, page
 from espaco.web.params import PathId, query_id
-from espaco.web.templating import date_text, escape_text
 
 DEFAULT_DAYS = 90
 CSV_HEADER = [
@@ -133,8 +128,6 @@ async def coletas_page(request: Request, client: Client) -> Response[str]:
         "errors": errors,
         "data": data,
         "after": after,
-        "rows": table_rows(data.page.rows),
-        "certificate_rows": certificate_rows(data.certificates),
         "certificate_limit": coletas.CERTIFICATE_LIMIT,
         "chart": charts.per_month(data.summary.months) if data.summary else None,
         "situacoes": SITUACAO_OPTIONS,
@@ -151,99 +144,6 @@ async def coletas_page(request: Request, client: Client) -> Response[str]:
         context,
         fragment=fragment,
         status_code=422 if errors else 200,
-    )
-
-
-def table_rows(rows: list[coletas.Row]) -> Markup:
-    """The ``<tr>`` of each collection, for the table's ``<tbody>`` (first page and "Carregar
-    mais" alike).
-
-    Built here, not in the template: 50 rows of a dozen values cost the template ~15 µs a row in
-    escaping and filter calls, four times this, and "Carregar mais" has a 30 ms p99 budget at 32
-    connections. Every text that comes from the ERP goes through ``h`` (tests feed markup
-    into each); the rest is numbers, dates and constants. Links name themselves with
-    ``aria-label``: a visually hidden span is absolutely positioned and would escape the table's
-    scroll box, making the whole page scroll sideways at 360 px.
-    """
-    return Markup("".join(map(_table_row, rows)))  # noqa: S704 - see the docstring
-
-
-# Waste, quantity and situação cells repeat from row to row: each distinct one is built once
-# (pure functions of their texts, so never stale). Ticket and MTR numbers differ on every row
-# and are escaped directly (a cache miss costs more than the escape).
-h = escape_text
-_STATUS_CLASS = {"validated": "selo ok", "cancelled": "selo atencao", "scheduled": "selo aviso"}
-
-
-@lru_cache(maxsize=4096)
-def _waste_cell(description: str, waste_class: str) -> str:
-    if not waste_class:
-        return h(description)
-    return f'{h(description)}<br><span class="dica">Classe {h(waste_class)}</span>'
-
-
-@lru_cache(maxsize=4096)
-def _quantity_cell(quantity: str, unit: str) -> str:
-    return f"{h(format_quantity(quantity))} {h(format_unit(unit))}" if quantity else ""
-
-
-@lru_cache(maxsize=64)
-def _status_cell(status: str) -> str:
-    label = collection_filters.STATUS_LABELS.get(status, status)
-    return f'<span class="{_STATUS_CLASS.get(status, "selo")}">{h(label)}</span>'
-
-
-def _table_row(r: coletas.Row) -> str:
-    ticket = (
-        f'<a href="/coletas/{r.id}/ticket.pdf" class="selo" target="_blank" rel="noopener"'
-        f' aria-label="PDF do ticket {escape(r.external_id)}">PDF</a>'
-        if r.status in collection_filters.WITH_TICKET
-        else ""
-    )
-    mtr = ""
-    if r.mtr_number:
-        mtr = number = escape(r.mtr_number)
-        if r.mtr_status:
-            mtr += f'<br><span class="dica">{h(r.mtr_status)}</span>'
-        if r.certificate_id:
-            mtr += (
-                f'<br><a href="/coletas/cdf/{r.certificate_id}/mtrs"'
-                f' aria-label="CDF do MTR {number}">CDF</a>'
-            )
-    return (
-        f'<tr><td data-label="Data">{date_text(r.event_on)}</td>'
-        f'<td data-label="Local">{h(r.location)}</td><td data-label="Serviço">{h(r.service)}</td>'
-        f'<td data-label="Resíduo">{_waste_cell(r.waste_description, r.waste_class)}</td>'
-        f'<td class="num" data-label="Quantidade">{_quantity_cell(r.quantity, r.unit)}</td>'
-        f'<td data-label="Ticket">{ticket}</td><td data-label="MTR/SINIR">{mtr}</td>'
-        f'<td data-label="Situação">{_status_cell(r.status)}</td></tr>\n'
-    )
-
-
-def certificate_rows(certificates: list[coletas.CertificateRow]) -> Markup:
-    """The ``<tr>`` of each CDF of the period (a year's filter lists a dozen), built here for
-    the reason ``table_rows`` is; number and receiver come from the ERP and are escaped."""
-    return Markup("".join(map(_certificate_row, certificates)))  # noqa: S704 - see above
-
-
-def _certificate_row(c: coletas.CertificateRow) -> str:
-    number = h(c.number)
-    url = f"/coletas/cdf/{c.id}/mtrs"
-    mtrs = f"{format_int_br(c.mtr_count)} MTR{'' if c.mtr_count == 1 else 's'}"
-    pdf = (
-        f'<a href="/coletas/cdf/{c.id}" download aria-label="Baixar o CDF {number} (PDF)">'
-        "Baixar</a>"
-        if c.has_pdf
-        else '<span class="dica">—</span>'
-    )
-    return (
-        f'<tr id="cdf-{c.id}"><td data-label="Número">{number}</td>'
-        f'<td data-label="Emissão">{date_text(c.issued_on)}</td>'
-        f'<td data-label="Período">{date_text(c.period_start)} a {date_text(c.period_end)}</td>'
-        f'<td data-label="Destinador">{h(c.receiver)}</td>'
-        f'<td data-label="MTRs"><a href="{url}" hx-get="{url}" hx-target="#cdf-detalhe"'
-        f' hx-swap="outerHTML" aria-label="{mtrs} do CDF {number}">{mtrs}</a></td>'
-        f'<td data-label="PDF">{pdf}</td></tr>\n'
     )
 
 

@@ -77,7 +77,6 @@ async def financeiro_page(request: Request, client: Client) -> Response[str]:
     context = {
         "client": client,
         "f": data,
-        "rows": payment.closure_rows(data.rows),
         "preset": preset,
         "presets": preset_links(today),
         "period_url": period_url,

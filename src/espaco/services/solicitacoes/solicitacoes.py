@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from espaco.clock import local_date
-from espaco.db import database
+from espaco.db import database, read
 from espaco.domain import scheduling
 from espaco.domain.errors import Invalid, NotFound
 from espaco.mail import Email, email_environment, render_email
 from espaco.services.operations import audit, outbox
+from espaco.services.solicitacoes.queries import LIST, ListRow
 from espaco.settings import Settings
 from espaco.tables import (
     Client,
@@ -295,19 +296,39 @@ def to_view(row: dict) -> RequestView:
     )
 
 
+# The list's read, on the pages' fast path (database.fetch): Piccolo's select with its join
+# cost ~60% of /solicitacoes in building the query and converting the rows.
+def _list_view(r: ListRow) -> RequestView:
+    place = {
+        "street": r.street,
+        "number": r.number,
+        "district": r.district,
+        "city": r.city,
+        "state": r.state,
+    }
+    return RequestView(
+        id=r.id,
+        protocol=r.protocol,
+        client_id=r.client_id,
+        location_label=r.label,
+        location_address=address_of(place),
+        intended_on=r.intended_on,
+        description=r.description,
+        status=r.status,
+        created_at=r.created_at,
+        decided_at=r.decided_at,
+        scheduled_on=r.scheduled_on,
+        refusal_reason=r.refusal_reason,
+    )
+
+
 async def client_requests(
     client_id: int, page: int = 1, per_page: int = LIST_PAGE_SIZE
 ) -> tuple[list[RequestView], bool]:
     """One page (from 1) of the client's requests, newest first, and whether more follow."""
-    rows = (
-        await _view_query()
-        .where(CollectionRequest.client == client_id)
-        .order_by(CollectionRequest.created_at, ascending=False)
-        .order_by(CollectionRequest.id, ascending=False)
-        .limit(per_page + 1)
-        .offset((max(page, 1) - 1) * per_page)
-    )
-    return [to_view(r) for r in rows[:per_page]], len(rows) > per_page
+    offset = (max(page, 1) - 1) * per_page
+    rows = await read.rows(LIST, client_id, per_page + 1, offset)
+    return [_list_view(r) for r in rows[:per_page]], len(rows) > per_page
 
 
 async def client_request(client_id: int, protocol: str) -> RequestView:

@@ -13,6 +13,7 @@ from espaco.web.auth import clock_of
 from espaco.web.guards import Staff, master_only
 from espaco.web.params import PathId
 from espaco.web.redirects import redirect
+from espaco.web.selos import SITUACOES
 
 PATH = "/admin/emails"
 PER_PAGE = 50
@@ -22,11 +23,7 @@ STATUSES = {
     "enviado": OutboxStatus.sent,
     "falhou": OutboxStatus.failed,
 }
-STATUS_LABELS = {
-    OutboxStatus.pending: "Pendente",
-    OutboxStatus.sent: "Enviado",
-    OutboxStatus.failed: "Falhou",
-}
+STATUS_LABELS = {OutboxStatus(status): label for status, (label, _) in SITUACOES["email"].items()}
 # Each kind of e-mail is named by its templates (templates/emails/<kind>.*): one label each,
 # and a test checks that every template has one.
 KIND_LABELS = {
