@@ -131,12 +131,12 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return cert, key
 
 
-def tls_contexts(certificate: tuple[Path, Path]) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+def server_tls(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    """The test server's side; the portal trusts its certificate through the URL's ``cafile``."""
     cert, key = certificate
     server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server.load_cert_chain(cert, key)
-    client = ssl.create_default_context(cafile=str(cert))
-    return server, client
+    return server
 
 
 def sample_email(**overrides: Any) -> Email:
@@ -345,11 +345,10 @@ async def test_smtp_server_down_is_a_delivery_error_of_the_server() -> None:
 async def test_smtp_transport_upgrades_with_starttls_when_offered(
     certificate: tuple[Path, Path],
 ) -> None:
-    server_context, client_context = tls_contexts(certificate)
     handler = Collector()
-    controller = start_server(handler, tls_context=server_context, require_starttls=True)
+    controller = start_server(handler, tls_context=server_tls(certificate), require_starttls=True)
     try:
-        transport = SmtpTransport(f"smtp://127.0.0.1:{controller.port}", ssl_context=client_context)
+        transport = SmtpTransport(f"smtp://127.0.0.1:{controller.port}?cafile={certificate[0]}")
         message = build_message(sample_email(), message_id=MESSAGE_ID, sender="a@b.com.br", now=NOW)
         await transport.send(message, sample_email().to)
     finally:
@@ -359,13 +358,10 @@ async def test_smtp_transport_upgrades_with_starttls_when_offered(
 
 
 async def test_smtps_is_tls_from_the_first_byte(certificate: tuple[Path, Path]) -> None:
-    server_context, client_context = tls_contexts(certificate)
     handler = Collector()
-    controller = start_server(handler, ssl_context=server_context)
+    controller = start_server(handler, ssl_context=server_tls(certificate))
     try:
-        transport = SmtpTransport(
-            f"smtps://127.0.0.1:{controller.port}", ssl_context=client_context
-        )
+        transport = SmtpTransport(f"smtps://127.0.0.1:{controller.port}?cafile={certificate[0]}")
         message = build_message(sample_email(), message_id=MESSAGE_ID, sender="a@b.com.br", now=NOW)
         await transport.send(message, sample_email().to)
     finally:
@@ -376,8 +372,7 @@ async def test_smtps_is_tls_from_the_first_byte(certificate: tuple[Path, Path]) 
 async def test_smtps_refuses_a_certificate_it_cannot_verify(
     certificate: tuple[Path, Path],
 ) -> None:
-    server_context, _ = tls_contexts(certificate)
-    controller = start_server(Collector(), ssl_context=server_context)
+    controller = start_server(Collector(), ssl_context=server_tls(certificate))
     try:
         transport = SmtpTransport(f"smtps://127.0.0.1:{controller.port}")
         message = build_message(sample_email(), message_id=MESSAGE_ID, sender="a@b.com.br", now=NOW)

@@ -7,15 +7,21 @@ import os
 import re
 import secrets
 import stat
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from espaco.secret_strength import secret_problem
-from espaco.settings import ENV_FILE, SECRET_FILE, Settings, SettingsError, setting_names
+from espaco.settings import ENV_FILE, PREFIX, SECRET_FILE, Settings, SettingsError
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TABLE_ROW = re.compile(r"^\| `(ESPACO_[A-Z0-9_]+)` \|", re.MULTILINE)
+
+
+def setting_names() -> list[str]:
+    """Every environment variable the portal reads: one a field of ``Settings``."""
+    return [PREFIX + f.name.upper() for f in fields(Settings) if not f.name.startswith("_")]
 
 
 def env_for(data_dir: Path, **values: str) -> dict[str, str]:

@@ -22,13 +22,14 @@ from bs4 import BeautifulSoup
 from factories import cnpj, make_client
 from live import Live, serving
 
-from espaco.services import login, passwords, staff_login
+from espaco.services import login, login_throttle, passwords, staff_login
 from espaco.services.staff import create_staff
 from espaco.settings import Settings
 from espaco.web.auth import REFUSAL_PAUSE
 
 FROZEN = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
-ALLOWED = login.FREE_FAILURES + 1  # the attempt that earns the first delay is still checked
+# The attempt that earns the first delay is still checked.
+ALLOWED = login_throttle.FREE_FAILURES + 1
 PASSWORD = "senha-forte-da-equipe"
 
 

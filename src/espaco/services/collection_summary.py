@@ -14,6 +14,8 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
+from piccolo.engine.base import Engine
+
 from espaco import database
 from espaco.db import as_date
 from espaco.domain.periods import Period, month_period
@@ -59,8 +61,8 @@ class MonthTally:
 
 
 Tally = dict[Month, MonthTally]
-_summaries: OrderedDict[tuple[int, int, int, Filters], Summary] = OrderedDict()
-_tallies: OrderedDict[tuple[int, int, int, int | None, str | None], Tally] = OrderedDict()
+_summaries: OrderedDict[tuple[Engine, int, int, Filters], Summary] = OrderedDict()
+_tallies: OrderedDict[tuple[Engine, int, int, int | None, str | None], Tally] = OrderedDict()
 
 
 async def summary(client_id: int, filters: Filters) -> Summary:
@@ -72,7 +74,7 @@ async def summary(client_id: int, filters: Filters) -> Summary:
     summary is asked for at each visit. The version is read before the sums, so a summary is
     never older than the version it is cached under."""
     version = await data_version(client_id)
-    key = (database.generation(), client_id, version, filters)
+    key = (database.current_engine(), client_id, version, filters)
     found = _summaries.get(key)
     if found is not None:
         _summaries.move_to_end(key)
@@ -180,7 +182,7 @@ async def _tally(client_id: int, filters: Filters, version: int) -> Tally:
     """The client's ``collection_month`` for the filters' place and status, by month: its whole
     history, cached per data version like the summaries (~1 ms once for 20,000 collections;
     then any period's whole months cost nothing to read)."""
-    key = (database.generation(), client_id, version, filters.location_id, filters.status)
+    key = (database.current_engine(), client_id, version, filters.location_id, filters.status)
     found = _tallies.get(key)
     if found is not None:
         _tallies.move_to_end(key)

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from espaco import database
 from espaco.db import as_date, as_datetime
-from espaco.domain.fiscal import format_access_key
+from espaco.domain.fiscal import FISCAL_KIND_LABELS, format_access_key
 from espaco.domain.periods import Period
 
 PAGE_SIZE = 25
@@ -133,7 +133,7 @@ class FiscalDetail:
 
     @property
     def kind_label(self) -> str:
-        return "NF-e" if self.kind == "nfe" else "NFS-e"
+        return FISCAL_KIND_LABELS[self.kind]
 
     @property
     def access_key_grouped(self) -> str:

@@ -149,7 +149,7 @@ async def pendencias(
     """The client's pendências on ``today`` (the provider's local date), at one place or all."""
     version = await collection_summary.data_version(client_id)
     key = (
-        database.generation(),
+        database.current_engine(),
         client_id,
         version,
         today,

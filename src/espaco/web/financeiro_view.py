@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from espaco.domain.boleto import format_digitable_line
 from espaco.domain.errors import DomainError
+from espaco.domain.fiscal import FISCAL_KIND_LABELS
 from espaco.domain.formatting import format_date
 from espaco.domain.money import format_brl
 from espaco.domain.pix import build_static_brcode, parse_brcode
@@ -48,7 +49,7 @@ def _closure_row(r: InvoiceRow) -> str:
         status = '<span class="selo aviso">aberta</span>'
     if r.fiscal_kind:
         url = f"/financeiro/{r.id}/nota"
-        kind = "NF-e" if r.fiscal_kind == "nfe" else "NFS-e"
+        kind = FISCAL_KIND_LABELS[r.fiscal_kind]
         nota = (
             f'<a href="{url}" hx-get="{url}" hx-target="#nota-detalhe" hx-swap="outerHTML">'
             f"{kind} {escape(r.fiscal_number or '')}</a>"
