@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import os
 import re
 import secrets
 import stat
@@ -169,11 +168,9 @@ def test_the_generated_secret_key_passes_the_strength_check_every_time() -> None
         assert secret_problem("ESPACO_SECRET_KEY", secrets.token_urlsafe(48)) is None
 
 
-def test_a_new_data_dir_and_its_secret_key_are_private_under_umask_022(tmp_path: Path) -> None:
-    old = os.umask(0o022)
-    try:
-        settings = Settings.from_env(env_for(tmp_path / "novo" / "dados"))
-    finally:
-        os.umask(old)
+def test_a_new_data_dir_and_its_secret_key_are_private_under_umask_022(
+    tmp_path: Path, umask_022: None
+) -> None:
+    settings = Settings.from_env(env_for(tmp_path / "novo" / "dados"))
     assert stat.S_IMODE(settings.data_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE((settings.data_dir / SECRET_FILE).stat().st_mode) == 0o600
