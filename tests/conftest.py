@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from smtp_support import SmtpServer, self_signed_certificate
 
-from espaco import database
+from espaco.db import database
 from espaco.settings import Settings
 from espaco.tables import ALL_TABLES
 

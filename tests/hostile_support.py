@@ -23,7 +23,7 @@ from support import (
 )
 
 from espaco.domain import scheduling
-from espaco.services import api_tokens
+from espaco.services.access import api_tokens
 from espaco.settings import Settings
 from espaco.tables import (
     ALL_TABLES,

@@ -25,7 +25,7 @@ from factories import make_client as _make_client
 from litestar.testing import TestClient
 
 from espaco.app import create_app
-from espaco.services.staff import create_staff
+from espaco.services.access.staff import create_staff
 from espaco.settings import Settings
 from espaco.tables import StaffUser
 

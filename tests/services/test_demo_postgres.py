@@ -12,7 +12,7 @@ import pytest
 from support import app_client, client_login
 
 from espaco import cli
-from espaco.services.demo_setup import SCHEMA_COMMENT
+from espaco.demo.setup import SCHEMA_COMMENT
 from espaco.settings import Settings
 from tests.conftest import PG_URL, truncate_pg
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from smtp_support import SmtpServer
 
 from espaco.mail import Email
-from espaco.services import outbox
+from espaco.services.operations import outbox
 from espaco.settings import Settings
 from espaco.tables import OutboxEmail
 

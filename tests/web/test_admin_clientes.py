@@ -20,8 +20,8 @@ from support import (
     soup,
 )
 
-from espaco.services.access_codes import normalize_code
-from espaco.services.passwords import verify_secret
+from espaco.services.access.access_codes import normalize_code
+from espaco.services.access.passwords import verify_secret
 from espaco.settings import Settings
 from espaco.tables import AuditEvent, Client, ClientEmail, OutboxEmail
 

@@ -14,7 +14,8 @@ from smtp_support import SmtpServer
 from support import HX, app_client, call, now, post, soup, staff_logged_in
 
 from espaco.mail import Email
-from espaco.services import outbox, sealing
+from espaco.services.access import sealing
+from espaco.services.operations import outbox
 from espaco.settings import Settings
 from espaco.tables import AuditEvent, OutboxEmail
 

@@ -18,7 +18,7 @@ from support import (
 )
 
 from espaco.domain import scheduling
-from espaco.services import requests
+from espaco.services.solicitacoes import solicitacoes
 from espaco.settings import Settings
 from espaco.tables import AuditEvent, Collection, CollectionRequest, OutboxEmail
 
@@ -32,12 +32,12 @@ def new_request(web: TestClient, settings: Settings, description: str = "Duas ca
     place = call(web, make_location, client_id, label="Matriz")
     result = call(
         web,
-        requests.submit_request,
+        solicitacoes.submit_request,
         client_id,
         location=str(place),
         intended=scheduling.earliest_date(today(settings), 1).isoformat(),
         description=description + " Entrada pela rua de trás.",
-        submission_key=requests.new_submission_key(),
+        submission_key=solicitacoes.new_submission_key(),
         settings=settings,
         now=datetime.now(UTC),
     )

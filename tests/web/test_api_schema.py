@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from support import call, now
 
-from espaco.services import api_tokens
+from espaco.services.access import api_tokens
 
 EXAMPLES = 12
 CHECKS = [

@@ -16,7 +16,7 @@ from litestar.testing import TestClient
 from pypdf import PdfReader
 from support import HX, call, login, seed_and_log_in, soup
 
-from espaco.services import coletas as coletas_service
+from espaco.services.collections import coletas as coletas_service
 from espaco.tables import Certificate, Collection, CollectionPhoto, Location
 from espaco.web.downloads import csv_cell
 

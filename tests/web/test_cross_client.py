@@ -15,7 +15,7 @@ from litestar.testing import TestClient
 from support import app_client, call, client_login, csrf_token
 
 from espaco.demo import build_demo_import
-from espaco.services.clients import set_demo_access_code
+from espaco.demo.clients import set_demo_access_code
 from espaco.services.imports import import_file
 from espaco.tables import (
     Boleto,

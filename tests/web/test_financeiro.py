@@ -19,7 +19,7 @@ from support import HX, app_client, call, client_login, soup
 
 from espaco.domain.boleto import format_digitable_line
 from espaco.domain.pix import build_static_brcode, parse_brcode
-from espaco.services.media import MediaStore
+from espaco.services.operations.media import MediaStore
 from espaco.tables import Boleto, FiscalDocument
 
 

@@ -21,8 +21,8 @@ from factories import cnpj, make_client
 from live import LiveServer, serving
 from support import csrf_in, message
 
-from espaco.services import login, login_throttle, passwords, staff_login
-from espaco.services.staff import create_staff
+from espaco.services.access import login, login_throttle, passwords, staff_login
+from espaco.services.access.staff import create_staff
 from espaco.settings import Settings
 from espaco.web.auth import REFUSAL_PAUSE
 

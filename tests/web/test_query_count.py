@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from support import app_client, call, client_login
 
-from espaco.services.clients import set_demo_access_code
+from espaco.demo.clients import set_demo_access_code
 from espaco.services.imports import import_document
 from espaco.settings import Settings
 from espaco.tables import CollectionRequest, Location
