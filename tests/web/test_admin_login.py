@@ -12,6 +12,7 @@ from support import (
     PASSWORD,
     app_client,
     call,
+    client_login,
     make_client,
     make_staff,
     message,
@@ -138,8 +139,6 @@ def test_back_office_pages_send_strangers_to_the_staff_login(web: TestClient) ->
 
 def test_a_client_session_does_not_open_the_back_office(web: TestClient) -> None:
     make_client(web, document="11222333000181", code="ABCD-EFGH-JKMN-PQRS")
-    from admin_support import client_login
-
     assert client_login(web, "11.222.333/0001-81", "ABCD-EFGH-JKMN-PQRS").status_code == 303
     assert not logged_in(web)
 
