@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import PG_URL, TEST_SECRET
+from conftest import PG_URL, TEST_SECRET, command_env
 
 import espaco
 from espaco import cli
@@ -26,22 +26,13 @@ from espaco.tables import AuditEvent, Client, Invoice, StaffUser
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(autouse=True)
-def keep_umask():
-    """``espaco`` sets the process umask to 077; the test process gets its own back."""
-    old = os.umask(0o022)
-    yield
-    os.umask(old)
+pytestmark = pytest.mark.usefixtures("umask_022")
 
 
 @pytest.fixture
 def env(settings, monkeypatch):
     """The command's environment: the test's data dir and database."""
-    monkeypatch.setenv("ESPACO_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("ESPACO_SECRET_KEY", TEST_SECRET)
-    monkeypatch.setenv("ESPACO_LOG_LEVEL", "WARNING")
-    if PG_URL:
-        monkeypatch.setenv("ESPACO_DATABASE_URL", PG_URL)
+    command_env(monkeypatch, settings.data_dir)
     return settings
 
 
@@ -283,7 +274,8 @@ def test_state_files_are_private_under_umask_022(tmp_path, monkeypatch, capsys):
     copies = tmp_path / "copias"
     (target,) = copies.iterdir()
     assert mode(copies) == mode(target) == 0o700
-    assert all(mode(p) == 0o600 for p in target.rglob("*") if p.is_file())
+    files = [p for p in target.rglob("*") if p.is_file()]
+    assert files and all(mode(p) == 0o600 for p in files), files
 
 
 def test_backup_holds_every_piece_of_state(env, tmp_path, capsys):

@@ -37,7 +37,7 @@ from espaco.tables import (
     Invoice,
     Location,
 )
-from tests.browser.conftest import CONTEXT_OPTIONS, RECORD_CSP_VIOLATIONS, BrowserLog
+from tests.browser.conftest import CONTEXT_OPTIONS, RECORD_CSP_VIOLATIONS, BrowserLog, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -212,11 +212,7 @@ def extra_views(ids: dict[str, str]) -> list[str]:
 
 
 def log_in_client(page: Page, seeded: Seeded) -> None:
-    page.goto("/entrar")
-    page.get_by_label("CNPJ ou CPF").fill(seeded.document)
-    page.get_by_label("Código de acesso").fill(seeded.code)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url("**/inicio")
+    log_in(page, seeded.document, seeded.code)
 
 
 def log_in_staff(page: Page) -> None:

@@ -25,19 +25,8 @@ log = logging.getLogger(__name__)
 APP_NAME = "espaco"
 
 
-_generation = 0
-
-
-def generation() -> int:
-    """How many times :func:`configure` ran in this process: part of the key of any in-process
-    cache of database contents, so that one never outlives its database (tests use many)."""
-    return _generation
-
-
 def configure(settings: Settings) -> Engine:
     """Create the engine the settings name and point every table (Piccolo's own too) at it."""
-    global _generation  # noqa: PLW0603 - a process-wide counter, read by caches
-    _generation += 1
     os.environ.setdefault("PICCOLO_CONF", "espaco.piccolo_conf")
     engine = db.create_engine(settings)
     piccolo_conf.DB = engine
@@ -48,6 +37,8 @@ def configure(settings: Settings) -> Engine:
 
 
 def current_engine() -> Engine:
+    """The engine :func:`configure` made last. In-process caches of database contents put it in
+    their keys, so that a cache never outlives its database (the tests configure many)."""
     if piccolo_conf.DB is None:
         raise RuntimeError("database not configured: call espaco.db.database.configure first")
     return piccolo_conf.DB

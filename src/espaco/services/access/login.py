@@ -24,19 +24,14 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from piccolo.engine.base import Engine
+
 from espaco.db import database
 from espaco.domain.documents import validate_document
 from espaco.domain.errors import DomainError, Invalid
 from espaco.services.access import login_throttle, passwords
 from espaco.services.access.access_codes import normalize_code
-from espaco.services.access.login_throttle import (  # noqa: F401 - the names callers and tests know
-    FREE_FAILURES,
-    MAX_DELAY,
-    MAX_FAILURES,
-    WINDOW,
-    Reservation,
-    delay_after,
-)
+from espaco.services.access.login_throttle import MAX_DELAY, Reservation
 from espaco.services.operations import audit
 from espaco.tables import Client
 
@@ -70,9 +65,6 @@ def throttle_key(secret: str, kind: str, value: str) -> str:
     too."""
     digest = hmac.new(secret.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
     return f"{kind}:{digest[:48]}"
-
-
-_key = throttle_key  # the earlier private name (tests/services/test_login.py uses it)
 
 
 @dataclass(frozen=True)
@@ -176,14 +168,14 @@ async def attempt_login(
     return LoginResult(error=lock_message(locked, now, tz), locked_until=locked)
 
 
-# (database generation, keys, lock end) already audited as blocked by this process: a flood
+# (database, keys, lock end) already audited as blocked by this process: a flood
 # refused at once writes one event per lock, not one per request.
-_audited_locks: set[tuple[int, tuple[str, ...], datetime]] = set()
+_audited_locks: set[tuple[Engine, tuple[str, ...], datetime]] = set()
 
 
 def audit_lock_once(keys: tuple[str, ...], until: datetime) -> bool:
     """True the first time this process refuses ``keys`` for the lock ending at ``until``."""
-    seen = (database.generation(), keys, until)
+    seen = (database.current_engine(), keys, until)
     if seen in _audited_locks:
         return False
     if len(_audited_locks) > 10_000:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from piccolo.engine.base import Engine
+
 from espaco.db import database, read
 from espaco.db.read import Query
 from espaco.tables import Client, StaffUser, WebSession
@@ -137,7 +139,7 @@ async def _alive(row: _ClientRow | _StaffRow, now: datetime) -> bool:
     if now - last_seen > IDLE or now - row.created_at > ABSOLUTE:
         await WebSession.delete().where(WebSession.id == row.id)
         return False
-    key = (database.generation(), row.id)
+    key = (database.current_engine(), row.id)
     if now - last_seen > TOUCH_EVERY and now - _touched.get(key, last_seen) > TOUCH_EVERY:
         # The many requests of one page view (or 32 tabs) arrive together and would all queue
         # for the write lock to store the same minute; this process writes it once.
@@ -148,8 +150,8 @@ async def _alive(row: _ClientRow | _StaffRow, now: datetime) -> bool:
     return True
 
 
-# (database generation, session id) -> when this process last stored its last_seen_at.
-_touched: dict[tuple[int, int], datetime] = {}
+# (database, session id) -> when this process last stored its last_seen_at.
+_touched: dict[tuple[Engine, int], datetime] = {}
 
 
 async def end_session(raw: str | None) -> None:

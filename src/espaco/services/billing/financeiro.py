@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from espaco.db import read
 from espaco.domain.errors import NotFound
-from espaco.domain.fiscal import format_access_key
+from espaco.domain.fiscal import FISCAL_KIND_LABELS, format_access_key
 from espaco.domain.periods import Period
 from espaco.services.billing.queries import BOLETO, CHART, FISCAL, PAGE, TOTALS, BoletoDetail
 
@@ -134,7 +134,7 @@ class FiscalDetail:
 
     @property
     def kind_label(self) -> str:
-        return "NF-e" if self.kind == "nfe" else "NFS-e"
+        return FISCAL_KIND_LABELS[self.kind]
 
     @property
     def access_key_grouped(self) -> str:

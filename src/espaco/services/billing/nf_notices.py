@@ -13,6 +13,7 @@ from datetime import datetime
 
 from espaco.db import Record, as_date, database
 from espaco.domain.documents import mask_document
+from espaco.domain.fiscal import FISCAL_KIND_LABELS
 from espaco.domain.formatting import format_date
 from espaco.domain.money import format_brl
 from espaco.mail import Email, email_environment, render_email
@@ -46,7 +47,7 @@ async def _select_in(sql: str, values: list[int]) -> list[Record]:
 
 def notice_email(settings: Settings, row: Record, to: tuple[str, ...]) -> Email:
     """The notice of one fiscal document (a row of ``DOCUMENTS_SQL``)."""
-    kind_label = "NF-e" if row["kind"] == "nfe" else "NFS-e"
+    kind_label = FISCAL_KIND_LABELS[row["kind"]]
     due = row["due_on"]
     context = {
         "provider_name": settings.provider_name,

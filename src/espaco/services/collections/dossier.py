@@ -22,6 +22,7 @@ from typing import Final, NamedTuple
 
 from espaco.db import Record, database, read
 from espaco.db.read import Query
+from espaco.domain.fiscal import FISCAL_KIND_LABELS
 from espaco.domain.periods import Period
 from espaco.pdf.ticket import TicketData, render_cached
 from espaco.services.collections import coletas
@@ -149,7 +150,7 @@ def _plan(
         name = f"cdf/cdf-{safe_filename(number)}-{id_}.pdf"
         result.entries.append(Entry(name, "cdf", label, path=path, size=size))
     for id_, kind, number, pdf_path, xml_path in notas:
-        kind_label = "NF-e" if kind == "nfe" else "NFS-e"
+        kind_label = FISCAL_KIND_LABELS[kind]
         stem = f"notas/{kind_label}-{safe_filename(number)}-{id_}"
         for suffix, rel in (("pdf", pdf_path), ("xml", xml_path)):
             label = f"{kind_label} nº {number} ({suffix.upper()})"

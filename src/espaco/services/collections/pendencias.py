@@ -166,7 +166,7 @@ async def pendencias(
     if version is None:
         version = await summary.data_version(client_id)
     key = (
-        database.generation(),
+        database.current_engine(),
         client_id,
         version,
         today,

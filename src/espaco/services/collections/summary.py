@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple, TypeVar
 
+from piccolo.engine.base import Engine
+
 from espaco.db import database, read
 from espaco.db.read import Query
 from espaco.domain.periods import Period, month_period
@@ -91,7 +93,7 @@ _MONTHS = Query(
     " WHERE client = {} AND month >= {} AND month <= {}",
 )
 _VERSION = Query(_Version, "SELECT data_version FROM client WHERE id = {}")
-_summaries: OrderedDict[tuple[int, int, int, Filters], Summary] = OrderedDict()
+_summaries: OrderedDict[tuple[Engine, int, int, Filters], Summary] = OrderedDict()
 
 
 async def summary(client_id: int, filters: Filters, version: int | None = None) -> Summary:
@@ -104,7 +106,7 @@ async def summary(client_id: int, filters: Filters, version: int | None = None) 
     session lookup read: ``ClientSession.data_version``)."""
     if version is None:
         version = await data_version(client_id)
-    key = (database.generation(), client_id, version, filters)
+    key = (database.current_engine(), client_id, version, filters)
     found = _summaries.get(key)
     if found is not None:
         _summaries.move_to_end(key)
