@@ -1,4 +1,5 @@
-"""The shape of the code under src/espaco: no import cycle between its modules.
+"""The shape of the code under src/espaco: no import cycle between its modules, and no arrow back
+between its layers (web -> services -> pdf, db, domain; see docs/architecture.md).
 
 Every ``import`` statement counts — at the top, inside a function, or under ``if
 TYPE_CHECKING:`` (a cycle hidden from the interpreter is still two modules that cannot be read,
@@ -145,6 +146,51 @@ def test_no_import_cycle_between_espaco_modules():
     edges = graph()
     found = [" -> ".join(_path_within(group, edges)) for group in cycles(edges)]
     assert found == []
+
+
+# Layer (a module prefix) -> what it must never import. The domain's own rule (standard library
+# and stdnum only) is tests/domain/test_domain_is_pure.py.
+NEVER = {
+    "espaco.services": ("espaco.web", "espaco.app", "espaco.cli", "espaco.demo"),
+    "espaco.pdf": ("espaco.web", "espaco.app", "espaco.cli", "espaco.demo", "espaco.services"),
+    "espaco.db": ("espaco.web", "espaco.app", "espaco.cli", "espaco.services", "espaco.pdf"),
+    "espaco.domain": ("espaco.web", "espaco.services", "espaco.pdf", "espaco.db"),
+    "espaco.tables": ("espaco.web", "espaco.services", "espaco.pdf", "espaco.db"),
+}
+# Known arrows back, each with its reason; to be removed, not added to.
+ARROWS_BACK = {
+    ("espaco.pdf.waste_report", "espaco.services.collections.waste_report"): "the PDF renders "
+    "the service's Report as it is; Report belongs in a module both can import",
+}
+
+
+def _inside(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def arrows_back(edges: dict[str, set[str]]) -> set[tuple[str, str]]:
+    return {
+        (source, target)
+        for source, targets in edges.items()
+        for layer, forbidden in NEVER.items()
+        if _inside(source, layer)
+        for target in targets
+        if any(_inside(target, other) for other in forbidden)
+    }
+
+
+def test_no_layer_imports_the_layers_above_it():
+    assert arrows_back(graph()) - set(ARROWS_BACK) == set()
+
+
+def test_each_known_arrow_back_still_exists():
+    # Once one is gone, remove its entry.
+    assert set(ARROWS_BACK) <= arrows_back(graph())
+
+
+def test_an_arrow_back_is_found():
+    edges = {"espaco.services.x": {"espaco.web.pages", "espaco.domain.money"}, "espaco.web": set()}
+    assert arrows_back(edges) == {("espaco.services.x", "espaco.web.pages")}
 
 
 def test_type_checking_and_relative_imports_are_edges(tmp_path):
