@@ -368,3 +368,16 @@ def test_the_app_and_uvicorn_log_through_one_handler_in_one_format(settings) -> 
     assert create_app(settings).logging_config is None
     assert "log_config=None" in inspect.getsource(cli._serve)
     assert "%(name)s" in logs.FORMAT
+
+
+def test_serve_runs_uvicorn_with_uvloop_when_there_and_h11_always(monkeypatch) -> None:
+    import uvicorn
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs, app=app))
+    cli._serve("127.0.0.1", 8000, 2)
+    assert seen["app"] == "espaco.app:app_from_env" and seen["workers"] == 2
+    # uvloop if importable; h11's 16 KB limit on the request line and headers, which
+    # httptools (picked by uvicorn's "auto" when installed) does not have.
+    assert seen["loop"] == "auto" and seen["http"] == "h11"
+    assert seen["proxy_headers"] is False and seen["server_header"] is False

@@ -150,3 +150,18 @@ def test_statements_per_page_do_not_grow_with_the_rows_shown(settings: Settings,
     forty = _statements_per_page(make_settings(other_dir), 40)
     assert all(count > 0 for counts in one.values() for count in counts), one
     assert forty == one, {"1 row": one, "40 rows": forty}
+
+
+def test_pages_take_the_clients_data_version_from_the_session_lookup(settings: Settings) -> None:
+    # Início's pendências and Coletas' summary are cached per client.data_version; the session
+    # lookup every page makes reads it in the same statement, so no page reads it again.
+    with counting_statements() as counter, TestClient(app=create_app(settings)) as http:
+        with http.portal() as portal:
+            code = portal.call(lambda: _seed(settings, 3))
+        assert client_login(http, s.cnpj(1001), code).status_code == 303
+        counter.statements.clear()
+        for path in PAGES:
+            assert http.get(path).status_code == 200, path
+    statements = [" ".join(statement.split()) for statement in counter.statements]
+    assert any("c.data_version FROM web_session" in statement for statement in statements)
+    assert [st for st in statements if st.startswith("SELECT data_version FROM client")] == []

@@ -59,10 +59,15 @@ async def fetch(sql: str, *args: Any) -> list[Record]:
     return await db.fetch(current_engine(), sql, *args)
 
 
+# Connections of one worker's asyncpg pool (docs/deploy-scale.md: max_connections for N workers).
+POOL_SIZE = 10
+
+
 async def start(engine: Engine) -> None:
-    """Open what the engine keeps open (PostgreSQL's pool)."""
+    """Open what the engine keeps open (PostgreSQL's pool of :data:`POOL_SIZE` connections,
+    returned to it without asyncpg's reset query: see :func:`espaco.db.keep_session`)."""
     if isinstance(engine, db.PgEngine):
-        await engine.start_connection_pool(min_size=1, max_size=10)
+        await engine.start_connection_pool(min_size=1, max_size=POOL_SIZE, reset=db.keep_session)
 
 
 async def stop(engine: Engine) -> None:

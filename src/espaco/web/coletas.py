@@ -123,7 +123,9 @@ async def coletas_page(request: Request, client: NamedDependency[ClientSession])
     query = parse_query(request, _today(settings))
     after = coletas.Cursor.parse(request.query_params.get("pagina"))
     rows_only = after is not None and is_fragment_request(request)
-    data = await coletas.view(client.client_id, query.filters, after, rows_only=rows_only)
+    data = await coletas.view(
+        client.client_id, query.filters, after, rows_only=rows_only, version=client.data_version
+    )
     errors = dict(query.errors)
     known = {loc.id for loc in data.locations}
     if (

@@ -97,5 +97,6 @@ async def home(request: Request, client: NamedDependency[ClientSession]) -> Resp
         now().astimezone(settings.tz).date(),
         cdf_wait_days=settings.cdf_wait_days,
         mtr_saved_days=settings.mtr_saved_days,
+        version=client.data_version,
     )
     return page(request, "inicio.html", {"client": client, "pendencias": found})

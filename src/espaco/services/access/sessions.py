@@ -29,6 +29,10 @@ class ClientSession:
     client_name: str
     trade_name: str
     document: str
+    # client.data_version as the session was read: the key of the per-client caches (Início's
+    # pendências, Coletas' summary), read in the same statement to save each page a round trip
+    # (None: unknown, and the caches read it themselves).
+    data_version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ async def load_client_session(raw: str | None, *, now: datetime) -> ClientSessio
         return None
     rows = await database.fetch(
         "SELECT s.id, s.last_seen_at, s.created_at, c.id AS client_id, c.name, c.trade_name,"
-        " c.document FROM web_session s JOIN client c ON c.id = s.client"
+        " c.document, c.data_version FROM web_session s JOIN client c ON c.id = s.client"
         " WHERE s.id_hash = {} AND c.active AND s.epoch = c.session_epoch",
         _hash(raw),
     )
@@ -82,7 +86,12 @@ async def load_client_session(raw: str | None, *, now: datetime) -> ClientSessio
         return None
     row = rows[0]
     return ClientSession(
-        row["id"], row["client_id"], row["name"], row["trade_name"], row["document"]
+        row["id"],
+        row["client_id"],
+        row["name"],
+        row["trade_name"],
+        row["document"],
+        int(row["data_version"]),
     )
 
 

@@ -350,15 +350,21 @@ class View:
 
 
 async def view(
-    client_id: int, filters: Filters, after: Cursor | None, *, rows_only: bool = False
+    client_id: int,
+    filters: Filters,
+    after: Cursor | None,
+    *,
+    rows_only: bool = False,
+    version: int | None = None,
 ) -> View:
-    """The page's data; ``rows_only`` (a "Carregar mais") skips all but the next rows."""
+    """The page's data; ``rows_only`` (a "Carregar mais") skips all but the next rows;
+    ``version``: the client's ``data_version`` if the caller has read it (see ``summary``)."""
     page = await list_collections(client_id, filters, after)
     if rows_only:
         return View(page, None, [], [])
     return View(
         page,
-        await summary(client_id, filters),
+        await summary(client_id, filters, version),
         await locations(client_id),
         await certificates(client_id, filters.period, CERTIFICATE_LIMIT),
     )

@@ -144,9 +144,13 @@ async def pendencias(
     cdf_wait_days: int,
     mtr_saved_days: int,
     location_id: int | None = None,
+    version: int | None = None,
 ) -> Pendencias:
-    """The client's pendências on ``today`` (the provider's local date), at one place or all."""
-    version = await summary.data_version(client_id)
+    """The client's pendências on ``today`` (the provider's local date), at one place or all.
+    ``version``: the client's ``data_version`` when the caller has read it (the session lookup
+    does); else it is read here, before the rules run."""
+    if version is None:
+        version = await summary.data_version(client_id)
     key = (
         database.generation(),
         client_id,

@@ -62,15 +62,17 @@ _summaries: OrderedDict[tuple[int, int, int, Filters], Summary] = OrderedDict()
 _tallies: OrderedDict[tuple[int, int, int, int | None, str | None], Tally] = OrderedDict()
 
 
-async def summary(client_id: int, filters: Filters) -> Summary:
+async def summary(client_id: int, filters: Filters, version: int | None = None) -> Summary:
     """Counts by status and by month, and quantity totals by unit (of realizadas and
     validadas), for the filtered period.
 
     Cached per client, filters and ``client.data_version``, which database triggers bump on
     every change to the client's collections (see the 2026-11-28T14:58 migration): the same
-    summary is asked for at each visit. The version is read before the sums, so a summary is
-    never older than the version it is cached under."""
-    version = await data_version(client_id)
+    summary is asked for at each visit. The version is read before the sums (here, or by the
+    caller: the session lookup reads it, ``ClientSession.data_version``), so a summary is never
+    older than the version it is cached under."""
+    if version is None:
+        version = await data_version(client_id)
     key = (database.generation(), client_id, version, filters)
     found = _summaries.get(key)
     if found is not None:
