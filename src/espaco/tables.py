@@ -73,6 +73,12 @@ class Client(Table, tablename="client"):
     # when its pendências were last looked at for it (sent or not), so it comes once a week.
     pendencias_email = Boolean(default=True)
     pendencias_checked_at = Timestamptz(null=True, default=None)
+    # The e-mail for each collection done (opt-in: off until the client turns it on).
+    collection_done_email = Boolean(default=False)
+    # The private calendar feed: the SHA-256 of its secret token (unique index, migration
+    # 2026-12-06T08:40:01), never the token itself; renewing replaces it.
+    calendar_token_hash = Varchar(length=64, null=True, default=None)
+    calendar_token_at = Timestamptz(null=True, default=None)
 
 
 class EmailKind(StrEnum):
@@ -242,6 +248,9 @@ class Collection(Table, tablename="collection"):
     signature_path = Varchar(length=200, null=True, default=None)
     # Hash of everything the ticket PDF shows: the rendered PDF is cached under it.
     content_hash = Varchar(length=64, default="")
+    # When its "coleta realizada" notice was settled (sent or not): set once, by the one
+    # transaction that saw it become done (services/collection_done.py).
+    done_noticed_at = Timestamptz(null=True, default=None)
 
 
 class PhotoStage(StrEnum):

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from espaco.database import current_engine
 from espaco.domain.errors import DomainError
+from espaco.services import collection_done, outbox
+from espaco.services.collection_done import became_done
 from espaco.services.imports.model import ImportProblem
 from espaco.services.imports.sql import Sql, update_sql
 from espaco.services.imports.store import COLLECTION_COLS, PHOTO_COLS, content_hash
@@ -97,10 +99,15 @@ async def update_collection(
     changes: dict[str, Any],
     *,
     tz: ZoneInfo,
+    notify: Settings | None = None,
+    now: datetime | None = None,
 ) -> Outcome:
     """Change some of ``status``, ``performed_at``, ``mtr_number`` and ``mtr_status`` (the keys
-    present in ``changes``; None clears). Raises :class:`NotFound`."""
+    present in ``changes``; None clears). With ``notify`` (and ``now``), a collection this makes
+    done gets its "coleta realizada" notice (``services/collection_done.py``) in the same
+    transaction. Raises :class:`NotFound`."""
     engine = current_engine()
+    queued = 0
     async with engine.transaction() as transaction:
         sql = Sql(engine, transaction.connection)
         row = await _collection(sql, external_id)
@@ -118,7 +125,12 @@ async def update_collection(
             return _refused(
                 "performed_at", "required", "A coleta não tem data agendada: informe a realizada"
             )
-        return Outcome(state=await _rewrite(sql, row, values))
+        state = await _rewrite(sql, row, values)
+        if notify is not None and now is not None and became_done(row["status"], values["status"]):
+            queued = await collection_done.settle(sql, notify, [row["id"]], now=now)
+    if queued:
+        outbox.wake()
+    return Outcome(state=state)
 
 
 async def add_photo(

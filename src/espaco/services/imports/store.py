@@ -114,6 +114,8 @@ class Writer:
         self.client_ids: dict[str, int] = {}
         self.location_ids: dict[str, int] = {}
         self.new_fiscal_documents: list[int] = []
+        # Collections this document made done (new, or from agendada): their notices' input.
+        self.done_collections: list[int] = []
 
     def report(self, section: str, done: int, total: int) -> None:
         if self.progress is not None:

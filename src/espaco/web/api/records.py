@@ -111,7 +111,9 @@ async def collection_update(
         if value is not msgspec.UNSET:
             changes[name] = value.strip() or None if isinstance(value, str) else value
     try:
-        outcome = await erp_updates.update_collection(external_id, changes, tz=settings.tz)
+        outcome = await erp_updates.update_collection(
+            external_id, changes, tz=settings.tz, notify=settings, now=datetime.now(UTC)
+        )
     except NotFound as missing:
         raise _not_found("Coleta", external_id) from missing
     return _answer(outcome)
