@@ -26,6 +26,7 @@ from espaco.settings import Settings, SettingsError
 from espaco.web import (
     admin,
     api,
+    avisos,
     coletas,
     dossie,
     errors,
@@ -117,6 +118,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
             *relatorio.ROUTES,
             *dossie.ROUTES,
             *client_requests.ROUTES,
+            *avisos.ROUTES,
             *admin.ROUTES,
             api.router(settings.max_body_mb * 1024 * 1024),
         ],
