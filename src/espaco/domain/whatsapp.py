@@ -5,8 +5,8 @@ no account, no phone number stored or sent by the portal.
 The text is percent-encoded whole (``quote`` with nothing safe: ``&``, ``#``, ``+``, ``%`` and
 line breaks in a name cannot end or bend the parameter). Names from the ERP or the settings are
 cut to :data:`NAME_LIMIT` characters, so that even a name made of 4-byte characters (12
-encoded bytes each) keeps the link under :data:`MAX_URL` — well inside the ~2,000 characters
-that every browser, proxy and WhatsApp client takes.
+encoded bytes each) keeps the link under :data:`MAX_URL`, the ~2,000 characters that every
+browser, proxy and WhatsApp client takes (Internet Explorer's 2,083 was the lowest).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from espaco.domain.formatting import format_date
 from espaco.domain.money import format_brl
 
 BASE = "https://wa.me/?text="
-NAME_LIMIT = 40
-MAX_URL = 1200
+NAME_LIMIT = 60
+MAX_URL = 2000
 _SPACES = re.compile(r"\s+")
 
 

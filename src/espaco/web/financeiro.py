@@ -14,6 +14,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.response import Response
 
+from espaco.domain import whatsapp
 from espaco.domain.errors import DomainError
 from espaco.domain.periods import PRESETS, Period, parse_period, preset_period
 from espaco.services import financeiro
@@ -178,10 +179,14 @@ async def boleto_page(
     settings: Settings = request.app.state.settings
     boleto = await _boleto(client, invoice_id)
     pix = payment.pix_for(boleto, settings) if boleto.payable else None
+    line = payment.printed_line(boleto)
+    share = whatsapp.link(
+        whatsapp.boleto_text(settings.provider_name, boleto.amount_cents, boleto.due_on, line)
+    )
     return page(
         request,
         "boleto.html",
-        {"client": client, "boleto": boleto, "pix": pix, "line": payment.printed_line(boleto)},
+        {"client": client, "boleto": boleto, "pix": pix, "line": line, "whatsapp_url": share},
     )
 
 
