@@ -5,7 +5,7 @@ never needing a session, and throttled for addresses that keep trying unknown to
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import coletas_samples as cs
@@ -200,3 +200,38 @@ def test_the_feed_is_bounded(portal, monkeypatch):
     monkeypatch.setattr(calendar_feed, "MAX_EVENTS", 1)
     body = _anonymous_get(portal, _create(portal)).content
     assert len(icalendar.Calendar.from_ical(body).walk("VEVENT")) == 1
+
+
+def test_staff_see_the_clients_choices_on_the_configuracoes_tab(settings):
+    from admin_support import make_client, make_staff, run, staff_login
+    from litestar.testing import TestClient
+
+    from espaco.app import create_app
+    from espaco.services import collection_done as done
+
+    with TestClient(app=create_app(settings)) as staff:
+        make_staff(staff, "ana")
+        assert staff_login(staff, "ana").status_code == 303
+        client_id = make_client(staff)
+
+        def tab() -> dict[str, str]:
+            page = soup(staff.get(f"/admin/clientes/{client_id}?aba=configuracoes"))
+            cells = page.select(".avisos-cliente dt, .avisos-cliente dd")
+            return {
+                cells[i].get_text(strip=True): cells[i + 1].get_text(" ", strip=True)
+                for i in range(0, len(cells), 2)
+            }
+
+        before = tab()
+        assert before["Aviso de coleta realizada"] == "Desligado"
+        assert before["Agenda de coletas (calendário)"] == "Desligada"
+
+        async def choose() -> None:
+            await done.set_enabled(client_id, True)
+            await calendar_feed.renew(client_id, now=datetime.now(UTC))
+
+        run(staff, choose)
+        after = tab()
+        assert after["Aviso de coleta realizada"].startswith("Ligado")
+        assert after["Agenda de coletas (calendário)"].startswith("Ligada — endereço criado em")
+        assert "/agenda/" not in staff.get(f"/admin/clientes/{client_id}?aba=configuracoes").text
