@@ -28,7 +28,7 @@ from espaco.domain.money import format_quantity
 from espaco.mail import Email, email_environment, render_email
 from espaco.services import outbox
 from espaco.settings import Settings
-from espaco.tables import Client, OutboxEmail, OutboxStatus
+from espaco.tables import Client, OutboxEmail
 
 if TYPE_CHECKING:  # the importer imports this module: no cycle at run time
     from espaco.services.imports.sql import Sql
@@ -135,26 +135,10 @@ async def settle(
         if not to:
             continue
         email = done_email(settings, found[0]["client_name"], found[0]["document"], found, to)
-        queued.append(_outbox_row(email, client_id, now))
+        queued.append(outbox.pending_row(email, kind=KIND, now=now, client_id=client_id))
     if queued:
         await OutboxEmail.insert(*queued)  # the caller's transaction, as nf_notices does
     return len(queued)
-
-
-def _outbox_row(email: Email, client_id: int, now: datetime) -> OutboxEmail:
-    return OutboxEmail(
-        kind=KIND,
-        message_id=outbox.new_message_id(),
-        recipients=", ".join(email.to),
-        subject=email.subject,
-        body_text=email.text,
-        body_html=email.html,
-        status=OutboxStatus.pending,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        client=client_id,
-    )
 
 
 # -- the client's choice -----------------------------------------------------------------------
