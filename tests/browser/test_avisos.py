@@ -32,12 +32,20 @@ async def seed(n: int, settings) -> tuple[str, str]:
         clients=[client],
         invoices=[s.invoice(700 + n, ext, external_id=f"FAT-AV-{n}")],
         collections=[
-            s.collection(700 + n, ext, f"LOC-AV-{n}", external_id=f"COL-AV-{n}",
-                         mtr_number=f"99{n:04d}"),  # fmt: skip
-            s.collection(800 + n, ext, f"LOC-AV-{n}", external_id=f"COL-AG-{n}",
-                         status="scheduled", performed_at=None, mtr_number=None,
-                         mtr_status=None,
-                         scheduled_on=(today + timedelta(days=5)).isoformat()),  # fmt: skip
+            s.collection(
+                700 + n, ext, f"LOC-AV-{n}", external_id=f"COL-AV-{n}", mtr_number=f"99{n:04d}"
+            ),  # fmt: skip
+            s.collection(
+                800 + n,
+                ext,
+                f"LOC-AV-{n}",
+                external_id=f"COL-AG-{n}",
+                status="scheduled",
+                performed_at=None,
+                mtr_number=None,
+                mtr_status=None,
+                scheduled_on=(today + timedelta(days=5)).isoformat(),
+            ),  # fmt: skip
         ],
     )
     result = await import_document(doc, settings, base_dir=None, now=datetime.now(UTC))
