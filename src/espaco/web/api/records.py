@@ -89,7 +89,9 @@ async def invoice_status(
     description=(
         "Muda só os campos enviados: `status` (scheduled, done, validated, cancelled), "
         "`performed_at` (obrigatório para done e validated), `mtr_number` e `mtr_status` "
-        "(situação no SINIR, guardada como veio; `null` apaga). Escopo: `import`."
+        "(situação no SINIR, guardada como veio; `null` apaga). Quando a coleta passa a "
+        "realizada ou validada, o cliente que ligou o aviso recebe um e-mail com o link do "
+        "ticket (uma vez por coleta). Escopo: `import`."
     ),
     responses=errors(
         (200, ResponseSpec(CollectionState, description="A coleta como ficou")),
