@@ -249,7 +249,7 @@ class Collection(Table, tablename="collection"):
     # Hash of everything the ticket PDF shows: the rendered PDF is cached under it.
     content_hash = Varchar(length=64, default="")
     # When its "coleta realizada" notice was settled (sent or not): set once, by the one
-    # transaction that saw it become done (services/collection_done.py).
+    # transaction that saw it become done (services/collections/done_email.py).
     done_noticed_at = Timestamptz(null=True, default=None)
 
 
@@ -352,8 +352,8 @@ class OutboxEmail(Table, tablename="outbox_email"):
     subject = Varchar(length=300)
     body_text = Text()
     body_html = Text(default="")
-    # The secret the bodies mask (an access code), sealed (services/sealing.py); wiped once the
-    # message is sent or given up.
+    # The secret the bodies mask (an access code), sealed (services/access/sealing.py); wiped once
+    # the message is sent or given up.
     sealed_secret = Text(null=True, default=None)
     status = Varchar(length=10, choices=OutboxStatus, default=OutboxStatus.pending)
     attempts = Integer(default=0)

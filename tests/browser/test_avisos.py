@@ -13,7 +13,7 @@ import import_samples as s
 import pytest
 from playwright.sync_api import Page, expect
 
-from espaco.services.clients import set_demo_access_code
+from espaco.demo.clients import set_demo_access_code
 from espaco.services.imports import import_document
 from espaco.tables import Client
 

@@ -24,10 +24,10 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from espaco.demo import build_demo_import
-from espaco.services import calendar_feed
-from espaco.services.clients import set_demo_access_code
+from espaco.demo.clients import set_demo_access_code
+from espaco.services.access.staff import create_staff
+from espaco.services.collections import calendar_feed
 from espaco.services.imports import import_file
-from espaco.services.staff import create_staff
 from espaco.tables import (
     Boleto,
     Certificate,

@@ -14,7 +14,7 @@ import import_samples as s
 import pytest
 from portal_client import call, login, soup
 
-from espaco.services import calendar_feed
+from espaco.services.collections import calendar_feed
 from espaco.tables import AuditEvent, Client
 
 # The feed's window is the wall clock's, in the provider's zone (the route reads the clock).
@@ -207,7 +207,7 @@ def test_staff_see_the_clients_choices_on_the_configuracoes_tab(settings):
     from litestar.testing import TestClient
 
     from espaco.app import create_app
-    from espaco.services import collection_done as done
+    from espaco.services.collections import done_email as done
 
     with TestClient(app=create_app(settings)) as staff:
         make_staff(staff, "ana")

@@ -15,8 +15,8 @@ from litestar.testing import TestClient
 
 from espaco.app import create_app
 from espaco.demo import build_demo_import
-from espaco.services import calendar_feed
-from espaco.services.clients import set_demo_access_code
+from espaco.demo.clients import set_demo_access_code
+from espaco.services.collections import calendar_feed
 from espaco.services.imports import import_file
 from espaco.tables import (
     Boleto,

@@ -3,7 +3,7 @@ private calendar feed (create, renew, turn off) — and the feed itself, ``/agen
 
 The feed's URL is shown only in the answer to the POST that made it (never in a redirect, a
 cookie or the page afterwards: only its hash is kept). The feed route takes no session; see
-``services/calendar_feed.py`` for the token and the throttle.
+``services/collections/calendar_feed.py`` for the token and the throttle.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Response
 
-from espaco.services import calendar_feed, collection_done
-from espaco.services.sessions import ClientSession
+from espaco.services.access.sessions import ClientSession
+from espaco.services.collections import calendar_feed, done_email
 from espaco.settings import Settings
 from espaco.web.auth import client_ip, now, pause_refusal, redirect
 from espaco.web.pages import confirmation, needs_confirmation, page
@@ -34,7 +34,7 @@ async def _page(
 ) -> Response[str]:
     context: dict[str, Any] = {
         "client": client,
-        "done_email": await collection_done.is_enabled(client.client_id),
+        "done_email": await done_email.is_enabled(client.client_id),
         "feed": await calendar_feed.state(client.client_id),
         "feed_url": feed_url,
         "webcal_url": feed_url and "webcal://" + feed_url.split("://", 1)[1],
@@ -54,7 +54,7 @@ async def done_email_choice(
     request: Request, client: NamedDependency[ClientSession], data: Form
 ) -> Response[str]:
     """Turn the "coleta realizada" e-mail on (``aviso=sim``) or off (anything else)."""
-    await collection_done.set_enabled(client.client_id, str(data.get("aviso", "")) == "sim")
+    await done_email.set_enabled(client.client_id, str(data.get("aviso", "")) == "sim")
     return redirect(request, PATH + "#coleta-realizada")
 
 

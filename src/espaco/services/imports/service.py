@@ -13,9 +13,10 @@ from typing import Any
 from piccolo.engine.base import Engine
 from piccolo.querystring import QueryString
 
-from espaco.database import current_engine
+from espaco.db.database import current_engine
 from espaco.domain.documents import normalize_document
-from espaco.services import collection_done, nf_notices, outbox
+from espaco.services.billing import nf_notices
+from espaco.services.collections import done_email
 from espaco.services.imports.fields import Problems
 from espaco.services.imports.files import store_files
 from espaco.services.imports.model import ImportProblem, ImportResult, Known, ValidDocument
@@ -23,7 +24,8 @@ from espaco.services.imports.sql import IN_CHUNK, Sql
 from espaco.services.imports.store import Conflict, Writer
 from espaco.services.imports.store_collections import write_certificates, write_collections
 from espaco.services.imports.validate import validate
-from espaco.services.media import MediaStore
+from espaco.services.operations import outbox
+from espaco.services.operations.media import MediaStore
 from espaco.settings import Settings
 
 Progress = Callable[[str, int, int], None]
@@ -117,9 +119,7 @@ async def write_document(
         await write_certificates(writer, doc)
         if notify is not None:
             queued += await nf_notices.enqueue_notices(notify, writer.new_fiscal_documents, now=now)
-            queued += await collection_done.settle(
-                writer.sql, notify, writer.done_collections, now=now
-            )
+            queued += await done_email.settle(writer.sql, notify, writer.done_collections, now=now)
     if queued:
         outbox.wake()
     return writer

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from espaco.services.collection_done import became_done
+from espaco.services.collections.done_email import became_done
 from espaco.services.imports.model import (
     CertificateRow,
     CollectionRow,
@@ -24,7 +24,7 @@ from espaco.services.imports.store import (
     Writer,
     content_hash,
 )
-from espaco.services.imports.store_requests import fulfil_requests
+from espaco.services.imports.store_solicitacoes import fulfil_requests
 
 
 async def write_collections(writer: Writer, doc: ValidDocument) -> None:
