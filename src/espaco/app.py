@@ -29,6 +29,7 @@ from espaco.settings import Settings, SettingsError
 from espaco.web import (
     admin,
     api,
+    avisos,
     coletas,
     dossie,
     errors,
@@ -126,6 +127,7 @@ def create_app(
             *relatorio.ROUTES,
             *dossie.ROUTES,
             *solicitacoes.ROUTES,
+            *avisos.ROUTES,
             *admin.ROUTES,
             api.router(settings.max_body_mb * 1024 * 1024),
         ],

@@ -74,6 +74,12 @@ class Client(Table, tablename="client"):
     # when its pendências were last looked at for it (sent or not), so it comes once a week.
     pendencias_email = Boolean(default=True)
     pendencias_checked_at = Timestamptz(null=True, default=None)
+    # The e-mail for each collection done (opt-in: off until the client turns it on).
+    collection_done_email = Boolean(default=False)
+    # The private calendar feed: the SHA-256 of its secret token (unique index, migration
+    # 2026-12-06T08:40:01), never the token itself; renewing replaces it.
+    calendar_token_hash = Varchar(length=64, null=True, default=None)
+    calendar_token_at = Timestamptz(null=True, default=None)
 
 
 class EmailKind(StrEnum):
@@ -240,6 +246,9 @@ class Collection(Table, tablename="collection"):
     signature_path = Varchar(length=200, null=True, default=None)
     # Hash of everything the ticket PDF shows: the rendered PDF is cached under it.
     content_hash = Varchar(length=64, default="")
+    # When its "coleta realizada" notice was settled (sent or not): set once, by the one
+    # transaction that saw it become done (services/collections/done_email.py).
+    done_noticed_at = Timestamptz(null=True, default=None)
 
 
 class PhotoStage(StrEnum):
@@ -433,6 +442,8 @@ ALL_TABLES: list[type[Table]] = [
 INDEXES: list[str] = [
     "CREATE UNIQUE INDEX client_email_unique ON client_email (client, kind, address)",
     "CREATE INDEX location_client ON location (client, label)",
+    # The calendar feed finds its client by the token's hash (2026-12-06T08:40:01).
+    "CREATE UNIQUE INDEX client_calendar_token ON client (calendar_token_hash)",
     "CREATE INDEX invoice_client_due ON invoice (client, due_on)",
     "CREATE INDEX fiscal_document_client ON fiscal_document (client)",
     "CREATE INDEX collection_client_event ON collection (client, event_on, id)",

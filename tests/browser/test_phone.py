@@ -26,6 +26,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from espaco.demo import build_demo_import
 from espaco.demo.clients import set_demo_access_code
 from espaco.services.access.staff import create_staff
+from espaco.services.collections import calendar_feed
 from espaco.services.imports import import_file
 from espaco.tables import (
     Boleto,
@@ -152,8 +153,10 @@ async def seed_demo(data_dir: Path, settings: Any) -> Seeded:
             created_at=now,
         )
     )
+    feed_token = await calendar_feed.renew(client_id, now=now)
     ids = {
         "client_id": str(client_id),
+        "part": f"{feed_token}.ics",  # the calendar feed (not HTML: the walk checks its 200)
         "invoice_id": str(payable[0]["id"]),
         "collection_id": str(photo[0]["collection"]),
         "photo_id": str(photo[0]["id"]),

@@ -16,6 +16,7 @@ from support import app_client, call, client_login, csrf_token
 
 from espaco.demo import build_demo_import
 from espaco.demo.clients import set_demo_access_code
+from espaco.services.collections import calendar_feed
 from espaco.services.imports import import_file
 from espaco.tables import (
     Boleto,
@@ -62,8 +63,11 @@ async def ids_of(external_id: str) -> dict[str, object]:
             created_at=datetime.now(UTC),
         )
     )
+    feed_token = await calendar_feed.renew(client, now=datetime.now(UTC))
     return {
         "client": client,
+        # The calendar feed's path part: a secret URL, no session (web/avisos.py).
+        "part": f"{feed_token}.ics",
         "invoice_id": (payable or fiscal)[0]["id" if payable else "invoice"],
         "collection_id": photo[0]["collection"],
         "photo_id": photo[0]["id"],
@@ -82,7 +86,11 @@ def two_clients(settings, tmp_path):
         mine, theirs = document.clients[0], document.clients[1]
         code = call(web, set_demo_access_code, mine.external_id, now=datetime.now(UTC))
         assert client_login(web, mine.document, code).status_code == 303
-        yield web, call(web, ids_of, mine.external_id), call(web, ids_of, theirs.external_id)
+        theirs_ids = call(web, ids_of, theirs.external_id)
+        # A feed URL is its own credential (a calendar cannot log in): whoever holds a live one
+        # reads it. What must fail is any other: theirs is renewed, so the one we hold is dead.
+        call(web, calendar_feed.renew, theirs_ids["client"], now=datetime.now(UTC))
+        yield web, call(web, ids_of, mine.external_id), theirs_ids
 
 
 def portal_routes(app) -> list[tuple[str, str, list[str]]]:

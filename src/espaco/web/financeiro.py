@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from litestar import Request, get
 from litestar.response import Response
 
+from espaco.domain import whatsapp
 from espaco.domain.errors import DomainError, NotFound
 from espaco.domain.periods import PRESETS, Period, parse_period, preset_period
 from espaco.services.billing import financeiro
@@ -147,10 +148,14 @@ async def boleto_page(request: Request, client: Client, invoice_id: PathId) -> R
     settings: Settings = request.app.state.settings
     boleto = await financeiro.boleto(client.client_id, invoice_id)
     pix = payment.pix_for(boleto, settings) if boleto.payable else None
+    line = payment.printed_line(boleto)
+    share = whatsapp.link(
+        whatsapp.boleto_text(settings.provider_name, boleto.amount_cents, boleto.due_on, line)
+    )
     return page(
         request,
         "boleto.html",
-        {"client": client, "boleto": boleto, "pix": pix, "line": payment.printed_line(boleto)},
+        {"client": client, "boleto": boleto, "pix": pix, "line": line, "whatsapp_url": share},
     )
 
 

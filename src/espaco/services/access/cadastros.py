@@ -86,6 +86,10 @@ class ClientDetail:
     code_generated_at: datetime | None
     access_emails: tuple[EmailAddress, ...]
     invoice_emails: tuple[EmailAddress, ...]
+    # The notices the client chose in its portal (/avisos and the Relatório), shown to staff.
+    pendencias_email: bool = True
+    collection_done_email: bool = False
+    calendar_feed_at: datetime | None = None  # when its calendar feed URL was made; None: off
 
     def emails(self, kind: str) -> tuple[EmailAddress, ...]:
         return self.access_emails if kind == EmailKind.access else self.invoice_emails
@@ -172,6 +176,9 @@ async def client_detail(client_id: int) -> ClientDetail:
         Client.external_id,
         Client.active,
         Client.code_generated_at,
+        Client.pendencias_email,
+        Client.collection_done_email,
+        Client.calendar_token_at,
     ).where(Client.id == client_id)
     if not rows:
         raise NotFound(CLIENT_NOT_FOUND)
@@ -195,6 +202,9 @@ async def client_detail(client_id: int) -> ClientDetail:
         code_generated_at=row["code_generated_at"],
         access_emails=of(EmailKind.access),
         invoice_emails=of(EmailKind.invoice),
+        pendencias_email=row["pendencias_email"],
+        collection_done_email=row["collection_done_email"],
+        calendar_feed_at=row["calendar_token_at"],
     )
 
 

@@ -17,9 +17,9 @@ from espaco.domain.fiscal import FISCAL_KIND_LABELS
 from espaco.domain.formatting import format_date
 from espaco.domain.money import format_brl
 from espaco.mail import Email, email_environment, render_email
-from espaco.services.operations.outbox import new_message_id
+from espaco.services.operations.outbox import pending_row
 from espaco.settings import Settings
-from espaco.tables import OutboxEmail, OutboxStatus
+from espaco.tables import OutboxEmail
 
 KIND = "nf_notice"
 CHUNK = 500
@@ -82,21 +82,7 @@ async def enqueue_notices(settings: Settings, fiscal_ids: list[int], *, now: dat
         if not to or row["status"] == "cancelled":
             continue
         email = notice_email(settings, row, to)
-        outbox.append(
-            OutboxEmail(
-                kind=KIND,
-                message_id=new_message_id(),
-                recipients=", ".join(email.to),
-                subject=email.subject,
-                body_text=email.text,
-                body_html=email.html,
-                status=OutboxStatus.pending,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-                client=int(row["client"]),
-            )
-        )
+        outbox.append(pending_row(email, kind=KIND, now=now, client_id=int(row["client"])))
     for start in range(0, len(outbox), CHUNK):
         await OutboxEmail.insert(*outbox[start : start + CHUNK])
     ids = [int(r["id"]) for r in rows]

@@ -16,9 +16,12 @@ from zoneinfo import ZoneInfo
 from espaco.db import database
 from espaco.db.database import current_engine
 from espaco.domain.errors import DomainError, NotFound
+from espaco.services.collections import done_email
+from espaco.services.collections.done_email import became_done
 from espaco.services.imports.model import ImportProblem
 from espaco.services.imports.sql import Sql, update_sql
 from espaco.services.imports.store import COLLECTION_COLS, PHOTO_COLS, content_hash
+from espaco.services.operations import outbox
 from espaco.services.operations.media import MediaStore
 from espaco.settings import Settings
 from espaco.tables import CollectionStatus, InvoiceStatus
@@ -94,10 +97,15 @@ async def update_collection(
     changes: dict[str, Any],
     *,
     tz: ZoneInfo,
+    notify: Settings | None = None,
+    now: datetime | None = None,
 ) -> Outcome:
     """Change some of ``status``, ``performed_at``, ``mtr_number`` and ``mtr_status`` (the keys
-    present in ``changes``; None clears). Raises :class:`NotFound`."""
+    present in ``changes``; None clears). With ``notify`` (and ``now``), a collection this makes
+    done gets its "coleta realizada" notice (``services/collections/done_email.py``) in the same
+    transaction. Raises :class:`NotFound`."""
     engine = current_engine()
+    queued = 0
     async with engine.transaction() as transaction:
         sql = Sql(engine, transaction.connection)
         row = await _collection(sql, external_id)
@@ -115,7 +123,12 @@ async def update_collection(
             return _refused(
                 "performed_at", "required", "A coleta não tem data agendada: informe a realizada"
             )
-        return Outcome(state=await _rewrite(sql, row, values))
+        state = await _rewrite(sql, row, values)
+        if notify is not None and now is not None and became_done(row["status"], values["status"]):
+            queued = await done_email.settle(sql, notify, [row["id"]], now=now)
+    if queued:
+        outbox.wake()
+    return Outcome(state=state)
 
 
 async def add_photo(

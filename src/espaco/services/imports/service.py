@@ -17,6 +17,7 @@ from espaco.db import Record
 from espaco.db.database import current_engine
 from espaco.domain.documents import normalize_document
 from espaco.services.billing import nf_notices
+from espaco.services.collections import done_email
 from espaco.services.imports.fields import Problems
 from espaco.services.imports.files import store_files
 from espaco.services.imports.model import ImportProblem, ImportResult, Known, ValidDocument
@@ -107,7 +108,9 @@ async def write_document(
     notify: Settings | None = None,
 ) -> Writer:
     """Write a validated document in one transaction (``BEGIN IMMEDIATE`` on SQLite); with
-    ``notify``, the NF notices of the new fiscal documents go to the outbox in it too."""
+    ``notify``, the NF notices of the new fiscal documents and the notices of the collections
+    it made done go to the outbox in it too."""
+    queued = 0
     async with engine.transaction() as transaction:
         writer = Writer(Sql(engine, transaction.connection), now, progress)
         await writer.clients(doc)
@@ -116,8 +119,9 @@ async def write_document(
         await write_collections(writer, doc)
         await write_certificates(writer, doc)
         if notify is not None:
-            await nf_notices.enqueue_notices(notify, writer.new_fiscal_documents, now=now)
-    if notify is not None and writer.new_fiscal_documents:
+            queued += await nf_notices.enqueue_notices(notify, writer.new_fiscal_documents, now=now)
+            queued += await done_email.settle(writer.sql, notify, writer.done_collections, now=now)
+    if queued:
         outbox.wake()
     return writer
 

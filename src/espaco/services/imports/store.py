@@ -62,7 +62,8 @@ def _columns(table: type[Table], *skip: Column) -> tuple[str, ...]:
 CLIENT_COLS = _columns(
     Client, Client.external_id, Client.access_code_hash, Client.code_generated_at,
     Client.session_epoch, Client.data_version, Client.created_at, Client.updated_at,
-    Client.pendencias_email, Client.pendencias_checked_at,
+    Client.pendencias_email, Client.pendencias_checked_at, Client.collection_done_email,
+    Client.calendar_token_hash, Client.calendar_token_at,
 )  # fmt: skip
 LOCATION_COLS = _columns(Location, Location.external_id)
 INVOICE_COLS = _columns(Invoice, Invoice.external_id, Invoice.updated_at)
@@ -75,7 +76,9 @@ EXTRA_COLS = (
     "receiver_document", "treatment",
 )  # fmt: skip
 COLLECTION_COLS = tuple(
-    c for c in _columns(Collection, Collection.external_id) if c not in EXTRA_COLS
+    c
+    for c in _columns(Collection, Collection.external_id, Collection.done_noticed_at)
+    if c not in EXTRA_COLS
 )
 # What the importer writes: the ticket's columns (ending with its hash, which erp_updates
 # recomputes over the others) and the optional MTR fields after them.
@@ -130,6 +133,8 @@ class Writer:
         self.client_ids: dict[str, int] = {}
         self.location_ids: dict[str, int] = {}
         self.new_fiscal_documents: list[int] = []
+        # Collections this document made done (new, or from agendada): their notices' input.
+        self.done_collections: list[int] = []
 
     def report(self, section: str, done: int, total: int) -> None:
         if self.progress is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from espaco.services.collections.done_email import became_done
 from espaco.services.imports.model import (
     CertificateRow,
     CollectionRow,
@@ -103,6 +104,8 @@ async def _collections(
         values.append(content_hash([collection.external_id, *values], photos))
         values += collection.extra.values()
         photos_changed = row is None or photos != old_photos
+        if became_done(None if row is None else row["status"], collection.status):
+            writer.done_collections.append(collection_id)
         if photos_changed and photos:
             photo_inserts += [(collection_id, *photo) for photo in photos]
         if row is None:

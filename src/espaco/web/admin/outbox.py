@@ -33,6 +33,7 @@ KIND_LABELS = {
     "request_scheduled": "Solicitação agendada",
     "request_refused": "Solicitação recusada",
     "pendencias": "Pendências da semana (MTR e CDF)",
+    "collection_done": "Coleta realizada",
 }
 
 

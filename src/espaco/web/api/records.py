@@ -82,7 +82,9 @@ async def invoice_status(
     description=(
         "Muda só os campos enviados: `status` (scheduled, done, validated, cancelled), "
         "`performed_at` (obrigatório para done e validated), `mtr_number` e `mtr_status` "
-        "(situação no SINIR, guardada como veio; `null` apaga). Escopo: `import`."
+        "(situação no SINIR, guardada como veio; `null` apaga). Quando a coleta passa a "
+        "realizada ou validada, o cliente que ligou o aviso recebe um e-mail com o link do "
+        "ticket (uma vez por coleta). Escopo: `import`."
     ),
     responses=errors(
         (200, ResponseSpec(CollectionState, description="A coleta como ficou")),
@@ -103,7 +105,9 @@ async def collection_update(
         value = getattr(data, name)
         if value is not msgspec.UNSET:
             changes[name] = value.strip() or None if isinstance(value, str) else value
-    outcome = await erp_updates.update_collection(external_id, changes, tz=settings.tz)
+    outcome = await erp_updates.update_collection(
+        external_id, changes, tz=settings.tz, notify=settings, now=clock_of(request).now()
+    )
     return _answer(outcome)
 
 
