@@ -1,13 +1,14 @@
-"""``tables.INDEXES`` and ``tables.TRIGGERS`` say exactly what a freshly migrated database holds,
-on the engine the suite runs on: an index or trigger a migration adds without the list, or one the
-list names that no migration made, fails here."""
+"""``db.schema.INDEXES`` and ``db.schema.TRIGGERS`` say exactly what a freshly migrated database
+holds, on the engine the suite runs on: an index or trigger a migration adds without the list, or
+one the list names that no migration made, fails here."""
 
 from __future__ import annotations
 
 import re
 
 from espaco.db import database
-from espaco.tables import ALL_TABLES, INDEXES, TRIGGERS
+from espaco.db.schema import INDEXES, TRIGGERS
+from espaco.tables import ALL_TABLES
 
 _INDEX = re.compile(
     r"CREATE (UNIQUE )?INDEX (\w+) ON (?:public\.)?\"?(\w+)\"?(?: USING btree)? \(([^)]*)\)(.*)"
@@ -51,8 +52,8 @@ async def _database_indexes() -> dict[str, tuple[str, bool, str, bool]]:
 async def test_the_database_holds_exactly_the_declared_indexes(db) -> None:  # type: ignore[no-untyped-def]
     found = await _database_indexes()
     expected = _declared_indexes()
-    assert sorted(set(found) - set(expected)) == [], "indexes missing from tables.INDEXES"
-    assert sorted(set(expected) - set(found)) == [], "tables.INDEXES names indexes not made"
+    assert sorted(set(found) - set(expected)) == [], "indexes missing from db.schema.INDEXES"
+    assert sorted(set(expected) - set(found)) == [], "db.schema.INDEXES names indexes not made"
     assert found == expected
 
 
