@@ -21,16 +21,8 @@ from smtp_support import PASSWORD, USER, Authenticator, Collector, SmtpServer
 from espaco.db import database
 from espaco.mail import DeliveryError, Email, FileTransport, email_environment, render_email
 from espaco.services.operations import outbox
-from espaco.services.operations.outbox import (
-    LEASE,
-    MAX_ATTEMPTS,
-    Retry,
-    deliver_due,
-    enqueue,
-    list_outbox,
-    outbox_counts,
-    retry,
-)
+from espaco.services.operations.outbox import LEASE, MAX_ATTEMPTS, deliver_due, enqueue
+from espaco.services.operations.outbox_desk import Retry, list_outbox, outbox_counts, retry
 from espaco.settings import Settings
 from espaco.tables import Client, OutboxEmail
 

@@ -19,7 +19,7 @@ from espaco.domain.documents import cnpj_check_digits
 from espaco.services.access import cadastros, sealing
 from espaco.services.access.access_codes import normalize_code
 from espaco.services.access.passwords import verify_secret
-from espaco.services.operations import outbox
+from espaco.services.operations import outbox, outbox_desk
 from espaco.settings import Settings
 from espaco.tables import ALL_TABLES, Client, ClientEmail, OutboxEmail
 
@@ -122,7 +122,7 @@ async def test_a_given_up_code_email_keeps_no_code_and_cannot_be_resent(
     # is why the code is stored sealed rather than in the clear and wiped.
     assert sealed not in repr(await OutboxEmail.select())
     # "Tentar de novo" cannot send a code that is no longer kept: a new one must be generated.
-    assert await outbox.retry(row["id"], now=NOW) == outbox.Retry.SECRET_GONE
+    assert await outbox_desk.retry(row["id"], now=NOW) == outbox_desk.Retry.SECRET_GONE
     (row,) = await OutboxEmail.select()
     assert row["status"] == "failed"
 

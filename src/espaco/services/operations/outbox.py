@@ -19,13 +19,12 @@ in the clear, and a row that is done holds none at all.
 After an outage: a round that stops on an unavailable server backs off only the row it tried.
 Once a send succeeds again, the rows still waiting after a server failure become due at once
 (:func:`deliver_due`), and staff can make every waiting row due now (:func:`send_pending_now`).
-"""
+The back office's list, counts and retry are in ``outbox_desk``."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 import time
 import uuid
@@ -33,8 +32,6 @@ import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-
-from piccolo.query.functions.aggregate import Count
 
 from espaco.mail import (
     DeliveryError,
@@ -53,7 +50,6 @@ from espaco.tables import OutboxEmail, OutboxStatus
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
-# Wait after the n-th failed attempt; the last step repeats.
 BACKOFF = tuple(timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360, 720))
 MAX_ATTEMPTS = 10
 ERROR_LIMIT = 500
@@ -79,24 +75,6 @@ class DeliveryReport:
     failed: int = 0
     retried: int = 0
     more: bool = False
-
-
-@dataclass(frozen=True)
-class OutboxRow:
-    """One outbox message as the back-office lists it (bodies left out)."""
-
-    id: int
-    kind: str
-    message_id: str
-    recipients: tuple[str, ...]
-    subject: str
-    status: str
-    attempts: int
-    next_attempt_at: datetime
-    last_error: str | None
-    created_at: datetime
-    sent_at: datetime | None
-    client_id: int | None
 
 
 def backoff(attempts: int) -> timedelta:
@@ -142,7 +120,7 @@ async def enqueue(
 
     A plain insert: it joins the caller's transaction when there is one, which is the point.
     """
-    _require_aware(now)
+    require_aware(now)
     message_id = new_message_id()
     sealed = None
     if secret is not None:
@@ -185,7 +163,7 @@ async def deliver_due(
     next attempt after :func:`backoff`, or gives up (status failed) after ``MAX_ATTEMPTS``. When
     the server itself is unavailable the round stops, leaving the other rows untouched.
     """
-    _require_aware(now)
+    require_aware(now)
     transport = transport if transport is not None else transport_for(settings)
     sender = sender_address(settings)
     started = time.monotonic()
@@ -246,7 +224,7 @@ async def deliver_due(
 async def send_pending_now(*, now: datetime) -> int:
     """Make every pending message that waits after a failure due now (staff's "Enviar
     pendentes agora", e.g. after an outage); how many. A message being sent is left alone."""
-    _require_aware(now)
+    require_aware(now)
     return await _bring_forward(now, after_server_failure=False)
 
 
@@ -263,76 +241,9 @@ async def _bring_forward(now: datetime, *, after_server_failure: bool) -> int:
     return len(rows)
 
 
-class Retry(enum.Enum):
-    """What :func:`retry` did."""
-
-    RETRIED = "retried"
-    NOT_FAILED = "not_failed"  # no failed message with that id (sent, pending or unknown)
-    SECRET_GONE = "secret_gone"  # noqa: S105 - its code was wiped when it failed: send a new one
-
-
-async def retry(email_id: int, *, now: datetime) -> Retry:
-    """Put a failed message back in the queue, due now, with a fresh round of attempts."""
-    _require_aware(now)
-    async with OutboxEmail._meta.db.transaction():
-        found = await OutboxEmail.select(OutboxEmail.body_text, OutboxEmail.sealed_secret).where(
-            _pk == email_id, OutboxEmail.status == OutboxStatus.failed
-        )
-        if not found:
-            return Retry.NOT_FAILED
-        if sealing.MASK in found[0]["body_text"] and found[0]["sealed_secret"] is None:
-            return Retry.SECRET_GONE
-        await OutboxEmail.update(
-            {
-                OutboxEmail.status: OutboxStatus.pending,
-                OutboxEmail.next_attempt_at: now,
-                OutboxEmail.attempts: 0,
-            }
-        ).where(_pk == email_id, OutboxEmail.status == OutboxStatus.failed)
-    return Retry.RETRIED
-
-
-async def list_outbox(status: str | None, page: int, per_page: int = 50) -> list[OutboxRow]:
-    """One page (from 1) of the outbox, newest first, optionally of one status."""
-    query = OutboxEmail.select(*_LIST_COLUMNS)
-    if status:
-        query = query.where(OutboxEmail.status == status)
-    rows = (
-        await query.order_by(OutboxEmail.created_at, _pk, ascending=False)
-        .limit(per_page)
-        .offset((max(page, 1) - 1) * per_page)
-    )
-    return [
-        OutboxRow(
-            id=row["id"],
-            kind=row["kind"],
-            message_id=row["message_id"],
-            recipients=_split(row["recipients"]),
-            subject=row["subject"],
-            status=row["status"],
-            attempts=row["attempts"],
-            next_attempt_at=row["next_attempt_at"],
-            last_error=row["last_error"],
-            created_at=row["created_at"],
-            sent_at=row["sent_at"],
-            client_id=row["client"],
-        )
-        for row in rows
-    ]
-
-
-async def outbox_counts() -> dict[str, int]:
-    """How many messages are pending, sent and failed (every status present, zero included)."""
-    rows = await OutboxEmail.select(OutboxEmail.status, Count()).group_by(OutboxEmail.status)
-    counts = {status.value: 0 for status in OutboxStatus}
-    counts.update({row["status"]: row["count"] for row in rows})
-    return counts
-
-
 # -- the background sender ---------------------------------------------------------------------
-_wake_events: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event] = (
-    weakref.WeakKeyDictionary()
-)
+_wake_events: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event]
+_wake_events = weakref.WeakKeyDictionary()
 
 
 def _wake_event() -> asyncio.Event:
@@ -443,7 +354,9 @@ def _message_of(row: dict, sender: str, secret_key: str) -> tuple[Email, EmailMe
     if row["sealed_secret"] is not None:
         secret = sealing.unseal(secret_key, row["sealed_secret"], bound_to=row["message_id"])
         text, html = text.replace(sealing.MASK, secret), html.replace(sealing.MASK, secret)
-    email = Email(to=_split(row["recipients"]), subject=row["subject"], text=text, html=html)
+    email = Email(
+        to=split_recipients(row["recipients"]), subject=row["subject"], text=text, html=html
+    )
     # Date is the row's creation: the same bytes on every attempt.
     message = build_message(
         email, message_id=row["message_id"], sender=sender, now=row["created_at"]
@@ -477,27 +390,11 @@ def _error_text(exc: Exception, settings: Settings) -> str:
     return text if len(text) <= ERROR_LIMIT else text[: ERROR_LIMIT - 1] + "…"
 
 
-def _split(recipients: str) -> tuple[str, ...]:
+def split_recipients(recipients: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in recipients.split(",") if part.strip())
 
 
-def _require_aware(now: datetime) -> None:
+def require_aware(now: datetime) -> None:
     # SQLite compares timestamps as UTC text: a naive datetime would compare wrongly.
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-
-
-_LIST_COLUMNS = (
-    _pk,
-    OutboxEmail.kind,
-    OutboxEmail.message_id,
-    OutboxEmail.recipients,
-    OutboxEmail.subject,
-    OutboxEmail.status,
-    OutboxEmail.attempts,
-    OutboxEmail.next_attempt_at,
-    OutboxEmail.last_error,
-    OutboxEmail.created_at,
-    OutboxEmail.sent_at,
-    OutboxEmail.client,
-)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Request, get, post
 from litestar.response import Response
 
-from espaco.services.operations import audit, outbox
+from espaco.services.operations import audit, outbox, outbox_desk
 from espaco.tables import OutboxStatus
 from espaco.web import params
 from espaco.web.admin.common import actor_ip, admin_page
@@ -44,8 +44,8 @@ async def outbox_page(request: Request, staff: Staff) -> Response[str]:
     status = STATUSES.get(slug)
     slug = slug if status else ""
     page_number = params.page_number(request.query_params.get("pagina"))
-    rows = await outbox.list_outbox(status, page_number, PER_PAGE)
-    counts = await outbox.outbox_counts()
+    rows = await outbox_desk.list_outbox(status, page_number, PER_PAGE)
+    counts = await outbox_desk.outbox_counts()
     return admin_page(
         request,
         staff,
@@ -70,14 +70,14 @@ async def retry(request: Request, staff: Staff, email_id: PathId) -> Response[st
     """Put a failed message back in the queue, due now."""
     actor, ip = actor_ip(request, staff)
     when = clock_of(request).now()
-    outcome = await outbox.retry(email_id, now=when)
-    if outcome == outbox.Retry.RETRIED:
+    outcome = await outbox_desk.retry(email_id, now=when)
+    if outcome == outbox_desk.Retry.RETRIED:
         await audit.record(
             "outbox_retry", now=when, actor=actor, ip=ip, details={"email_id": email_id}
         )
         outbox.wake()
         notice = "A mensagem voltou para a fila e será enviada em instantes."
-    elif outcome == outbox.Retry.SECRET_GONE:
+    elif outcome == outbox_desk.Retry.SECRET_GONE:
         notice = (
             "O código de acesso desta mensagem foi apagado quando ela falhou de vez, por "
             "segurança. Gere um novo código em Clientes → Configurações."
