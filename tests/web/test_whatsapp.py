@@ -17,6 +17,7 @@ from portal_client import call, login, soup
 from espaco.app import create_app
 from espaco.domain.whatsapp import MAX_URL, boleto_text, link, ticket_text
 from espaco.tables import Collection, Invoice
+from espaco.web.coletas import TicketShare
 
 ODD_PROVIDER = 'Verde & Campo #1 + 100% "Ambiental"  <Ltda>'
 ODD_PLACE = "Obra Sul; Galpão 2 & 3 #fundos + 50% ‘aspas’ 🚛"
@@ -98,3 +99,15 @@ def test_each_ticket_in_the_coletas_table_has_its_whatsapp_link(portal):
     assert _text(share["href"]) == expected
     assert share["href"] == link(expected)  # the cached pieces give the domain's own link
     assert len(share["href"]) <= MAX_URL
+
+
+@pytest.mark.parametrize(
+    "place",
+    ["Matriz", "Filial 01/01/2000 & Cia #2 + 100%", 'Pátio "B"\nDoca 3 🚛', "x" * 300],
+)
+def test_each_rows_cached_link_is_the_link_of_its_whole_text(place: str) -> None:
+    share = TicketShare("Ambiental Ltda; ", "https://portal.example")
+    for day in (date(2026, 1, 1), date(2000, 1, 1), date(2026, 11, 28)):
+        url = "https://portal.example/coletas/42/ticket.pdf"
+        expected = link(ticket_text("Ambiental Ltda; ", day, place, url))
+        assert share.link(42, day, place) == expected

@@ -166,20 +166,29 @@ class TicketShare:
 
     def link(self, collection_id: int, day: date, place: str) -> str:
         """The link of one row's ticket (called by the row macro, macros/coletas.html)."""
-        head, tail = _share_parts(self.provider, day, place)
+        before, after, tail = _share_parts(self.provider, place)
         prefix, suffix = _share_url(self.base_url)
-        return f"{head}{prefix}{collection_id}{suffix}{tail}"
+        return f"{before}{_share_day(day)}{after}{prefix}{collection_id}{suffix}{tail}"
 
 
 _SENTINEL = "\x00"
+_SOME_DAY = date(2000, 1, 1)
 
 
 @lru_cache(maxsize=4096)
-def _share_parts(provider: str, day: date, place: str) -> tuple[str, str]:
-    """The link up to the ticket's URL, and after it (percent-encoding is per character, so
-    encoding the pieces and joining them gives the encoding of the whole)."""
-    head, tail = whatsapp.ticket_text(provider, day, place, _SENTINEL).split(_SENTINEL)
-    return whatsapp.BASE + quote(head, safe=""), quote(tail, safe="")
+def _share_parts(provider: str, place: str) -> tuple[str, str, str]:
+    """The link's text encoded around its day and its ticket URL: before the day, from the day
+    to the URL, after the URL. Percent-encoding is per character, so encoding the pieces and
+    joining them gives the encoding of the whole; the pieces repeat for every row of one place,
+    the day for every row of one day."""
+    head, tail = whatsapp.ticket_text(provider, _SOME_DAY, place, _SENTINEL).split(_SENTINEL)
+    before, after = head.split(format_date(_SOME_DAY), 1)  # the day comes before the place
+    return whatsapp.BASE + quote(before, safe=""), quote(after, safe=""), quote(tail, safe="")
+
+
+@lru_cache(maxsize=4096)
+def _share_day(day: date) -> str:
+    return quote(format_date(day), safe="")
 
 
 @lru_cache(maxsize=8)

@@ -69,6 +69,9 @@ def create_environment(settings: Settings, static: StaticFiles) -> Environment:
         h=html_text,
         selo=selo,
         plural=plural,
+        # A row's "Enviar pelo WhatsApp" link (web/coletas.TicketShare): a filter, because Jinja
+        # calls a filter directly where a method call goes through its context (~4x the cost).
+        whatsapp_ticket=lambda share, *row: share.link(*row),
     )
     env.globals.update(
         static_url=static.url,
