@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from factories import make_client, make_location
 
 from espaco.db import database, placeholders
@@ -122,3 +123,9 @@ async def test_certificate_mtr_count_follows_every_write_of_its_mtrs(db):
 
     await Certificate.delete().where(Certificate.id == first)  # its MTRs go with it
     assert await _mtr_counts() == {second: (2, 2)}
+
+
+@pytest.mark.parametrize("engine_type", ["sqlite", "postgres"])
+def test_a_question_mark_placeholder_is_refused_on_both_engines(engine_type: str) -> None:
+    with pytest.raises(ValueError, match=r"not \?"):
+        placeholders("UPDATE t SET a = ? WHERE id IN ({})", engine_type)

@@ -306,7 +306,11 @@ class PgEngine(PostgresEngine):
 
 @lru_cache(maxsize=256)
 def placeholders(sql: str, engine_type: str) -> str:
-    """``{}`` placeholders (as in Piccolo's ``Table.raw``) in the engine's own style."""
+    """``{}`` placeholders (as in Piccolo's ``Table.raw``) in the engine's own style. A ``?`` in
+    the text is refused: SQLite would take it as a placeholder and PostgreSQL as a syntax error,
+    so a statement written for one engine fails on both at once instead of only in production."""
+    if "?" in sql:
+        raise ValueError(f"write placeholders as {{}}, not ?: {sql[:80]}")
     if engine_type == "sqlite":
         return sql.replace("{}", "?")
     parts = sql.split("{}")
