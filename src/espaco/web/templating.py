@@ -15,6 +15,7 @@ except ImportError:  # pragma: no cover - markupsafe without its C extension
     from markupsafe._native import _escape_inner as html_text
 
 from espaco.domain import documents, formatting, money
+from espaco.domain.fiscal import FISCAL_KIND_LABELS
 from espaco.resources import resource_dir
 from espaco.settings import Settings
 from espaco.web.selos import plural, selo
@@ -77,6 +78,7 @@ def create_environment(settings: Settings, static: StaticFiles) -> Environment:
         static_url=static.url,
         icon=static.data_uri("icon.svg"),
         provider_name=settings.provider_name,
+        NOTA_TIPO=FISCAL_KIND_LABELS,  # "nfe" -> "NF-e": the one place the labels are written
         provider_cnpj=settings.provider_cnpj,
     )
     # templates/macros/<name>.html as ``macros.<name>`` (``{{ macros.coletas.linhas(rows) }}``):
