@@ -1,8 +1,9 @@
 """The Financeiro page's reads: period totals, the billing closures, the 12-month chart, and one
 invoice's fiscal document and boleto.
 
-Every function takes the client from the caller's session and looks ids up *within* that client,
-so another client's id is simply not found (``None``). The page's queries are plain SQL through
+Every function takes the scope from the caller's session (``services/scope.py``: the client's id,
+or a group's members) and looks ids up *within* it, so another client's id is simply not found
+(``None``). The page's queries are plain SQL through
 ``Table.raw`` (``{}`` placeholders work on SQLite and PostgreSQL): Piccolo's query builder costs
 more than the indexed query itself (see ``bench/db_engine.py``).
 """
@@ -18,6 +19,7 @@ from espaco import database
 from espaco.db import as_date, as_datetime
 from espaco.domain.fiscal import format_access_key
 from espaco.domain.periods import Period
+from espaco.services.scope import Scope, scoped
 
 PAGE_SIZE = 25
 CHART_MONTHS = 12
@@ -75,6 +77,7 @@ class InvoiceRow(NamedTuple):
     fiscal_kind: str | None
     fiscal_number: str | None
     has_boleto: bool
+    client_id: int = 0  # the unit it belongs to (a group's page names it)
 
     @property
     def payable(self) -> bool:
@@ -179,22 +182,22 @@ TOTALS_SQL = (  # one pass over the client's index range (a GROUP BY sorts: 35% 
     " SUM(amount_cents) FILTER (WHERE status = 'paid'), COUNT(*) FILTER (WHERE status = 'paid'),"
     " SUM(amount_cents) FILTER (WHERE status = 'cancelled'),"
     " COUNT(*) FILTER (WHERE status = 'cancelled')"
-    " FROM invoice WHERE client = {} AND due_on BETWEEN {} AND {}"
+    " FROM invoice WHERE client IN {scope} AND due_on BETWEEN {} AND {}"
 )
 PAGE_SQL = (
     "SELECT invoice.id, invoice.reference_start, invoice.reference_end, invoice.issued_on,"
     " invoice.due_on, invoice.amount_cents, invoice.status, invoice.paid_on,"
     " fiscal_document.kind AS fiscal_kind, fiscal_document.number AS fiscal_number,"
-    " boleto.id AS boleto_id"
+    " boleto.id AS boleto_id, invoice.client"
     " FROM invoice"
     " LEFT JOIN fiscal_document ON fiscal_document.invoice = invoice.id"
     " LEFT JOIN boleto ON boleto.invoice = invoice.id"
-    " WHERE invoice.client = {} AND invoice.due_on BETWEEN {} AND {}"
+    " WHERE invoice.client IN {scope} AND invoice.due_on BETWEEN {} AND {}"
     " ORDER BY invoice.due_on DESC, invoice.id DESC LIMIT {} OFFSET {}"
 )
 CHART_SQL = (
     "SELECT due_on, status, amount_cents FROM invoice"
-    " WHERE client = {} AND due_on BETWEEN {} AND {} AND status <> 'cancelled'"
+    " WHERE client IN {scope} AND due_on BETWEEN {} AND {} AND status <> 'cancelled'"
 )
 
 
@@ -211,11 +214,11 @@ def chart_window(period: Period) -> Period:
     return Period(date(first_year, first_month, 1), last_day)
 
 
-async def totals(client_id: int, period: Period, today: date) -> Totals:
+async def totals(scope: Scope, period: Period, today: date) -> Totals:
     """Em aberto (open, due today or later), Vencido (open, due before ``today``), Pago and the
     cancelled ones apart, for invoices due within ``period``."""
     rows = await database.fetch(
-        TOTALS_SQL, today, today, today, today, client_id, period.start, period.end
+        scoped(TOTALS_SQL, scope), today, today, today, today, *scope, period.start, period.end
     )
     c = [int(v or 0) for v in rows[0]]
     return Totals(
@@ -224,12 +227,12 @@ async def totals(client_id: int, period: Period, today: date) -> Totals:
     )  # fmt: skip
 
 
-async def chart(client_id: int, period: Period) -> list[ChartMonth]:
+async def chart(scope: Scope, period: Period) -> list[ChartMonth]:
     """Billed (not cancelled) and paid centavos per due month, the 12 months ending with the
     period's last month."""
     window = chart_window(period)
     months = {ym: [0, 0] for ym in window.months()}
-    for row in await database.fetch(CHART_SQL, client_id, window.start, window.end):
+    for row in await database.fetch(scoped(CHART_SQL, scope), *scope, window.start, window.end):
         due = as_date(row["due_on"])
         sums = months[(due.year, due.month)]
         sums[0] += int(row["amount_cents"])
@@ -238,16 +241,19 @@ async def chart(client_id: int, period: Period) -> list[ChartMonth]:
     return [ChartMonth(y, m, b, p) for (y, m), (b, p) in months.items()]
 
 
-async def financeiro(client_id: int, period: Period, today: date, page: int = 1) -> Financeiro:
+async def financeiro(scope: Scope, period: Period, today: date, page: int = 1) -> Financeiro:
     """The totals, the ``page``-th 25 closures (newest due date first) and the chart."""
-    sums = await totals(client_id, period, today)
+    sums = await totals(scope, period, today)
     pages = max(1, -(-sums.invoices // PAGE_SIZE))
     page = min(max(page, 1), pages)
     found = await database.fetch(
-        PAGE_SQL, client_id, period.start, period.end, PAGE_SIZE, (page - 1) * PAGE_SIZE
-    )
+        scoped(PAGE_SQL, scope), *scope, period.start, period.end, PAGE_SIZE,
+        (page - 1) * PAGE_SIZE,
+    )  # fmt: skip
     rows = []
-    for id_, ref_start, ref_end, issued, due, cents, status, paid, kind, number, boleto_id in found:
+    for (
+        id_, ref_start, ref_end, issued, due, cents, status, paid, kind, number, boleto_id, owner
+    ) in found:  # fmt: skip
         due_on = as_date(due)
         rows.append(
             InvoiceRow(
@@ -263,6 +269,7 @@ async def financeiro(client_id: int, period: Period, today: date, page: int = 1)
                 fiscal_kind=kind,
                 fiscal_number=number,
                 has_boleto=boleto_id is not None,
+                client_id=owner,
             )
         )
     return Financeiro(
@@ -272,7 +279,7 @@ async def financeiro(client_id: int, period: Period, today: date, page: int = 1)
         rows=rows,
         page=page,
         pages=pages,
-        chart=await chart(client_id, period),
+        chart=await chart(scope, period),
     )
 
 
@@ -281,7 +288,7 @@ FISCAL_SQL = (
     " client.name AS client_name, client.document AS client_document"
     " FROM fiscal_document JOIN invoice ON invoice.id = fiscal_document.invoice"
     " JOIN client ON client.id = fiscal_document.client"
-    " WHERE fiscal_document.invoice = {} AND fiscal_document.client = {}"
+    " WHERE fiscal_document.invoice = {} AND fiscal_document.client IN {scope}"
 )
 
 
@@ -300,10 +307,10 @@ def _items(raw: Any) -> list[FiscalItem]:
     ]
 
 
-async def fiscal_document(client_id: int, invoice_id: int) -> FiscalDetail | None:
-    """The fiscal document of the client's invoice ``invoice_id``, or None (not found or not
-    the client's)."""
-    rows = await database.fetch(FISCAL_SQL, invoice_id, client_id)
+async def fiscal_document(scope: Scope, invoice_id: int) -> FiscalDetail | None:
+    """The fiscal document of the scope's invoice ``invoice_id``, or None (not found or not
+    the scope's)."""
+    rows = await database.fetch(scoped(FISCAL_SQL, scope), invoice_id, *scope)
     if not rows:
         return None
     r = rows[0]
@@ -334,13 +341,13 @@ BOLETO_SQL = (
     " boleto.pix_copy_paste, client.name AS client_name, client.document AS client_document"
     " FROM invoice JOIN boleto ON boleto.invoice = invoice.id"
     " JOIN client ON client.id = invoice.client"
-    " WHERE invoice.id = {} AND invoice.client = {}"
+    " WHERE invoice.id = {} AND invoice.client IN {scope}"
 )
 
 
-async def boleto(client_id: int, invoice_id: int) -> BoletoDetail | None:
-    """The boleto of the client's invoice ``invoice_id``, or None."""
-    rows = await database.fetch(BOLETO_SQL, invoice_id, client_id)
+async def boleto(scope: Scope, invoice_id: int) -> BoletoDetail | None:
+    """The boleto of the scope's invoice ``invoice_id``, or None."""
+    rows = await database.fetch(scoped(BOLETO_SQL, scope), invoice_id, *scope)
     if not rows:
         return None
     r = rows[0]

@@ -12,10 +12,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from espaco import database
 from espaco.db import Record, as_datetime
-from espaco.tables import Client, StaffUser, WebSession
+from espaco.services.scope import Scope
+from espaco.tables import Client, ClientGroup, StaffUser, WebSession
 
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=12)
@@ -23,13 +25,39 @@ ABSOLUTE = timedelta(hours=12)
 TOUCH_EVERY = timedelta(minutes=1)
 
 
+class Unit(NamedTuple):
+    """A member of a group as the unit selector and the unit column name it."""
+
+    id: int
+    label: str
+
+
 @dataclass(frozen=True)
 class ClientSession:
+    """A logged-in client. ``client_id`` is the client whose document logged in; ``scope`` the
+    ids the session may see: that client alone, or every active member of its group when the
+    group's code was used (``group_id``, ``units`` then name them)."""
+
     session_id: int
     client_id: int
     client_name: str
     trade_name: str
     document: str
+    scope: Scope = ()
+    group_id: int | None = None
+    group_name: str = ""
+    units: tuple[Unit, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.scope:
+            object.__setattr__(self, "scope", (self.client_id,))
+
+    @property
+    def is_group(self) -> bool:
+        return self.group_id is not None
+
+    def unit_label(self, client_id: int) -> str:
+        return next((u.label for u in self.units if u.id == client_id), "")
 
 
 @dataclass(frozen=True)
@@ -46,11 +74,19 @@ def _hash(raw: str) -> str:
 
 
 async def create_session(
-    *, now: datetime, ip: str, client_id: int | None = None, staff_id: int | None = None
+    *,
+    now: datetime,
+    ip: str,
+    client_id: int | None = None,
+    staff_id: int | None = None,
+    group_id: int | None = None,
 ) -> str:
-    """Open a session for a client or a staff user; return the cookie value (a new random id)."""
+    """Open a session for a client (for its group, with ``group_id``) or a staff user; return
+    the cookie value (a new random id)."""
     raw = secrets.token_urlsafe(32)
-    if client_id is not None:
+    if group_id is not None:
+        rows = await ClientGroup.select(ClientGroup.session_epoch).where(ClientGroup.id == group_id)
+    elif client_id is not None:
         rows = await Client.select(Client.session_epoch).where(Client.id == client_id)
     else:
         rows = await StaffUser.select(StaffUser.session_epoch).where(StaffUser.id == staff_id)
@@ -59,6 +95,7 @@ async def create_session(
             id_hash=_hash(raw),
             client=client_id,
             staff=staff_id,
+            client_group=group_id,
             epoch=rows[0]["session_epoch"],
             csrf_token=secrets.token_hex(16),
             created_at=now,
@@ -73,18 +110,38 @@ async def load_client_session(raw: str | None, *, now: datetime) -> ClientSessio
     """The client session behind a cookie value, or None when absent, expired or revoked."""
     if not raw:
         return None
-    rows = await database.fetch(
-        "SELECT s.id, s.last_seen_at, s.created_at, c.id AS client_id, c.name, c.trade_name,"
-        " c.document FROM web_session s JOIN client c ON c.id = s.client"
-        " WHERE s.id_hash = {} AND c.active AND s.epoch = c.session_epoch",
-        _hash(raw),
-    )
+    rows = await database.fetch(CLIENT_SESSION_SQL, _hash(raw))
     if not rows or not await _alive(rows[0], now):
         return None
     row = rows[0]
-    return ClientSession(
+    session = ClientSession(
         row["id"], row["client_id"], row["name"], row["trade_name"], row["document"]
     )
+    if row["client_group"] is None:
+        return session
+    members = await database.fetch(MEMBERS_SQL, row["client_group"])
+    units = tuple(Unit(m["id"], m["trade_name"] or m["name"]) for m in members)
+    return ClientSession(
+        session.session_id, session.client_id, session.client_name, session.trade_name,
+        session.document, scope=tuple(u.id for u in units), group_id=row["client_group"],
+        group_name=row["group_name"], units=units,
+    )  # fmt: skip
+
+
+# A group's session lives while the client that logged in is active and still a member, and the
+# group's epoch is the one it started with; a client's own, while the client's epoch is.
+CLIENT_SESSION_SQL = (
+    "SELECT s.id, s.last_seen_at, s.created_at, c.id AS client_id, c.name, c.trade_name,"
+    " c.document, s.client_group, g.name AS group_name"
+    " FROM web_session s JOIN client c ON c.id = s.client"
+    " LEFT JOIN client_group g ON g.id = s.client_group AND g.id = c.client_group"
+    " WHERE s.id_hash = {} AND c.active AND s.epoch ="
+    " CASE WHEN s.client_group IS NULL THEN c.session_epoch ELSE g.session_epoch END"
+)
+MEMBERS_SQL = (
+    "SELECT id, name, trade_name FROM client WHERE client_group = {} AND active"
+    " ORDER BY trade_name, name, id"
+)
 
 
 async def load_staff_session(raw: str | None, *, now: datetime) -> StaffSession | None:
@@ -131,6 +188,10 @@ async def end_session(raw: str | None) -> None:
 
 async def end_client_sessions(client_id: int) -> None:
     await WebSession.delete().where(WebSession.client == client_id)
+
+
+async def end_group_sessions(group_id: int) -> None:
+    await WebSession.delete().where(WebSession.client_group == group_id)
 
 
 async def purge_expired(now: datetime) -> int:

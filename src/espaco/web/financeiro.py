@@ -22,6 +22,7 @@ from espaco.services.sessions import ClientSession
 from espaco.settings import Settings
 from espaco.web import charts
 from espaco.web import financeiro_view as payment
+from espaco.web import unidade as unit
 from espaco.web.downloads import file_response, read_or_404
 from espaco.web.pages import page
 from espaco.web.params import PathId, page_number
@@ -53,10 +54,12 @@ def choose_period(request: Request, today: date) -> tuple[Period, str, str | Non
     return default, DEFAULT_PRESET, None
 
 
-def period_url(period: Period, page_number: int = 1) -> str:
+def period_url(period: Period, page_number: int = 1, unidade: int | None = None) -> str:
     params = {"inicio": period.start.isoformat(), "fim": period.end.isoformat()}
     if page_number > 1:
         params["pagina"] = str(page_number)
+    if unidade is not None:
+        params["unidade"] = str(unidade)
     return "/financeiro?" + urlencode(params)
 
 
@@ -65,6 +68,15 @@ def preset_links(today: date) -> dict[str, tuple[str, str]]:
     """The preset tabs (key: (label, url)) for ``today``; cached, as they change once a day.
     Templates only read the dict."""
     return {k: (label, period_url(preset_period(k, today))) for k, label in PRESETS.items()}
+
+
+def unit_preset_links(today: date, unidade: int | None) -> dict[str, tuple[str, str]]:
+    """The preset tabs, keeping a group's chosen unit."""
+    if unidade is None:
+        return preset_links(today)
+    return {
+        k: (label, f"{url}&unidade={unidade}") for k, (label, url) in preset_links(today).items()
+    }
 
 
 def _today(settings: Settings) -> date:
@@ -80,14 +92,16 @@ async def financeiro_page(
     today = _today(settings)
     period, preset, error = choose_period(request, today)
     number = page_number(_query(request, "pagina"))
-    data = await financeiro.financeiro(client.client_id, period, today, number)
+    scope, unidade = unit.chosen(request, client)
+    data = await financeiro.financeiro(scope, period, today, number)
     months = [(m.year, m.month, m.billed_cents, m.paid_cents) for m in data.chart]
     context = {
         "client": client,
+        "unidade": unidade,
         "f": data,
-        "rows": payment.closure_rows(data.rows),
+        "rows": payment.closure_rows(data.rows, unit.labels(client)),
         "preset": preset,
-        "presets": preset_links(today),
+        "presets": unit_preset_links(today, unidade),
         "period_url": period_url,
         "error": error,
         "chart": charts.billed_and_paid(months),
@@ -104,7 +118,7 @@ async def financeiro_page(
 
 
 async def _fiscal(client: ClientSession, invoice_id: int) -> financeiro.FiscalDetail:
-    nota = await financeiro.fiscal_document(client.client_id, invoice_id)
+    nota = await financeiro.fiscal_document(client.scope, invoice_id)
     if nota is None:
         raise NotFoundException()
     return nota
@@ -164,7 +178,7 @@ async def nota_xml(
 
 
 async def _boleto(client: ClientSession, invoice_id: int) -> financeiro.BoletoDetail:
-    boleto = await financeiro.boleto(client.client_id, invoice_id)
+    boleto = await financeiro.boleto(client.scope, invoice_id)
     if boleto is None:
         raise NotFoundException()
     return boleto

@@ -63,7 +63,10 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
     # A new id at every login: a cookie sent before login is never promoted (no fixation).
     await sessions.end_session(read_cookie(request, CLIENT_COOKIE))
     raw = await sessions.create_session(
-        now=now(), ip=client_ip(request, settings), client_id=result.client_id
+        now=now(),
+        ip=client_ip(request, settings),
+        client_id=result.client_id,
+        group_id=result.group_id,
     )
     response = redirect(request, "/inicio")
     set_cookie(response, settings, CLIENT_COOKIE, raw)

@@ -1,0 +1,30 @@
+"""The unit selector of a group's pages (``?unidade=``): which members a page reads.
+
+A group's session sees every member ("Todas as unidades") or the one chosen; a client's own
+session sees itself. A ``unidade`` outside the session's scope is another client's id: 404.
+"""
+
+from __future__ import annotations
+
+from litestar import Request
+from litestar.exceptions import NotFoundException
+
+from espaco.services.scope import Scope
+from espaco.services.sessions import ClientSession
+from espaco.web.params import query_id
+
+
+def chosen(request: Request, client: ClientSession) -> tuple[Scope, int | None]:
+    """The scope the page reads, and the unit chosen (None: every unit of the session)."""
+    text = str(request.query_params.get("unidade", ""))[:20]
+    if not text.strip():
+        return client.scope, None
+    unit = query_id(text)
+    if unit is None or unit not in client.scope:
+        raise NotFoundException()
+    return (unit,), unit
+
+
+def labels(client: ClientSession) -> dict[int, str] | None:
+    """Unit names by client id for a group's tables (their "Unidade" column); None otherwise."""
+    return {u.id: u.label for u in client.units} if client.is_group else None
