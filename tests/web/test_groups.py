@@ -7,7 +7,7 @@ import re
 
 import groups_samples as gs
 import pytest
-from portal_client import call, soup, web  # noqa: F401 - the fixture
+from portal_client import HX, call, soup, web  # noqa: F401 - the fixture
 
 from espaco.services.access_codes import format_code, normalize_code
 
@@ -90,3 +90,44 @@ def test_regenerating_the_group_code_ends_the_groups_sessions(web, seeded):  # n
     assert web.get("/financeiro").status_code == 200
     call(web, gs.group_code, seeded["G1"])
     assert web.get("/financeiro", follow_redirects=False).status_code != 200
+
+
+def _group_login(web, seeded, member: int = 1) -> None:  # noqa: F811
+    code = call(web, gs.group_code, seeded["G1"])
+    assert _login(web, gs.DOCS[member], code).status_code == 303
+
+
+PERIOD = "inicio=2026-01-01&fim=2026-12-31"
+
+
+def test_coletas_of_a_group_list_every_unit_and_narrow_to_one(web, seeded):  # noqa: F811
+    _group_login(web, seeded)
+    page = soup(web.get(f"/coletas?{PERIOD}"))
+    units = [td.get_text() for td in page.select('#coletas-tabela td[data-label="Unidade"]')]
+    assert sorted(units) == ["Cliente 1", "Cliente 2"]
+    places = [o.get_text() for o in page.select("select#local option")]
+    assert places == ["Todos os locais", "Cliente 1 — Pátio 1", "Cliente 2 — Pátio 2"]
+    one = soup(web.get(f"/coletas?{PERIOD}&unidade={seeded['CLI-2']}", headers=HX))
+    units = [td.get_text() for td in one.select('#coletas-tabela td[data-label="Unidade"]')]
+    assert units == ["Cliente 2"]
+    assert web.get(f"/coletas?{PERIOD}&unidade={seeded['CLI-4']}").status_code == 404
+
+
+def test_the_csv_of_a_group_names_each_rows_unit(web, seeded):  # noqa: F811
+    _group_login(web, seeded, member=2)
+    lines = web.get(f"/coletas/exportar?{PERIOD}").text.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("Unidade da empresa;Data;")
+    assert sorted(line.split(";")[0] for line in lines[1:]) == ["Cliente 1", "Cliente 2"]
+    only = web.get(f"/coletas/exportar?{PERIOD}&unidade={seeded['CLI-1']}").text.splitlines()
+    assert [line.split(";")[0] for line in only[1:]] == ["Cliente 1"]
+    assert web.get(f"/coletas/exportar?{PERIOD}&unidade={seeded['CLI-3']}").status_code == 404
+
+
+def test_a_members_own_session_lists_its_collections_only(web, seeded):  # noqa: F811
+    code = call(web, gs.client_code, 1)
+    assert _login(web, gs.DOCS[1], code).status_code == 303
+    page = soup(web.get(f"/coletas?{PERIOD}"))
+    assert not page.select('td[data-label="Unidade"]') and not page.select("select#unidade")
+    assert len(page.select("#coletas-tabela tbody tr")) == 1
+    lines = web.get(f"/coletas/exportar?{PERIOD}").text.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("Data;") and len(lines) == 2

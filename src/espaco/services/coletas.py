@@ -2,8 +2,9 @@
 certificates (CDF), and the rows behind a ticket, a photo or a CDF download; the filters are in
 ``collection_filters``, the summary above the table in ``collection_summary``.
 
-Every function takes the client id from the caller's session and filters on it; an id from a URL
-is looked up *within* that client, so another client's row is simply not found. The page's hot
+Every function takes the scope from the caller's session (``services/scope.py``: the client's
+id, or a group's members) and filters on it; an id from a URL is looked up *within* that scope,
+so another client's row is simply not found. The page's hot
 queries are raw SQL through ``database.fetch`` (``{}`` placeholders): Piccolo's query builder and
 row conversion cost more than the indexed query itself (see ``bench/db_engine.py``). Paging is
 keyset on ``(event_on, id)``, newest first, along the index ``collection_client_event``.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -23,6 +25,7 @@ from espaco.pdf.ticket import TicketData, TicketPhoto
 from espaco.services.collection_filters import STATUS_LABELS, WITH_TICKET, Filters, where_clause
 from espaco.services.collection_summary import Summary, summary
 from espaco.services.media import media_path
+from espaco.services.scope import Scope, scoped
 from espaco.settings import Settings
 from espaco.tables import Certificate, Collection
 
@@ -73,6 +76,7 @@ class Row(NamedTuple):
     mtr_number: str | None
     mtr_status: str | None
     certificate_id: int | None
+    client_id: int = 0  # the unit it belongs to (a group's page names it)
 
     @property
     def status_label(self) -> str:
@@ -125,7 +129,7 @@ _ROW_SQL = (
     "SELECT c.id, c.external_id, c.event_on, c.status, l.label, c.service,"
     " c.waste_description, c.waste_class, c.quantity, c.unit, c.mtr_number, c.mtr_status,"
     " (SELECT MIN(m.certificate) FROM certificate_mtr m"
-    "   WHERE m.client = c.client AND m.mtr_number = c.mtr_number) AS certificate_id"
+    "   WHERE m.client = c.client AND m.mtr_number = c.mtr_number) AS certificate_id, c.client"
     " FROM collection c JOIN location l ON l.id = c.location WHERE "
 )
 
@@ -136,16 +140,16 @@ def _row(r: Record) -> Row:
 
 
 async def list_collections(
-    client_id: int, filters: Filters, after: Cursor | None = None, *, limit: int = PAGE_SIZE
+    scope: Scope, filters: Filters, after: Cursor | None = None, *, limit: int = PAGE_SIZE
 ) -> Page:
-    """One page of the client's collections, newest first, starting below ``after``."""
+    """One page of the scope's collections, newest first, starting below ``after``."""
     if after is not None and after.event_on < filters.period.start:
         return Page([], None)  # a cursor from before the period: nothing below it
     if after is not None and after.event_on < filters.period.end:
         # The index walk starts at the cursor's day: with two upper bounds on event_on, SQLite
         # starts at the period's end and skips every newer row (1.6 ms deep in a big history).
         filters = replace(filters, period=Period(filters.period.start, after.event_on))
-    where, args = where_clause(client_id, filters)
+    where, args = where_clause(scope, filters)
     if after is not None:
         # Spelled so that both engines walk the (client, event_on, id) index backwards.
         where += " AND (c.event_on < {} OR c.id < {})"
@@ -157,25 +161,42 @@ async def list_collections(
     return Page(page, Cursor(page[-1].event_on, page[-1].id) if more and page else None)
 
 
-async def export_rows(client_id: int, filters: Filters) -> list[Row]:
+async def export_rows(scope: Scope, filters: Filters) -> list[Row]:
     """Every collection the filters select (for the CSV), newest first."""
-    where, args = where_clause(client_id, filters)
+    where, args = where_clause(scope, filters)
     sql = _ROW_SQL + where + " ORDER BY c.event_on DESC, c.id DESC LIMIT {}"
     return [_row(r) for r in await database.fetch(sql, *args, EXPORT_LIMIT)]
 
 
-async def locations(client_id: int) -> list[LocationOption]:
-    """The client's own places, for the filter."""
+class UnitLocation(NamedTuple):
+    """A place with the unit (client) that owns it, for a group's grouped lists."""
+
+    id: int
+    label: str
+    client_id: int
+
+
+async def locations(scope: Scope) -> list[LocationOption]:
+    """The scope's own places, for the filter."""
+    return [LocationOption(p.id, p.label) for p in await unit_locations(scope)]
+
+
+async def unit_locations(scope: Scope) -> list[UnitLocation]:
+    """The scope's places with their owner, by label."""
     rows = await database.fetch(
-        "SELECT id, label FROM location WHERE client = {} ORDER BY label, id", client_id
+        scoped(
+            "SELECT id, label, client FROM location WHERE client IN {scope} ORDER BY label, id",
+            scope,
+        ),
+        *scope,
     )
-    return [LocationOption(id_, label) for id_, label in rows]
+    return [UnitLocation(id_, label, owner) for id_, label, owner in rows]
 
 
 _CERTIFICATE_SQL = (
     "SELECT c.id, c.number, c.issued_on, c.period_start, c.period_end, c.receiver,"
     " c.pdf_path IS NOT NULL AND c.pdf_path <> '' AS has_pdf, c.mtr_count"
-    " FROM certificate c WHERE c.client = {} "
+    " FROM certificate c WHERE c.client IN {scope} "
 )
 
 
@@ -188,14 +209,14 @@ def _certificate(r: Record) -> CertificateRow:
 
 
 async def certificates(
-    client_id: int, period: Period, limit: int = CERTIFICATE_LIMIT
+    scope: Scope, period: Period, limit: int = CERTIFICATE_LIMIT
 ) -> list[CertificateRow]:
     """The client's CDFs whose period meets ``period``, newest first, with their MTR counts;
     at most ``limit`` (the page says so and asks for a shorter period)."""
     rows = await database.fetch(
-        _CERTIFICATE_SQL + "AND c.period_end >= {} AND c.period_start <= {}"
+        scoped(_CERTIFICATE_SQL, scope) + "AND c.period_end >= {} AND c.period_start <= {}"
         " ORDER BY c.issued_on DESC, c.id DESC LIMIT {}",
-        client_id,
+        *scope,
         period.start,
         period.end,
         limit,
@@ -203,9 +224,11 @@ async def certificates(
     return [_certificate(r) for r in rows]
 
 
-async def certificate(client_id: int, certificate_id: int) -> CertificateDetail | None:
-    """One of the client's CDFs with the MTRs it covers, or None (not found or not theirs)."""
-    rows = await database.fetch(_CERTIFICATE_SQL + "AND c.id = {}", client_id, certificate_id)
+async def certificate(scope: Scope, certificate_id: int) -> CertificateDetail | None:
+    """One of the scope's CDFs with the MTRs it covers, or None (not found or not theirs)."""
+    rows = await database.fetch(
+        scoped(_CERTIFICATE_SQL, scope) + "AND c.id = {}", *scope, certificate_id
+    )
     if not rows:
         return None
     mtrs = await database.fetch(
@@ -220,13 +243,15 @@ async def certificate(client_id: int, certificate_id: int) -> CertificateDetail 
 
 
 async def certificate_file(
-    client_id: int, certificate_id: int, settings: Settings
+    scope: Scope, certificate_id: int, settings: Settings
 ) -> tuple[str, Path] | None:
-    """``(number, file)`` of one of the client's CDF PDFs, or None."""
+    """``(number, file)`` of one of the scope's CDF PDFs, or None."""
     rows = await Certificate.raw(
-        "SELECT number, pdf_path FROM certificate WHERE id = {} AND client = {}",
+        scoped(
+            "SELECT number, pdf_path FROM certificate WHERE id = {} AND client IN {scope}", scope
+        ),
         certificate_id,
-        client_id,
+        *scope,
     )
     if not rows or not rows[0]["pdf_path"]:
         return None
@@ -234,15 +259,18 @@ async def certificate_file(
 
 
 async def photo_file(
-    client_id: int, collection_id: int, photo_id: int, settings: Settings
+    scope: Scope, collection_id: int, photo_id: int, settings: Settings
 ) -> Path | None:
-    """The stored photo of one of the client's collections, or None."""
+    """The stored photo of one of the scope's collections, or None."""
     rows = await Collection.raw(
-        "SELECT p.path FROM collection_photo p JOIN collection c ON c.id = p.collection"
-        " WHERE p.id = {} AND c.id = {} AND c.client = {}",
+        scoped(
+            "SELECT p.path FROM collection_photo p JOIN collection c ON c.id = p.collection"
+            " WHERE p.id = {} AND c.id = {} AND c.client IN {scope}",
+            scope,
+        ),
         photo_id,
         collection_id,
-        client_id,
+        *scope,
     )
     return media_path(settings, rows[0]["path"]) if rows else None
 
@@ -251,7 +279,7 @@ _TICKET_SQL = (
     "SELECT c.*, l.label, l.street, l.number AS street_number, l.complement, l.district,"
     " l.city, l.state, l.cep, k.name AS client_name, k.document AS client_document"
     " FROM collection c JOIN location l ON l.id = c.location"
-    " JOIN client k ON k.id = c.client WHERE c.client = {} AND c.id IN "
+    " JOIN client k ON k.id = c.client WHERE c.client IN {scope} AND c.id IN "
 )
 _PHOTOS_SQL = (
     "SELECT collection, stage, path, width, height, taken_at, latitude, longitude"
@@ -259,14 +287,14 @@ _PHOTOS_SQL = (
 )
 
 
-async def ticket(client_id: int, collection_id: int, settings: Settings) -> TicketData | None:
+async def ticket(scope: Scope, collection_id: int, settings: Settings) -> TicketData | None:
     """Everything the ticket PDF of one of the client's collections shows, or None (not the
     client's, or not performed yet: agendada and cancelada collections have no ticket)."""
-    return (await tickets(client_id, [collection_id], settings)).get(collection_id)
+    return (await tickets(scope, [collection_id], settings)).get(collection_id)
 
 
 async def tickets(
-    client_id: int, collection_ids: list[int], settings: Settings
+    scope: Scope, collection_ids: list[int], settings: Settings
 ) -> dict[int, TicketData]:
     """The tickets of several of the client's collections (two queries for all: the dossier
     asks for them a few hundred at a time); ids not the client's, or without a ticket, are
@@ -274,7 +302,7 @@ async def tickets(
     if not collection_ids:
         return {}
     marks = "(" + ", ".join(["{}"] * len(collection_ids)) + ")"
-    rows = await Collection.raw(_TICKET_SQL + marks, client_id, *collection_ids)
+    rows = await Collection.raw(scoped(_TICKET_SQL, scope) + marks, *scope, *collection_ids)
     found = [r for r in rows if r["status"] in WITH_TICKET]
     photos: dict[int, list[dict[str, Any]]] = {}
     if found:
@@ -351,15 +379,48 @@ class View:
 
 
 async def view(
-    client_id: int, filters: Filters, after: Cursor | None, *, rows_only: bool = False
+    scope: Scope,
+    filters: Filters,
+    after: Cursor | None,
+    *,
+    rows_only: bool = False,
+    places: Scope | None = None,
 ) -> View:
-    """The page's data; ``rows_only`` (a "Carregar mais") skips all but the next rows."""
-    page = await list_collections(client_id, filters, after)
+    """The page's data; ``rows_only`` (a "Carregar mais") skips all but the next rows;
+    ``places``: whose places the filter lists (default: the scope's)."""
+    page = await list_collections(scope, filters, after)
     if rows_only:
         return View(page, None, [], [])
     return View(
         page,
-        await summary(client_id, filters),
-        await locations(client_id),
-        await certificates(client_id, filters.period, CERTIFICATE_LIMIT),
+        await scope_summary(scope, filters),
+        await locations(places or scope),
+        await certificates(scope, filters.period, CERTIFICATE_LIMIT),
+    )
+
+
+async def scope_summary(scope: Scope, filters: Filters) -> Summary:
+    """The summary of one client (cached per client), or of a group's members added up."""
+    if len(scope) == 1:
+        return await summary(scope[0], filters)
+    return merge_summaries([await summary(client_id, filters) for client_id in scope])
+
+
+def merge_summaries(parts: list[Summary]) -> Summary:
+    """Several clients' summaries of the same filters, added up."""
+    by_status: dict[str, tuple[str, int]] = {}
+    quantities: dict[str, Decimal] = {}
+    months: dict[tuple[int, int], int] = {}
+    for part in parts:
+        for status, label, n in part.by_status:
+            by_status[status] = (label, by_status.get(status, (label, 0))[1] + n)
+        for unit, total in part.quantities:
+            quantities[unit] = quantities.get(unit, Decimal(0)) + total
+        for year, month, n in part.months:
+            months[(year, month)] = months.get((year, month), 0) + n
+    return Summary(
+        total=sum(p.total for p in parts),
+        by_status=[(status, label, n) for status, (label, n) in by_status.items()],
+        quantities=sorted(quantities.items()),
+        months=[(y, m, n) for (y, m), n in months.items()],
     )

@@ -8,7 +8,7 @@ client's collection, photo or certificate answers 404.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from html import escape
@@ -31,6 +31,7 @@ from espaco.services.collection_filters import Filters
 from espaco.services.sessions import ClientSession
 from espaco.settings import Settings
 from espaco.web import charts
+from espaco.web import unidade as unit
 from espaco.web.auth import now
 from espaco.web.downloads import csv_text, file_response, read_or_404
 from espaco.web.pages import is_fragment_request, page
@@ -38,6 +39,7 @@ from espaco.web.params import PathId, query_id
 from espaco.web.templating import date_text, escape_text
 
 DEFAULT_DAYS = 90
+UNIT_HEADER = "Unidade da empresa"
 CSV_HEADER = [
     "Data",
     "Local",
@@ -63,6 +65,7 @@ class Query:
     situacao: str
     filters: Filters
     errors: dict[str, str]
+    unidade: int | None = None  # a group's chosen unit (None: every unit of the session)
 
     @property
     def situacao_value(self) -> str:
@@ -74,6 +77,7 @@ class Query:
             "fim": self.filters.period.end.isoformat(),
             "local": str(self.filters.location_id or ""),
             "situacao": collection_filters.situacao_param(self.filters.status),
+            "unidade": str(self.unidade or ""),
             **extra,
         }
         return urlencode({k: v for k, v in values.items() if v})
@@ -120,10 +124,22 @@ async def coletas_page(request: Request, client: NamedDependency[ClientSession])
     """The page; for htmx, the results (filters) or the next rows ("Carregar mais")."""
     settings: Settings = request.app.state.settings
     query = parse_query(request, _today(settings))
+    scope, unidade = unit.chosen(request, client)
+    query = replace(query, unidade=unidade)
     after = coletas.Cursor.parse(request.query_params.get("pagina"))
     rows_only = after is not None and is_fragment_request(request)
-    data = await coletas.view(client.client_id, query.filters, after, rows_only=rows_only)
+    data = await coletas.view(scope, query.filters, after, rows_only=rows_only, places=client.scope)
     errors = dict(query.errors)
+    labels = unit.labels(client)
+    if labels is not None and not rows_only:  # a group's places name their unit
+        places = await coletas.unit_locations(client.scope)
+        data = replace(
+            data,
+            locations=[
+                coletas.LocationOption(p.id, f"{labels.get(p.client_id, '')} — {p.label}")
+                for p in places
+            ],
+        )
     known = {loc.id for loc in data.locations}
     if (
         not rows_only
@@ -133,11 +149,12 @@ async def coletas_page(request: Request, client: NamedDependency[ClientSession])
         errors["local"] = "Local não encontrado entre os seus"
     context: dict[str, Any] = {
         "client": client,
+        "unidade": unidade,
         "query": query,
         "errors": errors,
         "data": data,
         "after": after,
-        "rows": table_rows(data.page.rows),
+        "rows": table_rows(data.page.rows, labels),
         "certificate_rows": certificate_rows(data.certificates),
         "certificate_limit": coletas.CERTIFICATE_LIMIT,
         "chart": charts.per_month(data.summary.months) if data.summary else None,
@@ -158,7 +175,7 @@ async def coletas_page(request: Request, client: NamedDependency[ClientSession])
     )
 
 
-def table_rows(rows: list[coletas.Row]) -> Markup:
+def table_rows(rows: list[coletas.Row], units: dict[int, str] | None = None) -> Markup:
     """The ``<tr>`` of each collection, for the table's ``<tbody>`` (first page and "Carregar
     mais" alike).
 
@@ -169,7 +186,15 @@ def table_rows(rows: list[coletas.Row]) -> Markup:
     ``aria-label``: a visually hidden span is absolutely positioned and would escape the table's
     scroll box, making the whole page scroll sideways at 360 px.
     """
-    return Markup("".join(map(_table_row, rows)))  # noqa: S704 - see the docstring
+    if units is None:
+        return Markup("".join(map(_table_row, rows)))  # noqa: S704 - see the docstring
+    return Markup(  # noqa: S704 - see the docstring; the unit's name is escaped
+        "".join(
+            f'<tr><td data-label="Unidade">{h(units.get(r.client_id, ""))}</td>'
+            + _table_row(r).removeprefix("<tr>")
+            for r in rows
+        )
+    )
 
 
 # Waste, quantity and situação cells repeat from row to row: each distinct one is built once
@@ -251,13 +276,17 @@ def _certificate_row(c: coletas.CertificateRow) -> str:
     )
 
 
-def export_csv(rows: list[coletas.Row]) -> str:
+def export_csv(rows: list[coletas.Row], units: dict[int, str] | None = None) -> str:
     """The rows as Excel in Brazil opens them: ``;``, dd/mm/aaaa, decimal comma (no BOM); every
-    cell, the ERP's ticket and MTR numbers included, neutralised by ``csv_cell``."""
+    cell, the ERP's ticket and MTR numbers included, neutralised by ``csv_cell``. A group's
+    export names each row's unit in a first column ("Unidade da empresa": "Unidade" already
+    heads the quantity's unit)."""
+    unit = units is not None
     return csv_text(
-        CSV_HEADER,
+        [UNIT_HEADER, *CSV_HEADER] if unit else CSV_HEADER,
         (
             [
+                *([units.get(r.client_id, "")] if units is not None else []),
                 format_date(r.event_on),
                 r.location,
                 r.service,
@@ -284,9 +313,11 @@ async def coletas_csv(request: Request, client: NamedDependency[ClientSession]) 
     """The filtered list as CSV (UTF-8 with BOM, so Excel reads the accents)."""
     settings: Settings = request.app.state.settings
     query = parse_query(request, _today(settings))
-    rows = await coletas.export_rows(client.client_id, query.filters)
+    scope, _ = unit.chosen(request, client)
+    rows = await coletas.export_rows(scope, query.filters)
+    labels = unit.labels(client)
     # Up to coletas.EXPORT_LIMIT rows (~10 MB): built off the event loop.
-    body = await asyncio.to_thread(lambda: ("\ufeff" + export_csv(rows)).encode("utf-8"))
+    body = await asyncio.to_thread(lambda: ("\ufeff" + export_csv(rows, labels)).encode("utf-8"))
     return file_response(
         body,
         "text/csv; charset=utf-8",
@@ -302,7 +333,7 @@ async def ticket_pdf(
 ) -> Response[bytes]:
     """The ticket, opened in the browser; rendered once per content and then read from disk."""
     settings: Settings = request.app.state.settings
-    ticket = await coletas.ticket(client.client_id, collection_id, settings)
+    ticket = await coletas.ticket(client.scope, collection_id, settings)
     if ticket is None:
         raise NotFoundException()
     cache_dir = settings.data_dir / "cache" / "tickets"
@@ -320,7 +351,7 @@ async def photo(
 ) -> Response[bytes]:
     """A photo of one of the client's collections (the downscaled JPEG the ticket embeds)."""
     settings: Settings = request.app.state.settings
-    path = await coletas.photo_file(client.client_id, collection_id, photo_id, settings)
+    path = await coletas.photo_file(client.scope, collection_id, photo_id, settings)
     if path is None:
         raise NotFoundException()
     body = await read_or_404(path)
@@ -333,7 +364,7 @@ async def certificate_pdf(
 ) -> Response[bytes]:
     """A CDF's PDF, downloaded with its number in the file name."""
     settings: Settings = request.app.state.settings
-    found = await coletas.certificate_file(client.client_id, certificate_id, settings)
+    found = await coletas.certificate_file(client.scope, certificate_id, settings)
     if found is None:
         raise NotFoundException()
     number, path = found
@@ -353,7 +384,7 @@ async def certificate_page(
 ) -> Response[str]:
     """A CDF and the MTRs it covers, each with its collection's ticket: a fragment that opens
     in place on the Coletas page, or a page of its own."""
-    detail = await coletas.certificate(client.client_id, certificate_id)
+    detail = await coletas.certificate(client.scope, certificate_id)
     if detail is None:
         raise NotFoundException()
     return page(

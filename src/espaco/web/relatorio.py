@@ -112,7 +112,7 @@ def preset_options(day: date) -> list[tuple[str, str]]:
 async def report_and_places(
     client: ClientSession, query: ReportQuery
 ) -> tuple[waste_report.Report, list[coletas.LocationOption], dict[str, str]]:
-    places = await coletas.locations(client.client_id)
+    places = await coletas.locations((client.client_id,))
     if query.location_id is not None and query.location_id not in {p.id for p in places}:
         raise NotFoundException()  # another client's place is simply not found
     report = await waste_report.report(client.client_id, query.period, query.location_id)
