@@ -131,3 +131,84 @@ def test_a_members_own_session_lists_its_collections_only(web, seeded):  # noqa:
     assert len(page.select("#coletas-tabela tbody tr")) == 1
     lines = web.get(f"/coletas/exportar?{PERIOD}").text.lstrip("\ufeff").splitlines()
     assert lines[0].startswith("Data;") and len(lines) == 2
+
+
+def _csrf(web, url: str) -> str:  # noqa: F811
+    return re.search(r'name="_csrf_token" value="([^"]+)"', web.get(url).text).group(1)
+
+
+def test_solicitar_coleta_groups_the_places_by_unit_and_files_for_the_owner(web, seeded):  # noqa: F811
+    _group_login(web, seeded)
+    page = soup(web.get("/solicitar-coleta"))
+    groups = [
+        (g.find("h3").get_text(), [label.strong.get_text() for label in g.select("label")])
+        for g in page.select(".unidade-locais")
+    ]
+    assert groups == [("Cliente 1", ["Pátio 1"]), ("Cliente 2", ["Pátio 2"])]
+    form = page.select_one("#solicitar form")
+    place = form.select_one('input[name="local"][id]')
+    second = [
+        i
+        for i in form.select('input[name="local"]')
+        if "Pátio 2" in page.find("label", attrs={"for": i["id"]}).get_text()
+    ][0]
+    assert place is not None
+    response = web.post(
+        "/solicitar-coleta",
+        data={
+            "_csrf_token": form.select_one('input[name="_csrf_token"]')["value"],
+            "chave": form.select_one('input[name="chave"]')["value"],
+            "local": second["value"],
+            "data_livre": "2026-12-15",
+            "descricao": "Troca da caçamba de entulho no pátio da filial",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    protocol = response.headers["location"].split("/")[-1].split("?")[0]
+    owner = call(web, _request_client, protocol)
+    assert owner == seeded["CLI-2"]
+    listing = soup(web.get("/solicitacoes"))
+    assert [u.get_text() for u in listing.select(".solicitacao .unidade-nome")] == ["Cliente 2"]
+    only_1 = soup(web.get(f"/solicitacoes?unidade={seeded['CLI-1']}", headers=HX))
+    assert only_1.select_one("#solicitacoes") and not only_1.select(".solicitacao")
+    assert web.get(f"/solicitacoes?unidade={seeded['CLI-3']}").status_code == 404
+    narrowed = soup(web.get(f"/solicitar-coleta?unidade={seeded['CLI-1']}", headers=HX))
+    assert narrowed.select_one("#solicitar") is not None
+    assert [lab.strong.get_text() for lab in narrowed.select("#solicitar label[for^=local-]")] == [
+        "Pátio 1"
+    ]
+    assert narrowed.select_one('input[name="unidade"]')["value"] == str(seeded["CLI-1"])
+
+
+async def _request_client(protocol: str) -> int:
+    from espaco.tables import CollectionRequest
+
+    rows = await CollectionRequest.select(CollectionRequest.client).where(
+        CollectionRequest.protocol == protocol
+    )
+    return rows[0]["client"]
+
+
+def test_a_place_of_another_group_is_refused_on_solicitar(web, seeded):  # noqa: F811
+    _group_login(web, seeded)
+    outsider = call(web, _location_of, seeded["CLI-3"])
+    response = web.post(
+        "/solicitar-coleta",
+        data={
+            "_csrf_token": _csrf(web, "/solicitar-coleta"),
+            "chave": "k-outsider",
+            "local": str(outsider),
+            "data_livre": "2026-12-15",
+            "descricao": "Troca da caçamba de entulho no pátio da filial",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 422
+    assert "Escolha um dos seus locais de coleta." in response.text
+
+
+async def _location_of(client_id: int) -> int:
+    from espaco.tables import Location
+
+    return (await Location.select(Location.id).where(Location.client == client_id))[0]["id"]

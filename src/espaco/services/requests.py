@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from espaco.domain import scheduling
 from espaco.mail import Email, email_environment, render_email
 from espaco.services import audit, outbox
+from espaco.services.scope import Scope, column_in
 from espaco.settings import Settings
 from espaco.tables import (
     Client,
@@ -48,6 +49,7 @@ class Place:
     id: int
     label: str
     address: str
+    client_id: int = 0  # the unit (client) that owns it: a group's request is filed for it
 
 
 @dataclass(frozen=True)
@@ -96,10 +98,11 @@ def address_of(row: dict) -> str:
     return f"{text} - {row['state']}" if row.get("state") else text
 
 
-async def active_places(client_id: int) -> list[Place]:
-    """The client's active places, by label: the only ones a request may name."""
+async def active_places(scope: Scope) -> list[Place]:
+    """The scope's active places, by label: the only ones a request may name."""
     rows = (
         await Location.select(
+            Location.client,
             Location.id,
             Location.label,
             Location.street,
@@ -108,11 +111,11 @@ async def active_places(client_id: int) -> list[Place]:
             Location.city,
             Location.state,
         )
-        .where((Location.client == client_id) & (Location.active == True))  # noqa: E712
+        .where(column_in(Location.client, scope) & (Location.active == True))  # noqa: E712
         .order_by(Location.label)
         .order_by(Location.id)
     )
-    return [Place(r["id"], r["label"], address_of(r)) for r in rows]
+    return [Place(r["id"], r["label"], address_of(r), r["client"]) for r in rows]
 
 
 async def _lock_protocols() -> None:
@@ -168,7 +171,7 @@ async def notify_client(
 
 
 async def submit_request(
-    client_id: int,
+    scope: Scope,
     *,
     location: str,
     intended: str,
@@ -178,13 +181,13 @@ async def submit_request(
     now: datetime,
     ip: str = "",
 ) -> SubmitResult:
-    """Validate and write a request; a second post of the same form answers the first one's
-    protocol and writes nothing."""
+    """Validate and write a request, filed for the unit (client) that owns the chosen place; a
+    second post of the same form answers the first one's protocol and writes nothing."""
     key = submission_key.strip()[:KEY_MAX]
     today = now.astimezone(settings.tz).date()
     text = description.strip().replace("\r\n", "\n")
     errors: dict[str, str] = {}
-    places = {p.id: p for p in await active_places(client_id)}
+    places = {p.id: p for p in await active_places(scope)}
     try:
         location_id = int(location)
     except ValueError:
@@ -207,12 +210,14 @@ async def submit_request(
                 CollectionRequest.protocol, CollectionRequest.client
             ).where(CollectionRequest.submission_key == key)
             if done:
-                if done[0]["client"] != client_id:
+                if done[0]["client"] not in scope:
                     return SubmitResult(errors={"formulario": "Formulário inválido."})
                 return SubmitResult(protocol=done[0]["protocol"])
         if errors:
             return SubmitResult(errors=errors)
         assert wanted is not None  # noqa: S101 - date_problem returned None
+        place = places[location_id]
+        client_id = place.client_id
         repeated = await CollectionRequest.select(CollectionRequest.protocol).where(
             (CollectionRequest.client == client_id)
             & (CollectionRequest.location == location_id)
@@ -236,7 +241,6 @@ async def submit_request(
                 created_at=now,
             )
         )
-        place = places[location_id]
         await notify_client(
             client_id,
             "request_received",
@@ -301,12 +305,12 @@ def to_view(row: dict) -> RequestView:
 
 
 async def client_requests(
-    client_id: int, page: int = 1, per_page: int = LIST_PAGE_SIZE
+    scope: Scope, page: int = 1, per_page: int = LIST_PAGE_SIZE
 ) -> tuple[list[RequestView], bool]:
-    """One page (from 1) of the client's requests, newest first, and whether more follow."""
+    """One page (from 1) of the scope's requests, newest first, and whether more follow."""
     rows = (
         await _view_query()
-        .where(CollectionRequest.client == client_id)
+        .where(column_in(CollectionRequest.client, scope))
         .order_by(CollectionRequest.created_at, ascending=False)
         .order_by(CollectionRequest.id, ascending=False)
         .limit(per_page + 1)
@@ -315,16 +319,16 @@ async def client_requests(
     return [to_view(r) for r in rows[:per_page]], len(rows) > per_page
 
 
-async def client_request(client_id: int, protocol: str) -> RequestView | None:
-    """One request, looked up within the client: another client's protocol is not found."""
+async def client_request(scope: Scope, protocol: str) -> RequestView | None:
+    """One request, looked up within the scope: another client's protocol is not found."""
     rows = await _view_query().where(
-        (CollectionRequest.client == client_id) & (CollectionRequest.protocol == protocol[:20])
+        column_in(CollectionRequest.client, scope) & (CollectionRequest.protocol == protocol[:20])
     )
     return to_view(rows[0]) if rows else None
 
 
-async def cancel_request(client_id: int, protocol: str, *, now: datetime, ip: str = "") -> str:
-    """Cancel a pending request of the client: "cancelled", "decided" (too late: Planejamento
+async def cancel_request(scope: Scope, protocol: str, *, now: datetime, ip: str = "") -> str:
+    """Cancel a pending request of the scope: "cancelled", "decided" (too late: Planejamento
     already answered) or "not_found"."""
     async with CollectionRequest._meta.db.transaction():
         rows = (
@@ -335,15 +339,15 @@ async def cancel_request(client_id: int, protocol: str, *, now: datetime, ip: st
                 }
             )
             .where(
-                (CollectionRequest.client == client_id)
+                column_in(CollectionRequest.client, scope)
                 & (CollectionRequest.protocol == protocol[:20])
                 & (CollectionRequest.status == RequestStatus.pending)
             )
-            .returning(CollectionRequest.id)
+            .returning(CollectionRequest.id, CollectionRequest.client)
         )
         if not rows:
             exists = await CollectionRequest.exists().where(
-                (CollectionRequest.client == client_id)
+                column_in(CollectionRequest.client, scope)
                 & (CollectionRequest.protocol == protocol[:20])
             )
             return "decided" if exists else "not_found"
@@ -352,7 +356,7 @@ async def cancel_request(client_id: int, protocol: str, *, now: datetime, ip: st
             now=now,
             actor="cliente",
             ip=ip,
-            client_id=client_id,
+            client_id=rows[0]["client"],
             details={"protocol": protocol},
         )
     return "cancelled"

@@ -9,6 +9,7 @@ and cost) or ``IN ({}, {}, …)`` for several, and the caller passes ``*scope`` 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 Scope = tuple[int, ...]
 MARK = " IN {scope}"
@@ -24,3 +25,10 @@ def _spelled(sql: str, n: int) -> str:
 def scoped(sql: str, scope: Scope) -> str:
     """``sql`` with each ``IN {scope}`` spelled for ``len(scope)`` ids."""
     return _spelled(sql, len(scope))
+
+
+def column_in(column: Any, scope: Scope) -> Any:
+    """A Piccolo condition ``column`` in ``scope`` (``=`` for one id)."""
+    if not scope:
+        raise ValueError("an empty scope sees nothing: refuse it before asking")
+    return column == scope[0] if len(scope) == 1 else column.is_in(list(scope))
