@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import os
+import re
 import sqlite3
 import stat
 import time
@@ -217,6 +218,11 @@ def test_demo_prepares_a_portal_and_prints_the_logins(tmp_path, monkeypatch, cap
     out = capsys.readouterr().out
     assert "Portal de demonstração pronto" in out
     assert "código " in out and "usuário admin (master)" in out
+    # The demo's group (matriz e 2 filiais) and its code, which opens it through any member.
+    line = next(line for line in out.splitlines() if "Grupo Rede Pão Quente" in line)
+    code = re.search(r"código ([2-9A-Z-]{24})$", line)
+    documents = re.search(r"unidade \(([^)]*)\)", line)
+    assert code is not None and documents is not None and len(documents.group(1).split(", ")) == 3
     assert (tmp_path / "demo" / "espaco.db").is_file()
     # a folder that is not a demo's is never wiped
     (tmp_path / "alheia").mkdir()
