@@ -31,6 +31,7 @@ from espaco.tables import (
     Boleto,
     Certificate,
     Client,
+    ClientGroup,
     CollectionPhoto,
     CollectionRequest,
     FiscalDocument,
@@ -152,8 +153,10 @@ async def seed_demo(data_dir: Path, settings: Any) -> Seeded:
             created_at=now,
         )
     )
+    group = await ClientGroup.select(ClientGroup.id).where(ClientGroup.external_id == "GRP-0001")
     ids = {
         "client_id": str(client_id),
+        "group_id": str(group[0]["id"]),
         "invoice_id": str(payable[0]["id"]),
         "collection_id": str(photo[0]["collection"]),
         "photo_id": str(photo[0]["id"]),
@@ -205,6 +208,7 @@ def extra_views(ids: dict[str, str]) -> list[str]:
     return [
         f"/admin/clientes/{client}?aba=emails",
         f"/admin/clientes/{client}?aba=configuracoes",
+        f"/admin/clientes/grupos/{ids['group_id']}?q=p%C3%A3o",
         "/coletas?inicio=2024-01-01&fim=2027-12-31",
         "/financeiro?inicio=2024-01-01&fim=2027-12-31",
         f"/solicitar-coleta?mes={datetime.now(UTC).year + 1}-01",

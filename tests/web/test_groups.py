@@ -141,7 +141,10 @@ def test_solicitar_coleta_groups_the_places_by_unit_and_files_for_the_owner(web,
     _group_login(web, seeded)
     page = soup(web.get("/solicitar-coleta"))
     groups = [
-        (g.find("h3").get_text(), [label.strong.get_text() for label in g.select("label")])
+        (
+            g.select_one(".unidade-nome").get_text(),
+            [label.strong.get_text() for label in g.select("label")],
+        )
         for g in page.select(".unidade-locais")
     ]
     assert groups == [("Cliente 1", ["Pátio 1"]), ("Cliente 2", ["Pátio 2"])]
