@@ -107,40 +107,51 @@ async def create_session(
 
 
 async def load_client_session(raw: str | None, *, now: datetime) -> ClientSession | None:
-    """The client session behind a cookie value, or None when absent, expired or revoked."""
+    """The client session behind a cookie value, or None when absent, expired or revoked.
+
+    A client's own session is one query, as before groups; a group's reads its group and
+    members with a second one."""
     if not raw:
         return None
     rows = await database.fetch(CLIENT_SESSION_SQL, _hash(raw))
-    if not rows or not await _alive(rows[0], now):
+    if not rows:
         return None
     row = rows[0]
-    session = ClientSession(
-        row["id"], row["client_id"], row["name"], row["trade_name"], row["document"]
-    )
-    if row["client_group"] is None:
-        return session
-    members = await database.fetch(MEMBERS_SQL, row["client_group"])
-    units = tuple(Unit(m["id"], m["trade_name"] or m["name"]) for m in members)
+    group_id = row["client_group"]
+    if group_id is None:
+        if row["epoch"] != row["session_epoch"] or not await _alive(row, now):
+            return None
+        return ClientSession(
+            row["id"], row["client_id"], row["name"], row["trade_name"], row["document"]
+        )
+    # A group's session lives while the client that logged in is still a member (and active)
+    # and the group's epoch is the one it started with.
+    members = await database.fetch(GROUP_SQL, group_id)
+    if (
+        row["member_of"] != group_id
+        or not members
+        or members[0]["session_epoch"] != row["epoch"]
+        or not await _alive(row, now)
+    ):
+        return None
+    units = tuple(Unit(m["id"], m["trade_name"] or m["name"]) for m in members if m["id"])
     return ClientSession(
-        session.session_id, session.client_id, session.client_name, session.trade_name,
-        session.document, scope=tuple(u.id for u in units), group_id=row["client_group"],
-        group_name=row["group_name"], units=units,
+        row["id"], row["client_id"], row["name"], row["trade_name"], row["document"],
+        scope=tuple(u.id for u in units), group_id=group_id,
+        group_name=members[0]["group_name"], units=units,
     )  # fmt: skip
 
 
-# A group's session lives while the client that logged in is active and still a member, and the
-# group's epoch is the one it started with; a client's own, while the client's epoch is.
 CLIENT_SESSION_SQL = (
     "SELECT s.id, s.last_seen_at, s.created_at, c.id AS client_id, c.name, c.trade_name,"
-    " c.document, s.client_group, g.name AS group_name"
-    " FROM web_session s JOIN client c ON c.id = s.client"
-    " LEFT JOIN client_group g ON g.id = s.client_group AND g.id = c.client_group"
-    " WHERE s.id_hash = {} AND c.active AND s.epoch ="
-    " CASE WHEN s.client_group IS NULL THEN c.session_epoch ELSE g.session_epoch END"
+    " c.document, s.epoch, c.session_epoch, s.client_group, c.client_group AS member_of"
+    " FROM web_session s JOIN client c ON c.id = s.client WHERE s.id_hash = {} AND c.active"
 )
-MEMBERS_SQL = (
-    "SELECT id, name, trade_name FROM client WHERE client_group = {} AND active"
-    " ORDER BY trade_name, name, id"
+# The group's epoch and name, and its active members (none: one row of NULLs).
+GROUP_SQL = (
+    "SELECT g.session_epoch, g.name AS group_name, c.id, c.name, c.trade_name"
+    " FROM client_group g LEFT JOIN client c ON c.client_group = g.id AND c.active"
+    " WHERE g.id = {} ORDER BY c.trade_name, c.name, c.id"
 )
 
 
