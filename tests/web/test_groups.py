@@ -215,3 +215,19 @@ async def _location_of(client_id: int) -> int:
     from espaco.tables import Location
 
     return (await Location.select(Location.id).where(Location.client == client_id))[0]["id"]
+
+
+def test_the_relatorio_of_a_group_is_one_unit_at_a_time(web, seeded):  # noqa: F811
+    _group_login(web, seeded, member=1)
+    own = soup(web.get("/coletas/relatorio"))
+    assert own.h1.get_text() == "Relatório de resíduos: Cliente 1"
+    assert [o.get_text() for o in own.select("select#unidade option")] == ["Cliente 1", "Cliente 2"]
+    other = soup(web.get(f"/coletas/relatorio?unidade={seeded['CLI-2']}"))
+    assert other.h1.get_text() == "Relatório de resíduos: Cliente 2"
+    assert (
+        "unidade=" + str(seeded["CLI-2"])
+        in other.select_one('a[href^="/coletas/relatorio.csv"]')["href"]
+    )
+    assert web.get(f"/coletas/relatorio?unidade={seeded['CLI-3']}").status_code == 404
+    dossie = soup(web.get(f"/coletas/dossie?unidade={seeded['CLI-2']}"))
+    assert dossie.h1.get_text() == "Dossiê de fiscalização: Cliente 2"

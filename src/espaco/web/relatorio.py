@@ -26,6 +26,7 @@ from espaco.pdf.waste_report import ReportHeader, render_report
 from espaco.services import coletas, pendencias, pendencias_email, waste_report
 from espaco.services.sessions import ClientSession
 from espaco.settings import Settings
+from espaco.web import unidade as unidades
 from espaco.web.auth import now, redirect
 from espaco.web.downloads import csv_text, file_response
 from espaco.web.pages import page
@@ -52,6 +53,7 @@ class ReportQuery:
     period: Period
     location_id: int | None
     errors: dict[str, str]
+    unidade: int | None = None  # a group's unit (chosen in the session's scope by web.unidade)
 
     def params(self) -> str:
         values = {
@@ -59,6 +61,7 @@ class ReportQuery:
             "inicio": "" if self.periodo else self.period.start.isoformat(),
             "fim": "" if self.periodo else self.period.end.isoformat(),
             "local": str(self.location_id or ""),
+            "unidade": str(self.unidade or ""),
         }
         return urlencode({k: v for k, v in values.items() if v})
 
@@ -98,7 +101,8 @@ def parse_query(request: Request, day: date) -> ReportQuery:
         location_id = query_id(local)
         if location_id is None:
             errors["local"] = "Local inválido"
-    return ReportQuery(periodo, inicio, fim, local, period, location_id, errors)
+    unidade = query_id(params.get("unidade", "")[:20])
+    return ReportQuery(periodo, inicio, fim, local, period, location_id, errors, unidade)
 
 
 def preset_options(day: date) -> list[tuple[str, str]]:
@@ -123,6 +127,7 @@ async def report_and_places(
 async def report_page(request: Request, client: NamedDependency[ClientSession]) -> Response[str]:
     """The report page; for htmx, the results under the filters."""
     settings: Settings = request.app.state.settings
+    client = await unidades.narrowed(request, client)
     day = today(settings)
     query = parse_query(request, day)
     report, places, errors = await report_and_places(client, query)
@@ -195,6 +200,7 @@ async def report_csv_file(
     request: Request, client: NamedDependency[ClientSession]
 ) -> Response[bytes]:
     settings: Settings = request.app.state.settings
+    client = await unidades.narrowed(request, client)
     report, _, _ = await report_and_places(client, file_query(request, today(settings)))
     body = ("\ufeff" + report_csv(report)).encode("utf-8")
     return file_response(body, "text/csv; charset=utf-8", _name(report, "csv"), inline=False,
@@ -206,6 +212,7 @@ async def report_pdf_file(
     request: Request, client: NamedDependency[ClientSession]
 ) -> Response[bytes]:
     settings: Settings = request.app.state.settings
+    client = await unidades.narrowed(request, client)
     day = today(settings)
     report, places, _ = await report_and_places(client, file_query(request, day))
     place = next((p.label for p in places if p.id == report.location_id), "Todos os locais")

@@ -6,9 +6,12 @@ session sees itself. A ``unidade`` outside the session's scope is another client
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from litestar import Request
 from litestar.exceptions import NotFoundException
 
+from espaco import database
 from espaco.services.scope import Scope
 from espaco.services.sessions import ClientSession
 from espaco.web.params import query_id
@@ -28,3 +31,25 @@ def chosen(request: Request, client: ClientSession) -> tuple[Scope, int | None]:
 def labels(client: ClientSession) -> dict[int, str] | None:
     """Unit names by client id for a group's tables (their "Unidade" column); None otherwise."""
     return {u.id: u.label for u in client.units} if client.is_group else None
+
+
+async def narrowed(request: Request, client: ClientSession) -> ClientSession:
+    """The session seen as one unit, for the per-CNPJ documents (Relatório de resíduos, DMR,
+    dossiê): ``?unidade=`` picks a member of a group (default: the unit that logged in); the
+    session's scope and units stay, so the selector still lists them. Outside the scope: 404."""
+    _, unidade = chosen(request, client)
+    if unidade is None or unidade == client.client_id:
+        return client
+    rows = await database.fetch(
+        "SELECT name, trade_name, document FROM client WHERE id = {}", unidade
+    )
+    if not rows:
+        raise NotFoundException()
+    row = rows[0]
+    return replace(
+        client,
+        client_id=unidade,
+        client_name=row["name"],
+        trade_name=row["trade_name"],
+        document=row["document"],
+    )
