@@ -231,3 +231,16 @@ def test_the_relatorio_of_a_group_is_one_unit_at_a_time(web, seeded):  # noqa: F
     assert web.get(f"/coletas/relatorio?unidade={seeded['CLI-3']}").status_code == 404
     dossie = soup(web.get(f"/coletas/dossie?unidade={seeded['CLI-2']}"))
     assert dossie.h1.get_text() == "Dossiê de fiscalização: Cliente 2"
+
+
+def test_inicio_of_a_group_names_the_group_and_each_units_pendencias(web, seeded):  # noqa: F811
+    _group_login(web, seeded, member=2)
+    page = soup(web.get("/inicio"))
+    assert page.h1.get_text() == "Olá, Grupo G1"
+    assert page.select_one(".cliente-nome").get_text() == "Grupo G1"
+    units = [li.strong.get_text() for li in page.select("#inicio-pendencias li")]
+    assert units == ["Cliente 1:", "Cliente 2:"]
+    code = call(web, gs.client_code, 2)
+    assert _login(web, gs.DOCS[2], code).status_code == 303
+    own = soup(web.get("/inicio"))
+    assert own.h1.get_text() == "Olá, Cliente 2" and "por unidade" not in own.text

@@ -94,10 +94,16 @@ async def logout(request: Request) -> Response[str]:
 async def home(request: Request, client: NamedDependency[ClientSession]) -> Response[str]:
     """The client's landing page after login, with its waste pendências."""
     settings: Settings = request.app.state.settings
-    found = await pendencias.pendencias(
-        client.client_id,
-        now().astimezone(settings.tz).date(),
-        cdf_wait_days=settings.cdf_wait_days,
-        mtr_saved_days=settings.mtr_saved_days,
-    )
-    return page(request, "inicio.html", {"client": client, "pendencias": found})
+    day = now().astimezone(settings.tz).date()
+
+    async def of(client_id: int) -> pendencias.Pendencias:
+        return await pendencias.pendencias(
+            client_id, day, cdf_wait_days=settings.cdf_wait_days,
+            mtr_saved_days=settings.mtr_saved_days,
+        )  # fmt: skip
+
+    # A group's landing page: each unit's pendências (each cached per unit), with its report.
+    by_unit = [(u, await of(u.id)) for u in client.units] if client.is_group else None
+    found = await of(client.client_id)
+    context = {"client": client, "pendencias": found, "unit_pendencias": by_unit}
+    return page(request, "inicio.html", context)
