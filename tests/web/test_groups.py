@@ -244,3 +244,23 @@ def test_inicio_of_a_group_names_the_group_and_each_units_pendencias(web, seeded
     assert _login(web, gs.DOCS[2], code).status_code == 303
     own = soup(web.get("/inicio"))
     assert own.h1.get_text() == "Olá, Cliente 2" and "por unidade" not in own.text
+
+
+def test_a_members_new_code_or_deactivation_and_the_groups_session(web, seeded):  # noqa: F811
+    _group_login(web, seeded, member=1)
+    call(web, gs.client_code, 1)  # the member's own code is regenerated: the group's lives on
+    assert web.get("/financeiro").status_code == 200
+    call(web, _deactivate, seeded["CLI-2"])  # a deactivated member drops out of the scope
+    page = soup(web.get("/financeiro"))
+    assert [o.get_text() for o in page.select("select#unidade option")] == [
+        "Todas as unidades", "Cliente 1",
+    ]  # fmt: skip
+    assert web.get(f"/financeiro?unidade={seeded['CLI-2']}").status_code == 404
+    call(web, _deactivate, seeded["CLI-1"])  # the one that logged in: the session ends
+    assert web.get("/financeiro", follow_redirects=False).status_code == 303
+
+
+async def _deactivate(client_id: int) -> None:
+    from espaco.services import cadastros
+
+    assert await cadastros.set_active(client_id, False, actor="ana", ip="", now=gs.NOW)

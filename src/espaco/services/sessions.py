@@ -198,7 +198,12 @@ async def end_session(raw: str | None) -> None:
 
 
 async def end_client_sessions(client_id: int) -> None:
-    await WebSession.delete().where(WebSession.client == client_id)
+    """End the sessions the client's own code opened. Its group's sessions opened through its
+    document live on: they depend on the group's code, and a deactivated member drops out of
+    them at once (they read only active members, and refuse one that logs in inactive)."""
+    await WebSession.delete().where(
+        (WebSession.client == client_id) & WebSession.client_group.is_null()
+    )
 
 
 async def end_group_sessions(group_id: int) -> None:
