@@ -23,7 +23,7 @@ import httpx
 from import_speed import build, peak_rss_mb
 
 from espaco.app import create_app
-from espaco.services import api_tokens
+from espaco.services.access import api_tokens
 from espaco.settings import Settings
 
 

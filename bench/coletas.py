@@ -7,7 +7,7 @@ compares both), logs the big client in over HTTP,
 then for a bounded time keeps 32 connections busy with
 
 - the first page: ``GET /coletas`` (the default last 90 days, summary, chart, 50 rows, CDFs),
-  whose summary is cached after the first view (see ``services.collection_summary``);
+  whose summary is cached after the first view (see ``services.collections.summary``);
 - the first page with a cold summary: a different period at every request (90 000 of them),
   so the summary is computed each time: what a client sees after an import;
 - "Carregar mais": ``GET /coletas?…&pagina=CURSOR`` with ``HX-Request`` (50 rows), cycling
@@ -48,8 +48,8 @@ import httpx
 import loadgen
 from loadgen import HELLO, env_for, migrate, percentile
 
-from espaco.services.access_codes import new_access_code, normalize_code
-from espaco.services.passwords import hash_secret
+from espaco.services.access.access_codes import new_access_code, normalize_code
+from espaco.services.access.passwords import hash_secret
 from espaco.settings import Settings
 
 TOTAL = 1_000_000

@@ -4,11 +4,11 @@ A fresh SQLite database (or ``--database-url``) with one client holding 20,000 c
 two years (five wastes, three units, 85 % with an MTR, CDFs for half of those), imported through
 the importer. Then, in process:
 
-- the report (``services.waste_report.report``) for a DMR quarter, a semester, a year and the
-  whole two years, best of ``--rounds``; beside it, in the same run, a plain read of the same
-  rows (``database.fetch`` of the report's columns, nothing done with them): the ratio is what
+- the report (``services.collections.waste_report.report``) for a DMR quarter, a semester, a year
+  and the whole two years, best of ``--rounds``; beside it, in the same run, a plain read of the
+  same rows (``database.fetch`` of the report's columns, nothing done with them): the ratio is what
   the report adds to the floor, and carries across machines;
-- the dossier's ZIP stream (``services.dossier.stream``) over ``--files`` stored PDFs of
+- the dossier's ZIP stream (``services.collections.dossier.stream``) over ``--files`` stored PDFs of
   ``--file-kb`` each, and over the tickets of one quarter rendered cold then from the ticket
   cache: MB/s, and the peak of Python allocations (tracemalloc) and of resident memory.
 
@@ -28,13 +28,13 @@ import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from espaco import database
+from espaco.db import database
 from espaco.domain.dmr import dmr_period
 from espaco.domain.periods import Period
-from espaco.services.dossier import Entry, Plan, plan, stream
+from espaco.services.collections.dossier import Entry, Plan, plan, stream
+from espaco.services.collections.pendencias import pendencias
+from espaco.services.collections.waste_report import report
 from espaco.services.imports import import_document
-from espaco.services.pendencias import pendencias
-from espaco.services.waste_report import report
 from espaco.settings import Settings
 from espaco.tables import Client
 

@@ -31,7 +31,7 @@ from piccolo.engine.sqlite import SQLiteEngine as StockSQLiteEngine
 from piccolo.query import Sum
 from piccolo.query.functions.aggregate import Count
 
-from espaco import database
+from espaco.db import database
 from espaco.settings import Settings
 from espaco.tables import ALL_TABLES, Invoice
 

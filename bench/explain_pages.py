@@ -32,8 +32,8 @@ import scale_data
 from litestar.testing import TestClient
 from scale import DEFAULT_DIR, DEFAULT_URL, HX, _env, _today
 
-from espaco import database
 from espaco.app import create_app
+from espaco.db import database
 from espaco.settings import Settings
 
 # Tables whose size grows with the business: a sequential scan of one is a page that slows

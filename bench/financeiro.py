@@ -39,8 +39,8 @@ import loadgen
 from loadgen import HELLO, env_for, migrate, percentile
 
 from espaco.domain.boleto import barcode_to_line, build_barcode
-from espaco.services.access_codes import new_access_code, normalize_code
-from espaco.services.passwords import hash_secret
+from espaco.services.access.access_codes import new_access_code, normalize_code
+from espaco.services.access.passwords import hash_secret
 from espaco.settings import Settings
 
 CLIENTS = 2_000

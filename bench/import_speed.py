@@ -21,7 +21,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from espaco import database
+from espaco.db import database
 from espaco.domain.documents import cnpj_check_digits, cpf_check_digits, format_cnpj, format_cpf
 from espaco.services.imports import import_file
 from espaco.settings import Settings

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from espaco import database
+from espaco.db import database
 from espaco.settings import Settings
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}

@@ -42,11 +42,11 @@ from pathlib import Path
 import httpx
 from loadgen import env_for, migrate, percentile
 
-from espaco import database
-from espaco.services import login
-from espaco.services.access_codes import new_access_code, normalize_code
-from espaco.services.passwords import hash_secret
-from espaco.services.staff import create_staff
+from espaco.db import database
+from espaco.services.access import login
+from espaco.services.access.access_codes import new_access_code, normalize_code
+from espaco.services.access.passwords import hash_secret
+from espaco.services.access.staff import create_staff
 from espaco.settings import Settings
 from espaco.tables import Client
 

@@ -49,7 +49,7 @@ import scale_data
 from coletas import free_port, wait_for
 from loadgen import HELLO, env_for, migrate
 
-from espaco.services.access_codes import new_access_code, normalize_code
+from espaco.services.access.access_codes import new_access_code, normalize_code
 from espaco.settings import Settings
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/bench_scale"

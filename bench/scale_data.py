@@ -19,7 +19,7 @@ from typing import Any
 from coletas import SERVICES, STATUSES, WASTES
 
 from espaco.domain.boleto import barcode_to_line, build_barcode
-from espaco.services.passwords import hash_secret
+from espaco.services.access.passwords import hash_secret
 
 CLIENTS = 2_000
 INVOICES = 100_000

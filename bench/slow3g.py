@@ -57,7 +57,7 @@ def free_port() -> int:
 
 
 def serve_demo(folder: Path) -> tuple[subprocess.Popen[bytes], str, Any]:
-    from espaco.services.demo_setup import prepare_demo
+    from espaco.demo.setup import prepare_demo
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"

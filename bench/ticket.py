@@ -23,7 +23,7 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFilter
 
 from espaco.pdf.ticket import TicketData, TicketPhoto, render, render_cached
-from espaco.services.media import MediaStore
+from espaco.services.operations.media import MediaStore
 
 TZ = ZoneInfo("America/Sao_Paulo")
 

@@ -4,7 +4,7 @@ Each rule reads only the collections it can find wanting: the realizadas without
 MTRs still "Salvo", and the live MTRs (to probe ``certificate_mtr`` for their CDF). Without
 them every rule walked all of a client's performed collections and fetched each row: 180 ms on
 Início for a client with 20,000 collections (bench/compliance.py). The predicates are the
-queries' own terms (services/pendencias.py), which SQLite and PostgreSQL both need to use them.
+queries' own terms (services/collections/pendencias.py), which SQLite and PostgreSQL both need to use them.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager

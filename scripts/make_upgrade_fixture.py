@@ -25,8 +25,8 @@ from pathlib import Path
 
 import import_samples  # from tests/, on the path
 
-from espaco import database
-from espaco.services import staff
+from espaco.db import database
+from espaco.services.access import staff
 from espaco.services.imports import import_file
 from espaco.settings import Settings
 

@@ -14,7 +14,7 @@ import tempfile
 
 from piccolo.apps.migrations.commands.new import new
 
-from espaco import database
+from espaco.db import database
 from espaco.settings import Settings
 
 

@@ -68,7 +68,7 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    from espaco.services.demo_setup import prepare_demo
+    from espaco.demo.setup import prepare_demo
 
     with tempfile.TemporaryDirectory() as folder:
         port = free_port()

@@ -19,9 +19,9 @@ from bs4 import BeautifulSoup
 from litestar.testing import TestClient
 
 from espaco.domain.documents import cnpj_check_digits, cpf_check_digits
-from espaco.services.access_codes import normalize_code
-from espaco.services.passwords import hash_secret
-from espaco.services.staff import create_staff
+from espaco.services.access.access_codes import normalize_code
+from espaco.services.access.passwords import hash_secret
+from espaco.services.access.staff import create_staff
 from espaco.tables import Client, ClientEmail, StaffUser
 
 T = TypeVar("T")

@@ -12,7 +12,7 @@ from typing import Any
 import import_samples as s
 from PIL import Image, ImageDraw
 
-from espaco.services.clients import set_demo_access_code
+from espaco.demo.clients import set_demo_access_code
 from espaco.services.imports import import_document
 from espaco.settings import Settings
 

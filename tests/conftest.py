@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from espaco import database
+from espaco.db import database
 from espaco.settings import Settings
 from espaco.tables import ALL_TABLES
 

@@ -6,8 +6,8 @@ import itertools
 from datetime import UTC, datetime
 
 from espaco.domain.documents import cnpj_check_digits, cpf_check_digits
-from espaco.services.access_codes import new_access_code, normalize_code
-from espaco.services.passwords import hash_secret
+from espaco.services.access.access_codes import new_access_code, normalize_code
+from espaco.services.access.passwords import hash_secret
 from espaco.tables import Client, ClientEmail, Location
 
 _counter = itertools.count(1)

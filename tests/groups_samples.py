@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import import_samples as s
 
-from espaco.services import groups
-from espaco.services.clients import set_demo_access_code
+from espaco.demo.clients import set_demo_access_code
+from espaco.services.access import groups
 from espaco.services.imports import import_document
 from espaco.settings import Settings
 from espaco.tables import Client

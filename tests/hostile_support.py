@@ -17,7 +17,7 @@ from piccolo.table import Table
 
 from espaco.app import create_app
 from espaco.domain import scheduling
-from espaco.services import api_tokens
+from espaco.services.access import api_tokens
 from espaco.settings import Settings
 from espaco.tables import (
     ALL_TABLES,

@@ -17,9 +17,10 @@ import pytest
 from conftest import PG_URL, TEST_SECRET
 
 import espaco
-from espaco import cli, database
+from espaco import cli
+from espaco.db import database
 from espaco.demo import build_demo_import
-from espaco.services.passwords import verify_secret
+from espaco.services.access.passwords import verify_secret
 from espaco.settings import Settings
 from espaco.tables import AuditEvent, Client, Invoice, StaffUser
 

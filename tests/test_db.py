@@ -15,9 +15,8 @@ from conftest import make_settings
 from factories import NOW
 from litestar.testing import TestClient
 
-from espaco import database
 from espaco.app import create_app
-from espaco.db import SQLiteEngine
+from espaco.db import SQLiteEngine, database
 from espaco.tables import AuditEvent
 
 

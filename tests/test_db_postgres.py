@@ -8,8 +8,7 @@ from datetime import date
 
 import pytest
 
-from espaco import database
-from espaco.db import PgEngine
+from espaco.db import PgEngine, database
 from tests.conftest import PG_URL
 
 pytestmark = pytest.mark.skipif(

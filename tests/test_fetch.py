@@ -8,8 +8,7 @@ from datetime import date
 
 from factories import make_client, make_location
 
-from espaco import database
-from espaco.db import placeholders
+from espaco.db import database, placeholders
 from espaco.tables import Certificate, CertificateMtr, Collection, Location
 
 

@@ -14,7 +14,7 @@ from import_samples import image_bytes
 
 from espaco.mail import FileTransport
 from espaco.private import create_private_file, private_dir, readable_by_others
-from espaco.services.media import MediaStore
+from espaco.services.operations.media import MediaStore
 
 
 def mode(path: Path) -> int:

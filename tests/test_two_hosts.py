@@ -17,10 +17,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from espaco import database
+from espaco.db import database
 from espaco.domain import scheduling
 from espaco.mail import Email
-from espaco.services import outbox
+from espaco.services.operations import outbox
 from espaco.settings import Settings
 from espaco.tables import CollectionRequest, LoginThrottle, OutboxEmail
 from tests.conftest import PG_URL, TEST_SECRET

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from conftest import PG_URL, TEST_SECRET
 
-from espaco import cli, database
-from espaco.services.passwords import verify_secret
+from espaco import cli
+from espaco.db import database
+from espaco.services.access.passwords import verify_secret
 from espaco.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

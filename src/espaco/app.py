@@ -19,9 +19,12 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.utils.scope.state import ScopeState
 
-from espaco import database, db, logs, production
+from espaco import db, logs, production
+from espaco.db import database
 from espaco.resources import resource_dir
-from espaco.services import api_tokens, audit, outbox, pendencias_email
+from espaco.services.access import api_tokens
+from espaco.services.collections import pendencias_email
+from espaco.services.operations import audit, outbox
 from espaco.settings import Settings, SettingsError
 from espaco.web import (
     admin,
@@ -33,8 +36,8 @@ from espaco.web import (
     portal_auth,
     public,
     relatorio,
+    solicitacoes,
 )
-from espaco.web import requests as client_requests
 from espaco.web.auth import LoginRequired, current_client, current_staff, login_required_handler
 from espaco.web.csrf import csrf_protection
 from espaco.web.limits import FORM_MAX_BYTES, request_guard
@@ -116,7 +119,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
             *coletas.ROUTES,
             *relatorio.ROUTES,
             *dossie.ROUTES,
-            *client_requests.ROUTES,
+            *solicitacoes.ROUTES,
             *admin.ROUTES,
             api.router(settings.max_body_mb * 1024 * 1024),
         ],

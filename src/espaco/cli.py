@@ -18,7 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from espaco import __version__, database, logs, production
+from espaco import __version__, logs, production
+from espaco.db import database
 from espaco.domain.money import format_decimal_br
 from espaco.private import restrict_umask
 from espaco.settings import Settings, SettingsError
@@ -301,7 +302,7 @@ class _Progress:
 
 
 def cmd_staff_create(args: argparse.Namespace) -> int:
-    from espaco.services import staff
+    from espaco.services.access import staff
 
     settings = Settings.from_env()
     password = _read_password()
@@ -331,7 +332,7 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
 
 
 def cmd_staff_reset_2fa(args: argparse.Namespace) -> int:
-    from espaco.services import staff
+    from espaco.services.access import staff
 
     async def reset() -> str | None:
         return await staff.reset_second_factor(args.username, now=datetime.now(UTC))
@@ -356,7 +357,7 @@ def _read_password() -> str | None:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from espaco.services.backup import BackupError, backup
+    from espaco.services.operations.backup import BackupError, backup
 
     settings = Settings.from_env()
     try:
@@ -369,8 +370,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from espaco.services.backup import BackupError
-    from espaco.services.restore import restore
+    from espaco.services.operations.backup import BackupError
+    from espaco.services.operations.restore import restore
 
     # No secret key is generated here: the backup brings its own.
     settings = Settings.from_env(create_dirs=False)
@@ -388,7 +389,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_verificar(args: argparse.Namespace) -> int:
-    from espaco.services.verify import FAIL, pdf_check, verify
+    from espaco.services.operations.verify import FAIL, pdf_check, verify
 
     if args.so_pdf:  # needs no settings or database: what a release build checks
         only = pdf_check()
@@ -401,7 +402,7 @@ def cmd_verificar(args: argparse.Namespace) -> int:
         try:
             await database.start(engine)
         except Exception as exc:  # noqa: BLE001 - reported as the database check
-            from espaco.services.verify import Check
+            from espaco.services.operations.verify import Check
 
             return [Check(FAIL, "banco", f"não conecta: {type(exc).__name__}: {exc}")]
         try:
@@ -416,7 +417,7 @@ def cmd_verificar(args: argparse.Namespace) -> int:
 
 
 def cmd_media_prune(args: argparse.Namespace) -> int:
-    from espaco.services.media_prune import prune_media
+    from espaco.services.operations.media_prune import prune_media
 
     if args.horas < 1:
         print("erro: --horas deve ser ao menos 1 (uma importação em curso usa os arquivos)",
@@ -439,7 +440,7 @@ def cmd_media_prune(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from espaco.services.demo_setup import prepare_demo
+    from espaco.demo.setup import prepare_demo
 
     started = time.perf_counter()
     info = prepare_demo(

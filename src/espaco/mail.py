@@ -1,7 +1,8 @@
 """E-mail messages and the ways they leave the portal: SMTP, or .eml files in the data dir.
 
-Pure message building plus two transports; no queries. The outbox (``services/outbox.py``) decides
-what to send and when; this module only turns an :class:`Email` into bytes on the wire.
+Pure message building plus two transports; no queries. The outbox
+(``services/operations/outbox.py``) decides what to send and when; this module only turns an
+:class:`Email` into bytes on the wire.
 """
 
 from __future__ import annotations

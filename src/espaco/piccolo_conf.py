@@ -1,6 +1,6 @@
 """Piccolo's configuration module (``PICCOLO_CONF=espaco.piccolo_conf``).
 
-``DB`` is set by :func:`espaco.database.configure` from the settings before any query runs.
+``DB`` is set by :func:`espaco.db.database.configure` from the settings before any query runs.
 """
 
 from __future__ import annotations

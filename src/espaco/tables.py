@@ -370,8 +370,8 @@ class OutboxEmail(Table, tablename="outbox_email"):
     subject = Varchar(length=300)
     body_text = Text()
     body_html = Text(default="")
-    # The secret the bodies mask (an access code), sealed (services/sealing.py); wiped once the
-    # message is sent or given up.
+    # The secret the bodies mask (an access code), sealed (services/access/sealing.py); wiped once
+    # the message is sent or given up.
     sealed_secret = Text(null=True, default=None)
     status = Varchar(length=10, choices=OutboxStatus, default=OutboxStatus.pending)
     attempts = Integer(default=0)

@@ -91,7 +91,7 @@ class LiveServer:
     def activate(self) -> None:
         """Point the tables back at this server's engine.
 
-        ``espaco.database.configure`` binds every table to one engine process-wide; a test that
+        ``espaco.db.database.configure`` binds every table to one engine process-wide; a test that
         ran after this server started may have rebound them to its own database.
         """
         piccolo_conf.DB = self.engine

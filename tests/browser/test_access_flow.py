@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from espaco.services.staff import create_staff
+from espaco.services.access.staff import create_staff
 from espaco.tables import Client, ClientEmail
 
 pytestmark = pytest.mark.browser

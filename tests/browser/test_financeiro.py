@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from espaco.services.access_codes import normalize_code
-from espaco.services.passwords import hash_secret
+from espaco.services.access.access_codes import normalize_code
+from espaco.services.access.passwords import hash_secret
 from espaco.tables import Client
 from tests.financeiro_factories import NOW, make_invoice
 

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from espaco.demo import build_demo_import
 from espaco.demo.names import DEMO_GROUP
-from espaco.services import groups
+from espaco.services.access import groups
 from espaco.services.imports import import_file
 from espaco.tables import Client, ClientGroup
 from tests.browser.conftest import BrowserLog

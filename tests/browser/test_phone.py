@@ -24,9 +24,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from espaco.demo import build_demo_import
-from espaco.services.clients import set_demo_access_code
+from espaco.demo.clients import set_demo_access_code
+from espaco.services.access.staff import create_staff
 from espaco.services.imports import import_file
-from espaco.services.staff import create_staff
 from espaco.tables import (
     Boleto,
     Certificate,

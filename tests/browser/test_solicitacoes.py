@@ -12,7 +12,7 @@ import pytest
 from factories import make_client, make_location
 from playwright.sync_api import Page, expect
 
-from espaco.services.staff import create_staff
+from espaco.services.access.staff import create_staff
 from espaco.tables import Client
 
 pytestmark = pytest.mark.browser

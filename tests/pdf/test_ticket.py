@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from pypdf import PdfReader
 
 from espaco.pdf.ticket import TicketData, TicketPhoto, cache_key, render, render_cached
-from espaco.services.media import MediaStore
+from espaco.services.operations.media import MediaStore
 
 TZ = ZoneInfo("America/Sao_Paulo")
 

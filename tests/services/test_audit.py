@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from factories import NOW, make_client
 
-from espaco.services import audit, login
+from espaco.services.access import login
+from espaco.services.operations import audit
 from espaco.tables import AuditEvent
 
 TZ = ZoneInfo("America/Sao_Paulo")

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from conftest import PG_URL, TEST_SECRET
 
-from espaco import cli, database
+from espaco import cli
+from espaco.db import database
 from espaco.settings import Settings
 from espaco.tables import AuditEvent
 
@@ -21,7 +22,7 @@ WRITER = """
 import asyncio
 from datetime import UTC, datetime
 
-from espaco import database
+from espaco.db import database
 from espaco.settings import Settings
 from espaco.tables import AuditEvent
 

@@ -11,9 +11,10 @@ import pytest
 
 from espaco.domain.documents import cnpj_check_digits
 from espaco.mail import FileTransport
-from espaco.services import cadastros, outbox, sessions
-from espaco.services.access_codes import normalize_code
-from espaco.services.passwords import verify_secret
+from espaco.services.access import cadastros, sessions
+from espaco.services.access.access_codes import normalize_code
+from espaco.services.access.passwords import verify_secret
+from espaco.services.operations import outbox
 from espaco.settings import Settings
 from espaco.tables import AuditEvent, Client, ClientEmail, OutboxEmail, WebSession
 

@@ -16,11 +16,10 @@ from decimal import Decimal
 import pytest
 from factories import make_client, make_location
 
-from espaco import database
-from espaco.db import as_date
+from espaco.db import as_date, database
 from espaco.domain.periods import Period
-from espaco.services.collection_filters import STATUS_LABELS, WITH_TICKET, Filters
-from espaco.services.collection_summary import Summary, summary
+from espaco.services.collections.filters import STATUS_LABELS, WITH_TICKET, Filters
+from espaco.services.collections.summary import Summary, summary
 from espaco.tables import Client, Collection
 
 STATUSES = ["scheduled", "done", "validated", "cancelled"]

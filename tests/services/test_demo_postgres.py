@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 
 from espaco import cli
 from espaco.app import create_app
-from espaco.services.demo_setup import SCHEMA_COMMENT
+from espaco.demo.setup import SCHEMA_COMMENT
 from espaco.settings import Settings
 from tests.admin_support import client_login
 from tests.conftest import PG_URL, truncate_pg

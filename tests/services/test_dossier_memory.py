@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from espaco.domain.periods import Period
-from espaco.services.dossier import PIECE, Entry, Plan, stream
+from espaco.services.collections.dossier import PIECE, Entry, Plan, stream
 
 DAY = date(2026, 11, 28)
 FILE_SIZE = 300_000

@@ -10,8 +10,8 @@ from factories import make_client
 from financeiro_factories import make_invoice
 
 from espaco.domain.periods import Period
-from espaco.services import financeiro
-from espaco.services.financeiro import Total, local_today
+from espaco.services.billing import financeiro
+from espaco.services.billing.financeiro import Total, local_today
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 YEAR_2026 = Period(date(2026, 1, 1), date(2026, 12, 31))

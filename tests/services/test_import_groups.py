@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from import_samples import NOW, client, document
 
-from espaco.services import groups
+from espaco.services.access import groups
 from espaco.services.imports import import_document
 from espaco.tables import Client, ClientGroup
 

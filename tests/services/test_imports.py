@@ -26,7 +26,7 @@ from PIL import Image
 from espaco.demo import build_demo_import
 from espaco.services.imports import import_document, import_file
 from espaco.services.imports.sql import Sql
-from espaco.services.media import media_path
+from espaco.services.operations.media import media_path
 from espaco.tables import (
     Boleto,
     Certificate,

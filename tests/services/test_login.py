@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from factories import NOW, cnpj, make_client
 
-from espaco.services import login, passwords, sessions
+from espaco.services.access import login, passwords, sessions
 from espaco.tables import AuditEvent, Client, LoginThrottle, WebSession
 
 TZ = ZoneInfo("America/Sao_Paulo")

@@ -11,8 +11,8 @@ import pytest
 from import_samples import image_bytes
 from PIL import Image, ImageDraw
 
-from espaco.services import media
-from espaco.services.media import MediaError, MediaStore, media_path
+from espaco.services.operations import media
+from espaco.services.operations.media import MediaError, MediaStore, media_path
 
 
 @pytest.fixture

@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from espaco.services.media import FolderMedia, MediaEntry, MediaError, MediaStore, media_files
+from espaco.services.operations.media import (
+    FolderMedia,
+    MediaEntry,
+    MediaError,
+    MediaStore,
+    media_files,
+)
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "espaco"
 
@@ -92,8 +98,8 @@ def test_settings_pick_the_folder_media(settings) -> None:  # type: ignore[no-un
 
 def test_no_module_reaches_into_the_media_folder_but_the_store() -> None:
     # The backup copies the folder whole (with an object store, the store's own replication
-    # is the backup); every other reader and writer goes through services/media.py.
-    allowed = {"services/media.py", "services/backup.py", "settings.py"}
+    # is the backup); every other reader and writer goes through services/operations/media.py.
+    allowed = {"services/operations/media.py", "services/operations/backup.py", "settings.py"}
     offenders = [
         path.relative_to(SRC).as_posix()
         for path in SRC.rglob("*.py")

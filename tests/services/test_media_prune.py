@@ -10,9 +10,9 @@ from pathlib import Path
 import coletas_samples as cs
 import import_samples as s
 
-from espaco import database
-from espaco.services.media import MediaStore
-from espaco.services.media_prune import _rendition_of_original, prune_media
+from espaco.db import database
+from espaco.services.operations.media import MediaStore
+from espaco.services.operations.media_prune import _rendition_of_original, prune_media
 from espaco.tables import CollectionPhoto
 
 OLD = (datetime.now(UTC) - timedelta(days=3)).timestamp()

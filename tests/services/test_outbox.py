@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from smtp_support import PASSWORD, USER, Collector, SmtpServer, authenticate
 
-from espaco import database
+from espaco.db import database
 from espaco.mail import DeliveryError, Email, FileTransport, email_environment, render_email
-from espaco.services import outbox
-from espaco.services.outbox import (
+from espaco.services.operations import outbox
+from espaco.services.operations.outbox import (
     LEASE,
     MAX_ATTEMPTS,
     Retry,
@@ -393,8 +393,8 @@ async def test_concurrent_rounds_over_smtp_deliver_each_message_once(
 SENDER_SCRIPT = """
 import asyncio, sys
 from datetime import datetime
-from espaco import database
-from espaco.services import outbox
+from espaco.db import database
+from espaco.services.operations import outbox
 from espaco.settings import Settings
 
 async def main():
@@ -582,7 +582,9 @@ async def test_a_burst_of_e_mails_is_logged_as_one_summary_line(
         await asyncio.sleep(0.02)
     stop.set()
     await asyncio.wait_for(task, timeout=5)
-    lines = [r.getMessage() for r in caplog.records if r.name == "espaco.services.outbox"]
+    lines = [
+        r.getMessage() for r in caplog.records if r.name == "espaco.services.operations.outbox"
+    ]
     assert [m for m in lines if m.startswith("e-mail")] == [
         "e-mail sender started: " + outbox.transport_for(db).mode,
         "e-mails: 5 sent, 0 given up, 0 to retry",

@@ -15,7 +15,7 @@ import pytest
 from smtp_support import SmtpServer
 
 from espaco.mail import Email
-from espaco.services import outbox
+from espaco.services.operations import outbox
 from espaco.settings import Settings
 from espaco.tables import OutboxEmail
 

@@ -17,9 +17,10 @@ import pytest
 from smtp_support import Collector, SmtpServer
 
 from espaco.domain.documents import cnpj_check_digits
-from espaco.services import cadastros, outbox, sealing
-from espaco.services.access_codes import normalize_code
-from espaco.services.passwords import verify_secret
+from espaco.services.access import cadastros, sealing
+from espaco.services.access.access_codes import normalize_code
+from espaco.services.access.passwords import verify_secret
+from espaco.services.operations import outbox
 from espaco.settings import Settings
 from espaco.tables import ALL_TABLES, Client, ClientEmail, OutboxEmail
 

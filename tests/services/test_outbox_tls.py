@@ -25,7 +25,7 @@ from smtp_support import (
 )
 
 from espaco.mail import Email, SmtpTransport
-from espaco.services import outbox
+from espaco.services.operations import outbox
 from espaco.settings import Settings, SettingsError
 from espaco.tables import OutboxEmail
 

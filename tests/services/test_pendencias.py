@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import import_samples as s
 
+from espaco.services.collections.pendencias import pendencias
 from espaco.services.imports import import_document
-from espaco.services.pendencias import pendencias
 from espaco.tables import Client
 
 TODAY = date(2026, 11, 28)
@@ -89,7 +89,7 @@ async def test_a_clean_client_has_nothing_pending(db):
 async def test_cached_pendencias_follow_a_new_collection_at_once_and_a_cdf_within_the_ttl(
     db, monkeypatch
 ):
-    from espaco.services import pendencias as module
+    from espaco.services.collections import pendencias as module
 
     first = await _found(db, [s.collection(1, mtr_number="101", **_on(CDF_DAYS + 1))])
     assert first["sem_cdf"] == ["101/46"]

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import import_samples as s
 from smtp_support import SmtpServer
 
+from espaco.services.collections.pendencias_email import send_due, set_enabled
 from espaco.services.imports import import_document
-from espaco.services.outbox import deliver_due
-from espaco.services.pendencias_email import send_due, set_enabled
+from espaco.services.operations.outbox import deliver_due
 from espaco.tables import Client, OutboxEmail
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from espaco.services.sealing import SealError, seal, unseal
+from espaco.services.access.sealing import SealError, seal, unseal
 
 KEY = "k" * 48
 CODE = "ABCD-EFGH-JKMN-PQRS"

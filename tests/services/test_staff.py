@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from espaco.services.staff import create_staff
+from espaco.services.access.staff import create_staff
 from espaco.settings import Settings
 from espaco.tables import StaffUser
 

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pyotp
 import pytest
 
-from espaco.services import staff_login, staff_mfa
-from espaco.services.staff import create_staff
-from espaco.services.staff_login import Pending
+from espaco.services.access import staff_login, staff_mfa
+from espaco.services.access.staff import create_staff
+from espaco.services.access.staff_login import Pending
 from espaco.settings import Settings
 from espaco.tables import AuditEvent, LoginThrottle, StaffLoginStep, StaffUser
 
@@ -279,7 +279,7 @@ async def test_a_staff_device_cookie_is_good_for_its_own_user_only(db: Settings)
 async def test_client_failures_on_an_address_do_not_hold_the_staff_login_there(
     db: Settings,
 ) -> None:
-    from espaco.services import login
+    from espaco.services.access import login
 
     await staff("ana")
     for _ in range(6):
@@ -298,7 +298,7 @@ async def test_client_failures_on_an_address_do_not_hold_the_staff_login_there(
 async def test_a_full_hashing_pool_refuses_the_staff_login_and_counts_nothing(
     db: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from espaco.services import passwords
+    from espaco.services.access import passwords
 
     await staff("ana")
     monkeypatch.setattr(passwords, "MAX_WAITING", 0)

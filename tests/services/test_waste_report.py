@@ -12,8 +12,8 @@ import pytest
 
 from espaco.domain.dmr import dmr_presets
 from espaco.domain.periods import Period
+from espaco.services.collections.waste_report import quantity_text, report
 from espaco.services.imports import import_document
-from espaco.services.waste_report import quantity_text, report
 
 WASTES = [
     {"description": "Resíduo de construção civil", "class": "II-B", "ibama_code": "170904",

@@ -24,8 +24,8 @@ from bs4 import BeautifulSoup
 from litestar.testing import TestClient
 
 from espaco.app import create_app
-from espaco.services.access_codes import normalize_code
-from espaco.services.passwords import verify_secret
+from espaco.services.access.access_codes import normalize_code
+from espaco.services.access.passwords import verify_secret
 from espaco.settings import Settings
 from espaco.tables import AuditEvent, Client, ClientEmail, OutboxEmail
 

@@ -15,7 +15,8 @@ from smtp_support import SmtpServer
 
 from espaco.app import create_app
 from espaco.mail import Email
-from espaco.services import outbox, sealing
+from espaco.services.access import sealing
+from espaco.services.operations import outbox
 from espaco.settings import Settings
 from espaco.tables import AuditEvent, OutboxEmail
 

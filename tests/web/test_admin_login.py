@@ -20,7 +20,7 @@ from admin_support import (
 from litestar.testing import TestClient
 
 from espaco.app import create_app
-from espaco.services.staff_login import BAD_LOGIN
+from espaco.services.access.staff_login import BAD_LOGIN
 from espaco.settings import Settings
 from espaco.tables import AuditEvent, StaffUser
 
@@ -322,7 +322,7 @@ def test_the_secret_key_alone_cannot_open_the_enrolment_step(mfa_client: TestCli
     import hmac
     import time
 
-    from espaco.services.staff_login import PENDING_TTL
+    from espaco.services.access.staff_login import PENDING_TTL
 
     settings = mfa_client.app.state.settings
     staff_id = make_staff(mfa_client, "ana")

@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 
 from espaco.app import create_app
 from espaco.domain import scheduling
-from espaco.services import requests
+from espaco.services.solicitacoes import solicitacoes
 from espaco.settings import Settings
 from espaco.tables import AuditEvent, Collection, CollectionRequest, OutboxEmail
 
@@ -39,12 +39,12 @@ def new_request(http: TestClient, settings: Settings, description: str = "Duas c
     place = run(http, make_location, client_id, label="Matriz")
     result = run(
         http,
-        requests.submit_request,
+        solicitacoes.submit_request,
         client_id,
         location=str(place),
         intended=scheduling.earliest_date(today(settings), 1).isoformat(),
         description=description + " Entrada pela rua de trás.",
-        submission_key=requests.new_submission_key(),
+        submission_key=solicitacoes.new_submission_key(),
         settings=settings,
         now=datetime.now(UTC),
     )

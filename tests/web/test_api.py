@@ -15,7 +15,8 @@ from import_samples import collection, document, full_document, image_bytes, row
 from litestar.testing import TestClient
 
 from espaco.app import create_app
-from espaco.services import api_tokens, idempotency
+from espaco.services.access import api_tokens
+from espaco.services.imports import idempotency
 from espaco.services.imports.sql import Sql
 from espaco.settings import Settings
 from espaco.tables import (

@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from espaco.app import create_app
-from espaco.services import api_tokens
+from espaco.services.access import api_tokens
 from espaco.settings import Settings
 
 EXAMPLES = 12

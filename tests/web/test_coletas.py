@@ -16,7 +16,7 @@ from litestar.testing import TestClient
 from portal_client import HX, call, login, soup
 from pypdf import PdfReader
 
-from espaco.services import coletas as coletas_service
+from espaco.services.collections import coletas as coletas_service
 from espaco.tables import Certificate, Collection, CollectionPhoto, Location
 from espaco.web.downloads import csv_cell
 

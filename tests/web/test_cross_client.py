@@ -15,7 +15,7 @@ from litestar.testing import TestClient
 
 from espaco.app import create_app
 from espaco.demo import build_demo_import
-from espaco.services.clients import set_demo_access_code
+from espaco.demo.clients import set_demo_access_code
 from espaco.services.imports import import_file
 from espaco.tables import (
     Boleto,
@@ -203,7 +203,7 @@ def client_routes(app) -> list[tuple[str, str, list[str]]]:
 
 
 async def _group(name: str, *external_ids: str) -> int:
-    from espaco.services import groups
+    from espaco.services.access import groups
 
     now = datetime.now(UTC)
     group = await groups.create_group(name, actor="teste", ip="", now=now)
@@ -222,7 +222,7 @@ def two_groups(settings, tmp_path):
     """Demo clients 0 and 1 form group A, 2 and 3 group B; yields the web client, a login
     function (``"group"``: A's code through client 0's document; ``"member"``: client 0's own
     code) and the ids of clients 0 to 3."""
-    from espaco.services import groups
+    from espaco.services.access import groups
 
     document = build_demo_import(tmp_path / "demo", today=date(2026, 11, 28))
     with TestClient(create_app(settings), base_url="http://portal.example.com.br") as web:

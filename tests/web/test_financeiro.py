@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from espaco.app import create_app
 from espaco.domain.boleto import format_digitable_line
 from espaco.domain.pix import build_static_brcode, parse_brcode
-from espaco.services.media import MediaStore
+from espaco.services.operations.media import MediaStore
 from espaco.tables import Boleto, FiscalDocument
 
 HX = {"HX-Request": "true"}

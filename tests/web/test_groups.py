@@ -9,7 +9,7 @@ import groups_samples as gs
 import pytest
 from portal_client import HX, call, soup, web  # noqa: F401 - the fixture
 
-from espaco.services.access_codes import format_code, normalize_code
+from espaco.services.access.access_codes import format_code, normalize_code
 
 
 def _login(web, document: str, code: str):  # noqa: F811
@@ -261,6 +261,6 @@ def test_a_members_new_code_or_deactivation_and_the_groups_session(web, seeded):
 
 
 async def _deactivate(client_id: int) -> None:
-    from espaco.services import cadastros
+    from espaco.services.access import cadastros
 
     assert await cadastros.set_active(client_id, False, actor="ana", ip="", now=gs.NOW)

@@ -22,8 +22,8 @@ from bs4 import BeautifulSoup
 from factories import cnpj, make_client
 from live import Live, serving
 
-from espaco.services import login, passwords, staff_login
-from espaco.services.staff import create_staff
+from espaco.services.access import login, passwords, staff_login
+from espaco.services.access.staff import create_staff
 from espaco.settings import Settings
 from espaco.web.auth import REFUSAL_PAUSE
 

@@ -19,7 +19,7 @@ import pytest
 from litestar.testing import TestClient
 
 from espaco.app import create_app
-from espaco.services.clients import set_demo_access_code
+from espaco.demo.clients import set_demo_access_code
 from espaco.services.imports import import_document
 from espaco.settings import Settings
 from espaco.tables import CollectionRequest, Location

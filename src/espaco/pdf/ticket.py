@@ -2,8 +2,8 @@
 
 Handed a :class:`TicketData` (plain values, no queries), returns the PDF's bytes. Photos and the
 signature are embedded as stored: they were downscaled once, on import (see
-``espaco.services.media``), so a ticket with four photos stays well under 600 KB and no request
-pays for image processing.
+``espaco.services.operations.media``), so a ticket with four photos stays well under 600 KB and
+no request pays for image processing.
 
 Text is set in fpdf2's core Helvetica with the WinAnsi (cp1252) encoding, not an embedded
 TrueType font. Measured with ``bench/ticket.py`` on the 2-core machines: fpdf2 subsets and

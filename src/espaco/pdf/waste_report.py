@@ -10,7 +10,7 @@ from fpdf import FPDF
 from espaco.domain.formatting import format_date, format_int_br
 from espaco.domain.money import format_quantity
 from espaco.pdf.fonts import FAMILY, add_fonts
-from espaco.services.waste_report import Report, quantity_text
+from espaco.services.collections.waste_report import Report, quantity_text
 
 
 @dataclass(frozen=True)

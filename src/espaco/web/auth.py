@@ -11,8 +11,8 @@ from typing import Any
 from litestar import Request
 from litestar.response import Response
 
-from espaco.services import sessions
-from espaco.services.sessions import ClientSession, StaffSession
+from espaco.services.access import sessions
+from espaco.services.access.sessions import ClientSession, StaffSession
 from espaco.settings import Settings
 from espaco.web.pages import is_fragment_request
 

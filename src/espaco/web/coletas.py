@@ -26,9 +26,10 @@ from espaco.domain.formatting import format_date, format_int_br, format_unit
 from espaco.domain.money import format_quantity
 from espaco.domain.periods import Period, last_days, parse_period
 from espaco.pdf.ticket import render_cached
-from espaco.services import coletas, collection_filters
-from espaco.services.collection_filters import Filters
-from espaco.services.sessions import ClientSession
+from espaco.services.access.sessions import ClientSession
+from espaco.services.collections import coletas
+from espaco.services.collections import filters as collection_filters
+from espaco.services.collections.filters import Filters
 from espaco.settings import Settings
 from espaco.web import charts
 from espaco.web import unidade as unit

@@ -1,5 +1,5 @@
 """``/coletas/dossie``: what the Dossiê de fiscalização of a period and place will hold and how
-big it is, and ``/coletas/dossie.zip``, the ZIP itself, streamed (see services/dossier).
+big it is, and ``/coletas/dossie.zip``, the ZIP itself, streamed (see services/collections/dossier).
 
 Same filters as the Relatório de resíduos (a DMR preset or dates, a place); another client's
 place answers 404. At most ``MAX_RUNNING`` dossiers are built at once per process: each one
@@ -20,8 +20,8 @@ from litestar.response import Response, Stream
 from espaco.domain.documents import mask_document
 from espaco.domain.formatting import format_int_br
 from espaco.pdf.waste_report import ReportHeader, render_report
-from espaco.services import dossier
-from espaco.services.sessions import ClientSession
+from espaco.services.access.sessions import ClientSession
+from espaco.services.collections import dossier
 from espaco.settings import Settings
 from espaco.web import unidade as unidades
 from espaco.web.downloads import safe_filename

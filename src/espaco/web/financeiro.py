@@ -16,9 +16,9 @@ from litestar.response import Response
 
 from espaco.domain.errors import DomainError
 from espaco.domain.periods import PRESETS, Period, parse_period, preset_period
-from espaco.services import financeiro
-from espaco.services.media import MediaError, media_path
-from espaco.services.sessions import ClientSession
+from espaco.services.access.sessions import ClientSession
+from espaco.services.billing import financeiro
+from espaco.services.operations.media import MediaError, media_path
 from espaco.settings import Settings
 from espaco.web import charts
 from espaco.web import financeiro_view as payment

@@ -17,7 +17,7 @@ from espaco.domain.money import format_brl
 from espaco.domain.pix import build_static_brcode, parse_brcode
 from espaco.pdf.boleto import BoletoPdf, render_boleto
 from espaco.pdf.nota import NotaItem, NotaPdf, render_nota
-from espaco.services.financeiro import BoletoDetail, FiscalDetail, InvoiceRow
+from espaco.services.billing.financeiro import BoletoDetail, FiscalDetail, InvoiceRow
 from espaco.settings import Settings
 from espaco.web.templating import date_text
 

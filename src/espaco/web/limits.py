@@ -28,7 +28,7 @@ MAX_FORM_FIELDS = 100
 # The longest filter URL is a few hundred bytes. uvicorn's h11 parser stops at 16 KB of request
 # line and headers, httptools (uvicorn[standard]) has no such limit: this one holds for both.
 MAX_QUERY_BYTES = 8 * 1024
-# A 15 MB image (services.media.MAX_PHOTO_BYTES) and its multipart framing and fields.
+# A 15 MB image (services.operations.media.MAX_PHOTO_BYTES) and its multipart framing and fields.
 UPLOAD_MAX_BYTES = 15 * 1024 * 1024 + 64 * 1024
 
 URLENCODED = b"application/x-www-form-urlencoded"

@@ -10,8 +10,9 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Response
 
-from espaco.services import login, pendencias, sessions
-from espaco.services.sessions import ClientSession
+from espaco.services.access import login, sessions
+from espaco.services.access.sessions import ClientSession
+from espaco.services.collections import pendencias
 from espaco.settings import Settings
 from espaco.web.auth import (
     CLIENT_COOKIE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import get
 from litestar.response import Redirect, Response
 
-from espaco import database
+from espaco.db import database
 
 
 @get("/", include_in_schema=False)

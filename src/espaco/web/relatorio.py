@@ -23,8 +23,8 @@ from espaco.domain.documents import mask_document
 from espaco.domain.errors import DomainError
 from espaco.domain.periods import Period, parse_period
 from espaco.pdf.waste_report import ReportHeader, render_report
-from espaco.services import coletas, pendencias, pendencias_email, waste_report
-from espaco.services.sessions import ClientSession
+from espaco.services.access.sessions import ClientSession
+from espaco.services.collections import coletas, pendencias, pendencias_email, waste_report
 from espaco.settings import Settings
 from espaco.web import unidade as unidades
 from espaco.web.auth import now, redirect

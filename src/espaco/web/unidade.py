@@ -11,9 +11,9 @@ from dataclasses import replace
 from litestar import Request
 from litestar.exceptions import NotFoundException
 
-from espaco import database
-from espaco.services.scope import Scope
-from espaco.services.sessions import ClientSession
+from espaco.db import database
+from espaco.services.access.scope import Scope
+from espaco.services.access.sessions import ClientSession
 from espaco.web.params import query_id
 
 

@@ -2,7 +2,7 @@
 provider's ERP, the ``espaco import`` command and the demo put data into the portal.
 
 - ``validate*``: the whole document checked first, every problem listed with its JSON path;
-- ``files``: the files it points at, checked, then stored once each (``services.media``);
+- ``files``: the files it points at, checked, then stored once each (``services.operations.media``);
 - ``store*``: one write transaction of idempotent upserts by ``external_id``;
 - ``service``: ``import_file`` / ``import_document``, tying them together.
 """

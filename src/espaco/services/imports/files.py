@@ -15,7 +15,7 @@ from typing import Literal
 
 from espaco.services.imports.fields import Problems, Rec
 from espaco.services.imports.model import FileRef
-from espaco.services.media import (
+from espaco.services.operations.media import (
     MAX_DOCUMENT_BYTES,
     MAX_PHOTO_BYTES,
     MediaError,

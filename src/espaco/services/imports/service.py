@@ -13,9 +13,9 @@ from typing import Any
 from piccolo.engine.base import Engine
 from piccolo.querystring import QueryString
 
-from espaco.database import current_engine
+from espaco.db.database import current_engine
 from espaco.domain.documents import normalize_document
-from espaco.services import nf_notices, outbox
+from espaco.services.billing import nf_notices
 from espaco.services.imports.fields import Problems
 from espaco.services.imports.files import store_files
 from espaco.services.imports.model import ImportProblem, ImportResult, Known, ValidDocument
@@ -24,7 +24,8 @@ from espaco.services.imports.store import Conflict, Writer
 from espaco.services.imports.store_collections import write_certificates, write_collections
 from espaco.services.imports.store_groups import store_groups
 from espaco.services.imports.validate import validate
-from espaco.services.media import MediaStore
+from espaco.services.operations import outbox
+from espaco.services.operations.media import MediaStore
 from espaco.settings import Settings
 
 Progress = Callable[[str, int, int], None]

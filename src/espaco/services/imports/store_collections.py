@@ -23,7 +23,7 @@ from espaco.services.imports.store import (
     Writer,
     content_hash,
 )
-from espaco.services.imports.store_requests import fulfil_requests
+from espaco.services.imports.store_solicitacoes import fulfil_requests
 
 
 async def write_collections(writer: Writer, doc: ValidDocument) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from espaco.web.admin import account, clients, groups, login, outbox, requests, tokens
+from espaco.web.admin import account, clients, groups, login, outbox, solicitacoes, tokens
 from espaco.web.admin.common import require_master
 
 ROUTES = [
@@ -24,10 +24,10 @@ ROUTES = [
     outbox.outbox_page,
     outbox.retry,
     outbox.send_pending,
-    requests.queue_page,
-    requests.request_page,
-    requests.schedule,
-    requests.refuse,
+    solicitacoes.queue_page,
+    solicitacoes.request_page,
+    solicitacoes.schedule,
+    solicitacoes.refuse,
     tokens.tokens_page,
     tokens.create_token,
     tokens.revoke_token,

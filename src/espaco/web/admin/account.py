@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Request, get, post
 from litestar.response import Response
 
-from espaco.services import staff_mfa
+from espaco.services.access import staff_mfa
 from espaco.settings import Settings
 from espaco.web.admin.common import Form, Master, actor_ip, admin_page, see_other
 from espaco.web.auth import now

@@ -9,8 +9,8 @@ from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Response
 
-from espaco.services import cadastros
-from espaco.services.cadastros import ClientDetail
+from espaco.services.access import cadastros
+from espaco.services.access.cadastros import ClientDetail
 from espaco.tables import EmailKind
 from espaco.web.admin.common import Form, Master, actor_ip, admin_page, see_other
 from espaco.web.auth import now

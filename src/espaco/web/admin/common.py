@@ -15,7 +15,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import Body
 from litestar.response import Response
 
-from espaco.services.sessions import StaffSession
+from espaco.services.access.sessions import StaffSession
 from espaco.settings import Settings
 from espaco.tables import StaffRole
 from espaco.web.auth import clear_cookie, client_ip, read_cookie, set_cookie

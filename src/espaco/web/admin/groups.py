@@ -1,7 +1,7 @@
 """Grupos (master only): ``/admin/clientes/grupos`` lists the groups (matriz e filiais) and makes
 one; ``/admin/clientes/grupos/{id}`` shows a group's members (search clients and add them,
 remove them), its E-mail list and its access code, and the forms those post. Every change is
-audited by ``services/groups.py``."""
+audited by ``services/access/groups.py``."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Response
 
-from espaco.services import cadastros, groups
-from espaco.services.groups import GroupDetail
+from espaco.services.access import cadastros, groups
+from espaco.services.access.groups import GroupDetail
 from espaco.web.admin.common import Form, Master, actor_ip, admin_page, see_other
 from espaco.web.auth import now
 from espaco.web.pages import needs_confirmation

@@ -8,8 +8,8 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.response import Response
 
-from espaco.services import sessions, staff_login, staff_mfa
-from espaco.services.staff_login import Pending
+from espaco.services.access import sessions, staff_login, staff_mfa
+from espaco.services.access.staff_login import Pending
 from espaco.settings import Settings
 from espaco.tables import StaffRole
 from espaco.web.admin.common import Form, Staff, admin_page

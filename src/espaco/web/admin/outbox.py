@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Request, get, post
 from litestar.response import Response
 
-from espaco.services import audit, outbox
+from espaco.services.operations import audit, outbox
 from espaco.tables import OutboxStatus
 from espaco.web import params
 from espaco.web.admin.common import Master, actor_ip, admin_page, see_other

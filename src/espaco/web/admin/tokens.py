@@ -8,8 +8,8 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.response import Response
 
-from espaco.services import api_tokens
-from espaco.services.sessions import StaffSession
+from espaco.services.access import api_tokens
+from espaco.services.access.sessions import StaffSession
 from espaco.web.admin.common import Form, Master, actor_ip, admin_page, see_other
 from espaco.web.auth import now
 from espaco.web.params import PathId

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Router
 
-from espaco.web.api import imports, records, requests
+from espaco.web.api import imports, records, solicitacoes
 from espaco.web.api.body import ApiRequest
 
 
@@ -19,9 +19,9 @@ def router(max_body_bytes: int) -> Router:
             records.collection_update,
             records.collection_photo,
             records.collection_signature,
-            requests.list_requests,
-            requests.schedule,
-            requests.refuse,
+            solicitacoes.list_requests,
+            solicitacoes.schedule,
+            solicitacoes.refuse,
         ],
         include_in_schema=True,
         request_class=ApiRequest,

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
-from espaco.services import api_tokens
-from espaco.services.api_tokens import ApiCaller
+from espaco.services.access import api_tokens
+from espaco.services.access.api_tokens import ApiCaller
 from espaco.web.errors import ApiProblem
 
 CALLER_KEY = "api_caller"

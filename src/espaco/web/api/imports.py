@@ -13,8 +13,7 @@ from litestar.openapi.spec import Example
 from litestar.params import Body, HeaderParameter
 from litestar.response import Response
 
-from espaco.services import idempotency
-from espaco.services.imports import ImportResult, import_document
+from espaco.services.imports import ImportResult, idempotency, import_document
 from espaco.settings import Settings
 from espaco.web.api.guard import caller_of, token_guard
 from espaco.web.api.schemas import ImportDone, ImportRefused, _error, errors

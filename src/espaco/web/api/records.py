@@ -16,9 +16,9 @@ from litestar.response import Response
 
 from espaco.domain.errors import DomainError
 from espaco.domain.money import parse_money
-from espaco.services import erp_updates
-from espaco.services.erp_updates import NotFound, Outcome
-from espaco.services.media import MAX_PHOTO_BYTES
+from espaco.services.imports import erp_updates
+from espaco.services.imports.erp_updates import NotFound, Outcome
+from espaco.services.operations.media import MAX_PHOTO_BYTES
 from espaco.settings import Settings
 from espaco.web.api.guard import token_guard
 from espaco.web.api.schemas import (

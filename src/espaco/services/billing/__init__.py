@@ -1,0 +1,1 @@
+"""Financeiro: the page's reads and the NF e-mail notice."""

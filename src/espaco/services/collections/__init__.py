@@ -1,0 +1,3 @@
+"""Coletas: the listing, its filters and summary, the pendências,
+the Relatório de resíduos and the Dossiê.
+"""

@@ -1,0 +1,3 @@
+"""Collection requests: the client's side (solicitacoes) and the
+planejamento queue (planning).
+"""
