@@ -3,8 +3,9 @@ invoice's fiscal document and boleto.
 
 Every function takes the scope from the caller's session (``services/access/scope.py``: the
 client's id, or a group's members) and looks ids up *within* it, so another client's id is simply
-not found (``None``). The page's queries are plain SQL through ``Table.raw`` (``{}`` placeholders work on SQLite and PostgreSQL): Piccolo's query builder costs
-more than the indexed query itself (see ``bench/db_engine.py``).
+not found (``None``). The page's queries are plain SQL through ``Table.raw`` (``{}``
+placeholders work on SQLite and PostgreSQL): Piccolo's query builder costs more than the indexed
+query itself (see ``bench/db_engine.py``).
 """
 
 from __future__ import annotations
