@@ -85,10 +85,10 @@ def test_import_prints_a_summary_and_a_second_run_changes_nothing(env, tmp_path,
     assert cli.main(["import", str(document.path)]) == 0
     first = capsys.readouterr().out
     assert "Importação concluída" in first
-    assert "clientes              12            0            0" in first
+    assert "clientes              14            0            0" in first  # with the demo group
     assert cli.main(["import", str(document.path)]) == 0
     second = capsys.readouterr().out
-    assert "faturas                0            0          288" in second
+    assert "faturas                0            0          336" in second
 
 
 def test_import_of_a_bad_file_lists_every_problem_exits_1_and_writes_nothing(env, tmp_path, capsys):
