@@ -334,7 +334,7 @@ def test_restore_puts_a_backup_back_into_a_fresh_data_dir(env, tmp_path, monkeyp
     out = capsys.readouterr().out
     assert "restaurada" in out and "banco verificado" in out
     restored = Settings.from_env()
-    assert query(restored, Client.count) == 12 and query(restored, Invoice.count) == 288
+    assert query(restored, Client.count) == 14 and query(restored, Invoice.count) == 336
     assert (fresh / "secret_key").read_text() == (source / "secret_key").read_text()
     assert sorted(p.name for p in (fresh / "media").rglob("*") if p.is_file()) == sorted(
         p.name for p in (env.media_dir).rglob("*") if p.is_file()
@@ -345,7 +345,7 @@ def test_restore_puts_a_backup_back_into_a_fresh_data_dir(env, tmp_path, monkeyp
     assert cli.main(["restore", str(source)]) == 1
     assert "o destino já tem dados" in capsys.readouterr().err
     assert cli.main(["restore", str(source), "--substituir"]) == 0
-    assert query(restored, Client.count) == 12
+    assert query(restored, Client.count) == 14
 
 
 def test_restore_refuses_a_damaged_backup_before_touching_anything(env, tmp_path, capsys):
