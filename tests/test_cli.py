@@ -208,7 +208,7 @@ def test_backup_writes_a_consistent_copy(env, tmp_path, capsys):
     assert (target / "secret_key").is_file() == (env.data_dir / "secret_key").is_file()
     if not PG_URL:
         copy = sqlite3.connect(target / "espaco.db")
-        assert copy.execute("SELECT COUNT(*) FROM client").fetchone() == (12,)
+        assert copy.execute("SELECT COUNT(*) FROM client").fetchone() == (14,)
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 

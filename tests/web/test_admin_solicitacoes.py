@@ -40,7 +40,7 @@ def new_request(http: TestClient, settings: Settings, description: str = "Duas c
     result = run(
         http,
         solicitacoes.submit_request,
-        client_id,
+        (client_id,),
         location=str(place),
         intended=scheduling.earliest_date(today(settings), 1).isoformat(),
         description=description + " Entrada pela rua de trás.",
