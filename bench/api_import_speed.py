@@ -4,7 +4,7 @@
 Prints collections/second for both requests and the peak resident memory; the body is parsed by
 Litestar (msgspec) instead of ``json.loads``, and the raw body is kept for the Idempotency-Key.
 
-    /work/venv/bin/python bench/api_import_speed.py [--collections 100000] [--database-url URL]
+    python bench/api_import_speed.py [--collections 100000] [--database-url URL]
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ The 1-connection runs use httpx (the server's own time per request, cycling all 
 the 32-connection runs use wrk when it is installed (see ``loadgen``: an httpx load generator
 steals the CPU it measures), cycling the same URLs with a Lua script.
 
-    /work/venv/bin/python bench/coletas.py [--seconds 10] [--concurrency 32] [--keep DIR]
+    python bench/coletas.py [--seconds 10] [--concurrency 32] [--keep DIR]
 """
 
 from __future__ import annotations

@@ -52,7 +52,8 @@ def page_urls(ticket_id: int = 0) -> list[tuple[str, dict[str, str]]]:
     """The pages and fragments a client opens (``ticket_id``: one of its validated
     collections)."""
     today = _today()
-    years = f"inicio={today.year - scale_data.YEARS + 1}-01-01&fim={today.year}-12-31"
+    # The longest period a client may ask for (domain/periods: five years).
+    years = f"inicio={today.year - 4}-01-01&fim={today.year}-12-31"
     old = today - timedelta(days=700)
     cold = f"inicio={old - timedelta(days=75)}&fim={old}"
     more = f"{cold}&pagina={old - timedelta(days=20)}.2147483647"

@@ -14,7 +14,7 @@ and, served the same way in another subprocess, a Litestar hello-world, for the 
 requests per second, p50, p99 and max, and the gzip size of the htmx period-change response.
 Budgets (issue 4): p99 ≤ 50 ms; the htmx response ≤ 8 KB compressed.
 
-    /work/venv/bin/python bench/financeiro.py [--seconds 10] [--concurrency 32] [--keep DIR]
+    python bench/financeiro.py [--seconds 10] [--concurrency 32] [--keep DIR]
 """
 
 from __future__ import annotations

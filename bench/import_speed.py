@@ -3,7 +3,7 @@
 Budget (DESIGN.md): ≥ 5,000 collections a second from a file. The second run must find every
 record unchanged. Prints collections/second for both runs and the peak resident memory.
 
-    /work/venv/bin/python bench/import_speed.py [--collections 100000] [--database-url URL]
+    python bench/import_speed.py [--collections 100000] [--database-url URL]
 """
 
 from __future__ import annotations

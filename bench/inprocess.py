@@ -2,14 +2,18 @@
 
 Uses the data dir that ``bench/coletas.py --keep DIR`` filled (it must exist). On these shared
 machines wall time drifts ±30% within minutes, so kinds are measured in interleaved rounds and
-the best round of each is printed; compare two versions in the same minute. ``--profile``
-prints a cProfile of the last kind instead (sorted by ``tottime``).
+the best round of each is printed; compare two versions in the same minute. ``--cpu`` times
+the process's CPU instead of the wall clock (steadier while other jobs share the cores).
+``--profile`` prints a cProfile of the last kind instead (sorted by ``tottime``).
 
     PYTHONPATH=bench python bench/inprocess.py --data /tmp/colbench first cold more saude
     PYTHONPATH=bench python bench/inprocess.py --data /tmp/colbench --profile more
 
 Kinds: ``first`` (the default /coletas), ``cold`` (a new 60-120-day period each request),
-``more`` ("Carregar mais" across the history, htmx), ``saude`` (the trivial health check).
+``more`` ("Carregar mais" across the history, htmx), ``financeiro`` (the default /financeiro),
+``periodo`` (its htmx period change to five years), ``saude`` (the trivial health check).
+With ``ESPACO_DATABASE_URL`` set (e.g. to bench/scale.py's ``bench_scale``, with that run's
+``bench-code`` copied into ``--data``), the same runs on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -33,7 +37,10 @@ from loadgen import env_for
 MORE = re.compile(r'id="carregar-mais">\s*<tr><td colspan="8"><a [^>]*href="([^"]+)"')
 
 
-async def run(data_dir: Path, kinds: list[str], requests: int, rounds: int, profile: bool) -> None:
+async def run(
+    data_dir: Path, kinds: list[str], requests: int, rounds: int, profile: bool, cpu: bool
+) -> None:
+    clock = time.process_time if cpu else time.perf_counter
     os.environ.update(env_for(data_dir))
     from espaco.app import app_from_env  # after the environment names the data dir
 
@@ -88,8 +95,11 @@ async def run(data_dir: Path, kinds: list[str], requests: int, rounds: int, prof
                 raise SystemExit(f"{path}: {statuses}")
 
         cold = cold_urls(today, 5000)
+        five_years = f"/financeiro?inicio={today.year - 4}-01-01&fim={today.year}-12-31"
         urls = {
             "first": (["/coletas"], False),
+            "financeiro": (["/financeiro"], False),
+            "periodo": ([five_years], True),
             "cold": (cold, False),
             "more": (more, True),
             "saude": (["/saude"], False),
@@ -103,7 +113,7 @@ async def run(data_dir: Path, kinds: list[str], requests: int, rounds: int, prof
                     for path in paths[:50]:  # warm-up
                         await call(path, htmx)
                 profiler = cProfile.Profile() if profile and kind == kinds[-1] else None
-                started = time.perf_counter()
+                started = clock()
                 if profiler:
                     profiler.enable()
                 for i in range(per_round):
@@ -111,7 +121,7 @@ async def run(data_dir: Path, kinds: list[str], requests: int, rounds: int, prof
                 if profiler:
                     profiler.disable()
                     pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
-                elapsed = (time.perf_counter() - started) / per_round * 1000
+                elapsed = (clock() - started) / per_round * 1000
                 best[kind] = min(best.get(kind, elapsed), elapsed)
     for kind in kinds:
         print(f"{kind:6} {best[kind]:.3f} ms a request (best of {rounds} rounds)")
@@ -119,16 +129,18 @@ async def run(data_dir: Path, kinds: list[str], requests: int, rounds: int, prof
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kinds", nargs="+", choices=["first", "cold", "more", "saude"])
+    kinds = ["first", "cold", "more", "financeiro", "periodo", "saude"]
+    parser.add_argument("kinds", nargs="+", choices=kinds)
     parser.add_argument("--data", type=Path, required=True, help="bench/coletas.py's --keep dir")
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--cpu", action="store_true", help="process CPU time, not wall time")
     args = parser.parse_args()
     if not (args.data / "bench-code").is_file():
         raise SystemExit(f"{args.data}: run bench/coletas.py --keep {args.data} first")
     rounds = 1 if args.profile else args.rounds
-    asyncio.run(run(args.data, args.kinds, args.requests, rounds, args.profile))
+    asyncio.run(run(args.data, args.kinds, args.requests, rounds, args.profile, args.cpu))
 
 
 if __name__ == "__main__":

@@ -42,11 +42,15 @@ def wrk(
     seconds: float,
     connections: int,
     paths: list[str] | None = None,
+    cpu: str | None = None,
 ) -> Result:
     """Keep ``connections`` connections busy on ``url`` for ``seconds`` with wrk; with
     ``paths``, each request asks for the next of them in turn (a Lua script), so a run can
-    walk many cursors or miss a cache on purpose."""
+    walk many cursors or miss a cache on purpose; with ``cpu``, wrk runs only on those CPUs
+    (``taskset -c``)."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
+    if cpu is not None:
+        command = ["taskset", "-c", cpu, *command]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     with tempfile.TemporaryDirectory() as scratch:

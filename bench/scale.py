@@ -11,18 +11,23 @@ Every case's servers are up at once, and each page is loaded with wrk on each ca
 ``--rounds`` times (the order reversed every other round): on a shared machine whose speed
 drifts within minutes, the cases a table compares were measured in the same minutes. The pages:
 /inicio, /financeiro, the htmx period change (five years, the longest allowed), /coletas,
-"Carregar mais" (cursors spread over three years), /solicitar-coleta, /solicitacoes.
+"Carregar mais" (cursors spread over three years), /solicitar-coleta, /solicitacoes. wrk runs
+one thread; ``--wrk-cpu`` pins it to some CPUs (``taskset -c``).
 
 Prints a line per run, then Markdown tables of each case's median round: req/s, p50, p99,
-throughput as a share of the same case's hello-world, p99/p50, and 2 workers / 1 worker.
-Budgets (DESIGN.md): each page ≥ 10% of hello-world, p99 ≤ 3× p50 at 32 connections; on
-PostgreSQL 2 workers ≥ 1.6× one worker.
+throughput as a share of the same case's hello-world, p99/p50, and the CPU each request cost the
+server, PostgreSQL's backends and wrk (from /proc, see ``cpu``). Then the budgets, plainly, per
+server on PostgreSQL and page: 2 workers ÷ 1 worker, p99/p50 at 1 and 2 workers, the share of
+hello-world, and whether each meets its budget (each page ≥ 10% of hello-world, p99 ≤ 3× p50 at
+32 connections, 2 workers ≥ 1.6× one worker), beside the ceiling the 1-worker run's CPU per
+request leaves to that ratio on a 2-core machine that runs PostgreSQL and wrk too
+(``scale_report.ceiling``: 2 × worker ÷ (worker + PostgreSQL + wrk)).
 
 Loopback only; the servers are stopped at the end, and the run ends by itself after about
 8 × rounds × cases × (seconds + 0.4) s, plus the fill when there is no data yet.
 
-    PYTHONPATH=src .venv/bin/python bench/scale.py [--seconds 10] [--rounds 3]
-        [--connections 32] [--servers uvicorn,granian] [--workers 1,2] [--no-sqlite]
+    PYTHONPATH=src python bench/scale.py [--seconds 10] [--rounds 3] [--connections 32]
+        [--servers uvicorn,granian] [--workers 1,2] [--no-sqlite] [--wrk-cpu 1]
         [--refill] [--fill-only]
 """
 
@@ -43,9 +48,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import cpu
 import httpx
 import loadgen
 import scale_data
+import scale_report
 from coletas import free_port, wait_for
 from loadgen import HELLO, env_for, migrate
 
@@ -130,6 +137,10 @@ async def _reset_postgres(url: str) -> None:
         await connection.close()
 
 
+def _database(args: argparse.Namespace) -> str:
+    return str(args.database_url).rsplit("/", 1)[1].split("?", 1)[0]
+
+
 def _safe(url: str) -> str:
     return re.sub(r"//[^@/]*@", "//", url)
 
@@ -145,8 +156,10 @@ def _env(args: argparse.Namespace, engine: str) -> dict[str, str]:
 def server_command(case: Case, target: str, port: int, *, factory: bool) -> list[str]:
     """How ``case`` serves ``target`` (``module:attribute``) on loopback."""
     if case.server == "uvicorn":
+        # As espaco serve runs it: uvloop when installed, h11 (espaco.cli._serve).
         command = [sys.executable, "-m", "uvicorn", target, "--workers", str(case.workers),
-                   "--log-level", "warning", "--no-access-log"]  # fmt: skip
+                   "--loop", "auto", "--http", "h11", "--log-level", "warning",
+                   "--no-access-log"]  # fmt: skip
     else:
         command = [sys.executable, "-m", "granian", "--interface", "asgi", target,
                    "--workers", str(case.workers), "--log-level", "warning",
@@ -173,27 +186,13 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def group_cpu_seconds(group: int) -> float:
-    """User + system CPU seconds of every live process in a process group (a server and its
-    workers): the server's own cost, which other load on the machine barely changes."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group:  # pgrp; utime and stime follow at 11 and 12
-            total += int(fields[11]) + int(fields[12])
-    return total / TICKS
-
-
 @dataclass(frozen=True)
 class Measured:
     result: loadgen.Result
-    cpu_ms: float  # server CPU per request
+    cpu_ms: float  # the server's CPU per request (all its workers)
+    pg_ms: float  # PostgreSQL's backends' CPU per request
+    wrk_ms: float  # wrk's CPU per request
+    cores: float  # the three together, in cores (CPU seconds over the run's seconds)
 
 
 @dataclass
@@ -250,15 +249,24 @@ def measure(
                             warm = page.paths[::-1] if page.paths else None
                             loadgen.wrk(base + page.path, headers, 1.0, args.connections, warm)
                         group = running.processes[0 if hello else 1].pid
-                        cpu = group_cpu_seconds(group)
+                        database = _database(args) if running.case.engine == "postgresql" else None
+                        meter = cpu.Meter(group, None if hello else database)
+                        started = time.perf_counter()
                         result = loadgen.wrk(base + page.path, headers, args.seconds,
-                                             args.connections, page.paths)  # fmt: skip
-                        cpu = group_cpu_seconds(group) - cpu
+                                             args.connections, page.paths,
+                                             cpu=args.wrk_cpu)  # fmt: skip
+                        wall = time.perf_counter() - started
+                        spent = meter.spent()
                         served = max(1.0, result.rate * max(1, round(args.seconds)))
-                        measured = Measured(result, 1000 * cpu / served)
+                        measured = Measured(result, 1000 * spent.server / served,
+                                            1000 * spent.postgres / served,
+                                            1000 * spent.wrk / served,
+                                            spent.total / wall)  # fmt: skip
                         runs[running.case].setdefault(page.name, []).append(measured)
                         loadgen.report(f"{running.case.name} {page.name}", result)
-                        print(f"{'':40} server CPU {measured.cpu_ms:.2f} ms a request")
+                        print(f"{'':40} CPU ms a request: server {measured.cpu_ms:.2f},"
+                              f" PostgreSQL {measured.pg_ms:.2f}, wrk {measured.wrk_ms:.2f};"
+                              f" {measured.cores:.2f} cores")  # fmt: skip
         finally:
             for running in servers:
                 for process in running.processes:
@@ -310,53 +318,12 @@ def pages(today: date) -> list[Page]:
     ]
 
 
-# -- report -------------------------------------------------------------------------------------
-def tables(measured: dict[Case, dict[str, Measured]], connections: int) -> str:
-    out = []
-    for case, by_page in measured.items():
-        hello = by_page["hello-world"]
-        h = hello.result
-        out += [
-            "",
-            f"**{case.name}** — hello-world {h.rate:,.0f} req/s, p50 {h.p50:.2f} ms,"
-            f" p99 {h.p99:.2f} ms, server CPU {hello.cpu_ms:.2f} ms a request",
-            "",
-            "| page | req/s | p50 ms | p99 ms | of hello-world | p99/p50 | CPU ms/req |",
-            "|---|---:|---:|---:|---:|---:|---:|",
-        ]
-        for name, m in by_page.items():
-            if name == "hello-world":
-                continue
-            r = m.result
-            flag = "" if r.errors == 0 else f" ({r.errors} errors)"
-            out.append(
-                f"| {name}{flag} | {r.rate:,.0f} | {r.p50:.1f} | {r.p99:.1f} |"
-                f" {r.rate / h.rate:.0%} | {r.p99 / r.p50:.1f} | {m.cpu_ms:.2f} |"
-            )
-    pairs = [
-        (one, two)
-        for one in measured
-        for two in measured
-        if (one.workers, two.workers) == (1, 2)
-        and (one.server, one.engine) == (two.server, two.engine)
-    ]
-    if pairs:
-        out += ["", "2 workers / 1 worker, throughput (budget ≥ 1.6 on PostgreSQL):", ""]
-        header = "| page | " + " | ".join(f"{one.engine} {one.server}" for one, _ in pairs) + " |"
-        out += [header, "|---|" + "---:|" * len(pairs)]
-        for name in next(iter(measured.values())):
-            cells = [
-                f"{measured[two][name].result.rate / measured[one][name].result.rate:.2f}"
-                for one, two in pairs
-            ]
-            out.append(f"| {name} | " + " | ".join(cells) + " |")
-    return "\n".join(out)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10, help="wrk time per page and case")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--wrk-cpu", default=None,
+                        help="run wrk on these CPUs only (taskset -c), e.g. 1")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=3, help="runs per page and case")
     parser.add_argument("--servers", default="uvicorn,granian")
     parser.add_argument("--workers", default="1,2")
@@ -385,7 +352,8 @@ def main() -> None:
     measured = measure(cases, args, code, today)
     print(f"\nMedian of {args.rounds} rounds, {args.connections} connections, {args.seconds:.0f} s"
           " a run; every case's servers up at once and loaded in turn:")  # fmt: skip
-    print(tables(measured, args.connections))
+    print(scale_report.tables(measured))
+    print(scale_report.budgets(measured, args.connections))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Ticket PDF speed and size: four phone-like photos and a signature, against a bare one-page
 fpdf2 document rendered in the same run (absolute times drift up to 2x between runs here).
 
-    /work/venv/bin/python bench/ticket.py [--runs 30]
+    python bench/ticket.py [--runs 30]
 
 Prints the median and p95 of a full render (the photos as the importer stored them, downscaled
 once on import: rendering never resizes), of the first render in the process, of a cached ticket

@@ -1,15 +1,7 @@
 """Triggers that bump ``client.data_version`` whenever one of the client's collections is
-inserted, changed or deleted, by whatever writes it (an import, the planner, the ERP API, or a
-hand-made fix in the database).
+inserted, changed or deleted: the key of the in-process caches of what a client's collections hold.
 
-The Coletas summary (counts by situação and month, quantities by unit) is cached per client,
-filters and ``data_version``: summing the quantities of a big client's period reads every row of
-it (~0.5 ms for 1,300 rows), too much for each page view. A trigger cannot be forgotten by a new
-writer, which a call in each service could.
-
-SQLite has only row triggers (one small update per changed row: ~1 µs, measured on the import
-benchmark); PostgreSQL gets statement triggers with transition tables, so an import bumps each
-client once per statement instead of once per row.
+Why and how (row triggers on SQLite, statement triggers on PostgreSQL): docs/collection-summary.md.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager

@@ -1,26 +1,9 @@
 """``collection_month``: each client's collections counted and their quantities summed per month,
-situação, unit and place, kept by triggers on ``collection``.
+situação, unit and place, kept by triggers on ``collection`` (only they write it); and the covering
+index ``collection_client_status_unit_quantity`` for the days of a period's edge months, in place
+of ``collection_client_status_unit_event`` (2026-11-28T16:30).
 
-The Coletas summary of a period reads whole months from here (about 40 rows a month for a client
-with 600 collections a month) and only the days of its edge months from ``collection`` itself.
-Summing every row of a big client's 90 days measured 0.7 ms (SQLite reads the table for the
-generated ``quantity_milli``, which it cannot take from the index); a summary that no cache holds
-(another period, or the first view after an import) cost most of the first page.
-
-Triggers, like the ``data_version`` ones (2026-11-28T14:58), keep it right whoever writes a
-collection: import, planner, ERP API or a hand-made fix. ``milli`` sums ``quantity_milli``;
-``inexact`` counts the quantities it cannot hold (more than three decimals), for which the summary
-sums the texts instead. A row whose collections are all gone stays with zeros. SQLite has row
-triggers (one upsert per written row: the import still does well over 5,000 collections a
-second, see ``bench/import_speed.py``); PostgreSQL statement triggers with transition tables,
-which aggregate a whole statement's rows first.
-
-The table is not declared in ``tables.py``: only these triggers write it.
-
-The edge days are summed from a covering index that holds the quantity text:
-``collection_client_status_unit_quantity`` replaces ``collection_client_status_unit_event``
-(2026-11-28T16:30), which held ``quantity_milli``: SQLite 3.40 computes a VIRTUAL column from the
-row even when an index holds it (~1.5 µs a row), while a text summed as a float costs ~0.1 µs.
+How the Coletas summary uses them, and the measurements behind them: docs/collection-summary.md.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager

@@ -1,6 +1,5 @@
 """``certificate.mtr_count``: how many MTRs a CDF covers, kept by the triggers of the next
-migration (the Coletas page lists CDFs with their counts; counting ~450 rows of
-``certificate_mtr`` per CDF cost more than the rest of the query)."""
+migration (see docs/collection-summary.md)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Integer

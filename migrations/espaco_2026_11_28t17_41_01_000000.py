@@ -2,10 +2,7 @@
 rows, whoever writes them; and ``certificate_mtr``'s (client, mtr_number) index made covering
 for the certificate id, which each row of the Coletas table looks up.
 
-The Coletas page lists the CDFs of the period with the number of MTRs each covers: a big
-client's monthly CDF covers ~450, and counting them took ~150 µs of a ~1.5 ms page. SQLite gets
-row triggers (one small update per MTR row written); PostgreSQL statement triggers with
-transition tables, one update per certificate and statement.
+Why, and the triggers on each engine: docs/collection-summary.md.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager

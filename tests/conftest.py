@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from smtp_support import SmtpServer, self_signed_certificate
 
 from espaco.db import database
 from espaco.settings import Settings
@@ -98,3 +99,50 @@ async def db(settings: Settings) -> AsyncIterator[Settings]:
         yield settings
     finally:
         await database.stop(engine)
+
+
+# -- running ``espaco`` commands in the test process -------------------------------------------
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    """The process umask is 022 for the test (as a shell's usually is): ``espaco`` sets 077 for
+    itself, and the test process gets its own back after."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def command_env(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
+    """The environment an ``espaco`` command reads in this test: the data dir, the test secret and
+    database, warnings only; no other ``ESPACO_`` variable of the shell the tests run in."""
+    for name in list(os.environ):
+        if name.startswith("ESPACO_") and not name.startswith("ESPACO_TEST_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("ESPACO_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("ESPACO_SECRET_KEY", TEST_SECRET)
+    monkeypatch.setenv("ESPACO_LOG_LEVEL", "WARNING")
+    if PG_URL:
+        monkeypatch.setenv("ESPACO_DATABASE_URL", PG_URL)
+
+
+# -- a real SMTP server (tests/smtp_support.py) -------------------------------------------------
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """An SMTP server (aiosmtpd, plain) listening for the test; ``.handler`` keeps the mail."""
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def smtp_down() -> Iterator[SmtpServer]:
+    """An SMTP server whose port nothing listens on until the test calls ``start()``."""
+    server = SmtpServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A one-day self-signed certificate for 127.0.0.1: (cert.pem, key.pem)."""
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"))

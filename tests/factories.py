@@ -34,29 +34,34 @@ async def make_client(
     name: str = "Padaria Pão Quente Ltda",
     trade_name: str = "Pão Quente",
     document: str | None = None,
+    external_id: str | None = None,
     active: bool = True,
     code: str | None = "generate",
     emails: tuple[str, ...] = ("compras@paoquente.com.br",),
+    invoice_emails: tuple[str, ...] = (),
+    when: datetime = NOW,
 ) -> tuple[int, str | None]:
-    """A client with an access code; returns (id, code in clear or None)."""
+    """A client with an access code (``code=None``: none yet), its access and invoice e-mails,
+    made ``when``; returns (id, code in clear or None)."""
     number = next(_counter)
     plain = new_access_code() if code == "generate" else code
     rows = await Client.insert(
         Client(
-            external_id=f"CLI-{number:05d}",
+            external_id=external_id or f"CLI-{number:05d}",
             document=document or cnpj(number),
             name=name,
             trade_name=trade_name,
             active=active,
             access_code_hash=hash_secret(normalize_code(plain)) if plain else None,
-            code_generated_at=NOW if plain else None,
-            created_at=NOW,
-            updated_at=NOW,
+            code_generated_at=when if plain else None,
+            created_at=when,
+            updated_at=when,
         )
     ).returning(Client.id)
     client_id = rows[0]["id"]
-    for address in emails:
-        await ClientEmail.insert(ClientEmail(client=client_id, kind="access", address=address))
+    for kind, addresses in (("access", emails), ("invoice", invoice_emails)):
+        for address in addresses:
+            await ClientEmail.insert(ClientEmail(client=client_id, kind=kind, address=address))
     return client_id, plain
 
 

@@ -10,12 +10,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from admin_support import client_login, csrf_token, make_client, make_staff, run, staff_login
 from factories import make_location
 from litestar.testing import TestClient
 from piccolo.table import Table
+from support import (
+    app_client,
+    call,
+    client_login,
+    csrf_token,
+    make_client,
+    staff_logged_in,
+)
 
-from espaco.app import create_app
 from espaco.domain import scheduling
 from espaco.services.access import api_tokens
 from espaco.settings import Settings
@@ -84,17 +90,16 @@ async def _document(client_id: int) -> str:
 @contextmanager
 def world(settings: Settings) -> Iterator[World]:
     """A client (one place, one request) and a master user, both logged in on one browser."""
-    with TestClient(create_app(settings)) as http:
+    with app_client(settings) as http:
         client_id = make_client(http, code=CODE, emails=("compras@paoquente.com.br",))
-        location_id = run(http, make_location, client_id)
-        protocol = run(http, _add_request, client_id, location_id)
-        make_staff(http, "ana", "master")
-        assert staff_login(http, "ana").status_code == 303
-        document = run(http, _document, client_id)
+        location_id = call(http, make_location, client_id)
+        protocol = call(http, _add_request, client_id, location_id)
+        staff_logged_in(http, "ana", "master")
+        document = call(http, _document, client_id)
         assert client_login(http, document, CODE).status_code == 303
         # The first visit to the TOTP page makes the pending secret: done here, not by a test.
         assert http.get("/admin/conta/2fa").status_code == 200
-        token = run(
+        token = call(
             http,
             api_tokens.create_token,
             "hostil",
@@ -129,4 +134,4 @@ async def _snapshot() -> dict[str, list[dict[str, Any]]]:
 
 def snapshot(http: TestClient) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table (but the volatile ones), to compare before and after."""
-    return run(http, _snapshot)
+    return call(http, _snapshot)

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -31,6 +30,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from aiosmtpd.controller import Controller
+from live import free_port
 
 SUBNET = "10.231"  # 10.231.<n>.1 this side, 10.231.<n>.2 host n; made here and removed after
 PORT = 8000
@@ -152,12 +152,6 @@ class Host:
         return self.log_path.read_text(errors="replace")[-3000:]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _relayed(pg_url: str, gateway: str, port: int) -> str:
     """``pg_url`` with its host and port replaced by the relay's, as a host sees it."""
     parts = urlsplit(pg_url)
@@ -180,7 +174,7 @@ def two_hosts(
         Host(f"esp{tag}h{n}", f"{SUBNET}.{n}.2", f"{SUBNET}.{n}.1") for n in range(1, count + 1)
     ]
     pg = urlsplit(pg_url)
-    relay_port, smtp_port = _free_port(), _free_port()
+    relay_port, smtp_port = free_port(), free_port()
     mailbox = Mailbox()
     smtp_servers: list[Controller] = []
     made: list[Host] = []

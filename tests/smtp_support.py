@@ -7,7 +7,6 @@ import datetime as dt
 import email
 import email.policy
 import ipaddress
-import socket
 import ssl
 from collections.abc import Sequence
 from email.message import EmailMessage
@@ -20,16 +19,19 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from live import free_port
 
 USER = "portal@verdecampo.com.br"
 PASSWORD = "s3nh@:/forte%"
 
 
 class Collector:
-    """An aiosmtpd handler keeping what it accepts; ``refuse`` rejects recipients by address."""
+    """An aiosmtpd handler keeping what it accepts, and the session each came in (to see whether
+    it was encrypted); ``refuse`` rejects recipients by address."""
 
     def __init__(self, *, delay: float = 0.0, refuse: Sequence[str] = ()) -> None:
         self.envelopes: list[Any] = []
+        self.sessions: list[Any] = []
         self.delay = delay
         self.refuse = set(refuse)
 
@@ -43,6 +45,7 @@ class Collector:
         if self.delay:
             await asyncio.sleep(self.delay)
         self.envelopes.append(envelope)
+        self.sessions.append(session)
         return "250 Message accepted"
 
     def messages(self) -> list[EmailMessage]:
@@ -55,18 +58,21 @@ class Collector:
         return [m["Message-ID"] for m in self.messages()]
 
 
-def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any):
-    ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
-        USER.encode(),
-        PASSWORD.encode(),
-    )
-    return AuthResult(success=ok, handled=False)
+class Authenticator:
+    """aiosmtpd's ``authenticator``: accepts ``user`` and ``password`` and keeps every
+    (login, password) it was given; a refusal is aiosmtpd's own 535."""
 
+    def __init__(self, user: str = USER, password: str = PASSWORD) -> None:
+        self.user, self.password = user, password
+        self.seen: list[tuple[str, str]] = []
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any):
+        if not isinstance(data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        login, password = data.login.decode(), data.password.decode()
+        self.seen.append((login, password))
+        ok = (login, password) == (self.user, self.password)
+        return AuthResult(success=ok, handled=False)
 
 
 class SmtpServer:
@@ -93,6 +99,12 @@ class SmtpServer:
     @property
     def url(self) -> str:
         return f"smtp+insecure://127.0.0.1:{self.port}"  # a local relay without TLS
+
+    def __enter__(self) -> SmtpServer:
+        return self.start() if self.controller is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import PG_URL, TEST_SECRET
+from conftest import PG_URL, TEST_SECRET, command_env
 
 import espaco
 from espaco import cli
@@ -27,22 +27,13 @@ from espaco.tables import AuditEvent, Client, Invoice, StaffUser
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(autouse=True)
-def keep_umask():
-    """``espaco`` sets the process umask to 077; the test process gets its own back."""
-    old = os.umask(0o022)
-    yield
-    os.umask(old)
+pytestmark = pytest.mark.usefixtures("umask_022")
 
 
 @pytest.fixture
 def env(settings, monkeypatch):
     """The command's environment: the test's data dir and database."""
-    monkeypatch.setenv("ESPACO_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("ESPACO_SECRET_KEY", TEST_SECRET)
-    monkeypatch.setenv("ESPACO_LOG_LEVEL", "WARNING")
-    if PG_URL:
-        monkeypatch.setenv("ESPACO_DATABASE_URL", PG_URL)
+    command_env(monkeypatch, settings.data_dir)
     return settings
 
 
@@ -289,7 +280,8 @@ def test_state_files_are_private_under_umask_022(tmp_path, monkeypatch, capsys):
     copies = tmp_path / "copias"
     (target,) = copies.iterdir()
     assert mode(copies) == mode(target) == 0o700
-    assert all(mode(p) == 0o600 for p in target.rglob("*") if p.is_file())
+    files = [p for p in target.rglob("*") if p.is_file()]
+    assert files and all(mode(p) == 0o600 for p in files), files
 
 
 def test_backup_holds_every_piece_of_state(env, tmp_path, capsys):
@@ -374,3 +366,16 @@ def test_the_app_and_uvicorn_log_through_one_handler_in_one_format(settings) -> 
     assert create_app(settings).logging_config is None
     assert "log_config=None" in inspect.getsource(cli._serve)
     assert "%(name)s" in logs.FORMAT
+
+
+def test_serve_runs_uvicorn_with_uvloop_when_there_and_h11_always(monkeypatch) -> None:
+    import uvicorn
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs, app=app))
+    cli._serve("127.0.0.1", 8000, 2)
+    assert seen["app"] == "espaco.app:app_from_env" and seen["workers"] == 2
+    # uvloop if importable; h11's 16 KB limit on the request line and headers, which
+    # httptools (picked by uvicorn's "auto" when installed) does not have.
+    assert seen["loop"] == "auto" and seen["http"] == "h11"
+    assert seen["proxy_headers"] is False and seen["server_header"] is False

@@ -1,23 +1,30 @@
-"""PostgreSQL connections keep custom plans: a per-client query prepared once and run many times
-is planned for its own arguments every time (a generic plan measured ~5x slower for the big
-clients; FACTS.md), on every connection of the pool."""
+"""PostgreSQL connections as the pool hands them out: a per-client query prepared once and run
+many times is planned for its own arguments every time (a generic plan measured ~5x slower for
+the big clients; FACTS.md), on every connection of the pool; no reset query at each release (see
+``espaco.db.keep_session``), and the source keeps the promise that makes skipping it safe: no
+session state is left on a pool connection."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
+import asyncpg
 import pytest
 
 from espaco.db import PgEngine, database
 from tests.conftest import PG_URL
 
-pytestmark = pytest.mark.skipif(
-    not PG_URL, reason="PostgreSQL's plan cache: set ESPACO_TEST_DATABASE_URL (CI runs it)"
+postgres_only = pytest.mark.skipif(
+    not PG_URL, reason="PostgreSQL's pool: set ESPACO_TEST_DATABASE_URL (CI runs it)"
 )
 
 QUERY = "SELECT count(*) FROM invoice WHERE client = $1 AND due_on >= $2"
+SOURCE = Path(__file__).resolve().parents[1] / "src" / "espaco"
 
 
+@postgres_only
 async def test_pool_connections_plan_every_run_for_its_own_arguments(db) -> None:  # type: ignore[no-untyped-def]
     engine = database.current_engine()
     assert isinstance(engine, PgEngine) and engine.pool is not None
@@ -32,3 +39,56 @@ async def test_pool_connections_plan_every_run_for_its_own_arguments(db) -> None
         )
     assert plans is not None, "asyncpg did not keep the statement prepared"
     assert plans["generic_plans"] == 0 and plans["custom_plans"] >= 11
+
+
+@postgres_only
+async def test_a_released_connection_gets_no_reset_query(db) -> None:  # type: ignore[no-untyped-def]
+    engine = database.current_engine()
+    assert isinstance(engine, PgEngine) and engine.pool is not None
+    async with engine.pool.acquire() as connection:
+        pid = await connection.fetchval("SELECT pg_backend_pid() /* the last query */")
+    watcher = await asyncpg.connect(PG_URL)
+    try:
+        last = await watcher.fetchval("SELECT query FROM pg_stat_activity WHERE pid = $1", pid)
+    finally:
+        await watcher.close()
+    assert last == "SELECT pg_backend_pid() /* the last query */"
+
+
+@postgres_only
+async def test_a_transaction_left_open_is_rolled_back_at_release(db) -> None:  # type: ignore[no-untyped-def]
+    engine = database.current_engine()
+    assert isinstance(engine, PgEngine) and engine.pool is not None
+    connection = await engine.pool.acquire()
+    pid = await connection.fetchval("SELECT pg_backend_pid()")
+    await connection.execute("BEGIN")
+    await engine.pool.release(connection)
+    watcher = await asyncpg.connect(PG_URL)
+    try:
+        state = await watcher.fetchval("SELECT state FROM pg_stat_activity WHERE pid = $1", pid)
+    finally:
+        await watcher.close()
+    assert state == "idle"
+
+
+# SQL that would leave state on a session: SET without LOCAL, LISTEN, a session-level
+# advisory lock, a cursor declared outside a transaction's scope, a temporary table.
+SESSION_STATE = re.compile(
+    r"""["']\s*(SET\s+(?!LOCAL\b)(SESSION\s+)?\w+\s*(=|TO\b)|LISTEN\b|DECLARE\b|CREATE\s+TEMP)"""
+    r"|pg_advisory_lock\(",
+    re.IGNORECASE,
+)
+
+
+def test_no_code_leaves_session_state_on_a_pool_connection() -> None:
+    found = {
+        line.strip(): path.relative_to(SOURCE)
+        for path in sorted(SOURCE.rglob("*.py"))
+        if "migrations" not in path.parts
+        for line in path.read_text().splitlines()
+        if SESSION_STATE.search(line)
+    }
+    # The migrations' advisory lock: taken on a connection of its own, closed after.
+    assert list(found) == [
+        'await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)'
+    ], found

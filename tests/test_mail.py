@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import shutil
-import socket
-import ssl
-import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -16,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from live import free_port
+from smtp_support import Authenticator, Collector, SmtpServer, server_tls_context
 
 from espaco.mail import (
     DeliveryError,
@@ -47,96 +43,12 @@ ACCESS_CONTEXT = {
 }
 
 
-# -- a real SMTP server in this process ----------------------------------------------------------
-class Collector:
-    """An aiosmtpd handler that keeps every envelope it accepts."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-        self.sessions: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append(envelope)
-        self.sessions.append(session)
-        return "250 Message accepted"
-
-    def messages(self) -> list[EmailMessage]:
-        return [
-            email.message_from_bytes(e.content, policy=email.policy.default)  # type: ignore[misc]
-            for e in self.envelopes
-        ]
-
-
-class Authenticator:
-    def __init__(self) -> None:
-        self.seen: list[tuple[str, str]] = []
-
-    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any):
-        if not isinstance(data, LoginPassword):
-            return AuthResult(success=False, handled=False)
-        login, password = data.login.decode(), data.password.decode()
-        self.seen.append((login, password))
-        ok = (login, password) == (USER, PASSWORD)
-        return AuthResult(success=ok, handled=False)  # unhandled failure: aiosmtpd says 535
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(handler: Collector, **kwargs: Any) -> Controller:
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **kwargs)
-    controller.start()
-    return controller
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Collector, int]]:
-    handler = Collector()
-    controller = start_server(handler)
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
-
-
+# -- a real SMTP server in this process (tests/smtp_support.py) ----------------------------------
 @pytest.fixture
 def smtp_auth() -> Iterator[tuple[Collector, Authenticator, int]]:
-    handler, authenticator = Collector(), Authenticator()
-    controller = start_server(handler, authenticator=authenticator, auth_require_tls=False)
-    try:
-        yield handler, authenticator, controller.port
-    finally:
-        controller.stop()
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 (openssl on the PATH)."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl not available")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-            "-keyout", str(key), "-out", str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    return cert, key
-
-
-def tls_contexts(certificate: tuple[Path, Path]) -> tuple[ssl.SSLContext, ssl.SSLContext]:
-    cert, key = certificate
-    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server.load_cert_chain(cert, key)
-    client = ssl.create_default_context(cafile=str(cert))
-    return server, client
+    authenticator = Authenticator(USER, PASSWORD)
+    with SmtpServer(authenticator=authenticator, auth_require_tls=False) as server:
+        yield server.handler, authenticator, server.port
 
 
 def sample_email(**overrides: Any) -> Email:
@@ -278,8 +190,8 @@ def test_transport_is_files_without_smtp_url_and_smtp_with_it(settings: Settings
 
 
 # -- SMTP transport ------------------------------------------------------------------------------
-async def test_smtp_transport_delivers_to_every_recipient(smtp: tuple[Collector, int]) -> None:
-    handler, port = smtp
+async def test_smtp_transport_delivers_to_every_recipient(smtp_server: SmtpServer) -> None:
+    handler, port = smtp_server.handler, smtp_server.port
     transport = SmtpTransport(f"smtp+insecure://127.0.0.1:{port}")
     message = build_message(sample_email(), message_id=MESSAGE_ID, sender="a@b.com.br", now=NOW)
     assert await transport.send(message, sample_email().to) == []
@@ -345,46 +257,33 @@ async def test_smtp_server_down_is_a_delivery_error_of_the_server() -> None:
 async def test_smtp_transport_upgrades_with_starttls_when_offered(
     certificate: tuple[Path, Path],
 ) -> None:
-    server_context, client_context = tls_contexts(certificate)
     handler = Collector()
-    controller = start_server(handler, tls_context=server_context, require_starttls=True)
-    try:
-        transport = SmtpTransport(f"smtp://127.0.0.1:{controller.port}", ssl_context=client_context)
+    tls = server_tls_context(*certificate)
+    with SmtpServer(handler, tls_context=tls, require_starttls=True) as server:
+        transport = SmtpTransport(f"smtp://127.0.0.1:{server.port}?cafile={certificate[0]}")
         message = build_message(sample_email(), message_id=MESSAGE_ID, sender="a@b.com.br", now=NOW)
         await transport.send(message, sample_email().to)
-    finally:
-        controller.stop()
     assert len(handler.envelopes) == 1
     assert handler.sessions[0].ssl is not None
 
 
 async def test_smtps_is_tls_from_the_first_byte(certificate: tuple[Path, Path]) -> None:
-    server_context, client_context = tls_contexts(certificate)
     handler = Collector()
-    controller = start_server(handler, ssl_context=server_context)
-    try:
-        transport = SmtpTransport(
-            f"smtps://127.0.0.1:{controller.port}", ssl_context=client_context
-        )
+    with SmtpServer(handler, ssl_context=server_tls_context(*certificate)) as server:
+        transport = SmtpTransport(f"smtps://127.0.0.1:{server.port}?cafile={certificate[0]}")
         message = build_message(sample_email(), message_id=MESSAGE_ID, sender="a@b.com.br", now=NOW)
         await transport.send(message, sample_email().to)
-    finally:
-        controller.stop()
     assert len(handler.envelopes) == 1
 
 
 async def test_smtps_refuses_a_certificate_it_cannot_verify(
     certificate: tuple[Path, Path],
 ) -> None:
-    server_context, _ = tls_contexts(certificate)
-    controller = start_server(Collector(), ssl_context=server_context)
-    try:
-        transport = SmtpTransport(f"smtps://127.0.0.1:{controller.port}")
+    with SmtpServer(ssl_context=server_tls_context(*certificate)) as server:
+        transport = SmtpTransport(f"smtps://127.0.0.1:{server.port}")
         message = build_message(sample_email(), message_id=MESSAGE_ID, sender="a@b.com.br", now=NOW)
         with pytest.raises(DeliveryError, match="SSL"):
             await transport.send(message, sample_email().to)
-    finally:
-        controller.stop()
 
 
 def test_redaction_removes_raw_and_decoded_credentials() -> None:

@@ -21,11 +21,7 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-@pytest.fixture(autouse=True)
-def umask_022():
-    old = os.umask(0o022)
-    yield
-    os.umask(old)
+pytestmark = pytest.mark.usefixtures("umask_022")
 
 
 def test_an_eml_written_without_smtp_is_private(tmp_path: Path) -> None:

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import base64
-import os
 import re
 import secrets
 import stat
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from espaco.secret_strength import secret_problem
-from espaco.settings import ENV_FILE, SECRET_FILE, Settings, SettingsError, setting_names
+from espaco.settings import ENV_FILE, PREFIX, SECRET_FILE, Settings, SettingsError
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TABLE_ROW = re.compile(r"^\| `(ESPACO_[A-Z0-9_]+)` \|", re.MULTILINE)
+
+
+def setting_names() -> list[str]:
+    """Every environment variable the portal reads: one a field of ``Settings``."""
+    return [PREFIX + f.name.upper() for f in fields(Settings) if not f.name.startswith("_")]
 
 
 def env_for(data_dir: Path, **values: str) -> dict[str, str]:
@@ -163,11 +168,9 @@ def test_the_generated_secret_key_passes_the_strength_check_every_time() -> None
         assert secret_problem("ESPACO_SECRET_KEY", secrets.token_urlsafe(48)) is None
 
 
-def test_a_new_data_dir_and_its_secret_key_are_private_under_umask_022(tmp_path: Path) -> None:
-    old = os.umask(0o022)
-    try:
-        settings = Settings.from_env(env_for(tmp_path / "novo" / "dados"))
-    finally:
-        os.umask(old)
+def test_a_new_data_dir_and_its_secret_key_are_private_under_umask_022(
+    tmp_path: Path, umask_022: None
+) -> None:
+    settings = Settings.from_env(env_for(tmp_path / "novo" / "dados"))
     assert stat.S_IMODE(settings.data_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE((settings.data_dir / SECRET_FILE).stat().st_mode) == 0o600

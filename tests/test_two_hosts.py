@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from support import csrf_in, csrf_token
 
 from espaco.db import database
 from espaco.domain import scheduling
@@ -47,12 +48,6 @@ def run(settings: Settings, fn, *args):  # type: ignore[no-untyped-def]
             await database.stop(engine)
 
     return asyncio.run(runner())
-
-
-def csrf_token(http: httpx.Client, url: str) -> str:
-    match = re.search(r'name="_csrf_token" value="([^"]+)"', http.get(url).text)
-    assert match, f"no CSRF token on {url}"
-    return match[1]
 
 
 def login(http: httpx.Client, base: str, document: str, code: str) -> httpx.Response:
@@ -166,14 +161,10 @@ def test_request_protocols_stay_unique_across_hosts(hosts, settings: Settings) -
         for index, (document, (_, place)) in enumerate(zip(documents, clients, strict=True)):
             for host in (one, two):
                 http = httpx.AsyncClient(follow_redirects=False, timeout=60)
-                token = re.search(
-                    r'name="_csrf_token" value="([^"]+)"',
-                    (await http.get(f"{host.url}/entrar")).text,
-                )
-                assert token
+                token = csrf_in(await http.get(f"{host.url}/entrar"))
                 answer = await http.post(
                     f"{host.url}/entrar",
-                    data={"documento": document, "codigo": CODE, "_csrf_token": token[1]},
+                    data={"documento": document, "codigo": CODE, "_csrf_token": token},
                 )
                 assert answer.status_code == 303, (index, answer.text[:300])
                 form = (await http.get(f"{host.url}/solicitar-coleta")).text

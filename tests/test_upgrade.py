@@ -4,7 +4,6 @@ on SQLite a copy is taken first; on PostgreSQL workers starting together migrate
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import sqlite3
 import subprocess
@@ -13,7 +12,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import PG_URL, TEST_SECRET
+from conftest import PG_URL, TEST_SECRET, command_env
 
 from espaco import cli
 from espaco.db import database
@@ -30,18 +29,9 @@ MIGRATIONS = sorted(
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    for name in list(os.environ):
-        if name.startswith("ESPACO_") and name != "ESPACO_TEST_DATABASE_URL":
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("ESPACO_DATA_DIR", str(tmp_path / "dados"))
-    monkeypatch.setenv("ESPACO_SECRET_KEY", TEST_SECRET)
-    monkeypatch.setenv("ESPACO_LOG_LEVEL", "WARNING")
-    if PG_URL:
-        monkeypatch.setenv("ESPACO_DATABASE_URL", PG_URL)
-    old = os.umask(0o022)
+def env(tmp_path, monkeypatch, umask_022):
+    command_env(monkeypatch, tmp_path / "dados")
     yield tmp_path / "dados"
-    os.umask(old)
     if PG_URL:  # leave the shared test database migrated, as the other tests expect it
         asyncio.run(_reset_and_migrate())
 

@@ -7,20 +7,20 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Any
 
-from litestar import Litestar, Request
+from litestar import Litestar, Request, Router
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
-from litestar.di import Provide
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ImproperlyConfiguredException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.utils.scope.state import ScopeState
 
 from espaco import db, logs, production
+from espaco.clock import Clock
 from espaco.db import database
+from espaco.domain.errors import NotFound
 from espaco.resources import resource_dir
 from espaco.services.access import api_tokens
 from espaco.services.collections import pendencias_email
@@ -29,18 +29,21 @@ from espaco.settings import Settings, SettingsError
 from espaco.web import (
     admin,
     api,
+    avisos,
     coletas,
     dossie,
     errors,
     financeiro,
+    guards,
     portal_auth,
     public,
     relatorio,
     solicitacoes,
 )
-from espaco.web.auth import LoginRequired, current_client, current_staff, login_required_handler
+from espaco.web.auth import LoginRequired
 from espaco.web.csrf import csrf_protection
 from espaco.web.limits import FORM_MAX_BYTES, request_guard
+from espaco.web.redirects import login_required_handler
 from espaco.web.security import security_headers
 from espaco.web.static import StaticFiles, serve_static
 from espaco.web.templating import create_environment
@@ -50,8 +53,12 @@ GC_THRESHOLD = 50_000  # allocations between young collections (CPython's defaul
 log = logging.getLogger("espaco")
 
 
-def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
-    """Build the portal for ``settings``; start-up opens the database and applies migrations."""
+def create_app(
+    settings: Settings, *, run_migrations: bool = True, clock: Clock | None = None
+) -> Litestar:
+    """Build the portal for ``settings``; start-up opens the database and applies migrations.
+    ``clock``: where the web layer reads the time (the system's by default; tests pin it)."""
+    clock = clock or Clock(settings.tz)
     static = StaticFiles(resource_dir("static"))
     templates = create_environment(settings, static)
 
@@ -73,7 +80,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
         try:
             if run_migrations:
                 await database.migrate(backup_to=settings.backup_dir)
-            if await api_tokens.seed_bootstrap(settings, now=datetime.now(UTC)):
+            if await api_tokens.seed_bootstrap(settings, now=clock.now()):
                 log.info("API token from ESPACO_API_TOKEN created")
             stop_sender = asyncio.Event()
             sender = asyncio.create_task(
@@ -106,7 +113,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
         finally:
             await database.stop(engine)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             public.root,
             public.health,
@@ -120,16 +127,14 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
             *relatorio.ROUTES,
             *dossie.ROUTES,
             *solicitacoes.ROUTES,
+            *avisos.ROUTES,
             *admin.ROUTES,
             api.router(settings.max_body_mb * 1024 * 1024),
         ],
-        dependencies={
-            "client": Provide(current_client),
-            "staff": Provide(current_staff),
-            "master": Provide(admin.require_master),
-        },
+        dependencies=guards.DEPENDENCIES,
         exception_handlers={
             LoginRequired: login_required_handler,
+            NotFound: errors.not_found,
             HTTPException: errors.http_error,
             Exception: errors.server_error,
         },
@@ -150,6 +155,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
         state=State(
             {
                 "settings": settings,
+                "clock": clock,
                 "static": static,
                 "templates": templates,
                 "base_context": base_context,
@@ -159,7 +165,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="Espaço do Cliente — API de integração com o ERP",
             version="1",
-            path="/api/docs",
+            openapi_router=Router(path="/api/docs", route_handlers=[], opt=guards.PUBLIC),
             render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
         ),
         include_in_schema=False,
@@ -167,6 +173,9 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Litestar:
         # Litestar's default adds a second handler in its own format: one format (espaco.logs).
         logging_config=None,
     )
+    if missing := guards.undeclared(app):  # every route says who may open it (web/guards.py)
+        raise ImproperlyConfiguredException(f"routes without one role: {', '.join(missing)}")
+    return app
 
 
 def app_from_env() -> Litestar:

@@ -152,8 +152,7 @@ class SmtpTransport:
     percent-decoded. Default ports: 25 and 465.
 
     Certificates are always verified: against the system's CAs, or against the PEM file named
-    by ``?cafile=/path`` in the URL (a relay with a private CA or a self-signed certificate), or
-    against an explicit ``ssl_context`` (tests).
+    by ``?cafile=/path`` in the URL (a relay with a private CA or a self-signed certificate).
     """
 
     def __init__(
@@ -161,7 +160,6 @@ class SmtpTransport:
         url: str,
         *,
         local_hostname: str | None = None,
-        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in SMTP_SCHEMES:
@@ -174,7 +172,6 @@ class SmtpTransport:
         self.username = unquote(parts.username or "")
         self.password = unquote(parts.password or "")
         self.local_hostname = local_hostname
-        self.ssl_context = ssl_context
         self._secrets = _secrets_of(url)
 
     def __repr__(self) -> str:
@@ -210,8 +207,6 @@ class SmtpTransport:
             raise DeliveryError(text, server_unavailable=not message_specific) from None
 
     def tls_context(self) -> ssl.SSLContext:
-        if self.ssl_context is not None:
-            return self.ssl_context
         return ssl.create_default_context(cafile=self.cafile or None)
 
     def connect(self) -> smtplib.SMTP:

@@ -162,11 +162,6 @@ def configured_values(environ: Mapping[str, str] | None = None) -> tuple[Path, d
     return data_dir, {**file_values, **from_env}
 
 
-def setting_names() -> list[str]:
-    """Every environment variable the portal reads (used by the README test)."""
-    return [_env_name(f.name) for f in fields(Settings) if not f.name.startswith("_")]
-
-
 def _convert(name: str, raw: str, kind: object) -> object:
     kind = str(kind)
     if kind == "int":

@@ -3,7 +3,7 @@
 Money is integer centavos (SQLite's NUMERIC is a float); documents are stored normalised
 (upper-case, no punctuation); every client-owned row carries its client so that every portal
 query filters on it. Composite and unique indexes that Piccolo columns cannot express are created
-by the migrations (see ``INDEXES``).
+by the migrations (see ``espaco.db.schema``).
 """
 
 from __future__ import annotations
@@ -89,8 +89,8 @@ class Client(Table, tablename="client"):
     code_generated_at = Timestamptz(null=True, default=None)
     # Bumped when the code is regenerated or the client deactivated: older sessions die.
     session_epoch = Integer(default=0)
-    # Bumped by database triggers whenever one of the client's collections is inserted, changed
-    # or deleted (migration 2026-11-28T14:58:00): the key of the Coletas summary cache.
+    # Bumped by triggers on any change to the client's collections: the key of the in-process
+    # caches of what they hold (docs/collection-summary.md).
     data_version = Integer(default=0)
     created_at = Timestamptz()
     updated_at = Timestamptz()
@@ -100,6 +100,12 @@ class Client(Table, tablename="client"):
     pendencias_checked_at = Timestamptz(null=True, default=None)
     # The group (matriz e filiais) the client belongs to, at most one.
     client_group = ForeignKey(ClientGroup, null=True, default=None, on_delete=OnDelete.set_null)
+    # The e-mail for each collection done (opt-in: off until the client turns it on).
+    collection_done_email = Boolean(default=False)
+    # The private calendar feed: the SHA-256 of its secret token (unique index, migration
+    # 2026-12-06T08:40:01), never the token itself; renewing replaces it.
+    calendar_token_hash = Varchar(length=64, null=True, default=None)
+    calendar_token_at = Timestamptz(null=True, default=None)
 
 
 class EmailKind(StrEnum):
@@ -252,11 +258,8 @@ class Collection(Table, tablename="collection"):
     receiver_document = Varchar(length=14, default="")
     treatment = Varchar(length=100, default="")
     quantity = Varchar(length=20, default="")
-    # ``quantity_milli``, the quantity in integer thousandths, is a column the database generates
-    # (migration 2026-11-28T16:30) for the Coletas summary's sums; not declared here, so that
-    # Piccolo never writes it. Triggers add every collection to ``collection_month`` (counts
-    # and sums per client, month, status, unit and place; migration 2026-11-28T17:30), which
-    # only they write.
+    # Not declared here, so that Piccolo never writes them: the generated ``quantity_milli``
+    # and the trigger-kept table ``collection_month`` (docs/collection-summary.md).
     unit = Varchar(length=10, default="")
     mtr_number = Varchar(length=30, null=True, default=None)
     mtr_status = Varchar(length=40, null=True, default=None)
@@ -269,6 +272,9 @@ class Collection(Table, tablename="collection"):
     signature_path = Varchar(length=200, null=True, default=None)
     # Hash of everything the ticket PDF shows: the rendered PDF is cached under it.
     content_hash = Varchar(length=64, default="")
+    # When its "coleta realizada" notice was settled (sent or not): set once, by the one
+    # transaction that saw it become done (services/collections/done_email.py).
+    done_noticed_at = Timestamptz(null=True, default=None)
 
 
 class PhotoStage(StrEnum):
@@ -304,7 +310,7 @@ class Certificate(Table, tablename="certificate"):
     receiver = Varchar(length=200)
     mtr_numbers = JSON(default=[])
     pdf_path = Varchar(length=200, null=True, default=None)
-    # Its ``certificate_mtr`` rows, counted by database triggers (migration 2026-11-28T17:41).
+    # Its ``certificate_mtr`` rows, counted by triggers (docs/collection-summary.md).
     mtr_count = Integer(default=0)
 
 
@@ -459,39 +465,4 @@ ALL_TABLES: list[type[Table]] = [
     LoginThrottle,
     StaffLoginStep,
     WebSession,
-]
-
-# Indexes the portal's queries need beyond the unique columns above (later migrations change some:
-# each says so).
-INDEXES: list[str] = [
-    "CREATE UNIQUE INDEX client_email_unique ON client_email (client, kind, address)",
-    "CREATE INDEX location_client ON location (client, label)",
-    "CREATE INDEX invoice_client_due ON invoice (client, due_on)",
-    "CREATE INDEX fiscal_document_client ON fiscal_document (client)",
-    "CREATE INDEX collection_client_event ON collection (client, event_on, id)",
-    # Unit and quantity too: the Coletas summary totals quantities from the index alone.
-    "CREATE INDEX collection_client_status_event_quantity"
-    " ON collection (client, status, event_on, unit, quantity)",
-    "CREATE INDEX collection_client_location_event ON collection (client, location, event_on)",
-    "CREATE INDEX collection_client_mtr ON collection (client, mtr_number)",
-    # The Coletas summary's edge days: a COUNT and a SUM per status and unit (2026-11-28T17:30).
-    "CREATE INDEX collection_client_status_unit_quantity"
-    " ON collection (client, status, unit, event_on, location, quantity)",
-    "CREATE INDEX collection_photo_collection ON collection_photo (collection, position)",
-    "CREATE INDEX collection_request_status ON collection_request (status, created_at)",
-    "CREATE INDEX collection_request_client ON collection_request (client, created_at)",
-    "CREATE INDEX certificate_client ON certificate (client, issued_on)",
-    # Covering for the certificate id each Coletas row looks up (2026-11-28T17:41).
-    "CREATE INDEX certificate_mtr_client ON certificate_mtr (client, mtr_number, certificate)",
-    # A CDF's MTRs, counted or listed (and deleted on re-import) without a scan.
-    "CREATE INDEX certificate_mtr_certificate ON certificate_mtr (certificate, mtr_number)",
-    "CREATE INDEX outbox_email_due ON outbox_email (status, next_attempt_at)",
-    "CREATE INDEX audit_event_created ON audit_event (created_at)",
-    "CREATE INDEX audit_event_client ON audit_event (client, created_at)",
-    "CREATE INDEX web_session_client ON web_session (client)",
-    "CREATE INDEX web_session_staff ON web_session (staff)",
-    # Matriz e filiais (2026-12-06T08:24:11).
-    "CREATE INDEX client_client_group ON client (client_group)",
-    "CREATE UNIQUE INDEX client_group_email_unique ON client_group_email (client_group, address)",
-    "CREATE INDEX web_session_client_group ON web_session (client_group)",
 ]

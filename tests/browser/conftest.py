@@ -18,29 +18,23 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
-import threading
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
-import uvicorn
 from aiosmtpd.controller import Controller
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from espaco import piccolo_conf
-from espaco.app import create_app
-from espaco.settings import Settings
-from espaco.tables import ALL_TABLES
 from tests.conftest import make_settings, truncate_pg
+from tests.live import LiveServer, free_port, serving
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -59,7 +53,6 @@ CONTEXT_OPTIONS: dict[str, Any] = {
 }
 SERIOUS = ("serious", "critical")
 NOJS_PAGES: weakref.WeakSet[Page] = weakref.WeakSet()
-T = TypeVar("T")
 
 # Recorded before any page script runs; init scripts are not subject to the page's CSP.
 RECORD_CSP_VIOLATIONS = """
@@ -71,36 +64,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 
 # -- the live server ---------------------------------------------------------------------------
-@dataclass
-class LiveServer:
-    """The app served over real HTTP; ``call`` runs a coroutine on the server's event loop."""
-
-    url: str
-    settings: Settings
-    loop: asyncio.AbstractEventLoop
-    engine: Any
-
-    def call(self, coro_fn: Callable[..., Awaitable[T]], *args: Any) -> T:
-        """Run ``coro_fn(*args)`` where the app's database connections live (to seed data)."""
-
-        async def run() -> T:
-            return await coro_fn(*args)
-
-        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout=30)
-
-    def activate(self) -> None:
-        """Point the tables back at this server's engine.
-
-        ``espaco.db.database.configure`` binds every table to one engine process-wide; a test that
-        ran after this server started may have rebound them to its own database.
-        """
-        piccolo_conf.DB = self.engine
-        from piccolo.apps.migrations.tables import Migration
-
-        for table in [*ALL_TABLES, Migration]:
-            table._meta.db = self.engine
-
-
 class Mailbox:
     """A real SMTP server (aiosmtpd) in the test process: the live server's e-mails land here."""
 
@@ -128,9 +91,7 @@ class Mailbox:
 @pytest.fixture(scope="session")
 def mailbox() -> Iterator[Mailbox]:
     box = Mailbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
     box.port = port  # type: ignore[attr-defined]
@@ -153,40 +114,8 @@ def live_server(
     if migrated_template is not None:
         shutil.copy(migrated_template, data_dir / "espaco.db")
     settings = make_settings(data_dir, smtp_url=f"smtp+insecure://127.0.0.1:{mailbox.port}")  # type: ignore[attr-defined]
-    config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=0,
-        lifespan="on",
-        log_level="warning",
-        access_log=False,
-        server_header=False,
-    )
-    server = uvicorn.Server(config)
-    loop = asyncio.new_event_loop()
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(server.serve())
-        finally:
-            loop.close()
-
-    thread = threading.Thread(target=serve, name="live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            pytest.fail("the live server did not start (see the log above)")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    live = LiveServer(f"http://127.0.0.1:{port}", settings, loop, piccolo_conf.DB)
-    try:
+    with serving(settings) as live:
         yield live
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 # -- the browser -------------------------------------------------------------------------------
@@ -293,6 +222,16 @@ def page(browser: Browser, live_server: LiveServer, browser_log: BrowserLog) -> 
 def page_nojs(browser: Browser, live_server: LiveServer, browser_log: BrowserLog) -> Iterator[Page]:
     """A fresh page with JavaScript off, as some clients' browsers have it."""
     yield from _new_page(browser, live_server, browser_log, java_script_enabled=False)
+
+
+# -- logging in --------------------------------------------------------------------------------
+def log_in(page: Page, document: str, code: str) -> None:
+    """The client's login form, filled and sent as a person does; waits for /inicio."""
+    page.goto("/entrar")
+    page.get_by_label("CNPJ ou CPF").fill(document)
+    page.get_by_label("Código de acesso").fill(code)
+    page.get_by_role("button", name="Entrar").click()
+    page.wait_for_url("**/inicio")
 
 
 # -- accessibility -----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from espaco.services.access.staff import create_staff
 from espaco.tables import Client, ClientEmail
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -65,11 +66,7 @@ def staff_generates_code(page: Page, username: str, document: str, *, javascript
 
 
 def client_logs_in_and_out(page: Page, document: str, code: str, name: str) -> None:
-    page.goto("/entrar")
-    page.get_by_label("CNPJ ou CPF").fill(document)
-    page.get_by_label("Código de acesso").fill(code.lower())  # any case, with dashes
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url("**/inicio")
+    log_in(page, document, code.lower())  # any case, with dashes
     expect(page.get_by_role("heading", level=1)).to_contain_text(name)
     page.get_by_role("button", name="Sair").click()
     page.wait_for_url("**/entrar")

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 import tests.coletas_samples as cs
 import tests.import_samples as s
+from tests.browser.conftest import log_in as browser_log_in
 
 pytestmark = pytest.mark.browser
 
@@ -54,11 +55,7 @@ def seed(live_server) -> tuple[str, str]:
 
 
 def log_in(page: Page, document: str, code: str) -> None:
-    page.goto("/entrar")
-    page.get_by_label("CNPJ ou CPF").fill(document)
-    page.get_by_label("Código de acesso").fill(code)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url("**/inicio")
+    browser_log_in(page, document, code)
     page.get_by_role("link", name="Coletas", exact=True).click()
     page.wait_for_url("**/coletas")
 

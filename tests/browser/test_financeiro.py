@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from espaco.services.access.access_codes import normalize_code
 from espaco.services.access.passwords import hash_secret
 from espaco.tables import Client
+from tests.browser.conftest import log_in as browser_log_in
 from tests.financeiro_factories import NOW, make_invoice
 
 pytestmark = pytest.mark.browser
@@ -55,11 +56,7 @@ def seed(live_server) -> tuple[str, date]:
 
 
 def log_in(page: Page, document: str) -> None:
-    page.goto("/entrar")
-    page.get_by_label("CNPJ ou CPF").fill(document)
-    page.get_by_label("Código de acesso").fill(CODE)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url("**/inicio")
+    browser_log_in(page, document, CODE)
     page.get_by_role("link", name="Financeiro", exact=True).click()
     page.wait_for_url("**/financeiro")
 

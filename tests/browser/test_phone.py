@@ -26,6 +26,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from espaco.demo import build_demo_import
 from espaco.demo.clients import set_demo_access_code
 from espaco.services.access.staff import create_staff
+from espaco.services.collections import calendar_feed
 from espaco.services.imports import import_file
 from espaco.tables import (
     Boleto,
@@ -38,7 +39,7 @@ from espaco.tables import (
     Invoice,
     Location,
 )
-from tests.browser.conftest import CONTEXT_OPTIONS, RECORD_CSP_VIOLATIONS, BrowserLog
+from tests.browser.conftest import CONTEXT_OPTIONS, RECORD_CSP_VIOLATIONS, BrowserLog, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -154,9 +155,11 @@ async def seed_demo(data_dir: Path, settings: Any) -> Seeded:
         )
     )
     group = await ClientGroup.select(ClientGroup.id).where(ClientGroup.external_id == "GRP-0001")
+    feed_token = await calendar_feed.renew(client_id, now=now)
     ids = {
         "client_id": str(client_id),
         "group_id": str(group[0]["id"]),
+        "part": f"{feed_token}.ics",  # the calendar feed (not HTML: the walk checks its 200)
         "invoice_id": str(payable[0]["id"]),
         "collection_id": str(photo[0]["collection"]),
         "photo_id": str(photo[0]["id"]),
@@ -216,11 +219,7 @@ def extra_views(ids: dict[str, str]) -> list[str]:
 
 
 def log_in_client(page: Page, seeded: Seeded) -> None:
-    page.goto("/entrar")
-    page.get_by_label("CNPJ ou CPF").fill(seeded.document)
-    page.get_by_label("Código de acesso").fill(seeded.code)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url("**/inicio")
+    log_in(page, seeded.document, seeded.code)
 
 
 def log_in_staff(page: Page) -> None:

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 import tests.coletas_samples as cs
 import tests.import_samples as s
+from tests.browser.conftest import log_in as browser_log_in
 
 pytestmark = pytest.mark.browser
 
@@ -51,11 +52,7 @@ def seed(live_server) -> tuple[str, str]:
 
 
 def log_in(page: Page, document: str, code: str) -> None:
-    page.goto("/entrar")
-    page.get_by_label("CNPJ ou CPF").fill(document)
-    page.get_by_label("Código de acesso").fill(code)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url("**/inicio")
+    browser_log_in(page, document, code)
     expect(page.locator("#inicio-pendencias")).to_contain_text("Coleta realizada sem MTR: 1")
     page.get_by_role("link", name="Coletas", exact=True).click()
     page.wait_for_url("**/coletas")

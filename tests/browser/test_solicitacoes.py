@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from espaco.services.access.staff import create_staff
 from espaco.tables import Client
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -34,14 +35,6 @@ async def seed(tag: str) -> tuple[str, str, str]:
     document = (await Client.select(Client.document).where(Client.id == client_id))[0]
     assert code is not None
     return document["document"], code, username
-
-
-def client_login(page: Page, document: str, code: str) -> None:
-    page.goto("/entrar")
-    page.get_by_label("CNPJ ou CPF").fill(document)
-    page.get_by_label("Código de acesso").fill(code)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url("**/inicio")
 
 
 def ask_for_a_collection(page: Page, tag: str, *, javascript: bool) -> str:
@@ -89,7 +82,7 @@ def test_client_requests_planner_schedules_client_sees_the_agendada_collection(
     page: Page = request.getfixturevalue("page" if javascript else "page_nojs")
     tag = f"{'js' if javascript else 'nojs'}{next(_numbers)}"
     document, code, username = live_server.call(seed, tag)
-    client_login(page, document, code)
+    log_in(page, document, code)
     protocol = ask_for_a_collection(page, tag, javascript=javascript)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
 
@@ -110,7 +103,7 @@ def test_request_form_has_no_serious_accessibility_problem(
     page: Page, live_server, assert_accessible: Callable[[Page], None]
 ) -> None:  # type: ignore[no-untyped-def]
     document, code, _ = live_server.call(seed, f"axe{next(_numbers)}")
-    client_login(page, document, code)
+    log_in(page, document, code)
     page.goto("/solicitar-coleta")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
     assert_accessible(page)
@@ -121,7 +114,7 @@ def test_request_form_has_no_serious_accessibility_problem(
 
 def test_calendar_days_are_reached_and_picked_with_the_keyboard(page: Page, live_server) -> None:  # type: ignore[no-untyped-def]
     document, code, _ = live_server.call(seed, f"kb{next(_numbers)}")
-    client_login(page, document, code)
+    log_in(page, document, code)
     page.goto("/solicitar-coleta")
     # The next month: the current one may have a single day left.
     page.goto(

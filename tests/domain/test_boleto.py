@@ -204,7 +204,10 @@ def test_due_date_from_factor_picks_the_candidate_nearest_the_reference(factor, 
 
 
 def test_boleto_matching_its_invoice_passes():
-    check_boleto_matches(parse_boleto(EXAMPLE_LINE), due_on=date(2025, 3, 10), amount_cents=15075)
+    boleto = parse_boleto(EXAMPLE_LINE)
+    # Both are compared (a zero factor or amount would be skipped, and the check prove nothing).
+    assert boleto.due_factor and boleto.amount_cents == 15075
+    check_boleto_matches(boleto, due_on=date(2025, 3, 10), amount_cents=15075)  # raises nothing
 
 
 @pytest.mark.parametrize(

@@ -139,6 +139,7 @@ def test_four_photos_and_a_signature_stay_under_600_kb(media, tmp_path):
 
 def test_photos_are_stored_downscaled_so_the_render_embeds_them_as_they_are(media, monkeypatch):
     t = ticket(media)
+    assert t.photos
     for photo in t.photos:  # 3000 x 2250 sources
         with Image.open(photo.path) as stored:
             assert max(stored.size) <= 960 and stored.size == (photo.width, photo.height)

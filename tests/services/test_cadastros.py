@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from espaco.domain.documents import cnpj_check_digits
+from espaco.domain.errors import Invalid, NotFound
 from espaco.mail import FileTransport
 from espaco.services.access import cadastros, sessions
 from espaco.services.access.access_codes import normalize_code
@@ -158,17 +159,19 @@ async def test_search_pages_by_twenty_five_and_clamps_the_page(db: Settings) -> 
 async def test_add_email_normalises_deduplicates_and_caps_the_list(db: Settings) -> None:
     client_id = await new_client(1, "Cliente")
     kw = {"actor": "ana", "ip": "10.0.0.1", "now": NOW}
-    assert await cadastros.add_email(client_id, "access", " A@X.com.br ", **kw) is None
-    assert await cadastros.add_email(client_id, "access", "a@x.com.br", **kw) is None
+    await cadastros.add_email(client_id, "access", " A@X.com.br ", **kw)
+    await cadastros.add_email(client_id, "access", "a@x.com.br", **kw)
     assert await addresses(client_id) == ["a@x.com.br"]
-    assert await cadastros.add_email(client_id, "invoice", "a@x.com.br", **kw) is None
+    await cadastros.add_email(client_id, "invoice", "a@x.com.br", **kw)
     assert await addresses(client_id, "invoice") == ["a@x.com.br"]
     for n in range(19):
-        assert await cadastros.add_email(client_id, "access", f"p{n}@x.com.br", **kw) is None
-    error = await cadastros.add_email(client_id, "access", "mais@x.com.br", **kw)
-    assert error is not None and "20" in error
+        await cadastros.add_email(client_id, "access", f"p{n}@x.com.br", **kw)
+    with pytest.raises(Invalid) as full:
+        await cadastros.add_email(client_id, "access", "mais@x.com.br", **kw)
+    assert "20" in full.value.errors["endereco"]
     assert len(await addresses(client_id)) == 20
-    assert await cadastros.add_email(999, "access", "a@x.com.br", **kw) == "Cliente não encontrado."
+    with pytest.raises(NotFound, match="Cliente não encontrado"):
+        await cadastros.add_email(999, "access", "a@x.com.br", **kw)
     events = await AuditEvent.select().where(AuditEvent.action == "client_email_added")
     assert len(events) == 21 and events[0]["actor"] == "ana"
 
@@ -178,7 +181,8 @@ async def test_remove_email_only_within_its_client(db: Settings) -> None:
     other = await new_client(2, "Outro", emails=("b@y.com.br",))
     other_id = (await ClientEmail.select(ClientEmail.id).where(ClientEmail.client == other))[0]
     kw = {"actor": "ana", "ip": "", "now": NOW}
-    assert await cadastros.remove_email(mine, other_id["id"], **kw) is None
+    with pytest.raises(NotFound):
+        await cadastros.remove_email(mine, other_id["id"], **kw)
     assert await addresses(other) == ["b@y.com.br"]
     my_id = (await ClientEmail.select(ClientEmail.id).where(ClientEmail.client == mine))[0]["id"]
     removed = await cadastros.remove_email(mine, my_id, **kw)
@@ -198,11 +202,10 @@ async def test_generating_a_code_stores_its_hash_mails_it_and_ends_sessions(
     raw = await open_session(client_id)
     assert await sessions.load_client_session(raw, now=NOW) is not None
 
-    result = await cadastros.generate_access_code(
+    sent_to = await cadastros.generate_access_code(
         client_id, settings=db, actor="ana", ip="10.0.0.1", now=NOW
     )
-    assert result.error is None
-    assert result.sent_to == ("a@x.com.br", "b@x.com.br")
+    assert sent_to == ("a@x.com.br", "b@x.com.br")
 
     email = (await OutboxEmail.select())[0]
     assert CODE_PATTERN.search(email["body_text"] + email["body_html"]) is None  # sealed
@@ -224,10 +227,9 @@ async def test_generating_a_code_stores_its_hash_mails_it_and_ends_sessions(
 async def test_no_address_means_no_code_and_no_change(db: Settings) -> None:
     client_id = await new_client(1, "Cliente")
     raw = await open_session(client_id)
-    result = await cadastros.generate_access_code(
-        client_id, settings=db, actor="ana", ip="", now=NOW
-    )
-    assert result.error == cadastros.NO_RECIPIENTS and result.sent_to == ()
+    with pytest.raises(Invalid) as refused:
+        await cadastros.generate_access_code(client_id, settings=db, actor="ana", ip="", now=NOW)
+    assert refused.value.errors == {"codigo": cadastros.NO_RECIPIENTS}
     row = (await Client.select().where(Client.id == client_id))[0]
     assert row["access_code_hash"] is None and row["session_epoch"] == 0
     assert await OutboxEmail.count() == 0
@@ -236,10 +238,9 @@ async def test_no_address_means_no_code_and_no_change(db: Settings) -> None:
 
 async def test_an_inactive_client_gets_no_code(db: Settings) -> None:
     client_id = await new_client(1, "Cliente", emails=("a@x.com.br",), active=False)
-    result = await cadastros.generate_access_code(
-        client_id, settings=db, actor="ana", ip="", now=NOW
-    )
-    assert result.error is not None and "inativo" in result.error
+    with pytest.raises(Invalid) as refused:
+        await cadastros.generate_access_code(client_id, settings=db, actor="ana", ip="", now=NOW)
+    assert "inativo" in refused.value.errors["codigo"]
     assert await OutboxEmail.count() == 0
 
 
@@ -265,10 +266,11 @@ async def test_deactivation_ends_sessions_and_reactivation_does_not_revive_them(
 ) -> None:
     client_id = await new_client(1, "Cliente")
     raw = await open_session(client_id)
-    assert await cadastros.set_active(client_id, False, actor="ana", ip="", now=NOW)
+    await cadastros.set_active(client_id, False, actor="ana", ip="", now=NOW)
     assert await sessions.load_client_session(raw, now=NOW) is None
-    assert await cadastros.set_active(client_id, True, actor="ana", ip="", now=NOW)
+    await cadastros.set_active(client_id, True, actor="ana", ip="", now=NOW)
     assert await sessions.load_client_session(raw, now=NOW) is None
     actions = [e["action"] for e in await AuditEvent.select(AuditEvent.action)]
     assert actions == ["client_deactivated", "client_reactivated"]
-    assert not await cadastros.set_active(999, False, actor="ana", ip="", now=NOW)
+    with pytest.raises(NotFound):
+        await cadastros.set_active(999, False, actor="ana", ip="", now=NOW)

@@ -9,13 +9,11 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from litestar.testing import TestClient
+from support import app_client, client_login
 
 from espaco import cli
-from espaco.app import create_app
 from espaco.demo.setup import SCHEMA_COMMENT
 from espaco.settings import Settings
-from tests.admin_support import client_login
 from tests.conftest import PG_URL, truncate_pg
 
 pytestmark = pytest.mark.skipif(
@@ -95,6 +93,6 @@ def test_demo_builds_the_portal_in_postgresql_and_rebuilds_its_own(
     document, code = re.search(r"CNPJ/CPF (\S+)\s+código (\S+)", out).groups()  # type: ignore[union-attr]
     demo_settings = Settings.from_env({"ESPACO_DATA_DIR": str(data_dir)})
     assert demo_settings.database_url == PG_URL
-    with TestClient(app=create_app(demo_settings)) as http:
+    with app_client(demo_settings) as http:
         assert client_login(http, document, code).status_code == 303
         assert http.get("/financeiro").status_code == 200

@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from factories import make_client
 from financeiro_factories import make_invoice
 
+from espaco.clock import local_date
+from espaco.domain.errors import NotFound
 from espaco.domain.periods import Period
 from espaco.services.billing import financeiro
-from espaco.services.billing.financeiro import Total, local_today
+from espaco.services.billing.financeiro import Total
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 YEAR_2026 = Period(date(2026, 1, 1), date(2026, 12, 31))
@@ -44,8 +47,8 @@ async def test_midnight_in_sao_paulo_decides_when_an_invoice_becomes_vencido(db)
     client_id, _ = await make_client()
     await make_invoice(client_id, date(2026, 2, 28), 5_00)
     # 02:59 UTC on 1 March is 23:59 of 28 February in São Paulo (UTC−3): still due today.
-    before = local_today(datetime(2026, 3, 1, 2, 59, 59, tzinfo=UTC), SAO_PAULO)
-    after = local_today(datetime(2026, 3, 1, 3, 0, 0, tzinfo=UTC), SAO_PAULO)
+    before = local_date(datetime(2026, 3, 1, 2, 59, 59, tzinfo=UTC), SAO_PAULO)
+    after = local_date(datetime(2026, 3, 1, 3, 0, 0, tzinfo=UTC), SAO_PAULO)
     assert (before, after) == (date(2026, 2, 28), date(2026, 3, 1))
     sums_before = await financeiro.totals((client_id,), YEAR_2026, today=before)
     sums_after = await financeiro.totals((client_id,), YEAR_2026, today=after)
@@ -74,9 +77,11 @@ async def test_another_clients_invoices_are_never_counted_or_found(db):
     data = await financeiro.financeiro((mine,), YEAR_2026, date(2026, 6, 1))
     assert data.totals.general == Total(1_00, 1)
     assert [r.amount_cents for r in data.rows] == [1_00]
-    assert await financeiro.fiscal_document((mine,), theirs) is None
-    assert await financeiro.boleto((mine,), theirs) is None
-    assert await financeiro.fiscal_document((other,), theirs) is not None
+    with pytest.raises(NotFound):
+        await financeiro.fiscal_document((mine,), theirs)
+    with pytest.raises(NotFound):
+        await financeiro.boleto((mine,), theirs)
+    assert (await financeiro.fiscal_document((other,), theirs)).invoice_id == theirs
 
 
 async def test_closures_are_newest_due_date_first_25_a_page(db):

@@ -10,11 +10,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from factories import NOW, cnpj, make_client
 
-from espaco.services.access import login, passwords, sessions
+from espaco.domain.errors import Invalid
+from espaco.services.access import login, login_throttle, passwords, sessions
 from espaco.tables import AuditEvent, Client, LoginThrottle, WebSession
 
 TZ = ZoneInfo("America/Sao_Paulo")
 SECRET = "s" * 40
+
+
+def in_flight() -> int:
+    """Password jobs running or waiting now, on both of the pool's lanes."""
+    return passwords._main.admitted + passwords._known.admitted
 
 
 async def attempt(document: str, code: str, *, now=NOW, ip="203.0.113.7", device=None):
@@ -41,9 +47,9 @@ async def test_unknown_document_wrong_code_and_inactive_client_get_the_same_answ
 
 
 async def test_invalid_document_is_a_field_error_and_counts_nothing(db):
-    result = await attempt("12.ABC.345/01DE-36", "X")
-    assert not result.ok
-    assert result.field_errors == {"documento": "CNPJ com dígito verificador inválido"}
+    with pytest.raises(Invalid) as refused:
+        await attempt("12.ABC.345/01DE-36", "X")
+    assert refused.value.errors == {"documento": "CNPJ com dígito verificador inválido"}
     assert await LoginThrottle.count() == 0
 
 
@@ -51,7 +57,7 @@ async def test_invalid_document_is_a_field_error_and_counts_nothing(db):
     ("failures", "seconds"), [(1, 0), (3, 0), (4, 2), (5, 4), (8, 32), (20, 300), (99, 300)]
 )
 def test_delay_grows_after_each_failure_up_to_five_minutes(failures, seconds):
-    assert login.delay_after(failures) == timedelta(seconds=seconds)
+    assert login_throttle.delay_after(failures) == timedelta(seconds=seconds)
 
 
 async def test_brute_force_on_one_document_is_slowed_then_allowed_after_the_wait(db):
@@ -71,14 +77,14 @@ async def test_brute_force_on_one_document_is_slowed_then_allowed_after_the_wait
 async def test_hundredth_failure_locks_the_document_until_the_hour_ends(db):
     await make_client(document="12ABC34501DE35")
     # 98 failures already this hour (seeded: each real one costs an argon2 verification)
-    for key in (login._key(SECRET, "doc", "12ABC34501DE35"),):
+    for key in (login.throttle_key(SECRET, "doc", "12ABC34501DE35"),):
         await LoginThrottle.insert(
             LoginThrottle(key=key, failures=98, window_start=NOW, last_failure_at=NOW)
         )
     now = NOW + timedelta(minutes=10)
     await attempt("12ABC34501DE35", "WRONG", now=now)  # 99th: a delay
     result = await attempt("12ABC34501DE35", "WRONG", now=now + timedelta(minutes=6))  # 100th
-    assert result.locked_until == NOW + login.WINDOW
+    assert result.locked_until == NOW + login_throttle.WINDOW
     assert "bloqueado até 10:00 de 28/11/2026" in result.error  # 13:00 UTC in São Paulo
 
 
@@ -86,36 +92,39 @@ async def test_guessing_spread_over_many_documents_is_held_by_the_ip_ceiling(db)
     ip = "198.51.100.9"
     await LoginThrottle.insert(
         LoginThrottle(
-            key=login._key(SECRET, "ip", ip), failures=99, window_start=NOW, last_failure_at=NOW
+            key=login.throttle_key(SECRET, "ip", ip),
+            failures=99,
+            window_start=NOW,
+            last_failure_at=NOW,
         )
     )
     _, code = await make_client(document="12ABC34501DE35")
     hundredth = await attempt("11.444.777/0001-61", "WRONG", ip=ip)  # another document
-    assert hundredth.locked_until == NOW + login.WINDOW
+    assert hundredth.locked_until == NOW + login_throttle.WINDOW
     a_minute_later = NOW + timedelta(minutes=1)
     # from that IP even a right code for a fresh document waits for the hour to end
     locked = await attempt("12ABC34501DE35", code, ip=ip, now=a_minute_later)
-    assert not locked.ok and locked.locked_until == NOW + login.WINDOW
+    assert not locked.ok and locked.locked_until == NOW + login_throttle.WINDOW
     elsewhere = await attempt("12ABC34501DE35", code, ip="192.0.2.1", now=a_minute_later)
     assert elsewhere.ok
-    after_the_hour = await attempt("12ABC34501DE35", code, ip=ip, now=NOW + login.WINDOW)
+    after_the_hour = await attempt("12ABC34501DE35", code, ip=ip, now=NOW + login_throttle.WINDOW)
     assert after_the_hour.ok
 
 
 async def test_known_device_is_not_held_by_failures_against_its_document(db):
     _, code = await make_client(document="12ABC34501DE35")
-    doc_key = login._key(SECRET, "doc", "12ABC34501DE35")
+    doc_key = login.throttle_key(SECRET, "doc", "12ABC34501DE35")
     await LoginThrottle.insert(
         LoginThrottle(
             key=doc_key,
             failures=100,
             window_start=NOW,
             last_failure_at=NOW,
-            locked_until=NOW + login.WINDOW,
+            locked_until=NOW + login_throttle.WINDOW,
         )
     )
     stranger = await attempt("12ABC34501DE35", code, ip="192.0.2.1", now=NOW + timedelta(minutes=1))
-    assert not stranger.ok and stranger.locked_until == NOW + login.WINDOW
+    assert not stranger.ok and stranger.locked_until == NOW + login_throttle.WINDOW
     device = login.device_token(SECRET, "12ABC34501DE35")
     owner = await attempt(
         "12ABC34501DE35", code, ip="192.0.2.2", device=device, now=NOW + timedelta(minutes=1)
@@ -292,4 +301,4 @@ async def test_attempts_beyond_the_pool_and_its_queue_are_refused_not_queued(db,
     )
     busy = [r for r in results if r.busy]
     assert len(busy) == 4 and all(r.error == login.BUSY for r in busy)
-    assert passwords.in_flight() == 0
+    assert in_flight() == 0

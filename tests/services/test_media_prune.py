@@ -81,6 +81,7 @@ async def test_prune_keeps_what_rows_name_and_deletes_old_orphans(db):
     assert recent_orphan.exists()
     assert kept_original is not None and kept_original.exists()
     still_named = await database.fetch("SELECT path FROM collection_photo")
+    assert len(still_named) == 2  # the two photos, one now naming the kept original's rendition
     assert all((root / str(row[0])).is_file() for row in still_named)
     assert (await prune_media(db, now=datetime.now(UTC))).removed == 0
 

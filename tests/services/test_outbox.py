@@ -9,14 +9,14 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from smtp_support import PASSWORD, USER, Collector, SmtpServer, authenticate
+from smtp_support import PASSWORD, USER, Authenticator, Collector, SmtpServer
 
 from espaco.db import database
 from espaco.mail import DeliveryError, Email, FileTransport, email_environment, render_email
@@ -37,25 +37,6 @@ from espaco.tables import Client, OutboxEmail
 NOW = datetime(2026, 11, 28, 14, 30, tzinfo=UTC)
 PASSWORD_IN_URL = "s3nh%40%3A%2Fforte%25"
 CODE = "ABCD-EFGH-JKMN-PQRS"
-
-
-@pytest.fixture
-def server() -> Iterator[SmtpServer]:
-    smtp = SmtpServer().start()
-    try:
-        yield smtp
-    finally:
-        smtp.stop()
-
-
-@pytest.fixture
-def down() -> Iterator[SmtpServer]:
-    """A server whose port nothing listens on until the test starts it."""
-    smtp = SmtpServer()
-    try:
-        yield smtp
-    finally:
-        smtp.stop()
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -162,23 +143,23 @@ async def test_enqueue_refuses_a_naive_time(db: Settings) -> None:
 
 # -- sending -------------------------------------------------------------------------------------
 async def test_due_message_is_delivered_over_smtp_with_the_rows_message_id(
-    db: Settings, server: SmtpServer
+    db: Settings, smtp_server: SmtpServer
 ) -> None:
     email_id = await enqueue(
         access_email(("financeiro@padaria.com.br", "dono@padaria.com.br")),
         kind="access",
         now=NOW,
     )
-    report = await deliver_due(with_smtp(db, server.url), now=NOW)
+    report = await deliver_due(with_smtp(db, smtp_server.url), now=NOW)
     assert (report.sent, report.failed, report.retried) == (1, 0, 0)
     saved = await row(email_id)
     assert saved["status"] == "sent"
     assert saved["sent_at"] == NOW
     assert saved["attempts"] == 1
-    (envelope,) = server.handler.envelopes
+    (envelope,) = smtp_server.handler.envelopes
     assert envelope.rcpt_tos == ["financeiro@padaria.com.br", "dono@padaria.com.br"]
     assert envelope.mail_from == "nao-responda@portal.example.com.br"
-    (message,) = server.handler.messages()
+    (message,) = smtp_server.handler.messages()
     assert message["To"] == "financeiro@padaria.com.br, dono@padaria.com.br"
     assert message["Subject"] == (
         "Seu código de acesso ao Espaço do Cliente — Verde Campo Ambiental Ltda"
@@ -192,13 +173,13 @@ async def test_due_message_is_delivered_over_smtp_with_the_rows_message_id(
     assert CODE in html.get_content()  # type: ignore[attr-defined]
 
 
-async def test_sent_message_is_not_sent_again(db: Settings, server: SmtpServer) -> None:
+async def test_sent_message_is_not_sent_again(db: Settings, smtp_server: SmtpServer) -> None:
     await enqueue(access_email(), kind="access", now=NOW)
-    settings = with_smtp(db, server.url)
+    settings = with_smtp(db, smtp_server.url)
     await deliver_due(settings, now=NOW)
     report = await deliver_due(settings, now=NOW + timedelta(days=1))
     assert report.sent == 0
-    assert len(server.handler.envelopes) == 1
+    assert len(smtp_server.handler.envelopes) == 1
 
 
 async def test_without_smtp_url_messages_become_eml_files_in_the_data_dir(db: Settings) -> None:
@@ -235,10 +216,10 @@ async def test_oldest_message_goes_first(db: Settings) -> None:
 
 # -- failures ------------------------------------------------------------------------------------
 async def test_server_down_loses_nothing_and_the_message_goes_once_it_is_up(
-    db: Settings, down: SmtpServer
+    db: Settings, smtp_down: SmtpServer
 ) -> None:
     email_id = await enqueue(access_email(), kind="access", now=NOW)
-    settings = with_smtp(db, down.url)
+    settings = with_smtp(db, smtp_down.url)
 
     report = await deliver_due(settings, now=NOW)
     assert (report.sent, report.failed, report.retried) == (0, 0, 1)
@@ -248,21 +229,21 @@ async def test_server_down_loses_nothing_and_the_message_goes_once_it_is_up(
     assert "refused" in saved["last_error"].lower() or "connect" in saved["last_error"].lower()
     assert saved["next_attempt_at"] == NOW + timedelta(minutes=1)
 
-    down.start()
+    smtp_down.start()
     assert (await deliver_due(settings, now=NOW + timedelta(seconds=30))).sent == 0  # backoff
     report = await deliver_due(settings, now=NOW + timedelta(minutes=1))
     assert report.sent == 1
     assert (await deliver_due(settings, now=NOW + timedelta(minutes=2))).sent == 0
-    assert down.handler.message_ids() == [saved["message_id"]]
+    assert smtp_down.handler.message_ids() == [saved["message_id"]]
     saved = await row(email_id)
     assert (saved["status"], saved["attempts"], saved["last_error"]) == ("sent", 2, None)
 
 
 async def test_server_down_stops_the_round_without_spending_other_messages_attempts(
-    db: Settings, down: SmtpServer
+    db: Settings, smtp_down: SmtpServer
 ) -> None:
     ids = [await enqueue(access_email(), kind="access", now=NOW) for _ in range(3)]
-    report = await deliver_due(with_smtp(db, down.url), now=NOW)
+    report = await deliver_due(with_smtp(db, smtp_down.url), now=NOW)
     assert report.retried == 1 and not report.more
     assert [(await row(i))["attempts"] for i in ids] == [1, 0, 0]
 
@@ -297,10 +278,10 @@ async def test_partly_refused_recipients_count_as_sent_with_a_note(db: Settings)
 
 
 async def test_backoff_grows_and_after_ten_failures_the_message_is_failed(
-    db: Settings, down: SmtpServer
+    db: Settings, smtp_down: SmtpServer
 ) -> None:
     email_id = await enqueue(access_email(), kind="access", now=NOW)
-    settings = with_smtp(db, down.url)
+    settings = with_smtp(db, smtp_down.url)
     now = NOW
     waits = []
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -319,7 +300,7 @@ async def test_backoff_grows_and_after_ten_failures_the_message_is_failed(
 
 
 async def test_retry_puts_a_failed_message_back_and_it_is_sent(
-    db: Settings, down: SmtpServer
+    db: Settings, smtp_down: SmtpServer
 ) -> None:
     email_id = await enqueue(access_email(), kind="access", now=NOW)
     await OutboxEmail.update(
@@ -330,8 +311,8 @@ async def test_retry_puts_a_failed_message_back_and_it_is_sent(
     saved = await row(email_id)
     assert (saved["status"], saved["attempts"], saved["next_attempt_at"]) == ("pending", 0, later)
     assert await retry(email_id, now=later) == Retry.NOT_FAILED  # only failed messages
-    down.start()
-    assert (await deliver_due(with_smtp(db, down.url), now=later)).sent == 1
+    smtp_down.start()
+    assert (await deliver_due(with_smtp(db, smtp_down.url), now=later)).sent == 1
     assert await retry(email_id, now=later) == Retry.NOT_FAILED
     assert await retry(999_999, now=later) == Retry.NOT_FAILED
 
@@ -352,7 +333,7 @@ async def test_a_row_that_cannot_become_a_message_is_given_up_without_stopping_t
 
 
 async def test_crash_between_claim_and_outcome_is_retried_after_the_lease(
-    db: Settings, server: SmtpServer
+    db: Settings, smtp_server: SmtpServer
 ) -> None:
     email_id = await enqueue(access_email(), kind="access", now=NOW)
     with pytest.raises(Crash):
@@ -360,10 +341,10 @@ async def test_crash_between_claim_and_outcome_is_retried_after_the_lease(
     saved = await row(email_id)
     assert (saved["status"], saved["attempts"]) == ("pending", 1)
     assert saved["next_attempt_at"] == NOW + LEASE
-    settings = with_smtp(db, server.url)
+    settings = with_smtp(db, smtp_server.url)
     assert (await deliver_due(settings, now=NOW + LEASE - timedelta(seconds=1))).sent == 0
     assert (await deliver_due(settings, now=NOW + LEASE)).sent == 1
-    assert server.handler.message_ids() == [saved["message_id"]]
+    assert smtp_server.handler.message_ids() == [saved["message_id"]]
 
 
 # -- never twice ---------------------------------------------------------------------------------
@@ -379,14 +360,14 @@ async def test_concurrent_rounds_send_each_message_once(db: Settings) -> None:
 
 
 async def test_concurrent_rounds_over_smtp_deliver_each_message_once(
-    db: Settings, server: SmtpServer
+    db: Settings, smtp_server: SmtpServer
 ) -> None:
     for _ in range(10):
         await enqueue(access_email(), kind="access", now=NOW)
-    settings = with_smtp(db, server.url)
+    settings = with_smtp(db, smtp_server.url)
     reports = await asyncio.gather(deliver_due(settings, now=NOW), deliver_due(settings, now=NOW))
     assert sum(r.sent for r in reports) == 10
-    ids = server.handler.message_ids()
+    ids = smtp_server.handler.message_ids()
     assert len(ids) == len(set(ids)) == 10
 
 
@@ -453,7 +434,7 @@ async def test_two_processes_send_each_message_once(db: Settings) -> None:
 
 # -- credentials ---------------------------------------------------------------------------------
 async def test_smtp_credentials_from_the_url_work(db: Settings) -> None:
-    smtp = SmtpServer(authenticator=authenticate, auth_require_tls=False).start()
+    smtp = SmtpServer(authenticator=Authenticator(), auth_require_tls=False).start()
     try:
         await enqueue(access_email(), kind="access", now=NOW)
         url = f"smtp+insecure://{USER.replace('@', '%40')}:{PASSWORD_IN_URL}@127.0.0.1:{smtp.port}"
@@ -469,7 +450,7 @@ async def test_smtp_credentials_never_reach_the_error_or_the_logs(
     db: Settings, caplog: pytest.LogCaptureFixture, server_up: bool
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="espaco")
-    smtp = SmtpServer(authenticator=authenticate, auth_require_tls=False)
+    smtp = SmtpServer(authenticator=Authenticator(), auth_require_tls=False)
     if server_up:
         smtp.start()
     try:
@@ -517,18 +498,18 @@ async def test_counts_of_an_empty_outbox_are_zero(db: Settings) -> None:
 
 # -- the background sender -----------------------------------------------------------------------
 async def test_background_sender_sends_when_woken_and_stops_cleanly(
-    db: Settings, server: SmtpServer
+    db: Settings, smtp_server: SmtpServer
 ) -> None:
     stop = asyncio.Event()
-    task = asyncio.create_task(outbox.run_sender(with_smtp(db, server.url), stop, interval=60))
+    task = asyncio.create_task(outbox.run_sender(with_smtp(db, smtp_server.url), stop, interval=60))
     await asyncio.sleep(0.05)  # first (empty) round done; now sleeping for a minute
     await enqueue(access_email(), kind="access", now=datetime.now(UTC))
     outbox.wake()
     for _ in range(200):
-        if server.handler.envelopes:
+        if smtp_server.handler.envelopes:
             break
         await asyncio.sleep(0.02)
-    assert len(server.handler.envelopes) == 1
+    assert len(smtp_server.handler.envelopes) == 1
     stop.set()
     await asyncio.wait_for(task, timeout=5)
 

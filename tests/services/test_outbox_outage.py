@@ -7,11 +7,9 @@ and staff can bring them forward at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from smtp_support import SmtpServer
 
 from espaco.mail import Email
@@ -20,15 +18,6 @@ from espaco.settings import Settings
 from espaco.tables import OutboxEmail
 
 NOW = datetime(2026, 11, 28, 14, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def down() -> Iterator[SmtpServer]:
-    smtp = SmtpServer()
-    try:
-        yield smtp
-    finally:
-        smtp.stop()
 
 
 async def enqueue(subject: str, now: datetime) -> int:
@@ -56,25 +45,29 @@ async def waits(now: datetime) -> list[timedelta]:
 
 
 async def test_once_a_send_succeeds_the_messages_waiting_for_the_server_go_at_once(
-    db: Settings, down: SmtpServer
+    db: Settings, smtp_down: SmtpServer
 ) -> None:
-    settings = replace(db, smtp_url=down.url)
+    settings = replace(db, smtp_url=smtp_down.url)
     for subject in ("Primeiro", "Segundo"):
         await enqueue(subject, NOW)
     now = await outage(settings, rounds=12)
     assert min(await waits(now)) > timedelta(hours=1)
 
-    down.start()  # the server is back; a new message arrives and goes out
+    smtp_down.start()  # the server is back; a new message arrives and goes out
     await enqueue("Novo", now)
     first = await outbox.deliver_due(settings, now=now)
     assert first.sent == 1 and first.more  # ...and the waiting ones are due now
     second = await outbox.deliver_due(settings, now=now)
     assert second.sent == 2
-    assert sorted(m["Subject"] for m in down.handler.messages()) == ["Novo", "Primeiro", "Segundo"]
+    assert sorted(m["Subject"] for m in smtp_down.handler.messages()) == [
+        "Novo",
+        "Primeiro",
+        "Segundo",
+    ]
 
 
 async def test_a_success_does_not_bring_forward_a_message_the_server_refused(
-    db: Settings, down: SmtpServer
+    db: Settings, smtp_down: SmtpServer
 ) -> None:
     refused = await enqueue("Caixa cheia", NOW)
     later = NOW + timedelta(hours=6)
@@ -85,19 +78,19 @@ async def test_a_success_does_not_bring_forward_a_message_the_server_refused(
             OutboxEmail.last_error: "SMTPRecipientsRefused: 452 caixa cheia",
         }
     ).where(OutboxEmail.id == refused)
-    down.start()
+    smtp_down.start()
     await enqueue("Novo", NOW)
-    assert (await outbox.deliver_due(replace(db, smtp_url=down.url), now=NOW)).sent == 1
+    assert (await outbox.deliver_due(replace(db, smtp_url=smtp_down.url), now=NOW)).sent == 1
     (row,) = await OutboxEmail.select().where(OutboxEmail.id == refused)
     assert row["next_attempt_at"] == later  # its own reason to wait still holds
 
 
-async def test_staff_can_send_the_waiting_messages_now(db: Settings, down: SmtpServer) -> None:
-    settings = replace(db, smtp_url=down.url)
+async def test_staff_can_send_the_waiting_messages_now(db: Settings, smtp_down: SmtpServer) -> None:
+    settings = replace(db, smtp_url=smtp_down.url)
     for subject in ("Primeiro", "Segundo"):
         await enqueue(subject, NOW)
     now = await outage(settings, rounds=12)
-    down.start()
+    smtp_down.start()
     assert await outbox.send_pending_now(now=now) == 2
     assert await waits(now) == [timedelta(0), timedelta(0)]
     assert (await outbox.deliver_due(settings, now=now)).sent == 2

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -27,15 +26,6 @@ from espaco.tables import ALL_TABLES, Client, ClientEmail, OutboxEmail
 NOW = datetime(2026, 11, 28, 14, 30, tzinfo=UTC)
 CODE_PATTERN = re.compile(r"[2-9A-HJKMNP-Z]{4}(?:-[2-9A-HJKMNP-Z]{4}){3}")
 ADDRESS = "financeiro@padaria.com.br"
-
-
-@pytest.fixture
-def server() -> Iterator[SmtpServer]:
-    smtp = SmtpServer().start()
-    try:
-        yield smtp
-    finally:
-        smtp.stop()
 
 
 async def new_client() -> int:
@@ -56,10 +46,10 @@ async def new_client() -> int:
 
 async def generate(settings: Settings) -> int:
     client_id = await new_client()
-    result = await cadastros.generate_access_code(
+    sent_to = await cadastros.generate_access_code(
         client_id, settings=settings, actor="ana", ip="10.0.0.1", now=NOW
     )
-    assert result.sent_to == (ADDRESS,)
+    assert sent_to == (ADDRESS,)
     return client_id
 
 
@@ -74,8 +64,8 @@ async def database_text(settings: Settings) -> str:
     return "\n".join(parts)
 
 
-def code_of(server: SmtpServer) -> str:
-    (message,) = server.handler.messages()
+def code_of(smtp_server: SmtpServer) -> str:
+    (message,) = smtp_server.handler.messages()
     text = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     html = message.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
     found = CODE_PATTERN.search(text)
@@ -89,9 +79,9 @@ def assert_no_code(text: str, code: str) -> None:
 
 
 async def test_the_code_is_sealed_while_waiting_and_gone_once_sent(
-    db: Settings, server: SmtpServer
+    db: Settings, smtp_server: SmtpServer
 ) -> None:
-    settings = replace(db, smtp_url=server.url)
+    settings = replace(db, smtp_url=smtp_server.url)
     client_id = await generate(settings)
     (row,) = await OutboxEmail.select()
     assert sealing.MASK in row["body_text"] and sealing.MASK in row["body_html"]
@@ -99,7 +89,7 @@ async def test_the_code_is_sealed_while_waiting_and_gone_once_sent(
     assert CODE_PATTERN.search(await database_text(settings)) is None
 
     assert (await outbox.deliver_due(settings, now=NOW)).sent == 1
-    code = code_of(server)
+    code = code_of(smtp_server)
     (client,) = await Client.select().where(Client.id == client_id)
     assert verify_secret(client["access_code_hash"], normalize_code(code))
     (row,) = await OutboxEmail.select()
@@ -110,9 +100,9 @@ async def test_the_code_is_sealed_while_waiting_and_gone_once_sent(
 async def test_a_given_up_code_email_keeps_no_code_and_cannot_be_resent(
     db: Settings,
 ) -> None:
-    server = SmtpServer(Collector(refuse=[ADDRESS])).start()
+    smtp_server = SmtpServer(Collector(refuse=[ADDRESS])).start()
     try:
-        settings = replace(db, smtp_url=server.url)
+        settings = replace(db, smtp_url=smtp_server.url)
         await generate(settings)
         (row,) = await OutboxEmail.select()
         sealed = row["sealed_secret"]
@@ -123,8 +113,8 @@ async def test_a_given_up_code_email_keeps_no_code_and_cannot_be_resent(
         )
         report = await outbox.deliver_due(settings, now=NOW)
     finally:
-        server.stop()
-    assert report.failed == 1 and server.handler.envelopes == []
+        smtp_server.stop()
+    assert report.failed == 1 and smtp_server.handler.envelopes == []
     (row,) = await OutboxEmail.select()
     assert row["status"] == "failed" and row["sealed_secret"] is None
     assert_no_code(await database_text(settings), code)
@@ -159,12 +149,12 @@ async def test_codes_never_reach_the_logs(db: Settings, caplog: pytest.LogCaptur
 
 
 async def test_a_code_sealed_under_another_secret_key_is_given_up_with_a_clear_reason(
-    db: Settings, server: SmtpServer
+    db: Settings, smtp_server: SmtpServer
 ) -> None:
-    await generate(replace(db, smtp_url=server.url))
-    rotated = replace(db, smtp_url=server.url, secret_key="another-secret-key-" + "y" * 32)
+    await generate(replace(db, smtp_url=smtp_server.url))
+    rotated = replace(db, smtp_url=smtp_server.url, secret_key="another-secret-key-" + "y" * 32)
     assert (await outbox.deliver_due(rotated, now=NOW)).failed == 1
-    assert server.handler.envelopes == []
+    assert smtp_server.handler.envelopes == []
     (row,) = await OutboxEmail.select()
     assert row["status"] == "failed" and row["sealed_secret"] is None
     assert "gere um novo código" in row["last_error"]

@@ -12,15 +12,14 @@ import logging
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from smtp_support import (
     PASSWORD,
     USER,
+    Authenticator,
     Collector,
     SmtpServer,
-    self_signed_certificate,
     server_tls_context,
 )
 
@@ -31,34 +30,6 @@ from espaco.tables import OutboxEmail
 
 NOW = datetime(2026, 11, 28, 14, 30, tzinfo=UTC)
 CREDENTIALS = f"{USER.replace('@', '%40')}:s3nh%40%3A%2Fforte%25"
-
-
-class Sessions(Collector):
-    """Keeps the SMTP session of each accepted message, to see whether it was encrypted."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sessions: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.sessions.append(session)
-        return await super().handle_DATA(server, session, envelope)
-
-
-class Authenticator:
-    def __init__(self) -> None:
-        self.seen: list[tuple[bytes, bytes]] = []
-
-    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any):
-        from aiosmtpd.smtp import AuthResult
-
-        self.seen.append((data.login, data.password))
-        return AuthResult(success=(data.login, data.password) == (USER.encode(), PASSWORD.encode()))
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
 
 
 async def enqueue_one() -> int:
@@ -78,7 +49,7 @@ def test_smtp_url_schemes_are_tls_required_implicit_tls_or_explicitly_insecure(
 async def test_a_server_without_starttls_gets_neither_the_password_nor_the_message(
     db: Settings,
 ) -> None:
-    handler, authenticator = Sessions(), Authenticator()
+    handler, authenticator = Collector(), Authenticator()
     server = SmtpServer(handler, authenticator=authenticator, auth_require_tls=False).start()
     try:
         settings = replace(db, smtp_url=f"smtp://{CREDENTIALS}@127.0.0.1:{server.port}")
@@ -99,7 +70,7 @@ async def test_starttls_with_a_certificate_trusted_through_the_urls_cafile(
     db: Settings, certificate: tuple[Path, Path]
 ) -> None:
     cert, key = certificate
-    handler, authenticator = Sessions(), Authenticator()
+    handler, authenticator = Collector(), Authenticator()
     server = SmtpServer(
         handler,
         authenticator=authenticator,
@@ -114,7 +85,7 @@ async def test_starttls_with_a_certificate_trusted_through_the_urls_cafile(
     finally:
         server.stop()
     assert report.sent == 1
-    assert authenticator.seen == [(USER.encode(), PASSWORD.encode())]
+    assert authenticator.seen == [(USER, PASSWORD)]
     assert handler.sessions[0].ssl is not None  # the password and the message went encrypted
 
 
@@ -122,7 +93,7 @@ async def test_starttls_to_a_certificate_nobody_chose_to_trust_is_refused(
     db: Settings, certificate: tuple[Path, Path]
 ) -> None:
     cert, key = certificate
-    handler = Sessions()
+    handler = Collector()
     server = SmtpServer(handler, tls_context=server_tls_context(cert, key)).start()
     try:
         settings = replace(db, smtp_url=f"smtp://127.0.0.1:{server.port}")
@@ -136,7 +107,7 @@ async def test_starttls_to_a_certificate_nobody_chose_to_trust_is_refused(
 
 
 async def test_smtp_insecure_sends_in_the_clear_to_a_local_relay(db: Settings) -> None:
-    handler = Sessions()
+    handler = Collector()
     server = SmtpServer(handler).start()
     try:
         settings = replace(db, smtp_url=f"smtp+insecure://127.0.0.1:{server.port}")

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import import_samples as samples
 import pytest
 
+from espaco.domain.errors import Invalid, NotFound
 from espaco.services.imports import import_document
 from espaco.services.solicitacoes import planning, solicitacoes
 from espaco.settings import Settings
@@ -36,7 +37,7 @@ async def world(db: Settings) -> tuple[Settings, int, int]:
     return db, client_id, place
 
 
-async def submit(settings: Settings, client_id: int, place: int, **changes: str):  # type: ignore[no-untyped-def]
+async def submit(settings: Settings, client_id: int, place: int, **changes: str) -> str:
     fields = {
         "location": str(place),
         "intended": MONDAY.isoformat(),
@@ -52,7 +53,7 @@ async def test_protocols_count_up_within_the_year_even_when_sent_at_once(world) 
     results = await asyncio.gather(
         *(submit(settings, client_id, place, description=f"{TEXT} Lote {n}.") for n in range(6))
     )
-    protocols = sorted(r.protocol for r in results)
+    protocols = sorted(results)
     assert protocols == [f"2026-{n:06d}" for n in range(1, 7)]
 
 
@@ -62,7 +63,7 @@ async def test_the_same_form_sent_at_once_three_times_makes_one_request(world) -
     results = await asyncio.gather(
         *(submit(settings, client_id, place, submission_key=key) for _ in range(3))
     )
-    assert {r.protocol for r in results} == {"2026-000001"}
+    assert set(results) == {"2026-000001"}
     assert await CollectionRequest.count() == 1
     assert await OutboxEmail.count().where(OutboxEmail.kind == "request_received") == 1
 
@@ -74,8 +75,9 @@ async def test_another_clients_form_key_is_not_answered_with_its_protocol(world)
     other = await Client.insert(
         Client(external_id="X", document="12345678000195", name="X", created_at=NOW, updated_at=NOW)
     ).returning(Client.id)
-    result = await submit(settings, other[0]["id"], place, submission_key=key)
-    assert result.protocol is None and result.errors
+    with pytest.raises(Invalid) as refused:
+        await submit(settings, other[0]["id"], place, submission_key=key)
+    assert refused.value.errors == {"formulario": "Formulário inválido."}
 
 
 async def test_another_clients_place_is_refused(world) -> None:  # type: ignore[no-untyped-def]
@@ -83,14 +85,15 @@ async def test_another_clients_place_is_refused(world) -> None:  # type: ignore[
     other = await Client.insert(
         Client(external_id="X", document="12345678000195", name="X", created_at=NOW, updated_at=NOW)
     ).returning(Client.id)
-    result = await submit(settings, other[0]["id"], place)
-    assert result.errors and "local" in result.errors
+    with pytest.raises(Invalid) as refused:
+        await submit(settings, other[0]["id"], place)
+    assert "local" in refused.value.errors
     assert await CollectionRequest.count() == 0
 
 
 async def test_scheduling_creates_the_agendada_collection_emails_and_audits(world) -> None:  # type: ignore[no-untyped-def]
     settings, client_id, place = world
-    protocol = (await submit(settings, client_id, place)).protocol
+    protocol = await submit(settings, client_id, place)
     decision = await planning.schedule_request(
         protocol, date(2026, 12, 2), actor="plan", staff_id=None, ip="10.0.0.1",
         settings=settings, now=NOW,
@@ -110,12 +113,14 @@ async def test_scheduling_creates_the_agendada_collection_emails_and_audits(worl
 
 async def test_a_schedule_in_the_past_and_a_refusal_without_reason_are_refused(world) -> None:  # type: ignore[no-untyped-def]
     settings, client_id, place = world
-    protocol = (await submit(settings, client_id, place)).protocol
+    protocol = await submit(settings, client_id, place)
     args = {"actor": "plan", "staff_id": None, "ip": "", "settings": settings, "now": NOW}
-    past = await planning.schedule_request(protocol, date(2026, 11, 1), **args)
-    assert not past.ok and past.field == "data"
-    blank = await planning.refuse_request(protocol, "   ", **args)
-    assert not blank.ok and blank.field == "motivo"
+    with pytest.raises(Invalid) as past:
+        await planning.schedule_request(protocol, date(2026, 11, 1), **args)
+    assert past.value.errors == {"data": "A data da coleta não pode estar no passado."}
+    with pytest.raises(Invalid) as blank:
+        await planning.refuse_request(protocol, "   ", **args)
+    assert blank.value.errors == {"motivo": "Informe o motivo da recusa."}
     assert (await CollectionRequest.select().where(CollectionRequest.protocol == protocol))[0][
         "status"
     ] == "pending"
@@ -124,8 +129,7 @@ async def test_a_schedule_in_the_past_and_a_refusal_without_reason_are_refused(w
 async def test_two_decisions_at_once_one_wins_the_other_is_told_it_was_decided(world) -> None:  # type: ignore[no-untyped-def]
     settings, client_id, place = world
     protocols = [
-        (await submit(settings, client_id, place, description=f"{TEXT} {n}")).protocol
-        for n in range(5)
+        await submit(settings, client_id, place, description=f"{TEXT} {n}") for n in range(5)
     ]
     args = {"staff_id": None, "ip": "", "settings": settings, "now": NOW}
     for protocol in protocols:
@@ -145,33 +149,34 @@ async def test_two_decisions_at_once_one_wins_the_other_is_told_it_was_decided(w
 
 async def test_a_cancelled_request_cannot_be_decided(world) -> None:  # type: ignore[no-untyped-def]
     settings, client_id, place = world
-    protocol = (await submit(settings, client_id, place)).protocol
-    assert await solicitacoes.cancel_request((client_id,), protocol, now=NOW) == "cancelled"
+    protocol = await submit(settings, client_id, place)
+    assert await solicitacoes.cancel_request((client_id,), protocol, now=NOW) is True
+    assert await solicitacoes.cancel_request((client_id,), protocol, now=NOW) is False  # decided
     decision = await planning.schedule_request(
         protocol, MONDAY, actor="a", staff_id=None, ip="", settings=settings, now=NOW
     )
     assert decision.conflict
-    missing = await planning.refuse_request(
-        "2026-999999", "x", actor="a", staff_id=None, ip="", settings=settings, now=NOW
-    )
-    assert missing.not_found
+    with pytest.raises(NotFound):
+        await planning.refuse_request(
+            "2026-999999", "x", actor="a", staff_id=None, ip="", settings=settings, now=NOW
+        )
+    with pytest.raises(NotFound):  # another client's request is not found either
+        await solicitacoes.cancel_request((client_id + 1,), protocol, now=NOW)
 
 
 async def test_queue_is_oldest_first_and_filters(world) -> None:  # type: ignore[no-untyped-def]
     settings, client_id, place = world
-    first = (await submit(settings, client_id, place)).protocol
+    first = await submit(settings, client_id, place)
     later = NOW + timedelta(minutes=5)
-    second = (
-        await solicitacoes.submit_request(
-            (client_id,),
-            location=str(place),
-            intended="2026-12-10",
-            description=TEXT + " 2",
-            submission_key="k2",
-            settings=settings,
-            now=later,
-        )  # fmt: skip
-    ).protocol
+    second = await solicitacoes.submit_request(
+        (client_id,),
+        location=str(place),
+        intended="2026-12-10",
+        description=TEXT + " 2",
+        submission_key="k2",
+        settings=settings,
+        now=later,
+    )
     page = await planning.queue()
     assert [i.request.protocol for i in page.items] == [first, second]
     assert [i.request.protocol for i in (await planning.queue(start=date(2026, 12, 1))).items] == [
@@ -190,7 +195,7 @@ async def test_queue_is_oldest_first_and_filters(world) -> None:  # type: ignore
 
 async def test_erp_listing_filters_by_status_and_since(world) -> None:  # type: ignore[no-untyped-def]
     settings, client_id, place = world
-    protocol = (await submit(settings, client_id, place)).protocol
+    protocol = await submit(settings, client_id, place)
     items = await planning.list_for_api(status="pending")
     assert [i.protocol for i in items] == [protocol]
     assert items[0].client_external_id == "CLI-1" and items[0].location_external_id == "LOC-1"
@@ -207,7 +212,7 @@ def _collection_for(protocol: str, **changes: object) -> dict:
 
 async def test_an_imported_collection_fulfils_a_pending_request(world) -> None:  # type: ignore[no-untyped-def]
     settings, client_id, place = world
-    protocol = (await submit(settings, client_id, place)).protocol
+    protocol = await submit(settings, client_id, place)
     doc = samples.document(collections=[_collection_for(protocol)])
     result = await import_document(copy.deepcopy(doc), settings, base_dir=None, now=NOW)
     assert result.ok, result.problems
@@ -221,7 +226,7 @@ async def test_an_imported_collection_fulfils_a_pending_request(world) -> None: 
 
 async def test_an_imported_collection_replaces_the_portals_placeholder(world) -> None:  # type: ignore[no-untyped-def]
     settings, client_id, place = world
-    protocol = (await submit(settings, client_id, place)).protocol
+    protocol = await submit(settings, client_id, place)
     await planning.schedule_request(
         protocol, MONDAY, actor="a", staff_id=None, ip="", settings=settings, now=NOW
     )

@@ -3,56 +3,18 @@
 from __future__ import annotations
 
 import os
-import socket
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from conftest import PG_URL, TEST_SECRET
+from conftest import command_env
+from live import free_port
 
 from espaco import cli
 
 
-class Collector:
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def smtp() -> Iterator[tuple[Collector, int]]:
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def env(settings, monkeypatch):
-    for name in list(os.environ):
-        if name.startswith("ESPACO_") and name != "ESPACO_TEST_DATABASE_URL":
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("ESPACO_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("ESPACO_SECRET_KEY", TEST_SECRET)
-    monkeypatch.setenv("ESPACO_LOG_LEVEL", "WARNING")
-    if PG_URL:
-        monkeypatch.setenv("ESPACO_DATABASE_URL", PG_URL)
-    old = os.umask(0o022)
-    yield settings
-    os.umask(old)
+def env(settings, monkeypatch, umask_022):
+    command_env(monkeypatch, settings.data_dir)
+    return settings
 
 
 def lines_of(capsys) -> dict[str, str]:
@@ -79,8 +41,10 @@ def test_a_migrated_install_without_a_backup_fails_on_the_backup_only(env, capsy
     }
 
 
-def test_after_a_backup_and_with_smtp_every_check_passes(env, smtp, tmp_path, monkeypatch, capsys):
-    collector, port = smtp
+def test_after_a_backup_and_with_smtp_every_check_passes(
+    env, smtp_server, tmp_path, monkeypatch, capsys
+):
+    collector, port = smtp_server.handler, smtp_server.port
     assert cli.main(["backup", str(tmp_path / "copias")]) == 0
     monkeypatch.setenv("ESPACO_SMTP_URL", f"smtp+insecure://127.0.0.1:{port}")
     capsys.readouterr()
@@ -94,9 +58,9 @@ def test_after_a_backup_and_with_smtp_every_check_passes(env, smtp, tmp_path, mo
 
 
 def test_smtp_without_starttls_is_a_failure_unless_the_url_says_insecure(
-    env, smtp, capsys, monkeypatch
+    env, smtp_server, capsys, monkeypatch
 ):
-    collector, port = smtp  # this test server offers no STARTTLS
+    collector, port = smtp_server.handler, smtp_server.port  # it offers no STARTTLS
     monkeypatch.setenv("ESPACO_SMTP_URL", f"smtp://usuario:senha@127.0.0.1:{port}")
     assert cli.main(["verificar", "--email", "operador@example.com.br"]) == 1
     out = capsys.readouterr().out

@@ -9,29 +9,18 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
-from admin_support import make_staff, now, post, run, soup, staff_login
 from litestar.testing import TestClient
 from smtp_support import SmtpServer
+from support import HX, app_client, call, now, post, soup, staff_logged_in
 
-from espaco.app import create_app
 from espaco.mail import Email
 from espaco.services.access import sealing
 from espaco.services.operations import outbox
 from espaco.settings import Settings
 from espaco.tables import AuditEvent, OutboxEmail
 
-HX = {"HX-Request": "true"}
 
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(app=create_app(settings)) as test_client:
-        make_staff(test_client, "ana")
-        assert staff_login(test_client, "ana").status_code == 303
-        yield test_client
-
-
-def enqueue(client: TestClient, subject: str, status: str = "pending", error: str = "") -> int:
+def enqueue(admin: TestClient, subject: str, status: str = "pending", error: str = "") -> int:
     async def write() -> int:
         email_id = await outbox.enqueue(
             Email(to=("a@cliente.com.br", "b@cliente.com.br"), subject=subject, text="corpo"),
@@ -49,18 +38,18 @@ def enqueue(client: TestClient, subject: str, status: str = "pending", error: st
         ).where(OutboxEmail.id == email_id)
         return email_id
 
-    return run(client, write)
+    return call(admin, write)
 
 
 def subjects(response) -> list[str]:  # type: ignore[no-untyped-def]
     return [row.find_all("td")[3].get_text() for row in soup(response).select("#caixa tbody tr")]
 
 
-def test_outbox_lists_messages_and_filters_by_status(client: TestClient) -> None:
-    enqueue(client, "Pendente um")
-    enqueue(client, "Enviado um", "sent")
-    enqueue(client, "Falhou um", "failed", "550 caixa inexistente")
-    page = client.get("/admin/emails")
+def test_outbox_lists_messages_and_filters_by_status(admin: TestClient) -> None:
+    enqueue(admin, "Pendente um")
+    enqueue(admin, "Enviado um", "sent")
+    enqueue(admin, "Falhou um", "failed", "550 caixa inexistente")
+    page = admin.get("/admin/emails")
     assert page.status_code == 200
     assert subjects(page) == ["Falhou um", "Enviado um", "Pendente um"]
     cells = [td.get_text() for td in soup(page).select("#caixa tbody tr")[0].find_all("td")]
@@ -72,30 +61,30 @@ def test_outbox_lists_messages_and_filters_by_status(client: TestClient) -> None
         ("enviado", "Enviado um"),
         ("falhou", "Falhou um"),
     ]:
-        response = client.get("/admin/emails", params={"situacao": slug})
+        response = admin.get("/admin/emails", params={"situacao": slug})
         assert subjects(response) == [expected]
         current = soup(response).select_one("#caixa a[aria-current=page]")
         assert current["href"] == f"/admin/emails?situacao={slug}"
 
 
-def test_htmx_filter_returns_only_the_list(client: TestClient) -> None:
-    enqueue(client, "Falhou um", "failed")
-    response = client.get("/admin/emails?situacao=falhou", headers=HX)
+def test_htmx_filter_returns_only_the_list(admin: TestClient) -> None:
+    enqueue(admin, "Falhou um", "failed")
+    response = admin.get("/admin/emails?situacao=falhou", headers=HX)
     assert response.text.lstrip().startswith('<section id="caixa"')
     assert "HX-Request" in response.headers["vary"]
 
 
-def test_only_failed_messages_offer_a_retry_which_requeues_them(client: TestClient) -> None:
-    enqueue(client, "Pendente um")
-    failed = enqueue(client, "Falhou um", "failed", "timeout")
-    page = soup(client.get("/admin/emails"))
+def test_only_failed_messages_offer_a_retry_which_requeues_them(admin: TestClient) -> None:
+    enqueue(admin, "Pendente um")
+    failed = enqueue(admin, "Falhou um", "failed", "timeout")
+    page = soup(admin.get("/admin/emails"))
     buttons = page.find_all("button", string="Tentar de novo")
     assert len(buttons) == 1
     form = buttons[0].find_parent("form")
     assert form["action"] == f"/admin/emails/{failed}/tentar-de-novo"
-    response = post(client, form["action"], form_page="/admin/emails")
+    response = post(admin, form["action"], form_page="/admin/emails")
     assert response.status_code == 303
-    landing = client.get(response.headers["location"])
+    landing = admin.get(response.headers["location"])
     assert "voltou para a fila" in landing.text
 
     async def state() -> tuple[str, int, list[str]]:
@@ -103,52 +92,41 @@ def test_only_failed_messages_offer_a_retry_which_requeues_them(client: TestClie
         actions = await AuditEvent.select(AuditEvent.action)
         return row["status"], row["attempts"], [a["action"] for a in actions]
 
-    status, attempts, actions = run(client, state)
+    status, attempts, actions = call(admin, state)
     # Due now: pending again, or already sent if the app's sender was quick.
     assert status in ("pending", "sent") and attempts <= 1
     assert "outbox_retry" in actions
-    again = post(client, form["action"], form_page="/admin/emails")
-    assert "nada a fazer" in client.get(again.headers["location"]).text
+    again = post(admin, form["action"], form_page="/admin/emails")
+    assert "nada a fazer" in admin.get(again.headers["location"]).text
 
 
 # -- sending the waiting messages now (after an outage) ----------------------------------------
 @pytest.fixture
-def smtp_down() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def client_with_smtp(settings: Settings, smtp_down: SmtpServer) -> Iterator[TestClient]:
-    app = create_app(replace(settings, smtp_url=smtp_down.url))
-    with TestClient(app=app) as test_client:
-        make_staff(test_client, "ana")
-        assert staff_login(test_client, "ana").status_code == 303
-        yield test_client
+    with app_client(replace(settings, smtp_url=smtp_down.url)) as web:
+        staff_logged_in(web, "ana", "master")
+        yield web
 
 
-def waiting_after_outage(client: TestClient, subject: str) -> int:
+def waiting_after_outage(admin: TestClient, subject: str) -> int:
     """A pending message that failed on an unavailable server and now waits 6 hours."""
-    email_id = enqueue(client, subject, error=outbox.SERVER_DOWN + "ConnectionRefusedError")
+    email_id = enqueue(admin, subject, error=outbox.SERVER_DOWN + "ConnectionRefusedError")
 
     async def wait_six_hours() -> None:
         await OutboxEmail.update({OutboxEmail.next_attempt_at: now() + timedelta(hours=6)}).where(
             OutboxEmail.id == email_id
         )
 
-    run(client, wait_six_hours)
+    call(admin, wait_six_hours)
     return email_id
 
 
 def test_staff_send_the_waiting_messages_now_once_the_server_is_back(
     client_with_smtp: TestClient, smtp_down: SmtpServer
 ) -> None:
-    client = client_with_smtp
-    waiting_after_outage(client, "Código da padaria")
-    page = soup(client.get("/admin/emails"))
+    admin = client_with_smtp
+    waiting_after_outage(admin, "Código da padaria")
+    page = soup(admin.get("/admin/emails"))
     button = page.find("button", string="Enviar pendentes agora")
     assert button is not None
     form = button.find_parent("form")
@@ -156,10 +134,10 @@ def test_staff_send_the_waiting_messages_now_once_the_server_is_back(
     assert form.find("input", attrs={"name": "_csrf_token"})["value"]
 
     smtp_down.start()  # the outage is over
-    response = post(client, form["action"], form_page="/admin/emails", headers=HX)
+    response = post(admin, form["action"], form_page="/admin/emails", headers=HX)
     assert response.status_code == 303
     assert (
-        "1 mensagem pendente vai ser enviada agora" in client.get(response.headers["location"]).text
+        "1 mensagem pendente vai ser enviada agora" in admin.get(response.headers["location"]).text
     )
     deadline = time.monotonic() + 10
     while not smtp_down.handler.envelopes and time.monotonic() < deadline:
@@ -169,7 +147,7 @@ def test_staff_send_the_waiting_messages_now_once_the_server_is_back(
     async def audited() -> list[dict]:
         return await AuditEvent.select().where(AuditEvent.action == "outbox_send_pending")
 
-    (event,) = run(client, audited)
+    (event,) = call(admin, audited)
     details = event["details"]
     assert event["actor"] == "ana"
     assert (json.loads(details) if isinstance(details, str) else details) == {"emails": 1}
@@ -186,22 +164,22 @@ def test_sending_the_waiting_messages_needs_the_forms_csrf_token(
         (row,) = await OutboxEmail.select().where(OutboxEmail.id == email_id)
         return row["next_attempt_at"]
 
-    assert run(client_with_smtp, due) > now() + timedelta(hours=5)
+    assert call(client_with_smtp, due) > now() + timedelta(hours=5)
 
 
 def test_a_failed_access_code_whose_code_was_wiped_asks_for_a_new_code(
-    client: TestClient,
+    admin: TestClient,
 ) -> None:
-    failed = enqueue(client, "Seu código", "failed", "550 caixa inexistente")
+    failed = enqueue(admin, "Seu código", "failed", "550 caixa inexistente")
 
     async def masked() -> None:
         await OutboxEmail.update({OutboxEmail.body_text: f"Código: {sealing.MASK}"}).where(
             OutboxEmail.id == failed
         )
 
-    run(client, masked)
-    response = post(client, f"/admin/emails/{failed}/tentar-de-novo", form_page="/admin/emails")
-    assert "Gere um novo código" in client.get(response.headers["location"]).text
+    call(admin, masked)
+    response = post(admin, f"/admin/emails/{failed}/tentar-de-novo", form_page="/admin/emails")
+    assert "Gere um novo código" in admin.get(response.headers["location"]).text
 
 
 def test_every_kind_of_e_mail_has_a_portuguese_label() -> None:
@@ -212,7 +190,7 @@ def test_every_kind_of_e_mail_has_a_portuguese_label() -> None:
     assert kinds == set(KIND_LABELS), "templates/emails and KIND_LABELS name different kinds"
 
 
-def test_the_outbox_shows_each_kind_by_its_label_never_the_raw_kind(client: TestClient) -> None:
+def test_the_outbox_shows_each_kind_by_its_label_never_the_raw_kind(admin: TestClient) -> None:
     from espaco.web.admin.outbox import KIND_LABELS
 
     async def write() -> None:
@@ -224,7 +202,7 @@ def test_the_outbox_shows_each_kind_by_its_label_never_the_raw_kind(client: Test
             OutboxEmail.id > 0
         )
 
-    run(client, write)
-    rows = soup(client.get("/admin/emails")).select("#caixa tbody tr")
+    call(admin, write)
+    rows = soup(admin.get("/admin/emails")).select("#caixa tbody tr")
     shown = {r.find_all("td")[3].get_text(): r.find_all("td")[1].get_text() for r in rows}
     assert shown == KIND_LABELS

@@ -8,26 +8,15 @@ import email
 import email.policy
 import re
 import time
-from collections.abc import Iterator
 
-import pytest
-from admin_support import client_login, make_client, make_staff, post, run, soup, staff_login
 from litestar.testing import TestClient
+from support import call, client_login, make_client, post, soup, staff_logged_in
 
-from espaco.app import create_app
 from espaco.settings import Settings
 from espaco.tables import AuditEvent, Client, OutboxEmail
 
 GROUP_CODE = re.compile(r"[2-9A-HJKMNP-Z]{4}(?:-[2-9A-HJKMNP-Z]{4}){4}")
 LIST = "/admin/clientes/grupos"
-
-
-@pytest.fixture
-def admin(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(app=create_app(settings)) as test_client:
-        make_staff(test_client, "ana")
-        assert staff_login(test_client, "ana").status_code == 303
-        yield test_client
 
 
 def _create(admin: TestClient, name: str = "Rede Pão Quente") -> int:
@@ -89,7 +78,7 @@ def test_the_whole_grouping_flow(admin: TestClient, settings: Settings) -> None:
     async def outbox() -> list[dict]:
         return await OutboxEmail.select().where(OutboxEmail.kind == "access_code")
 
-    (row,) = run(admin, outbox)
+    (row,) = call(admin, outbox)
     assert GROUP_CODE.search(row["body_text"] + row["body_html"]) is None  # sealed, never clear
     code = delivered_group_code(settings)
     assert code not in landing.text and code not in generated.text
@@ -111,7 +100,7 @@ def test_the_whole_grouping_flow(admin: TestClient, settings: Settings) -> None:
         rows = await AuditEvent.select(AuditEvent.action).order_by(AuditEvent.id)
         return [r["action"] for r in rows if r["action"].startswith("group")]
 
-    assert run(admin, audit) == [
+    assert call(admin, audit) == [
         "group_created", "group_member_added", "group_member_added", "group_email_added",
         "group_access_code_generated", "group_member_removed",
     ]  # fmt: skip
@@ -131,7 +120,7 @@ def test_a_client_belongs_to_one_group_at_most(admin: TestClient) -> None:
             "client_group"
         ]
 
-    assert run(admin, group_of) == first
+    assert call(admin, group_of) == first
 
 
 def test_bad_input_gets_portuguese_messages_and_unknown_ids_404(admin: TestClient) -> None:
@@ -154,8 +143,6 @@ def test_without_the_csrf_token_nothing_changes(admin: TestClient) -> None:
     assert "Sem token" not in admin.get(LIST).text
 
 
-def test_planejamento_users_cannot_open_groups(settings: Settings) -> None:
-    with TestClient(app=create_app(settings)) as web:
-        make_staff(web, "bia", role="planejamento")
-        assert staff_login(web, "bia").status_code == 303
-        assert web.get(LIST).status_code == 403
+def test_planejamento_users_cannot_open_groups(web: TestClient) -> None:
+    staff_logged_in(web, "bia", "planejamento")
+    assert web.get(LIST).status_code == 403

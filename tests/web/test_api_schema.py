@@ -6,14 +6,10 @@ Bounded for CI: a few examples per operation, no shrinking, no example database.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 
-import pytest
 import schemathesis
-from admin_support import now, run
 from hypothesis import HealthCheck, Phase, given, reject, settings
 from import_samples import full_document
-from litestar.testing import TestClient
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -21,10 +17,9 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from support import call, now
 
-from espaco.app import create_app
 from espaco.services.access import api_tokens
-from espaco.settings import Settings
 
 EXAMPLES = 12
 CHECKS = [
@@ -35,19 +30,15 @@ CHECKS = [
 ]
 
 
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(app=create_app(settings)) as test_client:
-        yield test_client
-
-
-def test_generated_requests_find_no_500_and_no_answer_outside_the_schema(api, monkeypatch):
+def test_generated_requests_find_no_500_and_no_answer_outside_the_schema(web, monkeypatch):
     monkeypatch.setattr(api_tokens, "REQUESTS_PER_MINUTE", 1_000_000)
-    token = run(api, api_tokens.create_token, "fuzz", api_tokens.SCOPES, created_by=None, now=now())
+    token = call(
+        web, api_tokens.create_token, "fuzz", api_tokens.SCOPES, created_by=None, now=now()
+    )
     auth = {"Authorization": f"Bearer {token}"}
     # Some records to find, so that generated ids sometimes hit and the success paths run too.
-    assert api.post("/api/v1/import", json=full_document(), headers=auth).status_code == 200
-    schema = schemathesis.openapi.from_dict(api.get("/api/docs/openapi.json").json())
+    assert web.post("/api/v1/import", json=full_document(), headers=auth).status_code == 200
+    schema = schemathesis.openapi.from_dict(web.get("/api/docs/openapi.json").json())
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 5
     for operation, mode in itertools.product(operations, list(GenerationMode)):
@@ -63,27 +54,29 @@ def test_generated_requests_find_no_500_and_no_answer_outside_the_schema(api, mo
         def check(case: schemathesis.Case) -> None:
             kwargs = case.as_transport_kwargs(base_url="http://testserver.local", headers=auth)
             kwargs.pop("verify", None)
-            request = api.build_request(**kwargs)
+            request = web.build_request(**kwargs)
             try:
                 request.read()
             except (TypeError, AttributeError):
                 # httpx cannot encode what was generated (an int as a multipart file): the
                 # request never leaves the client, so there is no server answer to check.
                 reject()
-            response = api.send(request)
+            response = web.send(request)
             case.validate_response(response, checks=CHECKS)
 
         check()
 
 
 def test_json_nested_a_thousand_levels_gets_the_documented_400_on_every_json_operation(
-    api, monkeypatch
+    web, monkeypatch
 ):
     """msgspec gave up at ~1,000 levels with a RecursionError (a 500); the body is now refused
     before it is decoded, with an answer the schema documents."""
-    token = run(api, api_tokens.create_token, "deep", api_tokens.SCOPES, created_by=None, now=now())
+    token = call(
+        web, api_tokens.create_token, "deep", api_tokens.SCOPES, created_by=None, now=now()
+    )
     auth = {"Authorization": f"Bearer {token}"}
-    schema = schemathesis.openapi.from_dict(api.get("/api/docs/openapi.json").json())
+    schema = schemathesis.openapi.from_dict(web.get("/api/docs/openapi.json").json())
     deep = b'{"x":[' * 500 + b'{"status":"open"}' + b"]}" * 500  # 1,001 levels
     checked = 0
     for result in schema.get_all_operations():
@@ -97,7 +90,7 @@ def test_json_nested_a_thousand_levels_gets_the_documented_400_on_every_json_ope
         kwargs.pop("json", None)  # (a JSON encoder recurses too: the body goes as bytes)
         kwargs["content"] = deep
         kwargs["headers"] = {**kwargs.get("headers", {}), "Content-Type": "application/json"}
-        response = api.send(api.build_request(**kwargs))
+        response = web.send(web.build_request(**kwargs))
         assert response.status_code == 400, (operation.label, response.text[:200])
         assert response.json()["code"] == "too_deep"
         case.validate_response(response, checks=CHECKS)

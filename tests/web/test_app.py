@@ -5,16 +5,14 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 from litestar.testing import TestClient
+from support import soup
 
-from espaco.app import create_app
 from espaco.resources import resource_dir
-from espaco.settings import Settings
 
 FIRST_VISIT_BUDGET = 14 * 1024  # HTML + CSS, compressed: one TCP initial window
 YEAR_IMMUTABLE = "public, max-age=31536000, immutable"
@@ -22,16 +20,10 @@ HTMX_SRC = re.compile(r"^/static/htmx-4\.0\.1\.min\.js\?v=[0-9a-f]{8,}$")
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(app=create_app(settings)) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def login_html(client: TestClient) -> BeautifulSoup:
-    response = client.get("/entrar")
+def login_html(web: TestClient) -> BeautifulSoup:
+    response = web.get("/entrar")
     assert response.status_code == 200
-    return BeautifulSoup(response.text, "html.parser")
+    return soup(response)
 
 
 def static_urls(soup: BeautifulSoup) -> list[str]:
@@ -48,8 +40,8 @@ def test_login_page_is_in_brazilian_portuguese(login_html: BeautifulSoup) -> Non
     assert login_html.find("meta", charset=True)["charset"].lower() == "utf-8"
 
 
-def test_login_page_answers_html_in_utf8(client: TestClient) -> None:
-    response = client.get("/entrar")
+def test_login_page_answers_html_in_utf8(web: TestClient) -> None:
+    response = web.get("/entrar")
     assert response.headers["content-type"] == "text/html; charset=utf-8"
 
 
@@ -68,16 +60,16 @@ def test_every_login_field_has_a_label(login_html: BeautifulSoup) -> None:
 
 
 @pytest.mark.parametrize("path", ["/entrar", "/admin/entrar"])
-def test_the_login_pages_load_no_script(client: TestClient, path: str) -> None:
+def test_the_login_pages_load_no_script(web: TestClient, path: str) -> None:
     # Their forms work as plain POSTs; htmx (13 KB) would push /entrar's first visit past one
     # TCP window. It is fetched by the first page after login and cached from then on.
-    page = BeautifulSoup(client.get(path).text, "html.parser")
+    page = soup(web.get(path))
     assert page.find_all("script") == []
 
 
-def test_htmx_is_loaded_deferred_from_a_versioned_file(client: TestClient) -> None:
+def test_htmx_is_loaded_deferred_from_a_versioned_file(web: TestClient) -> None:
     # Any page built on base.html but the login pages; a not-found page needs no login.
-    page = BeautifulSoup(client.get("/nao-existe").text, "html.parser")
+    page = soup(web.get("/nao-existe"))
     scripts = page.find_all("script")
     htmx = [s for s in scripts if HTMX_SRC.match(s.get("src", ""))]
     assert len(htmx) == 1, [s.get("src") for s in scripts]
@@ -96,9 +88,9 @@ def test_htmx_config_keeps_history_simple_and_requests_same_origin(
     assert config["mode"] == "same-origin"
 
 
-def test_pages_vary_on_hx_request(client: TestClient) -> None:
+def test_pages_vary_on_hx_request(web: TestClient) -> None:
     for headers in ({}, {"HX-Request": "true"}):
-        response = client.get("/entrar", headers=headers)
+        response = web.get("/entrar", headers=headers)
         vary = {part.strip().lower() for part in response.headers["vary"].split(",")}
         assert "hx-request" in vary
 
@@ -117,15 +109,15 @@ def assert_security_headers(headers: object) -> None:
     assert headers["referrer-policy"] == "same-origin"  # type: ignore[index]
 
 
-def test_pages_carry_a_strict_content_security_policy(client: TestClient) -> None:
-    assert_security_headers(client.get("/entrar").headers)
+def test_pages_carry_a_strict_content_security_policy(web: TestClient) -> None:
+    assert_security_headers(web.get("/entrar").headers)
 
 
 def test_static_files_carry_the_security_headers(
-    client: TestClient, login_html: BeautifulSoup
+    web: TestClient, login_html: BeautifulSoup
 ) -> None:
     for url in static_urls(login_html):
-        assert_security_headers(client.get(url).headers)
+        assert_security_headers(web.get(url).headers)
 
 
 # -- static files ------------------------------------------------------------------------------
@@ -136,9 +128,11 @@ def test_static_urls_carry_a_content_hash(login_html: BeautifulSoup) -> None:
         assert re.search(r"\?v=[0-9a-f]{8,}$", url), url
 
 
-def test_static_files_are_cached_for_a_year(client: TestClient, login_html: BeautifulSoup) -> None:
-    for url in static_urls(login_html):
-        response = client.get(url)
+def test_static_files_are_cached_for_a_year(web: TestClient, login_html: BeautifulSoup) -> None:
+    urls = static_urls(login_html)
+    assert urls, "the login page links no static file"
+    for url in urls:
+        response = web.get(url)
         assert response.status_code == 200, url
         assert response.content, url
         assert response.headers["cache-control"] == YEAR_IMMUTABLE, url
@@ -146,43 +140,43 @@ def test_static_files_are_cached_for_a_year(client: TestClient, login_html: Beau
 
 
 @pytest.mark.parametrize("name", ["app.css", "htmx-4.0.1.min.js", "icon.svg"])
-def test_text_static_files_are_gzipped_when_asked(client: TestClient, name: str) -> None:
-    plain = client.get(f"/static/{name}", headers={"Accept-Encoding": "identity"})
+def test_text_static_files_are_gzipped_when_asked(web: TestClient, name: str) -> None:
+    plain = web.get(f"/static/{name}", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers
-    zipped = client.get(f"/static/{name}", headers={"Accept-Encoding": "gzip"})
+    zipped = web.get(f"/static/{name}", headers={"Accept-Encoding": "gzip"})
     assert zipped.headers["content-encoding"] == "gzip"
     assert zipped.content == plain.content  # httpx decoded it
     assert int(zipped.headers["content-length"]) < len(plain.content)
     assert "accept-encoding" in zipped.headers["vary"].lower()
 
 
-def test_javascript_is_served_as_utf8_javascript(client: TestClient) -> None:
-    response = client.get("/static/htmx-4.0.1.min.js")
+def test_javascript_is_served_as_utf8_javascript(web: TestClient) -> None:
+    response = web.get("/static/htmx-4.0.1.min.js")
     media_type, _, params = response.headers["content-type"].partition(";")
     assert media_type in ("application/javascript", "text/javascript")
     assert params.strip() == "charset=utf-8"
 
 
-def test_static_file_answers_304_to_its_etag(client: TestClient) -> None:
-    first = client.get("/static/app.css")
-    again = client.get("/static/app.css", headers={"If-None-Match": first.headers["etag"]})
+def test_static_file_answers_304_to_its_etag(web: TestClient) -> None:
+    first = web.get("/static/app.css")
+    again = web.get("/static/app.css", headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304
     assert again.content == b""
     assert again.headers["cache-control"] == YEAR_IMMUTABLE
-    other = client.get("/static/app.css", headers={"If-None-Match": '"0000"'})
+    other = web.get("/static/app.css", headers={"If-None-Match": '"0000"'})
     assert other.status_code == 200
 
 
 @pytest.mark.parametrize(
     "path", ["/static/nao-existe.css", "/static/", "/static/partials/entrar_form.html"]
 )
-def test_unknown_static_file_is_not_found(client: TestClient, path: str) -> None:
-    assert client.get(path).status_code == 404
+def test_unknown_static_file_is_not_found(web: TestClient, path: str) -> None:
+    assert web.get(path).status_code == 404
 
 
 # -- health ------------------------------------------------------------------------------------
-def test_health_check_says_ok_when_the_database_answers(client: TestClient) -> None:
-    response = client.get("/saude")
+def test_health_check_says_ok_when_the_database_answers(web: TestClient) -> None:
+    response = web.get("/saude")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
@@ -210,15 +204,15 @@ def test_templates_hold_no_inline_script_or_style(name: str) -> None:
 
 # -- budget ------------------------------------------------------------------------------------
 def test_first_visit_fits_one_tcp_window(
-    client: TestClient, login_html: BeautifulSoup, capsys: pytest.CaptureFixture[str]
+    web: TestClient, login_html: BeautifulSoup, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """HTML (gzip level 6, as the app compresses pages) + app.css as served, gzipped."""
-    page = client.get("/entrar", headers={"Accept-Encoding": "gzip"})
+    page = web.get("/entrar", headers={"Accept-Encoding": "gzip"})
     assert page.headers["content-encoding"] == "gzip"
     html_bytes = len(gzip.compress(page.content, compresslevel=6))
     assert abs(html_bytes - int(page.headers["content-length"])) < 64
     css_url = next(u for u in static_urls(login_html) if urlsplit(u).path == "/static/app.css")
-    css = client.get(css_url, headers={"Accept-Encoding": "gzip"})
+    css = web.get(css_url, headers={"Accept-Encoding": "gzip"})
     assert css.headers["content-encoding"] == "gzip"
     css_bytes = int(css.headers["content-length"])
     total = html_bytes + css_bytes

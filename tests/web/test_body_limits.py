@@ -21,8 +21,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from admin_support import csrf_token, post
 from hostile_support import World, earliest_request_date, snapshot, world
+from live import free_port
+from support import csrf_token, post
 
 from espaco.settings import Settings
 from espaco.web.limits import FORM_MAX_BYTES, MAX_FORM_FIELDS, MAX_QUERY_BYTES, UPLOAD_MAX_BYTES
@@ -140,16 +141,10 @@ ATTACK_SECONDS = 3.0
 BIG = 30 * 1024 * 1024
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def server(settings: Settings, tmp_path: Path) -> Iterator[str]:
     """``uvicorn --factory espaco.app:app_from_env`` in its own process, on the test's data."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "ESPACO_DATA_DIR": str(settings.data_dir),

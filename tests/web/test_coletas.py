@@ -13,8 +13,8 @@ import import_samples as s
 import pytest
 from bs4 import BeautifulSoup
 from litestar.testing import TestClient
-from portal_client import HX, call, login, soup
 from pypdf import PdfReader
+from support import HX, call, login, seed_and_log_in, soup
 
 from espaco.services.collections import coletas as coletas_service
 from espaco.tables import Certificate, Collection, CollectionPhoto, Location
@@ -67,9 +67,7 @@ def standard_doc() -> dict:
 
 @pytest.fixture
 def seeded(web: TestClient) -> TestClient:
-    call(web, cs.seed, web.app.state.settings, standard_doc())
-    login(web)
-    return web
+    return seed_and_log_in(web, standard_doc())
 
 
 async def _ids() -> dict[str, int]:
@@ -448,7 +446,7 @@ def test_a_cursor_outside_the_period_gives_no_rows_not_an_error(seeded):
         response = seeded.get("/coletas", params={**PERIOD, "pagina": cursor}, headers=HX)
         assert response.status_code == 200
         html = f"<table id='coletas-tabela'>{response.text}</table>"
-        return rows(BeautifulSoup(html, "html.parser"))
+        return rows(soup(html))
 
     assert more("2020-01-01.3") == []
     assert len(more("2027-01-01.999999")) == 4

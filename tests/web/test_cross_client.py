@@ -12,10 +12,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 from litestar.testing import TestClient
+from support import app_client, call, client_login, csrf_token
 
-from espaco.app import create_app
 from espaco.demo import build_demo_import
 from espaco.demo.clients import set_demo_access_code
+from espaco.services.collections import calendar_feed
 from espaco.services.imports import import_file
 from espaco.tables import (
     Boleto,
@@ -29,11 +30,6 @@ from espaco.tables import (
 )
 
 PRIVATE = ("/admin", "/api", "/static")
-
-
-def call(web, fn, *args, **kwargs):
-    with web.portal() as portal:
-        return portal.call(lambda: fn(*args, **kwargs))
 
 
 async def ids_of(external_id: str) -> dict[str, object]:
@@ -67,8 +63,11 @@ async def ids_of(external_id: str) -> dict[str, object]:
             created_at=datetime.now(UTC),
         )
     )
+    feed_token = await calendar_feed.renew(client, now=datetime.now(UTC))
     return {
         "client": client,
+        # The calendar feed's path part: a secret URL, no session (web/avisos.py).
+        "part": f"{feed_token}.ics",
         "invoice_id": (payable or fiscal)[0]["id" if payable else "invoice"],
         "collection_id": photo[0]["collection"],
         "photo_id": photo[0]["id"],
@@ -81,20 +80,17 @@ async def ids_of(external_id: str) -> dict[str, object]:
 @pytest.fixture
 def two_clients(settings, tmp_path):
     document = build_demo_import(tmp_path / "demo", today=date(2026, 11, 28))
-    with TestClient(create_app(settings), base_url="http://portal.example.com.br") as web:
+    with app_client(settings) as web:
         result = call(web, import_file, document.path, settings, now=datetime.now(UTC))
         assert result.ok, result.problems[:3]
         mine, theirs = document.clients[0], document.clients[1]
         code = call(web, set_demo_access_code, mine.external_id, now=datetime.now(UTC))
-        page = web.get("/entrar").text
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
-        response = web.post(
-            "/entrar",
-            data={"documento": mine.document, "codigo": code, "_csrf_token": token},
-            follow_redirects=False,
-        )
-        assert response.status_code == 303
-        yield web, call(web, ids_of, mine.external_id), call(web, ids_of, theirs.external_id)
+        assert client_login(web, mine.document, code).status_code == 303
+        theirs_ids = call(web, ids_of, theirs.external_id)
+        # A feed URL is its own credential (a calendar cannot log in): whoever holds a live one
+        # reads it. What must fail is any other: theirs is renewed, so the one we hold is dead.
+        call(web, calendar_feed.renew, theirs_ids["client"], now=datetime.now(UTC))
+        yield web, call(web, ids_of, mine.external_id), theirs_ids
 
 
 def portal_routes(app) -> list[tuple[str, str, list[str]]]:
@@ -119,7 +115,7 @@ def url(path: str, ids: dict[str, object]) -> str:
 def request(web: TestClient, method: str, target: str):
     if method == "GET":
         return web.get(target, follow_redirects=False)
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', web.get("/inicio").text).group(1)
+    token = csrf_token(web, "/inicio")
     return web.request(method, target, data={"_csrf_token": token}, follow_redirects=False)
 
 
@@ -137,6 +133,7 @@ def test_a_photo_of_another_client_is_not_found_under_ones_own_collection(two_cl
     paths = [
         p for _, p, names in portal_routes(web.app) if {"collection_id", "photo_id"} <= set(names)
     ]
+    assert paths, "no route takes a collection and a photo id: the walk found none"
     for path in paths:
         mixed = {**mine, "photo_id": theirs["photo_id"]}
         assert web.get(url(path, mixed)).status_code == 404
@@ -144,10 +141,11 @@ def test_a_photo_of_another_client_is_not_found_under_ones_own_collection(two_cl
 
 def test_the_same_routes_answer_with_ones_own_ids(two_clients):
     web, mine, _ = two_clients
-    for method, path, _ in portal_routes(web.app):
-        if method != "GET":
-            continue  # a POST with one's own ids would change one's own data
-        response = request(web, method, url(path, mine))
+    # A POST with one's own ids would change one's own data: GETs only.
+    gets = [path for method, path, _ in portal_routes(web.app) if method == "GET"]
+    assert gets, "the portal has GET routes with ids: the walk found none"
+    for path in gets:
+        response = request(web, "GET", url(path, mine))
         assert response.status_code == 200, f"GET {url(path, mine)} → {response.status_code}"
 
 
@@ -188,6 +186,10 @@ UNIT_ROUTES = {
 WITHOUT_UNIT = {
     "/inicio": "the landing page: the pendências of the unit that logged in",
     "/coletas/relatorio/aviso": "the weekly e-mail opt-out of the unit that logged in",
+    "/avisos": "the e-mail and calendar settings of the unit that logged in",
+    "/avisos/coleta-realizada": "the collection-done e-mail of the unit that logged in",
+    "/avisos/agenda": "the calendar feed of the unit that logged in",
+    "/avisos/agenda/desligar": "the calendar feed of the unit that logged in",
 }
 
 
@@ -225,7 +227,7 @@ def two_groups(settings, tmp_path):
     from espaco.services.access import groups
 
     document = build_demo_import(tmp_path / "demo", today=date(2026, 11, 28))
-    with TestClient(create_app(settings), base_url="http://portal.example.com.br") as web:
+    with app_client(settings) as web:
         result = call(web, import_file, document.path, settings, now=datetime.now(UTC))
         assert result.ok, result.problems[:3]
         clients = document.clients[:4]

@@ -13,39 +13,35 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from admin_support import client_login, make_client, make_staff, run, soup, staff_login
 from factories import make_location
 from litestar.testing import TestClient
+from support import (
+    HX,
+    app_client,
+    call,
+    client_login,
+    csrf_token,
+    make_client,
+    make_staff,
+    soup,
+    staff_login,
+)
 
-from espaco.app import create_app
 from espaco.domain import scheduling
 from espaco.settings import Settings
 from espaco.tables import Client, CollectionRequest, OutboxEmail
 
 CODE = "ABCD-EFGH-JKMN-PQRS"
-HX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def http(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(app=create_app(settings)) as test_client:
-        yield test_client
-
-
-def token_of(http: TestClient, path: str) -> str:
-    field = soup(http.get(path)).find("input", attrs={"name": "_csrf_token"})
-    assert field is not None, path
-    return str(field["value"])
-
-
-def attackers_pair(http: TestClient, path: str) -> tuple[str, str]:
+def attackers_pair(web: TestClient, path: str) -> tuple[str, str]:
     """The CSRF cookie and token a stranger gets by opening ``path`` with no cookies."""
-    kept = dict(http.cookies)
-    http.cookies.clear()
-    token = token_of(http, path)
-    cookie = http.cookies["espaco_csrf"]
-    http.cookies.clear()
-    http.cookies.update(kept)
+    kept = dict(web.cookies)
+    web.cookies.clear()
+    token = csrf_token(web, path)
+    cookie = web.cookies["espaco_csrf"]
+    web.cookies.clear()
+    web.cookies.update(kept)
     return cookie, token
 
 
@@ -53,16 +49,16 @@ async def _document(client_id: int) -> str:
     return (await Client.select(Client.document).where(Client.id == client_id))[0]["document"]
 
 
-def logged_in_client(http: TestClient) -> tuple[int, int]:
-    client_id = make_client(http, code=CODE, emails=("compras@paoquente.com.br",))
-    place = run(http, make_location, client_id, label="Matriz")
-    assert client_login(http, run(http, _document, client_id), CODE).status_code == 303
+def logged_in_client(web: TestClient) -> tuple[int, int]:
+    client_id = make_client(web, code=CODE, emails=("compras@paoquente.com.br",))
+    place = call(web, make_location, client_id, label="Matriz")
+    assert client_login(web, call(web, _document, client_id), CODE).status_code == 303
     return client_id, place
 
 
-def request_fields(http: TestClient, settings: Settings, place: int) -> dict[str, str]:
+def request_fields(web: TestClient, settings: Settings, place: int) -> dict[str, str]:
     today = datetime.now(UTC).astimezone(settings.tz).date()
-    key = soup(http.get("/solicitar-coleta")).find("input", attrs={"name": "chave"})["value"]
+    key = soup(web.get("/solicitar-coleta")).find("input", attrs={"name": "chave"})["value"]
     return {
         "local": str(place),
         "data": scheduling.earliest_date(today, settings.request_notice_days).isoformat(),
@@ -71,20 +67,20 @@ def request_fields(http: TestClient, settings: Settings, place: int) -> dict[str
     }
 
 
-def count(http: TestClient, table: type) -> int:
-    return run(http, table.count)
+def count(web: TestClient, table: type) -> int:
+    return call(web, table.count)
 
 
 @pytest.mark.parametrize("headers", [{}, HX], ids=["form", "htmx"])
 def test_the_victims_session_with_the_attackers_csrf_pair_is_refused(
-    http: TestClient, settings: Settings, headers: dict[str, str]
+    web: TestClient, settings: Settings, headers: dict[str, str]
 ) -> None:
-    _, place = logged_in_client(http)
-    fields = request_fields(http, settings, place)
-    cookie, token = attackers_pair(http, "/entrar")
+    _, place = logged_in_client(web)
+    fields = request_fields(web, settings, place)
+    cookie, token = attackers_pair(web, "/entrar")
 
-    http.cookies.set("espaco_csrf", cookie)  # planted: the victim's session is untouched
-    attack = http.post(
+    web.cookies.set("espaco_csrf", cookie)  # planted: the victim's session is untouched
+    attack = web.post(
         "/solicitar-coleta",
         data={**fields, "_csrf_token": token},
         headers=headers,
@@ -92,86 +88,86 @@ def test_the_victims_session_with_the_attackers_csrf_pair_is_refused(
     )
     assert attack.status_code == 403
     assert "Formulário expirado" in attack.text
-    assert count(http, CollectionRequest) == 0
+    assert count(web, CollectionRequest) == 0
 
     # The victim's own form, from the same browser, still goes through.
-    own = http.post(
+    own = web.post(
         "/solicitar-coleta",
-        data={**fields, "_csrf_token": token_of(http, "/solicitar-coleta")},
+        data={**fields, "_csrf_token": csrf_token(web, "/solicitar-coleta")},
         headers=headers,
         follow_redirects=False,
     )
-    assert own.status_code in (200, 303) and count(http, CollectionRequest) == 1
+    assert own.status_code in (200, 303) and count(web, CollectionRequest) == 1
 
 
 def test_a_staff_session_with_the_attackers_csrf_pair_cannot_send_a_new_code(
-    http: TestClient,
+    web: TestClient,
 ) -> None:
-    make_staff(http, "ana")
-    client_id = make_client(http, code=CODE, emails=("compras@paoquente.com.br",))
-    assert staff_login(http, "ana").status_code == 303
-    cookie, token = attackers_pair(http, "/admin/entrar")
-    http.cookies.set("espaco_csrf", cookie)
-    attack = http.post(
+    make_staff(web, "ana")
+    client_id = make_client(web, code=CODE, emails=("compras@paoquente.com.br",))
+    assert staff_login(web, "ana").status_code == 303
+    cookie, token = attackers_pair(web, "/admin/entrar")
+    web.cookies.set("espaco_csrf", cookie)
+    attack = web.post(
         f"/admin/clientes/{client_id}/codigo",
         data={"_csrf_token": token},
         follow_redirects=False,
     )
     assert attack.status_code == 403
-    assert count(http, OutboxEmail) == 0
+    assert count(web, OutboxEmail) == 0
 
 
-def test_a_token_of_one_area_does_not_open_the_other(http: TestClient) -> None:
-    make_staff(http, "ana")
-    client_id = make_client(http, code=CODE, emails=("compras@paoquente.com.br",))
-    assert staff_login(http, "ana").status_code == 303
-    portal_token = token_of(http, "/entrar")
-    refused = http.post(
+def test_a_token_of_one_area_does_not_open_the_other(web: TestClient) -> None:
+    make_staff(web, "ana")
+    client_id = make_client(web, code=CODE, emails=("compras@paoquente.com.br",))
+    assert staff_login(web, "ana").status_code == 303
+    portal_token = csrf_token(web, "/entrar")
+    refused = web.post(
         f"/admin/clientes/{client_id}/codigo",
         data={"_csrf_token": portal_token},
         follow_redirects=False,
     )
     assert refused.status_code == 403
-    accepted = http.post(
+    accepted = web.post(
         f"/admin/clientes/{client_id}/codigo",
         data={
-            "_csrf_token": token_of(http, f"/admin/clientes/{client_id}?aba=configuracoes"),
+            "_csrf_token": csrf_token(web, f"/admin/clientes/{client_id}?aba=configuracoes"),
             "confirmado": "1",
         },
         follow_redirects=False,
     )
-    assert accepted.status_code == 303 and count(http, OutboxEmail) == 1
+    assert accepted.status_code == 303 and count(web, OutboxEmail) == 1
 
 
 def test_a_login_form_token_works_only_with_its_own_pre_session_cookie(
-    http: TestClient,
+    web: TestClient,
 ) -> None:
-    client_id = make_client(http, code=CODE)
-    document = run(http, _document, client_id)
-    _, token = attackers_pair(http, "/entrar")
-    token_of(http, "/entrar")  # this browser's own pre-session cookie
-    forced = http.post(
+    client_id = make_client(web, code=CODE)
+    document = call(web, _document, client_id)
+    _, token = attackers_pair(web, "/entrar")
+    csrf_token(web, "/entrar")  # this browser's own pre-session cookie
+    forced = web.post(
         "/entrar",
         data={"documento": document, "codigo": CODE, "_csrf_token": token},
         follow_redirects=False,
     )
     assert forced.status_code == 403  # no login CSRF with a stranger's token
-    assert client_login(http, document, CODE).status_code == 303
+    assert client_login(web, document, CODE).status_code == 303
 
 
-def test_the_token_may_come_in_a_header(http: TestClient) -> None:
-    logged_in_client(http)
-    token = token_of(http, "/inicio")
-    out = http.post("/sair", headers={"X-CSRFToken": token, **HX}, follow_redirects=False)
+def test_the_token_may_come_in_a_header(web: TestClient) -> None:
+    logged_in_client(web)
+    token = csrf_token(web, "/inicio")
+    out = web.post("/sair", headers={"X-CSRFToken": token, **HX}, follow_redirects=False)
     assert out.status_code == 200 and out.headers["HX-Redirect"] == "/entrar"
 
 
-def test_a_new_session_makes_new_tokens(http: TestClient) -> None:
-    before = token_of(http, "/entrar")
-    logged_in_client(http)
-    after = token_of(http, "/inicio")
+def test_a_new_session_makes_new_tokens(web: TestClient) -> None:
+    before = csrf_token(web, "/entrar")
+    logged_in_client(web)
+    after = csrf_token(web, "/inicio")
     assert before != after
-    stale = http.post("/sair", data={"_csrf_token": before}, follow_redirects=False)
+    stale = web.post("/sair", data={"_csrf_token": before}, follow_redirects=False)
     assert stale.status_code == 403
 
 
@@ -179,7 +175,7 @@ def test_a_new_session_makes_new_tokens(http: TestClient) -> None:
 @pytest.fixture
 def https(settings: Settings) -> Iterator[TestClient]:
     secure = replace(settings, base_url="https://portal.example.com.br")
-    with TestClient(app=create_app(secure), base_url="https://testserver.local") as test_client:
+    with app_client(secure, base_url="https://testserver.local") as test_client:
         yield test_client
 
 
@@ -191,10 +187,10 @@ def test_under_https_every_cookie_is_host_prefixed_and_secure(https: TestClient)
     first = set_cookies(https.get("/entrar"))
     assert list(first) == ["__Host-espaco_csrf"]
     client_id = make_client(https, code=CODE)
-    document = run(https, _document, client_id)
+    document = call(https, _document, client_id)
     login = https.post(
         "/entrar",
-        data={"documento": document, "codigo": CODE, "_csrf_token": token_of(https, "/entrar")},
+        data={"documento": document, "codigo": CODE, "_csrf_token": csrf_token(https, "/entrar")},
         follow_redirects=False,
     )
     assert login.status_code == 303
@@ -210,17 +206,17 @@ def test_under_https_every_cookie_is_host_prefixed_and_secure(https: TestClient)
         assert not any(a.startswith("domain=") for a in attributes)
     assert https.get("/inicio", follow_redirects=False).status_code == 200
 
-    out = https.post("/sair", data={"_csrf_token": token_of(https, "/inicio")})
+    out = https.post("/sair", data={"_csrf_token": csrf_token(https, "/inicio")})
     cleared = set_cookies(out.history[0] if out.history else out)["__Host-espaco_sessao"].lower()
     assert "max-age=0" in cleared and "secure" in cleared
 
 
 def test_under_https_an_unprefixed_session_cookie_is_ignored(https: TestClient) -> None:
     client_id = make_client(https, code=CODE)
-    document = run(https, _document, client_id)
+    document = call(https, _document, client_id)
     https.post(
         "/entrar",
-        data={"documento": document, "codigo": CODE, "_csrf_token": token_of(https, "/entrar")},
+        data={"documento": document, "codigo": CODE, "_csrf_token": csrf_token(https, "/entrar")},
         follow_redirects=False,
     )
     session = https.cookies["__Host-espaco_sessao"]

@@ -13,8 +13,8 @@ import coletas_samples as cs
 import import_samples as s
 import pytest
 from bs4 import BeautifulSoup
-from portal_client import call, login, soup
 from pypdf import PdfReader
+from support import call, seed_and_log_in, soup
 
 from espaco.tables import Location
 
@@ -53,10 +53,8 @@ def dossier_doc() -> dict:
 
 
 @pytest.fixture
-def seeded(web):  # noqa: F811 - the fixture imported above
-    call(web, cs.seed, web.app.state.settings, dossier_doc())
-    login(web)
-    return web
+def seeded(web):
+    return seed_and_log_in(web, dossier_doc())
 
 
 def test_the_page_says_what_the_zip_holds_and_how_big(seeded):

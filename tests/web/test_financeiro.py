@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 
-import pytest
 from bs4 import BeautifulSoup
 from conftest import make_settings
 from factories import make_client
@@ -17,36 +15,12 @@ from financeiro_factories import make_invoice
 from i2of5 import bars_from_pdf, decode_i2of5
 from litestar.testing import TestClient
 from pypdf import PdfReader
+from support import HX, app_client, call, client_login, soup
 
-from espaco.app import create_app
 from espaco.domain.boleto import format_digitable_line
 from espaco.domain.pix import build_static_brcode, parse_brcode
 from espaco.services.operations.media import MediaStore
 from espaco.tables import Boleto, FiscalDocument
-
-HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def web(settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), base_url="http://portal.example.com.br") as client:
-        yield client
-
-
-def call(web: TestClient, fn, *args, **kwargs):
-    with web.portal() as portal:
-        return portal.call(lambda: fn(*args, **kwargs))
-
-
-def login(web: TestClient, code: str, document: str) -> None:
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', web.get("/entrar").text)
-    assert token
-    response = web.post(
-        "/entrar",
-        data={"documento": document, "codigo": code, "_csrf_token": token.group(1)},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
 
 
 def today() -> date:
@@ -57,12 +31,8 @@ def logged_in(web: TestClient) -> int:
     client_id, code = call(
         web, make_client, name="Padaria Pão Quente Ltda", document="12ABC34501DE35"
     )
-    login(web, code, "12ABC34501DE35")
+    assert client_login(web, "12ABC34501DE35", code).status_code == 303
     return client_id
-
-
-def soup(text: str) -> BeautifulSoup:
-    return BeautifulSoup(text, "html.parser")
 
 
 def card(page: BeautifulSoup, name: str) -> str:
@@ -223,7 +193,7 @@ def test_static_pix_qr_decodes_to_a_payload_with_a_right_crc(settings):
         pix_name="Verde Campo Ambiental",
         pix_city="Campinas",
     )
-    with TestClient(create_app(pix), base_url="http://portal.example.com.br") as web:
+    with app_client(pix) as web:
         client_id = logged_in(web)
         invoice = call(web, make_invoice, client_id, today() + timedelta(days=3), 150_075)
         page = soup(web.get(f"/financeiro/{invoice}/boleto").text)

@@ -27,8 +27,10 @@ from espaco.tables import AuditEvent, LoginThrottle
 from espaco.web.limits import FORM_MAX_BYTES
 
 EXAMPLES = 20
-LOGINS = {"/entrar", "/admin/entrar", "/admin/entrar/codigo", "/admin/conta/2fa"}
-# A refused login is counted against its key, and audited: that is the throttle working.
+LOGINS = {"/entrar", "/admin/entrar", "/admin/entrar/codigo", "/admin/conta/2fa",
+          "/agenda/{part:str}"}  # fmt: skip
+# A refused login (or an unknown calendar feed token) is counted against its key, and audited:
+# that is the throttle working.
 LOGIN_RECORDS = {LoginThrottle._meta.tablename, AuditEvent._meta.tablename}
 
 # Each POST route: the fields its form has. Logout routes take none and end the session.
@@ -38,6 +40,9 @@ FORMS: dict[str, list[str]] = {
     "/solicitar-coleta": ["local", "data", "data_livre", "descricao", "chave", "unidade", "mes"],
     "/solicitacoes/{protocol:str}/cancelar": [],
     "/coletas/relatorio/aviso": ["aviso"],
+    "/avisos/coleta-realizada": ["aviso"],
+    "/avisos/agenda": ["confirmado"],
+    "/avisos/agenda/desligar": ["confirmado"],
     "/admin/entrar": ["usuario", "senha"],
     "/admin/entrar/codigo": ["codigo"],
     "/admin/sair": [],
@@ -74,6 +79,8 @@ FILTERS: dict[str, list[str]] = {
     "/admin/clientes/grupos/{group_id:int}": ["q", "pagina"],
     "/admin/solicitacoes": ["situacao", "inicio", "fim", "cliente", "pagina"],
     "/admin/emails": ["situacao", "pagina"],
+    # The calendar feed: its path part is the secret (no query parameters are read).
+    "/agenda/{part:str}": [],
 }
 
 HUGE = [2**31 - 1, 2**31, 2**63 - 1, 2**63, 10**30, -(2**63) - 1]
@@ -100,6 +107,7 @@ def ids(w: World) -> dict[str, st.SearchStrategy[str]]:
         "email_id": number,
         "group_id": number,
         "token_id": number,
+        "part": st.one_of(TEXT.filter(lambda t: "/" not in t), st.just("A" * 43 + ".ics")),
         "protocol": st.one_of(st.just(w.protocol), TEXT.filter(lambda t: "/" not in t)),
     }
 

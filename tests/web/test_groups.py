@@ -7,27 +7,22 @@ import re
 
 import groups_samples as gs
 import pytest
-from portal_client import HX, call, soup, web  # noqa: F401 - the fixture
+from support import HX, call, client_login, soup
 
 from espaco.services.access.access_codes import format_code, normalize_code
 
 
-def _login(web, document: str, code: str):  # noqa: F811
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', web.get("/entrar").text).group(1)
-    return web.post(
-        "/entrar",
-        data={"documento": document, "codigo": code, "_csrf_token": token},
-        follow_redirects=False,
-    )
+def _login(web, document: str, code: str):
+    return client_login(web, document, code)
 
 
 @pytest.fixture
-def seeded(web, settings):  # noqa: F811
+def seeded(web, settings):
     return call(web, gs.seed, settings)
 
 
 @pytest.mark.parametrize("member", [1, 2])
-def test_the_group_code_through_each_members_document_opens_the_whole_group(web, seeded, member):  # noqa: F811
+def test_the_group_code_through_each_members_document_opens_the_whole_group(web, seeded, member):
     code = call(web, gs.group_code, seeded["G1"])
     assert _login(web, gs.DOCS[member], code).status_code == 303
     page = soup(web.get("/financeiro"))
@@ -38,13 +33,13 @@ def test_the_group_code_through_each_members_document_opens_the_whole_group(web,
     assert "Cliente 3" not in invoices.text
 
 
-def test_typed_loosely_the_group_code_still_opens(web, seeded):  # noqa: F811
+def test_typed_loosely_the_group_code_still_opens(web, seeded):
     code = call(web, gs.group_code, seeded["G1"])
     typed = format_code(normalize_code(code)).lower().replace("-", " ")
     assert _login(web, gs.DOCS[1], typed).status_code == 303
 
 
-def test_a_members_own_code_opens_that_member_alone(web, seeded):  # noqa: F811
+def test_a_members_own_code_opens_that_member_alone(web, seeded):
     code = call(web, gs.client_code, 2)
     assert _login(web, gs.DOCS[2], code).status_code == 303
     page = web.get("/financeiro?inicio=2026-01-01&fim=2026-12-31")
@@ -54,7 +49,7 @@ def test_a_members_own_code_opens_that_member_alone(web, seeded):  # noqa: F811
 
 
 @pytest.mark.parametrize("which", ["wrong", "other-group", "member-code-as-group"])
-def test_wrong_codes_are_refused(web, seeded, which):  # noqa: F811
+def test_wrong_codes_are_refused(web, seeded, which):
     if which == "wrong":
         code = "ABCD-EFGH-JKMN-PQRS-TUVW"
     elif which == "other-group":
@@ -68,7 +63,7 @@ def test_wrong_codes_are_refused(web, seeded, which):  # noqa: F811
     assert web.get("/financeiro", follow_redirects=False).status_code in (302, 303, 401)
 
 
-def test_the_unit_selector_narrows_financeiro_and_refuses_outsiders(web, seeded):  # noqa: F811
+def test_the_unit_selector_narrows_financeiro_and_refuses_outsiders(web, seeded):
     code = call(web, gs.group_code, seeded["G1"])
     assert _login(web, gs.DOCS[1], code).status_code == 303
     url = "/financeiro?inicio=2026-01-01&fim=2026-12-31"
@@ -84,7 +79,7 @@ def test_the_unit_selector_narrows_financeiro_and_refuses_outsiders(web, seeded)
         assert web.get(f"{url}&unidade={outsider}").status_code == 404
 
 
-def test_regenerating_the_group_code_ends_the_groups_sessions(web, seeded):  # noqa: F811
+def test_regenerating_the_group_code_ends_the_groups_sessions(web, seeded):
     code = call(web, gs.group_code, seeded["G1"])
     assert _login(web, gs.DOCS[1], code).status_code == 303
     assert web.get("/financeiro").status_code == 200
@@ -92,7 +87,7 @@ def test_regenerating_the_group_code_ends_the_groups_sessions(web, seeded):  # n
     assert web.get("/financeiro", follow_redirects=False).status_code != 200
 
 
-def _group_login(web, seeded, member: int = 1) -> None:  # noqa: F811
+def _group_login(web, seeded, member: int = 1) -> None:
     code = call(web, gs.group_code, seeded["G1"])
     assert _login(web, gs.DOCS[member], code).status_code == 303
 
@@ -100,7 +95,7 @@ def _group_login(web, seeded, member: int = 1) -> None:  # noqa: F811
 PERIOD = "inicio=2026-01-01&fim=2026-12-31"
 
 
-def test_coletas_of_a_group_list_every_unit_and_narrow_to_one(web, seeded):  # noqa: F811
+def test_coletas_of_a_group_list_every_unit_and_narrow_to_one(web, seeded):
     _group_login(web, seeded)
     page = soup(web.get(f"/coletas?{PERIOD}"))
     units = [td.get_text() for td in page.select('#coletas-tabela td[data-label="Unidade"]')]
@@ -113,7 +108,7 @@ def test_coletas_of_a_group_list_every_unit_and_narrow_to_one(web, seeded):  # n
     assert web.get(f"/coletas?{PERIOD}&unidade={seeded['CLI-4']}").status_code == 404
 
 
-def test_the_csv_of_a_group_names_each_rows_unit(web, seeded):  # noqa: F811
+def test_the_csv_of_a_group_names_each_rows_unit(web, seeded):
     _group_login(web, seeded, member=2)
     lines = web.get(f"/coletas/exportar?{PERIOD}").text.lstrip("\ufeff").splitlines()
     assert lines[0].startswith("Unidade da empresa;Data;")
@@ -123,7 +118,7 @@ def test_the_csv_of_a_group_names_each_rows_unit(web, seeded):  # noqa: F811
     assert web.get(f"/coletas/exportar?{PERIOD}&unidade={seeded['CLI-3']}").status_code == 404
 
 
-def test_a_members_own_session_lists_its_collections_only(web, seeded):  # noqa: F811
+def test_a_members_own_session_lists_its_collections_only(web, seeded):
     code = call(web, gs.client_code, 1)
     assert _login(web, gs.DOCS[1], code).status_code == 303
     page = soup(web.get(f"/coletas?{PERIOD}"))
@@ -133,11 +128,11 @@ def test_a_members_own_session_lists_its_collections_only(web, seeded):  # noqa:
     assert lines[0].startswith("Data;") and len(lines) == 2
 
 
-def _csrf(web, url: str) -> str:  # noqa: F811
+def _csrf(web, url: str) -> str:
     return re.search(r'name="_csrf_token" value="([^"]+)"', web.get(url).text).group(1)
 
 
-def test_solicitar_coleta_groups_the_places_by_unit_and_files_for_the_owner(web, seeded):  # noqa: F811
+def test_solicitar_coleta_groups_the_places_by_unit_and_files_for_the_owner(web, seeded):
     _group_login(web, seeded)
     page = soup(web.get("/solicitar-coleta"))
     groups = [
@@ -193,7 +188,7 @@ async def _request_client(protocol: str) -> int:
     return rows[0]["client"]
 
 
-def test_a_place_of_another_group_is_refused_on_solicitar(web, seeded):  # noqa: F811
+def test_a_place_of_another_group_is_refused_on_solicitar(web, seeded):
     _group_login(web, seeded)
     outsider = call(web, _location_of, seeded["CLI-3"])
     response = web.post(
@@ -217,7 +212,7 @@ async def _location_of(client_id: int) -> int:
     return (await Location.select(Location.id).where(Location.client == client_id))[0]["id"]
 
 
-def test_the_relatorio_of_a_group_is_one_unit_at_a_time(web, seeded):  # noqa: F811
+def test_the_relatorio_of_a_group_is_one_unit_at_a_time(web, seeded):
     _group_login(web, seeded, member=1)
     own = soup(web.get("/coletas/relatorio"))
     assert own.h1.get_text() == "Relatório de resíduos: Cliente 1"
@@ -233,7 +228,7 @@ def test_the_relatorio_of_a_group_is_one_unit_at_a_time(web, seeded):  # noqa: F
     assert dossie.h1.get_text() == "Dossiê de fiscalização: Cliente 2"
 
 
-def test_inicio_of_a_group_names_the_group_and_each_units_pendencias(web, seeded):  # noqa: F811
+def test_inicio_of_a_group_names_the_group_and_each_units_pendencias(web, seeded):
     _group_login(web, seeded, member=2)
     page = soup(web.get("/inicio"))
     assert page.h1.get_text() == "Olá, Grupo G1"
@@ -246,7 +241,7 @@ def test_inicio_of_a_group_names_the_group_and_each_units_pendencias(web, seeded
     assert own.h1.get_text() == "Olá, Cliente 2" and "por unidade" not in own.text
 
 
-def test_a_members_new_code_or_deactivation_and_the_groups_session(web, seeded):  # noqa: F811
+def test_a_members_new_code_or_deactivation_and_the_groups_session(web, seeded):
     _group_login(web, seeded, member=1)
     call(web, gs.client_code, 1)  # the member's own code is regenerated: the group's lives on
     assert web.get("/financeiro").status_code == 200
@@ -263,4 +258,4 @@ def test_a_members_new_code_or_deactivation_and_the_groups_session(web, seeded):
 async def _deactivate(client_id: int) -> None:
     from espaco.services.access import cadastros
 
-    assert await cadastros.set_active(client_id, False, actor="ana", ip="", now=gs.NOW)
+    await cadastros.set_active(client_id, False, actor="ana", ip="", now=gs.NOW)

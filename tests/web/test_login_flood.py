@@ -11,32 +11,31 @@ machine's speed: a burst slower than the 2 s delay would earn one more check.
 from __future__ import annotations
 
 import asyncio
-import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
 import pytest
-from bs4 import BeautifulSoup
 from factories import cnpj, make_client
-from live import Live, serving
+from live import LiveServer, serving
+from support import csrf_in, message
 
-from espaco.services.access import login, passwords, staff_login
+from espaco.clock import Clock
+from espaco.services.access import login, login_throttle, passwords, staff_login
 from espaco.services.access.staff import create_staff
 from espaco.settings import Settings
 from espaco.web.auth import REFUSAL_PAUSE
 
 FROZEN = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
-ALLOWED = login.FREE_FAILURES + 1  # the attempt that earns the first delay is still checked
+# The attempt that earns the first delay is still checked.
+ALLOWED = login_throttle.FREE_FAILURES + 1
 PASSWORD = "senha-forte-da-equipe"
 
 
 @pytest.fixture
-def live(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
-    monkeypatch.setattr("espaco.web.portal_auth.now", lambda: FROZEN)
-    monkeypatch.setattr("espaco.web.admin.login.now", lambda: FROZEN)
-    with serving(settings) as server:
+def live(settings: Settings) -> Iterator[LiveServer]:
+    with serving(settings, clock=Clock.fixed(FROZEN, settings.tz)) as server:
         yield server
 
 
@@ -56,21 +55,14 @@ def verified(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return done
 
 
-async def burst(live: Live, path: str, forms: list[dict[str, str]]) -> list[httpx.Response]:
+async def burst(live: LiveServer, path: str, forms: list[dict[str, str]]) -> list[httpx.Response]:
     """POST every form at once, each on its own connection, from one address."""
     limits = httpx.Limits(max_connections=len(forms) + 1)
     async with httpx.AsyncClient(base_url=live.url, limits=limits, timeout=60) as client:
-        page = await client.get(path)
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
-        assert token, f"no CSRF field on {path}"
+        token = csrf_in(await client.get(path))
         return await asyncio.gather(
-            *(client.post(path, data={**f, "_csrf_token": token.group(1)}) for f in forms)
+            *(client.post(path, data={**f, "_csrf_token": token}) for f in forms)
         )
-
-
-def alert(response: httpx.Response) -> str:
-    found = BeautifulSoup(response.text, "html.parser").select_one(".alerta")
-    return found.get_text(" ", strip=True) if found else ""
 
 
 def assert_held(responses: list[httpx.Response], verified: list[str]) -> None:
@@ -80,7 +72,7 @@ def assert_held(responses: list[httpx.Response], verified: list[str]) -> None:
     # Every attempt past the allowed ones was refused unchecked, with the wait in Portuguese.
     assert len(refused) >= len(responses) - ALLOWED + 1
     for response in refused:
-        assert "Por segurança, aguarde" in alert(response), alert(response)
+        assert "Por segurança, aguarde" in message(response), message(response)
     # ... after the tarpit's pause (the checked attempt that set the lock has no pause)
     paused = [r for r in refused if r.elapsed.total_seconds() >= REFUSAL_PAUSE[0]]
     assert len(paused) >= len(responses) - ALLOWED
@@ -88,7 +80,7 @@ def assert_held(responses: list[httpx.Response], verified: list[str]) -> None:
 
 
 def test_sixty_wrong_codes_for_one_document_at_once_check_four(live, verified) -> None:  # type: ignore[no-untyped-def]
-    live.run(make_client(document="12ABC34501DE35"))
+    live.call(make_client, document="12ABC34501DE35")
     forms = [{"documento": "12ABC34501DE35", "codigo": f"WRONG-{i:04d}"} for i in range(60)]
     responses = asyncio.run(burst(live, "/entrar", forms))
     assert_held(responses, verified)
@@ -104,11 +96,12 @@ def test_wrong_codes_for_many_documents_from_one_address_are_held_by_its_counter
 
 
 def test_forty_wrong_staff_passwords_at_once_check_four(live, verified) -> None:  # type: ignore[no-untyped-def]
-    assert live.run(create_staff("ana", PASSWORD, "master", now=FROZEN)) is None
+    assert live.call(create_staff, "ana", PASSWORD, "master", now=FROZEN) is None
     forms = [{"usuario": "ana", "senha": f"errada-{i:04d}"} for i in range(40)]
     responses = asyncio.run(burst(live, "/admin/entrar", forms))
     assert_held(responses, verified)
-    assert all(staff_login.BAD_LOGIN in alert(r) for r in responses if r.status_code == 422)
+    checked = [r for r in responses if r.status_code == 422]
+    assert checked and all(staff_login.BAD_LOGIN in message(r) for r in checked)
 
 
 def test_after_a_flood_the_owner_and_the_admin_on_that_address_still_get_in(
@@ -118,8 +111,8 @@ def test_after_a_flood_the_owner_and_the_admin_on_that_address_still_get_in(
 ) -> None:
     """The client and staff logins count the address apart, and a known device is held only by
     its own failures: a flood from the owner's office network does not lock the owner out."""
-    _, code = live.run(make_client(document="12ABC34501DE35"))
-    assert live.run(create_staff("ana", PASSWORD, "master", now=FROZEN)) is None
+    _, code = live.call(make_client, document="12ABC34501DE35")
+    assert live.call(create_staff, "ana", PASSWORD, "master", now=FROZEN) is None
     forms = [{"documento": cnpj(9000 + i), "codigo": "WRONG-CODE"} for i in range(30)]
     asyncio.run(burst(live, "/entrar", forms))
 
@@ -150,7 +143,4 @@ def test_after_a_flood_the_owner_and_the_admin_on_that_address_still_get_in(
 
 
 async def csrf(client: httpx.AsyncClient, path: str) -> dict[str, str]:
-    page = await client.get(path)
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
-    assert token
-    return {"_csrf_token": token.group(1)}
+    return {"_csrf_token": csrf_in(await client.get(path))}

@@ -2,54 +2,22 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-
-import pytest
-from bs4 import BeautifulSoup
 from conftest import make_settings
 from factories import make_client
-from litestar.testing import TestClient
+from support import HX, app_client, call, client_login, post, soup
 
-from espaco.app import create_app
 from espaco.tables import Client
-
-
-@pytest.fixture
-def web(settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), base_url="http://portal.example.com.br") as client:
-        yield client
-
-
-def call(web: TestClient, fn, *args, **kwargs):
-    with web.portal() as portal:
-        return portal.call(lambda: fn(*args, **kwargs))
-
-
-def csrf(web: TestClient, path: str = "/entrar") -> str:
-    match = re.search(r'name="_csrf_token" value="([^"]+)"', web.get(path).text)
-    assert match, f"no CSRF field on {path}"
-    return match.group(1)
-
-
-def login(web: TestClient, document: str, code: str, **headers: str):
-    return web.post(
-        "/entrar",
-        data={"documento": document, "codigo": code, "_csrf_token": csrf(web)},
-        headers=headers,
-        follow_redirects=False,
-    )
 
 
 def test_login_shows_the_client_and_logout_ends_the_session(web):
     _, code = call(web, make_client, name="Padaria Pão Quente Ltda", document="12ABC34501DE35")
-    response = login(web, "12.abc.345/01de-35", code.lower())
+    response = client_login(web, "12.abc.345/01de-35", code.lower())
     assert response.status_code == 303 and response.headers["location"] == "/inicio"
-    page = BeautifulSoup(web.get("/inicio").text, "html.parser")
+    page = soup(web.get("/inicio"))
     assert "Pão Quente" in page.h1.text
     assert "Padaria Pão Quente Ltda" in page.text
 
-    out = web.post("/sair", data={"_csrf_token": csrf(web, "/inicio")}, follow_redirects=False)
+    out = post(web, "/sair", form_page="/inicio")
     assert out.status_code == 303 and out.headers["location"] == "/entrar"
     again = web.get("/inicio", follow_redirects=False)
     assert again.status_code == 303 and again.headers["location"] == "/entrar"
@@ -58,39 +26,39 @@ def test_login_shows_the_client_and_logout_ends_the_session(web):
 def test_session_cookie_is_httponly_lax_and_new_at_every_login(web):
     _, code = call(web, make_client, document="12ABC34501DE35")
     web.cookies.set("espaco_sessao", "planted-by-an-attacker", domain="portal.example.com.br")
-    response = login(web, "12ABC34501DE35", code)
+    response = client_login(web, "12ABC34501DE35", code)
     header = [v for k, v in response.headers.multi_items() if k == "set-cookie"]
     session = next(h for h in header if h.startswith("espaco_sessao="))
     assert "HttpOnly" in session and "SameSite=lax" in session.replace("Lax", "lax")
     assert "Secure" not in session  # base URL is http in this test
     assert "planted-by-an-attacker" not in session
     first = web.cookies.get("espaco_sessao")
-    login(web, "12ABC34501DE35", code)
+    client_login(web, "12ABC34501DE35", code)
     assert web.cookies.get("espaco_sessao") != first
 
 
 def test_cookies_are_secure_when_the_base_url_is_https(settings):
     https = make_settings(settings.data_dir, base_url="https://portal.example.com.br")
-    with TestClient(create_app(https), base_url="https://portal.example.com.br") as web:
+    with app_client(https, base_url="https://portal.example.com.br") as web:
         _, code = call(web, make_client, document="12ABC34501DE35")
-        response = login(web, "12ABC34501DE35", code)
+        response = client_login(web, "12ABC34501DE35", code)
         cookies = [v for k, v in response.headers.multi_items() if k == "set-cookie"]
         assert cookies and all("Secure" in c for c in cookies)
 
 
 def test_wrong_code_rerenders_the_form_with_422_and_keeps_the_document(web):
     call(web, make_client, document="12ABC34501DE35")
-    response = login(web, "12.ABC.345/01DE-35", "AAAA-BBBB-CCCC-DDDD")
+    response = client_login(web, "12.ABC.345/01DE-35", "AAAA-BBBB-CCCC-DDDD")
     assert response.status_code == 422
-    page = BeautifulSoup(response.text, "html.parser")
+    page = soup(response)
     assert page.select_one('[role="alert"]').text == "CNPJ/CPF ou código de acesso incorretos."
     assert page.select_one("#documento")["value"] == "12.ABC.345/01DE-35"
     assert page.select_one("#codigo").get("value") is None  # the code is never echoed
 
 
 def test_invalid_document_points_at_its_field(web):
-    response = login(web, "123.456.789-00", "X")
-    page = BeautifulSoup(response.text, "html.parser")
+    response = client_login(web, "123.456.789-00", "X")
+    page = soup(response)
     assert response.status_code == 422
     assert page.select_one("#documento")["aria-invalid"] == "true"
     assert "dígito verificador" in page.select_one("#documento-erro").text
@@ -98,10 +66,10 @@ def test_invalid_document_points_at_its_field(web):
 
 def test_htmx_login_answers_the_fragment_or_a_redirect_header(web):
     _, code = call(web, make_client, document="12ABC34501DE35")
-    bad = login(web, "12ABC34501DE35", "WRONG", **{"HX-Request": "true"})
+    bad = client_login(web, "12ABC34501DE35", "WRONG", headers=HX)
     assert bad.status_code == 422 and "<html" not in bad.text
-    assert BeautifulSoup(bad.text, "html.parser").select_one("section#entrar")
-    good = login(web, "12ABC34501DE35", code, **{"HX-Request": "true"})
+    assert soup(bad).select_one("section#entrar")
+    good = client_login(web, "12ABC34501DE35", code, headers=HX)
     assert good.status_code == 200 and good.headers["HX-Redirect"] == "/inicio"
 
 
@@ -115,7 +83,7 @@ def test_post_without_csrf_token_is_refused_with_a_clear_page(web):
 
 def test_deactivating_a_client_ends_its_session_at_once(web):
     client_id, code = call(web, make_client, document="12ABC34501DE35")
-    login(web, "12ABC34501DE35", code)
+    client_login(web, "12ABC34501DE35", code)
     assert web.get("/inicio").status_code == 200
 
     async def deactivate():
@@ -128,9 +96,9 @@ def test_deactivating_a_client_ends_its_session_at_once(web):
 def test_client_name_with_markup_is_rendered_inert(web):
     name = '<script>alert(1)</script><a hx-get="/sair" hx-trigger="load">x</a>'
     _, code = call(web, make_client, name=name, trade_name=name, document="12ABC34501DE35")
-    login(web, "12ABC34501DE35", code)
+    client_login(web, "12ABC34501DE35", code)
     html = web.get("/inicio").text
-    page = BeautifulSoup(html, "html.parser")
+    page = soup(html)
     assert not page.select("[hx-trigger]")
     assert all("alert(1)" not in (s.string or "") for s in page.find_all("script"))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

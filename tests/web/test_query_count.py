@@ -16,15 +16,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from litestar.testing import TestClient
+from support import app_client, call, client_login
 
-from espaco.app import create_app
 from espaco.demo.clients import set_demo_access_code
 from espaco.services.imports import import_document
 from espaco.settings import Settings
 from espaco.tables import CollectionRequest, Location
 from tests import import_samples as s
-from tests.admin_support import client_login
 from tests.conftest import PG_URL, make_settings, truncate_pg
 from tests.import_samples import NOW
 
@@ -124,9 +122,8 @@ async def _seed(settings: Settings, rows: int) -> str:
 
 def _statements_per_page(settings: Settings, rows: int) -> dict[str, list[int]]:
     """For each page: the statements of its first and second request, after login."""
-    with counting_statements() as counter, TestClient(app=create_app(settings)) as http:
-        with http.portal() as portal:
-            code = portal.call(lambda: _seed(settings, rows))
+    with counting_statements() as counter, app_client(settings) as http:
+        code = call(http, _seed, settings, rows)
         assert client_login(http, s.cnpj(1001), code).status_code == 303
         counts: dict[str, list[int]] = {}
         for path in PAGES:
@@ -150,3 +147,18 @@ def test_statements_per_page_do_not_grow_with_the_rows_shown(settings: Settings,
     forty = _statements_per_page(make_settings(other_dir), 40)
     assert all(count > 0 for counts in one.values() for count in counts), one
     assert forty == one, {"1 row": one, "40 rows": forty}
+
+
+def test_pages_take_the_clients_data_version_from_the_session_lookup(settings: Settings) -> None:
+    # Início's pendências and Coletas' summary are cached per client.data_version; the session
+    # lookup every page makes reads it in the same statement, so no page reads it again.
+    with counting_statements() as counter, app_client(settings) as http:
+        with http.portal() as portal:
+            code = portal.call(lambda: _seed(settings, 3))
+        assert client_login(http, s.cnpj(1001), code).status_code == 303
+        counter.statements.clear()
+        for path in PAGES:
+            assert http.get(path).status_code == 200, path
+    statements = [" ".join(statement.split()) for statement in counter.statements]
+    assert any("c.data_version FROM web_session" in statement for statement in statements)
+    assert [st for st in statements if st.startswith("SELECT data_version FROM client")] == []

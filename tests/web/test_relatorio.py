@@ -9,8 +9,8 @@ import coletas_samples as cs
 import import_samples as s
 import pytest
 from bs4 import BeautifulSoup
-from portal_client import HX, call, login, soup
 from pypdf import PdfReader
+from support import HX, call, seed_and_log_in, soup
 
 from espaco.tables import Location
 
@@ -63,10 +63,8 @@ def report_doc() -> dict:
 
 
 @pytest.fixture
-def seeded(web):  # noqa: F811 - the fixture imported above
-    call(web, cs.seed, web.app.state.settings, report_doc())
-    login(web)
-    return web
+def seeded(web):
+    return seed_and_log_in(web, report_doc())
 
 
 def table(page: BeautifulSoup) -> list[list[str]]:
@@ -105,7 +103,7 @@ def test_dates_and_a_place_filter_and_htmx_gets_the_fragment_only(seeded):
     part = seeded.get("/coletas/relatorio", params=params, headers=HX)
     assert full.status_code == part.status_code == 200
     assert "<html" in full.text and "<html" not in part.text
-    fragment = BeautifulSoup(part.text, "html.parser")
+    fragment = soup(part)
     assert fragment.select_one("section")["id"] == "relatorio-resultado"
     assert [t.text for t in fragment.select(".total-unidade")] == ["2,350 t"]
     links = [a["href"] for a in fragment.select(".acoes a")]

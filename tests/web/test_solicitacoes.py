@@ -6,17 +6,15 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from admin_support import client_login, make_client, post, run, soup
 from factories import make_location
 from litestar.testing import TestClient
+from support import HX, call, client_login, make_client, post, soup
 
-from espaco.app import create_app
 from espaco.domain import scheduling
 from espaco.settings import Settings
 from espaco.tables import AuditEvent, CollectionRequest, OutboxEmail
 
 CODE = "ABCD-EFGH-JKMN-PQRS"
-HX = {"HX-Request": "true"}
 GOOD = "Duas caçambas de entulho, acesso pela rua de trás."
 
 
@@ -29,20 +27,14 @@ def earliest(settings: Settings) -> date:
 
 
 @pytest.fixture
-def app_client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(app=create_app(settings)) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def portal(app_client: TestClient) -> Iterator[tuple[TestClient, int, int]]:
+def portal(web: TestClient) -> Iterator[tuple[TestClient, int, int]]:
     """A logged-in client with one active place (and one inactive); yields (http, client, place)."""
-    client_id = make_client(app_client, code=CODE, emails=("compras@paoquente.com.br",))
-    place = run(app_client, make_location, client_id, label="Matriz")
-    run(app_client, make_location, client_id, label="Filial antiga", active=False)
-    document = run(app_client, _document, client_id)
-    assert client_login(app_client, document, CODE).status_code == 303
-    yield app_client, client_id, place
+    client_id = make_client(web, code=CODE, emails=("compras@paoquente.com.br",))
+    place = call(web, make_location, client_id, label="Matriz")
+    call(web, make_location, client_id, label="Filial antiga", active=False)
+    document = call(web, _document, client_id)
+    assert client_login(web, document, CODE).status_code == 303
+    yield web, client_id, place
 
 
 async def _document(client_id: int) -> str:
@@ -62,7 +54,7 @@ def send(http: TestClient, **fields: str) -> object:
 
 
 def requests_of(http: TestClient) -> list[dict]:
-    return run(http, lambda: CollectionRequest.select().order_by(CollectionRequest.id))
+    return call(http, lambda: CollectionRequest.select().order_by(CollectionRequest.id))
 
 
 def valid(http: TestClient, settings: Settings, place: int, **overrides: str) -> dict[str, str]:
@@ -131,10 +123,10 @@ def test_a_request_is_confirmed_with_its_protocol_and_emailed(portal, settings: 
     assert "Solicitação enviada" in page.get_text()
     rows = requests_of(http)
     assert len(rows) == 1 and rows[0]["status"] == "pending" and rows[0]["client"] == client_id
-    mails = run(http, lambda: OutboxEmail.select().where(OutboxEmail.kind == "request_received"))
+    mails = call(http, lambda: OutboxEmail.select().where(OutboxEmail.kind == "request_received"))
     assert len(mails) == 1 and mails[0]["recipients"] == "compras@paoquente.com.br"
     assert f"{year}-000001" in mails[0]["subject"] and f"{year}-000001" in mails[0]["body_text"]
-    events = run(http, lambda: AuditEvent.select().where(AuditEvent.action == "request_created"))
+    events = call(http, lambda: AuditEvent.select().where(AuditEvent.action == "request_created"))
     assert len(events) == 1
 
 
@@ -152,14 +144,14 @@ def test_another_clients_place_posted_by_hand_is_refused_and_nothing_written(
 ) -> None:  # type: ignore[no-untyped-def]
     http, _, place = portal
     other = make_client(http, name="Outra Empresa Ltda")
-    foreign = run(http, make_location, other, label="Deles")
-    inactive = run(http, make_location, portal[1], label="Fechada", active=False)
+    foreign = call(http, make_location, other, label="Deles")
+    inactive = call(http, make_location, portal[1], label="Fechada", active=False)
     for bad in (str(foreign), str(inactive), "abc", ""):
         response = send(http, **valid(http, settings, place, local=bad))
         assert response.status_code == 422
         assert soup(response).select_one("#local-erro") is not None
     assert requests_of(http) == []
-    assert run(http, lambda: OutboxEmail.select()) == []
+    assert call(http, lambda: OutboxEmail.select()) == []
 
 
 def test_a_date_in_the_past_or_inside_the_notice_is_refused_with_a_message(
@@ -261,17 +253,17 @@ def test_another_clients_request_is_not_found(portal, settings: Settings) -> Non
     http.cookies.clear()
     other_code = "QRST-ABCD-EFGH-JKMN"
     other = make_client(http, name="Outra", code=other_code)
-    run(http, make_location, other)
-    assert client_login(http, run(http, _document, other), other_code).status_code == 303
+    call(http, make_location, other)
+    assert client_login(http, call(http, _document, other), other_code).status_code == 303
     assert http.get(f"/solicitacoes/{protocol}").status_code == 404
     cancel = post(http, f"/solicitacoes/{protocol}/cancelar", form_page="/solicitacoes")
     assert cancel.status_code == 404
     assert requests_of(http)[0]["status"] == "pending"
 
 
-def test_pages_need_a_login(app_client: TestClient) -> None:
+def test_pages_need_a_login(web: TestClient) -> None:
     for path in ("/solicitar-coleta", "/solicitacoes"):
-        response = app_client.get(path, follow_redirects=False)
+        response = web.get(path, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"] == "/entrar"
 
 
@@ -292,7 +284,9 @@ def test_a_month_button_brings_the_form_back_on_that_month_keeping_what_was_type
     assert page.select_one("input[name=chave]")["value"] == fields["chave"]
     assert page.select_one(f"#dia-{year:04d}-{number:02d}-15") is not None
     # Without JavaScript the buttons submit the form they sit in; htmx posts it the same way.
-    for button in page.select("#calendario button.mes-nav"):
+    buttons = page.select("#calendario button.mes-nav")
+    assert buttons, "no month navigation on the calendar"
+    for button in buttons:
         assert button.find_parent("form")["action"] == "/solicitar-coleta"
         assert button["type"] == "submit" and button["name"] == "mes"
 
@@ -314,7 +308,7 @@ def test_the_list_of_requests_is_paged(portal) -> None:  # type: ignore[no-untyp
                 )
             )
 
-    run(http, many)
+    call(http, many)
     first = soup(http.get("/solicitacoes"))
     assert len(first.select("#solicitacoes li")) == 50
     assert "2026-000051" in first.select_one("#solicitacoes li").get_text()

@@ -17,6 +17,7 @@ from espaco.db.engine import (
     create_engine,
     database_path_for_log,
     fetch,
+    keep_session,
     placeholders,
     sqlite_version,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "create_engine",
     "database_path_for_log",
     "fetch",
+    "keep_session",
     "placeholders",
     "sqlite_version",
 ]

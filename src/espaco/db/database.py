@@ -13,7 +13,6 @@ from typing import Any
 
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
-from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from espaco import db, piccolo_conf
@@ -26,19 +25,8 @@ log = logging.getLogger(__name__)
 APP_NAME = "espaco"
 
 
-_generation = 0
-
-
-def generation() -> int:
-    """How many times :func:`configure` ran in this process: part of the key of any in-process
-    cache of database contents, so that one never outlives its database (tests use many)."""
-    return _generation
-
-
 def configure(settings: Settings) -> Engine:
     """Create the engine the settings name and point every table (Piccolo's own too) at it."""
-    global _generation  # noqa: PLW0603 - a process-wide counter, read by caches
-    _generation += 1
     os.environ.setdefault("PICCOLO_CONF", "espaco.piccolo_conf")
     engine = db.create_engine(settings)
     piccolo_conf.DB = engine
@@ -49,6 +37,8 @@ def configure(settings: Settings) -> Engine:
 
 
 def current_engine() -> Engine:
+    """The engine :func:`configure` made last. In-process caches of database contents put it in
+    their keys, so that a cache never outlives its database (the tests configure many)."""
     if piccolo_conf.DB is None:
         raise RuntimeError("database not configured: call espaco.db.database.configure first")
     return piccolo_conf.DB
@@ -59,10 +49,15 @@ async def fetch(sql: str, *args: Any) -> list[Record]:
     return await db.fetch(current_engine(), sql, *args)
 
 
+# Connections of one worker's asyncpg pool (docs/deploy-scale.md: max_connections for N workers).
+POOL_SIZE = 10
+
+
 async def start(engine: Engine) -> None:
-    """Open what the engine keeps open (PostgreSQL's pool)."""
+    """Open what the engine keeps open (PostgreSQL's pool of :data:`POOL_SIZE` connections,
+    returned to it without asyncpg's reset query: see :func:`espaco.db.keep_session`)."""
     if isinstance(engine, db.PgEngine):
-        await engine.start_connection_pool(min_size=1, max_size=10)
+        await engine.start_connection_pool(min_size=1, max_size=POOL_SIZE, reset=db.keep_session)
 
 
 async def stop(engine: Engine) -> None:
@@ -158,7 +153,7 @@ async def applied_migrations() -> list[str]:
 async def is_healthy() -> bool:
     """True when the database answers a trivial query."""
     try:
-        rows = await current_engine().run_querystring(QueryString("SELECT 1 AS ok"))
+        rows = await fetch("SELECT 1 AS ok")
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
         log.exception("health check failed")
         return False

@@ -8,9 +8,9 @@ changes the connection handling:
 - reads outside a transaction run on one long-lived connection, synchronously on the calling
   thread: an indexed per-client query takes tens of microseconds, less than the thread hop that
   aiosqlite would add;
-- the hot page reads (:func:`fetch`) use a second long-lived connection that returns SQLite's
-  own values (text dates, integer booleans) in ``sqlite3.Row``: Piccolo's converters (an
-  ``INTEGER`` column goes through ``Decimal``) cost more than the query;
+- SQL text (:func:`fetch`, under ``espaco.db.read``'s typed page reads) uses a second long-lived
+  connection that returns SQLite's own values (text dates, integer booleans) in ``sqlite3.Row``:
+  Piccolo's converters (an ``INTEGER`` column goes through ``Decimal``) cost more than the query;
 - every write runs in a transaction on a long-lived aiosqlite connection (one per event loop),
   behind an asyncio lock so that no two transactions of this process overlap, and starts with
   ``BEGIN IMMEDIATE`` so it takes the write lock up front; other processes wait on the busy
@@ -216,8 +216,12 @@ class SQLiteEngine(PiccoloSQLiteEngine):
             return self._reader().execute(sql, args).fetchall()
 
     async def fetch(self, sql: str, args: Sequence[Any]) -> list[Record]:
-        """Rows of one statement, as SQLite stores them (see :func:`fetch`)."""
+        """Rows of one statement, as SQLite stores them (see :func:`fetch`). A write outside a
+        transaction gets one of its own, on the write connection."""
         transaction = self.current_transaction.get()
+        if transaction is None and not sql.lstrip()[:7].upper().startswith(READ_PREFIXES):
+            async with self.transaction():
+                return await self.fetch(sql, args)
         if transaction is not None:  # see the transaction's own writes
             async with transaction.connection.execute(sql, args) as cursor:
                 cursor.row_factory = sqlite3.Row  # type: ignore[assignment]
@@ -266,6 +270,19 @@ class SQLiteEngine(PiccoloSQLiteEngine):
         return await self._run(ddl, [], "ddl", None)
 
 
+async def keep_session(connection: Any) -> None:
+    """The pool's ``reset``: nothing to undo when a connection goes back to the pool.
+
+    asyncpg's default sends ``SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET
+    ALL`` at every release — with one query per acquire, a second round trip and ~25 µs of the
+    backend's CPU for each query a page runs. The portal leaves no session state on a pool
+    connection: no ``SET`` (a ``SET LOCAL`` ends with its transaction), no ``LISTEN``, no cursor
+    outside a transaction, advisory locks only transaction-scoped (``pg_advisory_xact_lock``;
+    the migrations' session lock is taken on a connection of its own). What a release must
+    still undo, an open transaction, asyncpg rolls back before calling this.
+    """
+
+
 class PgEngine(PostgresEngine):
     """PostgreSQL through an asyncpg pool that start-up opens and shutdown closes."""
 
@@ -311,13 +328,13 @@ def as_datetime(value: Any) -> datetime:
 
 
 async def fetch(engine: Engine, sql: str, *args: Any) -> list[Record]:
-    """Run a read on the hot path of a page and return its rows by column name.
+    """Run one statement of SQL text and return its rows by column name or position.
 
-    ``sql`` uses ``{}`` placeholders. The values are the driver's own, without Piccolo's
-    conversion: on PostgreSQL typed (``date``, ``bool``), on SQLite as stored (dates as ISO text,
-    booleans as 0/1), so callers normalise what they read (:func:`as_date`,
-    :func:`as_datetime`). Inside a transaction the statement runs on the transaction's
-    connection.
+    ``sql`` uses ``{}`` placeholders (:func:`placeholders`, the one translator). The values are
+    the driver's own, without Piccolo's conversion: on PostgreSQL typed (``date``, ``bool``), on
+    SQLite as stored (dates as ISO text, booleans as 0/1); pages read through ``espaco.db.read``,
+    which converts them once by declared row type. Inside a transaction the statement runs on
+    the transaction's connection; on SQLite a write outside one gets its own.
     """
     return await engine.fetch(placeholders(sql, engine.engine_type), args)  # type: ignore[attr-defined]
 
@@ -331,7 +348,9 @@ def create_engine(settings: Settings) -> Engine:
     parts = urlsplit(settings.database_url)
     config: dict[str, Any] = {
         "dsn": parts._replace(scheme="postgresql").geturl(),
-        # Per-client queries: a generic plan measured ~5x slower than a custom one.
+        # Per-client queries: a generic plan measured ~5x slower than a custom one (on the
+        # scale data: 7.7x for a Coletas list filtered by status, 5x for a pendências count,
+        # both chosen by PostgreSQL's "auto"), so each run is planned for its own arguments.
         "server_settings": {"plan_cache_mode": "force_custom_plan", "timezone": "UTC"},
     }
     return PgEngine(config=config)

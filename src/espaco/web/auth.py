@@ -1,20 +1,19 @@
-"""Who is asking: the client IP, the session cookies, and the guards of the two areas."""
+"""Who is asking: the client IP, the session cookies, the app's clock, and
+:class:`LoginRequired` (raised by the guards of :mod:`espaco.web.guards`)."""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
 import random
-from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.response import Response
 
-from espaco.services.access import sessions
-from espaco.services.access.sessions import ClientSession, StaffSession
+from espaco.clock import Clock
 from espaco.settings import Settings
-from espaco.web.pages import is_fragment_request
 
 CLIENT_COOKIE = "espaco_sessao"
 STAFF_COOKIE = "espaco_equipe"
@@ -39,8 +38,10 @@ class LoginRequired(Exception):  # noqa: N818 - it is a control-flow signal, not
         self.login_path = login_path
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+def clock_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Clock:
+    """The app's clock (``create_app(clock=…)``): the web layer's only way to the time."""
+    clock: Clock = connection.app.state.clock
+    return clock
 
 
 async def pause_refusal(refused: bool) -> None:
@@ -88,7 +89,7 @@ def cookie_name(settings: Settings, name: str) -> str:
     return f"__Host-{name}" if settings.secure_cookies else name
 
 
-def read_cookie(request: Request, name: str) -> str | None:
+def read_cookie(request: ASGIConnection[Any, Any, Any, Any], name: str) -> str | None:
     """The value of our cookie ``name`` (see :func:`cookie_name`); an unprefixed cookie of the
     same name is ignored under https."""
     return request.cookies.get(cookie_name(request.app.state.settings, name))
@@ -117,30 +118,3 @@ def clear_cookie(response: Response[Any], settings: Settings, name: str) -> None
     # Set, not delete_cookie: a browser refuses a __Host- cookie, even an expired one, without
     # Secure.
     set_cookie(response, settings, name, "", max_age=0)
-
-
-async def current_client(request: Request) -> ClientSession:
-    """Dependency of every client page: the session's client, or a redirect to /entrar."""
-    session = await sessions.load_client_session(read_cookie(request, CLIENT_COOKIE), now=now())
-    if session is None:
-        raise LoginRequired("/entrar")
-    return session
-
-
-async def current_staff(request: Request) -> StaffSession:
-    """Dependency of every back-office page: the staff session, or a redirect to its login."""
-    session = await sessions.load_staff_session(read_cookie(request, STAFF_COOKIE), now=now())
-    if session is None:
-        raise LoginRequired("/admin/entrar")
-    return session
-
-
-def redirect(request: Request, location: str) -> Response[str]:
-    """303 for a plain form post; for htmx, a full-page navigation through ``HX-Redirect``."""
-    if is_fragment_request(request):
-        return Response("", status_code=200, headers={"HX-Redirect": location})
-    return Response("", status_code=303, headers={"Location": location})
-
-
-def login_required_handler(request: Request, exc: LoginRequired) -> Response[str]:
-    return redirect(request, exc.login_path)

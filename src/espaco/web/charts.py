@@ -1,10 +1,14 @@
-"""The small bar charts of Financeiro and Coletas, drawn by the server as inline SVG.
+"""The small bar charts of Financeiro and Coletas, drawn by the server as inline SVG: the one
+place where the portal's HTML is built in Python (the rows are Jinja macros, templates/macros/).
 
-They are built here rather than in a template: a chart is a dozen columns of four numbers each,
-and a template spends more time escaping those numbers than computing them (measured ~0.2 ms a
-page, the biggest single cost of the Financeiro fragment). Every text in them comes from integers
-and the constant month abbreviations (``format_month``, ``format_brl``, ``format_int_br``), so
-nothing needs escaping; a label from elsewhere must go through ``escape``.
+They are built here rather than in a template: a chart is a dozen to sixty columns of four
+numbers each, and a template spends more time escaping those numbers than computing them
+(measured ~0.2 ms a page, the biggest single cost of the Financeiro fragment). What they stand
+for is written as templates in tests/web/reference/graficos.html, and
+tests/web/test_charts_reference.py checks that both give the same markup: change the two
+together. Every text in them comes from integers and the constant month abbreviations
+(``format_month``, ``format_brl``, ``format_int_br``), so nothing needs escaping; a label from
+elsewhere must go through ``escape``.
 """
 
 from __future__ import annotations

@@ -11,33 +11,28 @@ import asyncio
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
-from html import escape
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from litestar import Request, get
-from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.response import Response
-from markupsafe import Markup
 
+from espaco.domain import whatsapp
 from espaco.domain.errors import DomainError
-from espaco.domain.formatting import format_date, format_int_br, format_unit
-from espaco.domain.money import format_quantity
+from espaco.domain.formatting import format_date
 from espaco.domain.periods import Period, last_days, parse_period
 from espaco.pdf.ticket import render_cached
-from espaco.services.access.sessions import ClientSession
 from espaco.services.collections import coletas
 from espaco.services.collections import filters as collection_filters
 from espaco.services.collections.filters import Filters
 from espaco.settings import Settings
 from espaco.web import charts
 from espaco.web import unidade as unit
-from espaco.web.auth import now
+from espaco.web.auth import clock_of
 from espaco.web.downloads import csv_text, file_response, read_or_404
+from espaco.web.guards import Client, client_only
 from espaco.web.pages import is_fragment_request, page
 from espaco.web.params import PathId, query_id
-from espaco.web.templating import date_text, escape_text
 
 DEFAULT_DAYS = 90
 UNIT_HEADER = "Unidade da empresa"
@@ -109,10 +104,6 @@ def parse_query(request: Request, today: date) -> Query:
     return Query(inicio, fim, local, situacao, Filters(period, location_id, status), errors)
 
 
-def _today(settings: Settings) -> date:
-    return now().astimezone(settings.tz).date()
-
-
 # The situação filter's options: (URL spelling, label).
 SITUACAO_OPTIONS = [
     (slug, collection_filters.STATUS_LABELS[status])
@@ -120,16 +111,18 @@ SITUACAO_OPTIONS = [
 ]
 
 
-@get("/coletas", include_in_schema=False)
-async def coletas_page(request: Request, client: NamedDependency[ClientSession]) -> Response[str]:
+@get("/coletas", include_in_schema=False, guards=[client_only])
+async def coletas_page(request: Request, client: Client) -> Response[str]:
     """The page; for htmx, the results (filters) or the next rows ("Carregar mais")."""
-    settings: Settings = request.app.state.settings
-    query = parse_query(request, _today(settings))
+    query = parse_query(request, clock_of(request).today())
     scope, unidade = unit.chosen(request, client)
     query = replace(query, unidade=unidade)
     after = coletas.Cursor.parse(request.query_params.get("pagina"))
     rows_only = after is not None and is_fragment_request(request)
-    data = await coletas.view(scope, query.filters, after, rows_only=rows_only, places=client.scope)
+    data = await coletas.view(
+        scope, query.filters, after, rows_only=rows_only, version=client.data_version,
+        places=client.scope,
+    )  # fmt: skip
     errors = dict(query.errors)
     labels = unit.labels(client)
     if labels is not None and not rows_only:  # a group's places name their unit
@@ -155,8 +148,8 @@ async def coletas_page(request: Request, client: NamedDependency[ClientSession])
         "errors": errors,
         "data": data,
         "after": after,
-        "rows": table_rows(data.page.rows, labels),
-        "certificate_rows": certificate_rows(data.certificates),
+        "units": labels,
+        "share": TicketShare.of(request.app.state.settings),
         "certificate_limit": coletas.CERTIFICATE_LIMIT,
         "chart": charts.per_month(data.summary.months) if data.summary else None,
         "situacoes": SITUACAO_OPTIONS,
@@ -176,105 +169,41 @@ async def coletas_page(request: Request, client: NamedDependency[ClientSession])
     )
 
 
-def table_rows(rows: list[coletas.Row], units: dict[int, str] | None = None) -> Markup:
-    """The ``<tr>`` of each collection, for the table's ``<tbody>`` (first page and "Carregar
-    mais" alike).
+@dataclass(frozen=True)
+class TicketShare:
+    """The "Enviar pelo WhatsApp" link of each row's ticket: ``whatsapp.link(ticket_text(…))``
+    built from cached encoded pieces (day and place repeat from row to row, the rest is
+    constant), since percent-encoding each row's whole text cost ~36 µs a row, more than the
+    rest of the row."""
 
-    Built here, not in the template: 50 rows of a dozen values cost the template ~15 µs a row in
-    escaping and filter calls, four times this, and "Carregar mais" has a 30 ms p99 budget at 32
-    connections. Every text that comes from the ERP goes through ``h`` (tests feed markup
-    into each); the rest is numbers, dates and constants. Links name themselves with
-    ``aria-label``: a visually hidden span is absolutely positioned and would escape the table's
-    scroll box, making the whole page scroll sideways at 360 px.
-    """
-    if units is None:
-        return Markup("".join(map(_table_row, rows)))  # noqa: S704 - see the docstring
-    return Markup(  # noqa: S704 - see the docstring; the unit's name is escaped
-        "".join(
-            f'<tr><td data-label="Unidade">{h(units.get(r.client_id, ""))}</td>'
-            + _table_row(r).removeprefix("<tr>")
-            for r in rows
-        )
-    )
+    provider: str
+    base_url: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> TicketShare:
+        return cls(settings.provider_name, settings.base_url.rstrip("/"))
+
+    def link(self, collection_id: int, day: date, place: str) -> str:
+        """The link of one row's ticket (called by the row macro, macros/coletas.html)."""
+        head, tail = _share_parts(self.provider, day, place)
+        prefix, suffix = _share_url(self.base_url)
+        return f"{head}{prefix}{collection_id}{suffix}{tail}"
 
 
-# Waste, quantity and situação cells repeat from row to row: each distinct one is built once
-# (pure functions of their texts, so never stale). Ticket and MTR numbers differ on every row
-# and are escaped directly (a cache miss costs more than the escape).
-h = escape_text
-_STATUS_CLASS = {"validated": "selo ok", "cancelled": "selo atencao", "scheduled": "selo aviso"}
+_SENTINEL = "\x00"
 
 
 @lru_cache(maxsize=4096)
-def _waste_cell(description: str, waste_class: str) -> str:
-    if not waste_class:
-        return h(description)
-    return f'{h(description)}<br><span class="dica">Classe {h(waste_class)}</span>'
+def _share_parts(provider: str, day: date, place: str) -> tuple[str, str]:
+    """The link up to the ticket's URL, and after it (percent-encoding is per character, so
+    encoding the pieces and joining them gives the encoding of the whole)."""
+    head, tail = whatsapp.ticket_text(provider, day, place, _SENTINEL).split(_SENTINEL)
+    return whatsapp.BASE + quote(head, safe=""), quote(tail, safe="")
 
 
-@lru_cache(maxsize=4096)
-def _quantity_cell(quantity: str, unit: str) -> str:
-    return f"{h(format_quantity(quantity))} {h(format_unit(unit))}" if quantity else ""
-
-
-@lru_cache(maxsize=64)
-def _status_cell(status: str) -> str:
-    label = collection_filters.STATUS_LABELS.get(status, status)
-    return f'<span class="{_STATUS_CLASS.get(status, "selo")}">{h(label)}</span>'
-
-
-def _table_row(r: coletas.Row) -> str:
-    ticket = (
-        f'<a href="/coletas/{r.id}/ticket.pdf" class="selo" target="_blank" rel="noopener"'
-        f' aria-label="PDF do ticket {escape(r.external_id)}">PDF</a>'
-        if r.status in collection_filters.WITH_TICKET
-        else ""
-    )
-    mtr = ""
-    if r.mtr_number:
-        mtr = number = escape(r.mtr_number)
-        if r.mtr_status:
-            mtr += f'<br><span class="dica">{h(r.mtr_status)}</span>'
-        if r.certificate_id:
-            mtr += (
-                f'<br><a href="/coletas/cdf/{r.certificate_id}/mtrs"'
-                f' aria-label="CDF do MTR {number}">CDF</a>'
-            )
-    return (
-        f'<tr><td data-label="Data">{date_text(r.event_on)}</td>'
-        f'<td data-label="Local">{h(r.location)}</td><td data-label="Serviço">{h(r.service)}</td>'
-        f'<td data-label="Resíduo">{_waste_cell(r.waste_description, r.waste_class)}</td>'
-        f'<td class="num" data-label="Quantidade">{_quantity_cell(r.quantity, r.unit)}</td>'
-        f'<td data-label="Ticket">{ticket}</td><td data-label="MTR/SINIR">{mtr}</td>'
-        f'<td data-label="Situação">{_status_cell(r.status)}</td></tr>\n'
-    )
-
-
-def certificate_rows(certificates: list[coletas.CertificateRow]) -> Markup:
-    """The ``<tr>`` of each CDF of the period (a year's filter lists a dozen), built here for
-    the reason ``table_rows`` is; number and receiver come from the ERP and are escaped."""
-    return Markup("".join(map(_certificate_row, certificates)))  # noqa: S704 - see above
-
-
-def _certificate_row(c: coletas.CertificateRow) -> str:
-    number = h(c.number)
-    url = f"/coletas/cdf/{c.id}/mtrs"
-    mtrs = f"{format_int_br(c.mtr_count)} MTR{'' if c.mtr_count == 1 else 's'}"
-    pdf = (
-        f'<a href="/coletas/cdf/{c.id}" download aria-label="Baixar o CDF {number} (PDF)">'
-        "Baixar</a>"
-        if c.has_pdf
-        else '<span class="dica">—</span>'
-    )
-    return (
-        f'<tr id="cdf-{c.id}"><td data-label="Número">{number}</td>'
-        f'<td data-label="Emissão">{date_text(c.issued_on)}</td>'
-        f'<td data-label="Período">{date_text(c.period_start)} a {date_text(c.period_end)}</td>'
-        f'<td data-label="Destinador">{h(c.receiver)}</td>'
-        f'<td data-label="MTRs"><a href="{url}" hx-get="{url}" hx-target="#cdf-detalhe"'
-        f' hx-swap="outerHTML" aria-label="{mtrs} do CDF {number}">{mtrs}</a></td>'
-        f'<td data-label="PDF">{pdf}</td></tr>\n'
-    )
+@lru_cache(maxsize=8)
+def _share_url(base_url: str) -> tuple[str, str]:
+    return quote(f"{base_url}/coletas/", safe=""), quote("/ticket.pdf", safe="")
 
 
 def export_csv(rows: list[coletas.Row], units: dict[int, str] | None = None) -> str:
@@ -309,11 +238,10 @@ def _export_name(period: Period) -> str:
     return f"coletas-{period.start.isoformat()}-a-{period.end.isoformat()}.csv"
 
 
-@get("/coletas/exportar", include_in_schema=False)
-async def coletas_csv(request: Request, client: NamedDependency[ClientSession]) -> Response[Any]:
+@get("/coletas/exportar", include_in_schema=False, guards=[client_only])
+async def coletas_csv(request: Request, client: Client) -> Response[Any]:
     """The filtered list as CSV (UTF-8 with BOM, so Excel reads the accents)."""
-    settings: Settings = request.app.state.settings
-    query = parse_query(request, _today(settings))
+    query = parse_query(request, clock_of(request).today())
     scope, _ = unit.chosen(request, client)
     rows = await coletas.export_rows(scope, query.filters)
     labels = unit.labels(client)
@@ -328,46 +256,42 @@ async def coletas_csv(request: Request, client: NamedDependency[ClientSession]) 
     )
 
 
-@get("/coletas/{collection_id:int}/ticket.pdf", include_in_schema=False)
-async def ticket_pdf(
-    request: Request, client: NamedDependency[ClientSession], collection_id: PathId
-) -> Response[bytes]:
+@get("/coletas/{collection_id:int}/ticket.pdf", include_in_schema=False, guards=[client_only])
+async def ticket_pdf(request: Request, client: Client, collection_id: PathId) -> Response[bytes]:
     """The ticket, opened in the browser; rendered once per content and then read from disk."""
     settings: Settings = request.app.state.settings
     ticket = await coletas.ticket(client.scope, collection_id, settings)
-    if ticket is None:
-        raise NotFoundException()
     cache_dir = settings.data_dir / "cache" / "tickets"
     body = await asyncio.to_thread(render_cached, ticket, settings.tz, cache_dir)
     name = f"ticket-{ticket.number}.pdf"
     return file_response(body, "application/pdf", name, cache_control="private, no-cache")
 
 
-@get("/coletas/{collection_id:int}/fotos/{photo_id:int}", include_in_schema=False)
+@get(
+    "/coletas/{collection_id:int}/fotos/{photo_id:int}",
+    include_in_schema=False,
+    guards=[client_only],
+)
 async def photo(
     request: Request,
-    client: NamedDependency[ClientSession],
+    client: Client,
     collection_id: PathId,
     photo_id: PathId,
 ) -> Response[bytes]:
     """A photo of one of the client's collections (the downscaled JPEG the ticket embeds)."""
     settings: Settings = request.app.state.settings
     path = await coletas.photo_file(client.scope, collection_id, photo_id, settings)
-    if path is None:
-        raise NotFoundException()
     body = await read_or_404(path)
     return file_response(body, "image/jpeg", cache_control="private, max-age=86400")
 
 
-@get("/coletas/cdf/{certificate_id:int}", include_in_schema=False)
+@get("/coletas/cdf/{certificate_id:int}", include_in_schema=False, guards=[client_only])
 async def certificate_pdf(
-    request: Request, client: NamedDependency[ClientSession], certificate_id: PathId
+    request: Request, client: Client, certificate_id: PathId
 ) -> Response[bytes]:
     """A CDF's PDF, downloaded with its number in the file name."""
     settings: Settings = request.app.state.settings
     found = await coletas.certificate_file(client.scope, certificate_id, settings)
-    if found is None:
-        raise NotFoundException()
     number, path = found
     body = await read_or_404(path)
     return file_response(
@@ -379,15 +303,13 @@ async def certificate_pdf(
     )
 
 
-@get("/coletas/cdf/{certificate_id:int}/mtrs", include_in_schema=False)
+@get("/coletas/cdf/{certificate_id:int}/mtrs", include_in_schema=False, guards=[client_only])
 async def certificate_page(
-    request: Request, client: NamedDependency[ClientSession], certificate_id: PathId
+    request: Request, client: Client, certificate_id: PathId
 ) -> Response[str]:
     """A CDF and the MTRs it covers, each with its collection's ticket: a fragment that opens
     in place on the Coletas page, or a page of its own."""
     detail = await coletas.certificate(client.scope, certificate_id)
-    if detail is None:
-        raise NotFoundException()
     return page(
         request,
         "cdf.html",

@@ -11,7 +11,7 @@ session (every login) makes new tokens.
 Safe methods get the token in ``ScopeState.csrf_token`` (the templates' ``csrf_token``) and, on
 a first visit, the pre-session cookie; other methods must send it as the ``_csrf_token`` form
 field or the ``X-CSRFToken`` header, else 403. The API (bearer tokens, no cookies), the static
-files and the health check are exempt.
+files, the health check and the calendar feed (a GET for calendar programs) are exempt.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ PRE_SESSION_COOKIE = "espaco_csrf"
 FIELD = "_csrf_token"
 HEADER = "x-csrftoken"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-EXEMPT = ("/api/", "/static/", "/saude")
+EXEMPT = ("/api/", "/static/", "/saude", "/agenda/")
 # The text errors.http_error recognises to show "Formulário expirado".
 FAILED = "CSRF token verification failed"
 

@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 from typing import Any, Final
 
 from litestar import Request, get
-from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.response import Response, Stream
 
@@ -24,14 +23,15 @@ from espaco.services.access.sessions import ClientSession
 from espaco.services.collections import dossier
 from espaco.settings import Settings
 from espaco.web import unidade as unidades
+from espaco.web.auth import clock_of
 from espaco.web.downloads import safe_filename
+from espaco.web.guards import Client, client_only
 from espaco.web.pages import page
 from espaco.web.relatorio import (
     PLACE_QUERY,
     parse_query,
     report_and_places,
     report_csv,
-    today,
 )
 from espaco.web.templating import render
 
@@ -49,7 +49,7 @@ def size_text(size: int) -> str:
 
 async def _gather(request: Request, client: ClientSession) -> dict[str, Any]:
     settings: Settings = request.app.state.settings
-    day = today(settings)
+    day = clock_of(request).today()
     query = parse_query(request, day)
     report, places, errors = await report_and_places(client, query)
     plan = await dossier.plan(client.client_id, report.period, report.location_id, settings)
@@ -59,8 +59,8 @@ async def _gather(request: Request, client: ClientSession) -> dict[str, Any]:
             "size": size_text(plan.size + 40_000 + 2_000 * len(plan.entries))}  # fmt: skip
 
 
-@get("/coletas/dossie", include_in_schema=False, opt=PLACE_QUERY)
-async def dossier_page(request: Request, client: NamedDependency[ClientSession]) -> Response[str]:
+@get("/coletas/dossie", include_in_schema=False, guards=[client_only], opt=PLACE_QUERY)
+async def dossier_page(request: Request, client: Client) -> Response[str]:
     """What the ZIP will hold and about how big it is, with the link that downloads it."""
     client = await unidades.narrowed(request, client)
     context = await _gather(request, client)
@@ -72,10 +72,8 @@ def _index(request: Request, context: dict[str, Any]) -> bytes:
     return html.encode("utf-8")
 
 
-@get("/coletas/dossie.zip", include_in_schema=False, opt=PLACE_QUERY)
-async def dossier_zip(
-    request: Request, client: NamedDependency[ClientSession]
-) -> Stream | Response[str]:
+@get("/coletas/dossie.zip", include_in_schema=False, guards=[client_only], opt=PLACE_QUERY)
+async def dossier_zip(request: Request, client: Client) -> Stream | Response[str]:
     """The ZIP, streamed while it is written."""
     global _running  # noqa: PLW0603 - a per-process count of dossiers being built
     client = await unidades.narrowed(request, client)

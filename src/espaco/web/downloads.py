@@ -11,8 +11,9 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from litestar.exceptions import NotFoundException
 from litestar.response import Response
+
+from espaco.domain.errors import NotFound
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection"): = + - @ and a
@@ -62,4 +63,4 @@ async def read_or_404(path: Path) -> bytes:
     try:
         return await asyncio.to_thread(path.read_bytes)
     except OSError as error:
-        raise NotFoundException() from error
+        raise NotFound() from error

@@ -13,6 +13,7 @@ from litestar.exceptions import (
 )
 from litestar.response import Response
 
+from espaco.domain.errors import NotFound
 from espaco.web.csrf import FAILED as CSRF_FAILED
 from espaco.web.limits import Refused
 from espaco.web.pages import page
@@ -131,8 +132,13 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     )
 
 
-def not_found(request: Request, exc: NotFoundException) -> Response:
-    return http_error(request, exc)
+def not_found(request: Request, exc: NotFound) -> Response:
+    """A service's :class:`NotFound`: the 404 page, or for the API its message, naming the
+    path parameter that found nothing (``protocol``, ``external_id``)."""
+    if _wants_json(request):
+        path = next(iter(request.path_params), "")
+        return api_error(ApiProblem(404, "not_found", exc.message, path))
+    return http_error(request, NotFoundException())
 
 
 def server_error(request: Request, exc: Exception) -> Response:

@@ -5,25 +5,25 @@ its PDF). Ids are looked up within the session's client: another client's id ans
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import lru_cache
 from urllib.parse import urlencode
 
 from litestar import Request, get
-from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.response import Response
 
-from espaco.domain.errors import DomainError
+from espaco.domain import whatsapp
+from espaco.domain.errors import DomainError, NotFound
 from espaco.domain.periods import PRESETS, Period, parse_period, preset_period
-from espaco.services.access.sessions import ClientSession
 from espaco.services.billing import financeiro
 from espaco.services.operations.media import MediaError, media_path
 from espaco.settings import Settings
 from espaco.web import charts
 from espaco.web import financeiro_view as payment
 from espaco.web import unidade as unit
+from espaco.web.auth import clock_of
 from espaco.web.downloads import file_response, read_or_404
+from espaco.web.guards import Client, client_only
 from espaco.web.pages import page
 from espaco.web.params import PathId, page_number
 
@@ -79,17 +79,10 @@ def unit_preset_links(today: date, unidade: int | None) -> dict[str, tuple[str, 
     }
 
 
-def _today(settings: Settings) -> date:
-    return financeiro.local_today(datetime.now(UTC), settings.tz)
-
-
-@get("/financeiro", include_in_schema=False)
-async def financeiro_page(
-    request: Request, client: NamedDependency[ClientSession]
-) -> Response[str]:
+@get("/financeiro", include_in_schema=False, guards=[client_only])
+async def financeiro_page(request: Request, client: Client) -> Response[str]:
     """The period's totals, the 12-month chart and the closures, 25 a page."""
-    settings: Settings = request.app.state.settings
-    today = _today(settings)
+    today = clock_of(request).today()
     period, preset, error = choose_period(request, today)
     number = page_number(_query(request, "pagina"))
     scope, unidade = unit.chosen(request, client)
@@ -99,7 +92,7 @@ async def financeiro_page(
         "client": client,
         "unidade": unidade,
         "f": data,
-        "rows": payment.closure_rows(data.rows, unit.labels(client)),
+        "units": unit.labels(client),
         "preset": preset,
         "presets": unit_preset_links(today, unidade),
         "period_url": period_url,
@@ -117,19 +110,10 @@ async def financeiro_page(
     )
 
 
-async def _fiscal(client: ClientSession, invoice_id: int) -> financeiro.FiscalDetail:
-    nota = await financeiro.fiscal_document(client.scope, invoice_id)
-    if nota is None:
-        raise NotFoundException()
-    return nota
-
-
-@get("/financeiro/{invoice_id:int}/nota", include_in_schema=False)
-async def nota_page(
-    request: Request, client: NamedDependency[ClientSession], invoice_id: PathId
-) -> Response[str]:
+@get("/financeiro/{invoice_id:int}/nota", include_in_schema=False, guards=[client_only])
+async def nota_page(request: Request, client: Client, invoice_id: PathId) -> Response[str]:
     """The fiscal document: a fragment that opens in place, or a page of its own."""
-    nota = await _fiscal(client, invoice_id)
+    nota = await financeiro.fiscal_document(client.scope, invoice_id)
     return page(
         request,
         "nota.html",
@@ -142,72 +126,61 @@ async def _media(settings: Settings, rel: str) -> bytes:
     try:
         path = media_path(settings, rel)
     except MediaError as error:
-        raise NotFoundException() from error
+        raise NotFound() from error
     return await read_or_404(path)
 
 
-@get("/financeiro/{invoice_id:int}/nota.pdf", include_in_schema=False)
-async def nota_pdf(
-    request: Request, client: NamedDependency[ClientSession], invoice_id: PathId
-) -> Response[bytes]:
+@get("/financeiro/{invoice_id:int}/nota.pdf", include_in_schema=False, guards=[client_only])
+async def nota_pdf(request: Request, client: Client, invoice_id: PathId) -> Response[bytes]:
     """The PDF the ERP supplied or, where it sent only the XML, a DANFSe-like summary."""
     settings: Settings = request.app.state.settings
-    nota = await _fiscal(client, invoice_id)
+    nota = await financeiro.fiscal_document(client.scope, invoice_id)
     name = f"{nota.kind_label}-{nota.number}.pdf"
     if nota.pdf_path:
         return file_response(await _media(settings, nota.pdf_path), "application/pdf", name)
     if not nota.xml_path:
-        raise NotFoundException()
+        raise NotFound()
     return file_response(
         await asyncio.to_thread(payment.nota_pdf, nota, settings), "application/pdf", name
     )
 
 
-@get("/financeiro/{invoice_id:int}/nota.xml", include_in_schema=False)
-async def nota_xml(
-    request: Request, client: NamedDependency[ClientSession], invoice_id: PathId
-) -> Response[bytes]:
+@get("/financeiro/{invoice_id:int}/nota.xml", include_in_schema=False, guards=[client_only])
+async def nota_xml(request: Request, client: Client, invoice_id: PathId) -> Response[bytes]:
     settings: Settings = request.app.state.settings
-    nota = await _fiscal(client, invoice_id)
+    nota = await financeiro.fiscal_document(client.scope, invoice_id)
     if not nota.xml_path:
-        raise NotFoundException()
+        raise NotFound()
     data = await _media(settings, nota.xml_path)
     return file_response(
         data, "application/xml", f"{nota.kind_label}-{nota.number}.xml", inline=False
     )
 
 
-async def _boleto(client: ClientSession, invoice_id: int) -> financeiro.BoletoDetail:
-    boleto = await financeiro.boleto(client.scope, invoice_id)
-    if boleto is None:
-        raise NotFoundException()
-    return boleto
-
-
-@get("/financeiro/{invoice_id:int}/boleto", include_in_schema=False)
-async def boleto_page(
-    request: Request, client: NamedDependency[ClientSession], invoice_id: PathId
-) -> Response[str]:
+@get("/financeiro/{invoice_id:int}/boleto", include_in_schema=False, guards=[client_only])
+async def boleto_page(request: Request, client: Client, invoice_id: PathId) -> Response[str]:
     """The linha digitável to copy, the PIX QR and copia-e-cola, and the link to the PDF."""
     settings: Settings = request.app.state.settings
-    boleto = await _boleto(client, invoice_id)
+    boleto = await financeiro.boleto(client.scope, invoice_id)
     pix = payment.pix_for(boleto, settings) if boleto.payable else None
+    line = payment.printed_line(boleto)
+    share = whatsapp.link(
+        whatsapp.boleto_text(settings.provider_name, boleto.amount_cents, boleto.due_on, line)
+    )
     return page(
         request,
         "boleto.html",
-        {"client": client, "boleto": boleto, "pix": pix, "line": payment.printed_line(boleto)},
+        {"client": client, "boleto": boleto, "pix": pix, "line": line, "whatsapp_url": share},
     )
 
 
-@get("/financeiro/{invoice_id:int}/boleto.pdf", include_in_schema=False)
-async def boleto_pdf(
-    request: Request, client: NamedDependency[ClientSession], invoice_id: PathId
-) -> Response[bytes]:
+@get("/financeiro/{invoice_id:int}/boleto.pdf", include_in_schema=False, guards=[client_only])
+async def boleto_pdf(request: Request, client: Client, invoice_id: PathId) -> Response[bytes]:
     """The ficha de compensação; paid and cancelled invoices have no payable boleto (404)."""
     settings: Settings = request.app.state.settings
-    boleto = await _boleto(client, invoice_id)
+    boleto = await financeiro.boleto(client.scope, invoice_id)
     if not boleto.payable:
-        raise NotFoundException()
+        raise NotFound()
     data = await asyncio.to_thread(payment.boleto_pdf, boleto, settings)
     return file_response(data, "application/pdf", f"boleto-{boleto.invoice_external_id}.pdf")
 

@@ -1,78 +1,24 @@
-"""What the Financeiro pages show besides the service's data: the closures' table rows, the PIX
-BR Code and its QR, and the PDFs handed plain dataclasses."""
+"""What the Financeiro pages show besides the service's data: the PIX BR Code and its QR, and
+the PDFs handed plain dataclasses (the closures' rows are in templates/macros/financeiro.html)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import segno
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from espaco.domain.boleto import format_digitable_line
 from espaco.domain.errors import DomainError
 from espaco.domain.formatting import format_date
-from espaco.domain.money import format_brl
 from espaco.domain.pix import build_static_brcode, parse_brcode
 from espaco.pdf.boleto import BoletoPdf, render_boleto
 from espaco.pdf.nota import NotaItem, NotaPdf, render_nota
-from espaco.services.billing.financeiro import BoletoDetail, FiscalDetail, InvoiceRow
+from espaco.services.billing.financeiro import BoletoDetail, FiscalDetail
 from espaco.settings import Settings
-from espaco.web.templating import date_text
 
 _TXID_UNSAFE = re.compile(r"[^A-Za-z0-9]")
-
-
-def closure_rows(rows: Sequence[InvoiceRow], units: dict[int, str] | None = None) -> Markup:
-    """The ``<tr>`` of each billing closure, for the Financeiro table's ``<tbody>``.
-
-    Built here, not in the template: 25 rows of ten values each cost the template ~12 µs a row
-    in escaping and filter calls, three times this (the page's p99 budget is 50 ms at 32
-    connections). The only text not made here from numbers and dates is the fiscal document's
-    number, which goes through ``escape``; tests feed markup into it.
-    """
-    if units is None:
-        return Markup("".join(map(_closure_row, rows)))  # noqa: S704 - see the docstring
-    return Markup("".join(_closure_row(r, units) for r in rows))  # noqa: S704 - escaped below
-
-
-def _closure_row(r: InvoiceRow, units: dict[int, str] | None = None) -> str:
-    due = date_text(r.due_on)
-    if r.status == "paid":
-        paid_on = f" em {date_text(r.paid_on)}" if r.paid_on else ""
-        status = f'<span class="selo ok">paga{paid_on}</span>'
-    elif r.status == "cancelled":
-        status = '<span class="selo">cancelada</span>'
-    elif r.overdue:
-        status = '<span class="selo atencao">vencida</span>'
-    else:
-        status = '<span class="selo aviso">aberta</span>'
-    if r.fiscal_kind:
-        url = f"/financeiro/{r.id}/nota"
-        kind = "NF-e" if r.fiscal_kind == "nfe" else "NFS-e"
-        nota = (
-            f'<a href="{url}" hx-get="{url}" hx-target="#nota-detalhe" hx-swap="outerHTML">'
-            f"{kind} {escape(r.fiscal_number or '')}</a>"
-        )
-    else:
-        nota = "—"
-    boleto = (
-        f'<a href="/financeiro/{r.id}/boleto">Boleto'
-        f'<span class="visualmente-oculto"> de {due}</span></a>'
-        if r.payable
-        else "—"
-    )
-    unit = f'<td data-label="Unidade">{escape(units.get(r.client_id, ""))}</td>' if units else ""
-    return (
-        f'<tr>{unit}<td data-label="Referência" class="inteira">{date_text(r.reference_start)}'
-        f" a {date_text(r.reference_end)}</td>"
-        f'<td data-label="Emissão">{date_text(r.issued_on)}</td>'
-        f'<td data-label="Vencimento">{due}</td>'
-        f'<td class="num" data-label="Valor">{format_brl(r.amount_cents)}</td>'
-        f'<td data-label="Situação">{status}</td>'
-        f'<td data-label="Nota fiscal">{nota}</td><td data-label="Boleto">{boleto}</td></tr>\n'
-    )
 
 
 @dataclass(frozen=True)

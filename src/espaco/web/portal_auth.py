@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, get, post
-from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Response
 
+from espaco.domain.errors import Invalid
 from espaco.services.access import login, sessions
-from espaco.services.access.sessions import ClientSession
 from espaco.services.collections import pendencias
 from espaco.settings import Settings
 from espaco.web.auth import (
@@ -20,18 +19,19 @@ from espaco.web.auth import (
     YEAR,
     clear_cookie,
     client_ip,
-    now,
+    clock_of,
     pause_refusal,
     read_cookie,
-    redirect,
     set_cookie,
 )
+from espaco.web.guards import PUBLIC, Client, client_only
 from espaco.web.pages import page
+from espaco.web.redirects import redirect
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
-@get("/entrar", include_in_schema=False)
+@get("/entrar", include_in_schema=False, opt=PUBLIC)
 async def login_page(request: Request) -> Response[str]:
     """The client's login form: CNPJ or CPF and the access code."""
     return page(
@@ -39,32 +39,30 @@ async def login_page(request: Request) -> Response[str]:
     )
 
 
-@post("/entrar", include_in_schema=False)
+@post("/entrar", include_in_schema=False, opt=PUBLIC)
 async def login_submit(request: Request, data: Form) -> Response[str]:
     settings: Settings = request.app.state.settings
     document = str(data.get("documento", ""))[:40]
-    result = await login.attempt_login(
-        document,
-        str(data.get("codigo", ""))[:80],
-        ip=client_ip(request, settings),
-        device_cookie=read_cookie(request, DEVICE_COOKIE),
-        secret=settings.secret_key,
-        now=now(),
-        tz=settings.tz,
-    )
+    try:
+        result = await login.attempt_login(
+            document,
+            str(data.get("codigo", ""))[:80],
+            ip=client_ip(request, settings),
+            device_cookie=read_cookie(request, DEVICE_COOKIE),
+            secret=settings.secret_key,
+            now=clock_of(request).now(),
+            tz=settings.tz,
+        )
+    except Invalid as invalid:
+        return _login_form(request, document, invalid.errors, "Confira os campos destacados.", 422)
     if result.client_id is None:
         await pause_refusal(result.refused or result.busy)
-        return page(
-            request,
-            "entrar.html",
-            {"document": document, "errors": result.field_errors or {}, "message": result.error},
-            fragment="partials/entrar_form.html",
-            status_code=503 if result.busy else 429 if result.locked_until else 422,
-        )
+        status = 503 if result.busy else 429 if result.locked_until else 422
+        return _login_form(request, document, {}, result.error, status)
     # A new id at every login: a cookie sent before login is never promoted (no fixation).
     await sessions.end_session(read_cookie(request, CLIENT_COOKIE))
     raw = await sessions.create_session(
-        now=now(),
+        now=clock_of(request).now(),
         ip=client_ip(request, settings),
         client_id=result.client_id,
         group_id=result.group_id,
@@ -82,7 +80,16 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
     return response
 
 
-@post("/sair", include_in_schema=False)
+def _login_form(
+    request: Request, document: str, errors: dict[str, str], message: str | None, status: int
+) -> Response[str]:
+    context = {"document": document, "errors": errors, "message": message}
+    return page(
+        request, "entrar.html", context, fragment="partials/entrar_form.html", status_code=status
+    )
+
+
+@post("/sair", include_in_schema=False, opt=PUBLIC)
 async def logout(request: Request) -> Response[str]:
     settings: Settings = request.app.state.settings
     await sessions.end_session(read_cookie(request, CLIENT_COOKIE))
@@ -91,20 +98,20 @@ async def logout(request: Request) -> Response[str]:
     return response
 
 
-@get("/inicio", include_in_schema=False)
-async def home(request: Request, client: NamedDependency[ClientSession]) -> Response[str]:
+@get("/inicio", include_in_schema=False, guards=[client_only])
+async def home(request: Request, client: Client) -> Response[str]:
     """The client's landing page after login, with its waste pendências."""
     settings: Settings = request.app.state.settings
-    day = now().astimezone(settings.tz).date()
+    day = clock_of(request).today()
 
-    async def of(client_id: int) -> pendencias.Pendencias:
+    async def of(client_id: int, version: int | None = None) -> pendencias.Pendencias:
         return await pendencias.pendencias(
             client_id, day, cdf_wait_days=settings.cdf_wait_days,
-            mtr_saved_days=settings.mtr_saved_days,
+            mtr_saved_days=settings.mtr_saved_days, version=version,
         )  # fmt: skip
 
     # A group's landing page: each unit's pendências (each cached per unit), with its report.
     by_unit = [(u, await of(u.id)) for u in client.units] if client.is_group else None
-    found = await of(client.client_id)
+    found = await of(client.client_id, client.data_version)
     context = {"client": client, "pendencias": found, "unit_pendencias": by_unit}
     return page(request, "inicio.html", context)

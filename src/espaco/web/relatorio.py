@@ -14,24 +14,25 @@ from typing import Any, Final
 from urllib.parse import urlencode
 
 from litestar import Request, get, post
-from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import HTTPException
 from litestar.response import Response
 
 from espaco.domain.dmr import dmr_period, dmr_presets, last_closed_quarter
 from espaco.domain.documents import mask_document
-from espaco.domain.errors import DomainError
+from espaco.domain.errors import DomainError, NotFound
 from espaco.domain.periods import Period, parse_period
 from espaco.pdf.waste_report import ReportHeader, render_report
 from espaco.services.access.sessions import ClientSession
 from espaco.services.collections import coletas, pendencias, pendencias_email, waste_report
 from espaco.settings import Settings
 from espaco.web import unidade as unidades
-from espaco.web.auth import now, redirect
+from espaco.web.auth import clock_of
 from espaco.web.downloads import csv_text, file_response
+from espaco.web.guards import Client, client_only
 from espaco.web.pages import page
 from espaco.web.params import query_id
 from espaco.web.portal_auth import Form
+from espaco.web.redirects import redirect
 
 # Routes whose ``local`` query parameter names one of the client's places: another client's
 # place answers 404 (tests/web/test_cross_client.py finds them by this option).
@@ -67,10 +68,6 @@ class ReportQuery:
 
     def label(self) -> str:
         return dmr_period(self.periodo).label if self.periodo else ""
-
-
-def today(settings: Settings) -> date:
-    return now().astimezone(settings.tz).date()
 
 
 def parse_query(request: Request, day: date) -> ReportQuery:
@@ -118,17 +115,17 @@ async def report_and_places(
 ) -> tuple[waste_report.Report, list[coletas.LocationOption], dict[str, str]]:
     places = await coletas.locations((client.client_id,))
     if query.location_id is not None and query.location_id not in {p.id for p in places}:
-        raise NotFoundException()  # another client's place is simply not found
+        raise NotFound()  # another client's place is simply not found
     report = await waste_report.report(client.client_id, query.period, query.location_id)
     return report, places, dict(query.errors)
 
 
-@get("/coletas/relatorio", include_in_schema=False, opt=PLACE_QUERY)
-async def report_page(request: Request, client: NamedDependency[ClientSession]) -> Response[str]:
+@get("/coletas/relatorio", include_in_schema=False, guards=[client_only], opt=PLACE_QUERY)
+async def report_page(request: Request, client: Client) -> Response[str]:
     """The report page; for htmx, the results under the filters."""
     settings: Settings = request.app.state.settings
     client = await unidades.narrowed(request, client)
-    day = today(settings)
+    day = clock_of(request).today()
     query = parse_query(request, day)
     report, places, errors = await report_and_places(client, query)
     found = await pendencias.pendencias(
@@ -195,25 +192,20 @@ def _name(report: waste_report.Report, ext: str) -> str:
     return f"relatorio-residuos-{report.period.start.isoformat()}-a-{report.period.end}.{ext}"
 
 
-@get("/coletas/relatorio.csv", include_in_schema=False, opt=PLACE_QUERY)
-async def report_csv_file(
-    request: Request, client: NamedDependency[ClientSession]
-) -> Response[bytes]:
-    settings: Settings = request.app.state.settings
+@get("/coletas/relatorio.csv", include_in_schema=False, guards=[client_only], opt=PLACE_QUERY)
+async def report_csv_file(request: Request, client: Client) -> Response[bytes]:
     client = await unidades.narrowed(request, client)
-    report, _, _ = await report_and_places(client, file_query(request, today(settings)))
+    report, _, _ = await report_and_places(client, file_query(request, clock_of(request).today()))
     body = ("\ufeff" + report_csv(report)).encode("utf-8")
     return file_response(body, "text/csv; charset=utf-8", _name(report, "csv"), inline=False,
                          cache_control="no-store")  # fmt: skip
 
 
-@get("/coletas/relatorio.pdf", include_in_schema=False, opt=PLACE_QUERY)
-async def report_pdf_file(
-    request: Request, client: NamedDependency[ClientSession]
-) -> Response[bytes]:
+@get("/coletas/relatorio.pdf", include_in_schema=False, guards=[client_only], opt=PLACE_QUERY)
+async def report_pdf_file(request: Request, client: Client) -> Response[bytes]:
     settings: Settings = request.app.state.settings
     client = await unidades.narrowed(request, client)
-    day = today(settings)
+    day = clock_of(request).today()
     report, places, _ = await report_and_places(client, file_query(request, day))
     place = next((p.label for p in places if p.id == report.location_id), "Todos os locais")
     header = ReportHeader(
@@ -223,10 +215,8 @@ async def report_pdf_file(
     return file_response(body, "application/pdf", _name(report, "pdf"), cache_control="no-store")
 
 
-@post("/coletas/relatorio/aviso", include_in_schema=False)
-async def weekly_email_choice(
-    request: Request, client: NamedDependency[ClientSession], data: Form
-) -> Response[str]:
+@post("/coletas/relatorio/aviso", include_in_schema=False, guards=[client_only])
+async def weekly_email_choice(request: Request, client: Client, data: Form) -> Response[str]:
     """Turn the weekly pendências e-mail off (``aviso=nao``) or back on (``aviso=sim``)."""
     await pendencias_email.set_enabled(client.client_id, str(data.get("aviso", "")) == "sim")
     return redirect(request, "/coletas/relatorio#pendencias")

@@ -6,23 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Response
 
 from espaco.domain import scheduling
+from espaco.domain.errors import Invalid, NotFound
 from espaco.services.access.sessions import ClientSession
 from espaco.services.solicitacoes import solicitacoes
 from espaco.services.solicitacoes.solicitacoes import Place
 from espaco.settings import Settings
 from espaco.web import unidade as unit
-from espaco.web.auth import client_ip, now, redirect
+from espaco.web.auth import client_ip, clock_of
+from espaco.web.guards import Client, client_only
 from espaco.web.pages import confirmation, needs_confirmation, page
 from espaco.web.params import page_number, query_id
 from espaco.web.portal_auth import Form
+from espaco.web.redirects import redirect
 
-Client = NamedDependency[ClientSession]
 FORM_PAGE = "solicitar_coleta.html"
 
 
@@ -36,7 +36,7 @@ def _form_context(
     unidade: int | None = None,
 ) -> dict[str, Any]:
     settings: Settings = request.app.state.settings
-    today = now().astimezone(settings.tz).date()
+    today = clock_of(request).today()
     selected = scheduling.parse_iso_date(form.get("data"))
     wanted = scheduling.parse_month(month) or (
         (selected.year, selected.month) if selected else None
@@ -81,11 +81,11 @@ def _posted_scope(client: ClientSession, text: str) -> tuple[tuple[int, ...], in
         return client.scope, None
     chosen = query_id(text)
     if chosen is None or chosen not in client.scope:
-        raise NotFoundException()
+        raise NotFound("Unidade não encontrada.")
     return (chosen,), chosen
 
 
-@get("/solicitar-coleta", include_in_schema=False)
+@get("/solicitar-coleta", include_in_schema=False, guards=[client_only])
 async def request_form(request: Request, client: Client) -> Response[str]:
     """The form; ``?mes=2026-12`` shows that month, and htmx gets only the calendar (or the
     whole form, for a group's unit selector: ``?unidade=``)."""
@@ -104,7 +104,7 @@ async def request_form(request: Request, client: Client) -> Response[str]:
     return page(request, FORM_PAGE, context, fragment=fragment)
 
 
-@post("/solicitar-coleta", include_in_schema=False)
+@post("/solicitar-coleta", include_in_schema=False, guards=[client_only])
 async def request_submit(request: Request, client: Client, data: Form) -> Response[str]:
     settings: Settings = request.app.state.settings
     form = {
@@ -120,28 +120,31 @@ async def request_submit(request: Request, client: Client, data: Form) -> Respon
         places = await solicitacoes.active_places(scope)
         context = _form_context(request, places, form, month=month, client=client, unidade=unidade)
         return page(request, FORM_PAGE, context, fragment="partials/solicitacao_form.html")
-    result = await solicitacoes.submit_request(
-        scope,
-        location=form["local"],
-        intended=form["data"],
-        description=form["descricao"],
-        submission_key=form["chave"],
-        settings=settings,
-        now=now(),
-        ip=client_ip(request, settings),
-    )
-    if result.protocol:
-        return redirect(request, f"/solicitacoes/{result.protocol}?enviada=1")
+    try:
+        protocol = await solicitacoes.submit_request(
+            scope,
+            location=form["local"],
+            intended=form["data"],
+            description=form["descricao"],
+            submission_key=form["chave"],
+            settings=settings,
+            now=clock_of(request).now(),
+            ip=client_ip(request, settings),
+        )
+    except Invalid as invalid:
+        errors = invalid.errors
+    else:
+        return redirect(request, f"/solicitacoes/{protocol}?enviada=1")
     places = await solicitacoes.active_places(scope)
     if not form["chave"]:
         form["chave"] = solicitacoes.new_submission_key()
-    context = _form_context(request, places, form, result.errors, client=client, unidade=unidade)
+    context = _form_context(request, places, form, errors, client=client, unidade=unidade)
     return page(
         request, FORM_PAGE, context, fragment="partials/solicitacao_form.html", status_code=422
     )
 
 
-@get("/solicitacoes", include_in_schema=False)
+@get("/solicitacoes", include_in_schema=False, guards=[client_only])
 async def request_list(request: Request, client: Client) -> Response[str]:
     """The client's requests, newest first, 50 a page (``?pagina=``)."""
     number = page_number(request.query_params.get("pagina"))
@@ -158,11 +161,9 @@ async def request_list(request: Request, client: Client) -> Response[str]:
     return page(request, "solicitacoes.html", context, fragment="partials/solicitacoes_lista.html")
 
 
-@get("/solicitacoes/{protocol:str}", include_in_schema=False)
+@get("/solicitacoes/{protocol:str}", include_in_schema=False, guards=[client_only])
 async def request_page(request: Request, client: Client, protocol: FromPath[str]) -> Response[str]:
     item = await solicitacoes.client_request(client.scope, protocol)
-    if item is None:
-        raise NotFoundException()
     context = {
         "client": client,
         "item": item,
@@ -172,15 +173,13 @@ async def request_page(request: Request, client: Client, protocol: FromPath[str]
     return page(request, "solicitacao.html", context, fragment="partials/solicitacao_detalhe.html")
 
 
-@post("/solicitacoes/{protocol:str}/cancelar", include_in_schema=False)
+@post("/solicitacoes/{protocol:str}/cancelar", include_in_schema=False, guards=[client_only])
 async def request_cancel(
     request: Request, client: Client, protocol: FromPath[str], data: Form
 ) -> Response[str]:
     settings: Settings = request.app.state.settings
     if needs_confirmation(request, data):
         item = await solicitacoes.client_request(client.scope, protocol)
-        if item is None:
-            raise NotFoundException()
         return confirmation(
             request,
             {
@@ -194,12 +193,10 @@ async def request_cancel(
                 "back_url": f"/solicitacoes/{protocol}",
             },
         )
-    outcome = await solicitacoes.cancel_request(
-        client.scope, protocol, now=now(), ip=client_ip(request, settings)
+    cancelled = await solicitacoes.cancel_request(
+        client.scope, protocol, now=clock_of(request).now(), ip=client_ip(request, settings)
     )
-    if outcome == "not_found":
-        raise NotFoundException()
-    if outcome == "cancelled":
+    if cancelled:
         return redirect(request, f"/solicitacoes/{protocol}")
     item = await solicitacoes.client_request(client.scope, protocol)
     context = {

@@ -15,9 +15,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from litestar import Request, get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Response
+
+from espaco.domain.errors import NotFound
 
 YEAR = 365 * 24 * 3600
 DATA_URI_SAFE = "/:=',.-"
@@ -64,13 +65,14 @@ def _load(path: Path) -> StaticFile:
     return StaticFile(body, gzipped, media_type, hashlib.sha256(body).hexdigest()[:12])
 
 
-@get("/static/{name:path}", include_in_schema=False, sync_to_thread=False)
+# Public (web.guards.PUBLIC, spelled out: guards.py imports this module through the templates).
+@get("/static/{name:path}", include_in_schema=False, sync_to_thread=False, opt={"public": True})
 def serve_static(request: Request, name: FromPath[str]) -> Response[bytes]:
     """One static file; gzip when the browser takes it."""
     files: StaticFiles = request.app.state.static
     item = files.files.get(name.lstrip("/"))
     if item is None:
-        raise NotFoundException()
+        raise NotFound()
     etag = f'"{item.digest}"'
     headers = {
         "Cache-Control": f"public, max-age={YEAR}, immutable",

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from litestar import Request
-from litestar.exceptions import NotFoundException
 
 from espaco.db import database
+from espaco.domain.errors import NotFound
 from espaco.services.access.scope import Scope
 from espaco.services.access.sessions import ClientSession
 from espaco.web.params import query_id
@@ -24,7 +24,7 @@ def chosen(request: Request, client: ClientSession) -> tuple[Scope, int | None]:
         return client.scope, None
     unit = query_id(text)
     if unit is None or unit not in client.scope:
-        raise NotFoundException()
+        raise NotFound("Unidade não encontrada.")
     return (unit,), unit
 
 
@@ -44,7 +44,7 @@ async def narrowed(request: Request, client: ClientSession) -> ClientSession:
         "SELECT name, trade_name, document FROM client WHERE id = {}", unidade
     )
     if not rows:
-        raise NotFoundException()
+        raise NotFound("Unidade não encontrada.")
     row = rows[0]
     return replace(
         client,
@@ -52,4 +52,5 @@ async def narrowed(request: Request, client: ClientSession) -> ClientSession:
         client_name=row["name"],
         trade_name=row["trade_name"],
         document=row["document"],
+        data_version=None,  # the caches read the unit's own
     )

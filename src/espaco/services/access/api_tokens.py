@@ -12,9 +12,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from piccolo.querystring import QueryString
-
+from espaco.db import database
 from espaco.db.database import current_engine
+from espaco.domain.errors import Invalid
 from espaco.services.operations import audit
 from espaco.settings import Settings
 from espaco.tables import ApiRateWindow, ApiToken, StaffUser
@@ -25,6 +25,7 @@ TOKEN_PREFIX = "esp_"  # noqa: S105 - the visible start of every token, not a se
 PREFIX_LENGTH = 12
 # Fixed window per token and minute, counted in the database so that every worker agrees.
 REQUESTS_PER_MINUTE = 600
+NAME_MAX = 100
 _pk = ApiToken._meta.primary_key
 
 
@@ -69,12 +70,23 @@ def parse_scopes(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 async def create_token(
     name: str, scopes: tuple[str, ...], *, created_by: int | None, now: datetime, actor: str = ""
 ) -> str:
-    """Create a token and return it: the only time it exists in clear."""
+    """Create a token and return it: the only time it exists in clear. :class:`Invalid`
+    (fields ``nome``, ``escopos``) without a name or a known scope."""
+    name = name.strip()
+    errors = {}
+    if not name:
+        errors["nome"] = "Dê um nome ao token (por exemplo, o sistema que vai usá-lo)."
+    elif len(name) > NAME_MAX:
+        errors["nome"] = f"O nome pode ter no máximo {NAME_MAX} caracteres."
+    if not parse_scopes(scopes):
+        errors["escopos"] = "Escolha ao menos um escopo."
+    if errors:
+        raise Invalid(errors)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     async with current_engine().transaction():
         await ApiToken.insert(
             ApiToken(
-                name=name.strip()[:100],
+                name=name,
                 prefix=token[:PREFIX_LENGTH],
                 token_hash=hash_token(token),
                 scopes=" ".join(parse_scopes(scopes)),
@@ -86,7 +98,7 @@ async def create_token(
             "api_token_created",
             now=now,
             actor=actor,
-            details={"name": name.strip()[:100], "prefix": token[:PREFIX_LENGTH]},
+            details={"name": name, "prefix": token[:PREFIX_LENGTH]},
         )
     return token
 
@@ -180,14 +192,12 @@ async def count_request(
     window_start = now - timedelta(seconds=epoch_seconds % 60, microseconds=now.microsecond)
     engine = current_engine()
     async with engine.transaction():
-        rows = await engine.run_querystring(
-            QueryString(
-                "INSERT INTO api_rate_window (key, requests, window_start) VALUES ({}, 1, {}) "
-                "ON CONFLICT (key) DO UPDATE SET requests = api_rate_window.requests + 1 "
-                "RETURNING requests",
-                f"{caller.token_id}:{minute}",
-                window_start,
-            )
+        rows = await database.fetch(
+            "INSERT INTO api_rate_window (key, requests, window_start) VALUES ({}, 1, {}) "
+            "ON CONFLICT (key) DO UPDATE SET requests = api_rate_window.requests + 1 "
+            "RETURNING requests",
+            f"{caller.token_id}:{minute}",
+            window_start,
         )
         count = int(rows[0]["requests"])
         if count == 1:  # a new window: forget the old ones

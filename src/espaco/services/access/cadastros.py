@@ -15,7 +15,9 @@ from datetime import datetime
 
 from piccolo.columns.combination import WhereRaw
 
+from espaco.db.read import like
 from espaco.domain.documents import format_document
+from espaco.domain.errors import Invalid, NotFound
 from espaco.mail import Email, email_environment, render_email
 from espaco.services.access import passwords, sealing, sessions
 from espaco.services.access.access_codes import new_access_code, normalize_code
@@ -41,6 +43,8 @@ NO_RECIPIENTS = (
     "Nenhum código foi gerado: cadastre ao menos um endereço na aba E-mail, para onde o código "
     "é enviado."
 )
+
+CLIENT_NOT_FOUND = "Cliente não encontrado."
 
 
 @dataclass(frozen=True)
@@ -82,17 +86,13 @@ class ClientDetail:
     code_generated_at: datetime | None
     access_emails: tuple[EmailAddress, ...]
     invoice_emails: tuple[EmailAddress, ...]
+    # The notices the client chose in its portal (/avisos and the Relatório), shown to staff.
+    pendencias_email: bool = True
+    collection_done_email: bool = False
+    calendar_feed_at: datetime | None = None  # when its calendar feed URL was made; None: off
 
     def emails(self, kind: str) -> tuple[EmailAddress, ...]:
         return self.access_emails if kind == EmailKind.access else self.invoice_emails
-
-
-@dataclass(frozen=True)
-class CodeResult:
-    """Where the new code went, or why none was made."""
-
-    sent_to: tuple[str, ...] = ()
-    error: str | None = None
 
 
 def normalize_email(text: str) -> str:
@@ -108,17 +108,11 @@ def email_problem(address: str) -> str | None:
     return None
 
 
-def _like(text: str) -> str:
-    """A LIKE pattern that finds ``text`` anywhere, with its own wildcards taken literally."""
-    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-    return f"%{escaped}%"
-
-
 def _search_filter(text: str) -> WhereRaw | None:
     text = " ".join(text.split())[:MAX_QUERY]
     if not text:
         return None
-    words = _like(text.lower())
+    words = like(text.lower())
     # The document is stored as digits and upper-case letters: compare what was typed the same
     # way, so 12.345.678/0001-95, 12345678000195 and 12.abc... all find it. Only for what can be
     # a document (digits, letters and its punctuation), so "100%" does not find every CNPJ
@@ -134,7 +128,7 @@ def _search_filter(text: str) -> WhereRaw | None:
     values = [words, words, words]
     if document:
         clauses.append("document LIKE {} ESCAPE '!'")
-        values.append(_like(document))
+        values.append(like(document))
     return WhereRaw("(" + " OR ".join(clauses) + ")", *values)
 
 
@@ -172,7 +166,8 @@ async def search_clients(text: str, page: int = 1) -> ClientPage:
     return ClientPage(items=items, total=total, page=page, pages=pages)
 
 
-async def client_detail(client_id: int) -> ClientDetail | None:
+async def client_detail(client_id: int) -> ClientDetail:
+    """The client with its e-mail lists; :class:`NotFound` when there is none."""
     rows = await Client.select(
         Client.id,
         Client.name,
@@ -181,9 +176,12 @@ async def client_detail(client_id: int) -> ClientDetail | None:
         Client.external_id,
         Client.active,
         Client.code_generated_at,
+        Client.pendencias_email,
+        Client.collection_done_email,
+        Client.calendar_token_at,
     ).where(Client.id == client_id)
     if not rows:
-        return None
+        raise NotFound(CLIENT_NOT_FOUND)
     row = rows[0]
     emails = (
         await ClientEmail.select(ClientEmail.id, ClientEmail.kind, ClientEmail.address)
@@ -204,6 +202,9 @@ async def client_detail(client_id: int) -> ClientDetail | None:
         code_generated_at=row["code_generated_at"],
         access_emails=of(EmailKind.access),
         invoice_emails=of(EmailKind.invoice),
+        pendencias_email=row["pendencias_email"],
+        collection_done_email=row["collection_done_email"],
+        calendar_feed_at=row["calendar_token_at"],
     )
 
 
@@ -221,25 +222,24 @@ async def _lock_client(client_id: int) -> dict | None:
 
 async def add_email(
     client_id: int, kind: str, text: str, *, actor: str, ip: str, now: datetime
-) -> str | None:
-    """Add an address to one of the client's lists; a Portuguese error, or None when added (or
-    already there: adding twice is not an error)."""
+) -> None:
+    """Add an address to one of the client's lists (already there: adding twice is not an
+    error); :class:`Invalid` (field ``endereco``), :class:`NotFound` without the client."""
     address = normalize_email(text)
     problem = email_problem(address)
     if problem:
-        return problem
+        raise Invalid({"endereco": problem})
     async with Client._meta.db.transaction():
         if await _lock_client(client_id) is None:
-            return "Cliente não encontrado."
+            raise NotFound(CLIENT_NOT_FOUND)
         existing = await ClientEmail.select(ClientEmail.address).where(
             (ClientEmail.client == client_id) & (ClientEmail.kind == kind)
         )
         if any(e["address"] == address for e in existing):
-            return None
+            return
         if len(existing) >= MAX_EMAILS:
-            return (
-                f"A lista {KIND_LABELS[EmailKind(kind)]} já tem {MAX_EMAILS} endereços, o máximo."
-            )
+            label = KIND_LABELS[EmailKind(kind)]
+            raise Invalid({"endereco": f"A lista {label} já tem {MAX_EMAILS} endereços, o máximo."})
         await ClientEmail.insert(
             ClientEmail(client=client_id, kind=kind, address=address)
         ).on_conflict(action="DO NOTHING")
@@ -251,13 +251,13 @@ async def add_email(
             client_id=client_id,
             details={"kind": kind, "address": address},
         )
-    return None
 
 
 async def remove_email(
     client_id: int, email_id: int, *, actor: str, ip: str, now: datetime
-) -> EmailAddress | None:
-    """Remove one address (looked up within the client); the address removed, or None."""
+) -> EmailAddress:
+    """Remove one address (looked up within the client): the address removed;
+    :class:`NotFound` when the client has no such address (any more)."""
     async with Client._meta.db.transaction():
         rows = (
             await ClientEmail.delete()
@@ -265,7 +265,7 @@ async def remove_email(
             .returning(ClientEmail.kind, ClientEmail.address)
         )
         if not rows:
-            return None
+            raise NotFound("Esse endereço já não estava na lista.")
         await audit.record(
             "client_email_removed",
             now=now,
@@ -279,8 +279,9 @@ async def remove_email(
 
 async def generate_access_code(
     client_id: int, *, settings: Settings, actor: str, ip: str, now: datetime
-) -> CodeResult:
-    """Replace the client's code with a fresh one and e-mail it to the E-mail list.
+) -> tuple[str, ...]:
+    """Replace the client's code with a fresh one and e-mail it to the E-mail list; the
+    addresses it went to. Why none was made: :class:`Invalid` (field ``codigo``).
 
     In one transaction: the new hash, the epoch bump that ends every open session, the outbox
     row and the audit event. The code is never returned, logged or audited.
@@ -288,14 +289,15 @@ async def generate_access_code(
     code = new_access_code()
     try:  # argon2 outside the write lock, and off the event loop
         code_hash = await passwords.hash(normalize_code(code))
-    except passwords.Busy:
-        return CodeResult(error="O portal está ocupado agora: tente de novo em alguns segundos.")
+    except passwords.Busy as busy:
+        message = "O portal está ocupado agora: tente de novo em alguns segundos."
+        raise Invalid({"codigo": message}) from busy
     async with Client._meta.db.transaction():
         client = await _lock_client(client_id)
         if client is None:
-            return CodeResult(error="Cliente não encontrado.")
+            raise NotFound(CLIENT_NOT_FOUND)
         if not client["active"]:
-            return CodeResult(error="O cliente está inativo: reative-o antes de gerar um código.")
+            raise Invalid({"codigo": "O cliente está inativo: reative-o antes de gerar um código."})
         rows = (
             await ClientEmail.select(ClientEmail.address)
             .where((ClientEmail.client == client_id) & (ClientEmail.kind == EmailKind.access))
@@ -303,7 +305,7 @@ async def generate_access_code(
         )
         recipients = tuple(r["address"] for r in rows)
         if not recipients:
-            return CodeResult(error=NO_RECIPIENTS)
+            raise Invalid({"codigo": NO_RECIPIENTS})
         subject, text, html = render_email(
             email_environment(),
             "access_code",
@@ -341,19 +343,19 @@ async def generate_access_code(
             details={"recipients": len(recipients)},
         )
     outbox.wake()
-    return CodeResult(sent_to=recipients)
+    return recipients
 
 
-async def set_active(client_id: int, active: bool, *, actor: str, ip: str, now: datetime) -> bool:
-    """Deactivate (ending every open session at once) or reactivate a client; False when the
-    client does not exist."""
+async def set_active(client_id: int, active: bool, *, actor: str, ip: str, now: datetime) -> None:
+    """Deactivate (ending every open session at once) or reactivate a client; :class:`NotFound`
+    when the client does not exist."""
     values: dict = {Client.active: active, Client.updated_at: now}
     if not active:
         values[Client.session_epoch] = Client.session_epoch + 1
     async with Client._meta.db.transaction():
         rows = await Client.update(values).where(Client.id == client_id).returning(Client.id)
         if not rows:
-            return False
+            raise NotFound(CLIENT_NOT_FOUND)
         if not active:
             await sessions.end_client_sessions(client_id)
         await audit.record(
@@ -363,4 +365,3 @@ async def set_active(client_id: int, active: bool, *, actor: str, ip: str, now: 
             ip=ip,
             client_id=client_id,
         )
-    return True

@@ -24,19 +24,14 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from piccolo.engine.base import Engine
+
 from espaco.db import database
 from espaco.domain.documents import validate_document
-from espaco.domain.errors import DomainError
+from espaco.domain.errors import DomainError, Invalid
 from espaco.services.access import login_throttle, passwords
 from espaco.services.access.access_codes import is_group_code, normalize_code
-from espaco.services.access.login_throttle import (  # noqa: F401 - the names callers and tests know
-    FREE_FAILURES,
-    MAX_DELAY,
-    MAX_FAILURES,
-    WINDOW,
-    Reservation,
-    delay_after,
-)
+from espaco.services.access.login_throttle import MAX_DELAY, Reservation
 from espaco.services.operations import audit
 
 BAD_LOGIN = "CNPJ/CPF ou código de acesso incorretos."
@@ -56,7 +51,6 @@ class LoginResult:
     group_id: int | None = None  # the group's code was used: the session sees every member
     error: str | None = None
     locked_until: datetime | None = None
-    field_errors: dict[str, str] | None = None
     busy: bool = False  # the hashing pool was full: nothing was checked or counted
     refused: bool = False  # a lock was running: nothing was checked or counted
 
@@ -71,9 +65,6 @@ def throttle_key(secret: str, kind: str, value: str) -> str:
     too."""
     digest = hmac.new(secret.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
     return f"{kind}:{digest[:48]}"
-
-
-_key = throttle_key  # the earlier private name (tests/services/test_login.py uses it)
 
 
 @dataclass(frozen=True)
@@ -122,7 +113,8 @@ async def attempt_login(
     tz: tzinfo,
 ) -> LoginResult:
     """Check a login: count the attempt first, then check the code off the event loop; clear
-    the counters on success."""
+    the counters on success. A malformed document or an empty code: :class:`Invalid`, before
+    anything is counted."""
     field_errors: dict[str, str] = {}
     try:
         document = validate_document(document_text)
@@ -133,7 +125,7 @@ async def attempt_login(
     if not code:
         field_errors["codigo"] = "Informe o código de acesso recebido por e-mail."
     if field_errors:
-        return LoginResult(error="Confira os campos destacados.", field_errors=field_errors)
+        raise Invalid(field_errors)
 
     keys = login_keys(secret, ip=ip, document=document, device_cookie=device_cookie)
     reservation = await login_throttle.admit(keys.counted, now, known_device=keys.known_device)
@@ -184,14 +176,14 @@ LOGIN_SQL = (
 )
 
 
-# (database generation, keys, lock end) already audited as blocked by this process: a flood
+# (database, keys, lock end) already audited as blocked by this process: a flood
 # refused at once writes one event per lock, not one per request.
-_audited_locks: set[tuple[int, tuple[str, ...], datetime]] = set()
+_audited_locks: set[tuple[Engine, tuple[str, ...], datetime]] = set()
 
 
 def audit_lock_once(keys: tuple[str, ...], until: datetime) -> bool:
     """True the first time this process refuses ``keys`` for the lock ending at ``until``."""
-    seen = (database.generation(), keys, until)
+    seen = (database.current_engine(), keys, until)
     if seen in _audited_locks:
         return False
     if len(_audited_locks) > 10_000:

@@ -26,9 +26,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from espaco.db import as_datetime, database
+from espaco.db import database, read
+from espaco.db.read import Query
 from espaco.services.access import passwords
 
 WINDOW = timedelta(hours=1)
@@ -82,12 +83,8 @@ async def admit(
 
 async def blocked_until(keys: Sequence[str], now: datetime) -> datetime | None:
     """The latest lock still running on any of ``keys``, or None (a read, no write lock)."""
-    rows = await database.fetch(
-        f"SELECT locked_until FROM login_throttle WHERE key IN ({_marks(keys)})"  # noqa: S608
-        " AND locked_until IS NOT NULL",
-        *keys,
-    )
-    locks = [as_datetime(r["locked_until"]) for r in rows]
+    rows = await read.rows(_LOCKS + f"({_marks(keys)}) AND locked_until IS NOT NULL", *keys)
+    locks = [r.locked_until for r in rows]
     return max((lock for lock in locks if lock > now), default=None)
 
 
@@ -101,14 +98,14 @@ async def reserve(keys: Sequence[str], now: datetime) -> Reservation | datetime:
     engine = database.current_engine()
     async with engine.transaction():
         rows = {key: await _locked_row(key, now, engine.engine_type) for key in sorted(set(keys))}
-        locks = [row["locked_until"] for row in rows.values() if row["locked_until"] is not None]
+        locks = [row.locked_until for row in rows.values() if row.locked_until is not None]
         blocked = max((lock for lock in locks if lock > now), default=None)
         if blocked is not None:  # another attempt reserved between the read and the lock
             return blocked
         held = []
         for key, row in rows.items():
-            if row["failures"] and now - row["window_start"] < WINDOW:
-                failures, window_start = row["failures"] + 1, row["window_start"]
+            if row.failures and now - row.window_start < WINDOW:
+                failures, window_start = row.failures + 1, row.window_start
             else:
                 failures, window_start = 1, now
             if failures >= MAX_FAILURES:
@@ -125,7 +122,7 @@ async def reserve(keys: Sequence[str], now: datetime) -> Reservation | datetime:
                 lock,
                 key,
             )
-            held.append(Held(key, window_start, row["locked_until"], lock))
+            held.append(Held(key, window_start, row.locked_until, lock))
     return Reservation(tuple(held))
 
 
@@ -148,15 +145,14 @@ async def _give_back(reservation: Reservation, *, clear: Sequence[str]) -> None:
             if key in clear:
                 await database.fetch("DELETE FROM login_throttle WHERE key = {}", key)
                 continue
-            rows = await database.fetch(_select(engine.engine_type), key)
-            if not rows:
+            row = await read.first(_select(engine.engine_type), key)
+            if row is None:
                 continue
-            row = _typed(rows[0])
             mine = held[key]
-            if row["window_start"] != mine.window_start or row["failures"] < 1:
+            if row.window_start != mine.window_start or row.failures < 1:
                 continue  # a new window began meanwhile: nothing of ours is left in it
             # Our lock goes back to what it was, unless a later attempt set another.
-            lock = mine.previous_lock if row["locked_until"] == mine.lock else row["locked_until"]
+            lock = mine.previous_lock if row.locked_until == mine.lock else row.locked_until
             await database.fetch(
                 "UPDATE login_throttle SET failures = failures - 1, locked_until = {}"
                 " WHERE key = {}",
@@ -165,10 +161,10 @@ async def _give_back(reservation: Reservation, *, clear: Sequence[str]) -> None:
             )
 
 
-async def _locked_row(key: str, now: datetime, engine_type: str) -> dict[str, Any]:
+async def _locked_row(key: str, now: datetime, engine_type: str) -> ThrottleRow:
     """``key``'s row, created when missing, locked until the transaction ends."""
-    rows = await database.fetch(_select(engine_type), key)
-    if not rows:
+    row = await read.first(_select(engine_type), key)
+    if row is None:
         await database.fetch(
             "INSERT INTO login_throttle (key, failures, window_start, last_failure_at,"
             " locked_until) VALUES ({}, 0, {}, {}, NULL) ON CONFLICT (key) DO NOTHING",
@@ -176,25 +172,33 @@ async def _locked_row(key: str, now: datetime, engine_type: str) -> dict[str, An
             now,
             now,
         )
-        rows = await database.fetch(_select(engine_type), key)
-    return _typed(rows[0])
+        row = await read.first(_select(engine_type), key)
+        assert row is not None  # noqa: S101 - inserted just now, in this transaction
+    return row
 
 
-_SELECT = "SELECT failures, window_start, locked_until FROM login_throttle WHERE key = {}"
+class ThrottleRow(NamedTuple):
+    failures: int
+    window_start: datetime
+    locked_until: datetime | None
 
 
-def _select(engine_type: str) -> str:
+class _Lock(NamedTuple):
+    locked_until: datetime
+
+
+# + "({}, {}, …) …": the keys.
+_LOCKS = Query(_Lock, "SELECT locked_until FROM login_throttle WHERE key IN ")
+# Arguments: the key.
+_SELECT = Query(
+    ThrottleRow, "SELECT failures, window_start, locked_until FROM login_throttle WHERE key = {}"
+)
+_SELECT_FOR_UPDATE = _SELECT + " FOR UPDATE"
+
+
+def _select(engine_type: str) -> Query[ThrottleRow]:
     # SQLite needs no row lock: its BEGIN IMMEDIATE already holds the whole database.
-    return _SELECT + " FOR UPDATE" if engine_type == "postgres" else _SELECT
-
-
-def _typed(row: Any) -> dict[str, Any]:
-    locked = row["locked_until"]
-    return {
-        "failures": int(row["failures"]),
-        "window_start": as_datetime(row["window_start"]),
-        "locked_until": None if locked is None else as_datetime(locked),
-    }
+    return _SELECT_FOR_UPDATE if engine_type == "postgres" else _SELECT
 
 
 def _marks(values: Sequence[Any]) -> str:

@@ -130,8 +130,3 @@ def full(*, known_device: bool = False) -> bool:
     :class:`Busy` costs two transactions, and a flood came back for more at once)."""
     lane = _known if known_device else _main
     return lane.admitted >= lane.bound()
-
-
-def in_flight() -> int:
-    """Jobs running or waiting now, on both lanes (for tests)."""
-    return _main.admitted + _known.admitted

@@ -11,6 +11,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from espaco.db.read import Query, R
+
 Scope = tuple[int, ...]
 MARK = " IN {scope}"
 
@@ -32,3 +34,8 @@ def column_in(column: Any, scope: Scope) -> Any:
     if not scope:
         raise ValueError("an empty scope sees nothing: refuse it before asking")
     return column == scope[0] if len(scope) == 1 else column.is_in(list(scope))
+
+
+def scoped_query(query: Query[R], scope: Scope) -> Query[R]:
+    """``query`` with each ``IN {scope}`` spelled for ``len(scope)`` ids."""
+    return Query(query.row, _spelled(query.sql, len(scope)))

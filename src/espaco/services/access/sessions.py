@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from espaco.db import Record, as_datetime, database
+from piccolo.engine.base import Engine
+
+from espaco.db import database, read
+from espaco.db.read import Query
 from espaco.services.access.scope import Scope
 from espaco.tables import Client, ClientGroup, StaffUser, WebSession
 
@@ -42,6 +45,10 @@ class ClientSession:
     client_name: str
     trade_name: str
     document: str
+    # client.data_version as the session was read: the key of the per-client caches (Início's
+    # pendências, Coletas' summary), read in the same statement to save each page a round trip
+    # (None: unknown, and the caches read it themselves; always None for a group's session).
+    data_version: int | None = None
     scope: Scope = ()
     group_id: int | None = None
     group_name: str = ""
@@ -105,6 +112,62 @@ async def create_session(
     return raw
 
 
+class _ClientRow(NamedTuple):
+    id: int
+    last_seen_at: datetime
+    created_at: datetime
+    client_id: int
+    name: str
+    trade_name: str
+    document: str
+    data_version: int
+    epoch: int
+    session_epoch: int
+    client_group: int | None
+    member_of: int | None
+
+
+class _GroupRow(NamedTuple):
+    session_epoch: int
+    group_name: str
+    id: int | None
+    name: str | None
+    trade_name: str | None
+
+
+class _StaffRow(NamedTuple):
+    id: int
+    last_seen_at: datetime
+    created_at: datetime
+    staff_id: int
+    username: str
+    name: str
+    role: str
+
+
+# Arguments: the hash of the cookie's id.
+_CLIENT_SESSION = Query(
+    _ClientRow,
+    "SELECT s.id, s.last_seen_at, s.created_at, c.id AS client_id, c.name, c.trade_name,"
+    " c.document, c.data_version, s.epoch, c.session_epoch, s.client_group,"
+    " c.client_group AS member_of FROM web_session s JOIN client c ON c.id = s.client"
+    " WHERE s.id_hash = {} AND c.active",
+)
+# Arguments: the group's id. Its epoch and name, and its active members (none: one row of NULLs).
+_GROUP = Query(
+    _GroupRow,
+    "SELECT g.session_epoch, g.name AS group_name, c.id, c.name, c.trade_name"
+    " FROM client_group g LEFT JOIN client c ON c.client_group = g.id AND c.active"
+    " WHERE g.id = {} ORDER BY c.trade_name, c.name, c.id",
+)
+_STAFF_SESSION = Query(
+    _StaffRow,
+    "SELECT s.id, s.last_seen_at, s.created_at, u.id AS staff_id, u.username, u.name,"
+    " u.role FROM web_session s JOIN staff_user u ON u.id = s.staff"
+    " WHERE s.id_hash = {} AND u.active AND s.epoch = u.session_epoch",
+)
+
+
 async def load_client_session(raw: str | None, *, now: datetime) -> ClientSession | None:
     """The client session behind a cookie value, or None when absent, expired or revoked.
 
@@ -112,82 +175,62 @@ async def load_client_session(raw: str | None, *, now: datetime) -> ClientSessio
     members with a second one."""
     if not raw:
         return None
-    rows = await database.fetch(CLIENT_SESSION_SQL, _hash(raw))
-    if not rows:
+    row = await read.first(_CLIENT_SESSION, _hash(raw))
+    if row is None:
         return None
-    row = rows[0]
-    group_id = row["client_group"]
+    group_id = row.client_group
     if group_id is None:
-        if row["epoch"] != row["session_epoch"] or not await _alive(row, now):
+        if row.epoch != row.session_epoch or not await _alive(row, now):
             return None
         return ClientSession(
-            row["id"], row["client_id"], row["name"], row["trade_name"], row["document"]
+            row.id, row.client_id, row.name, row.trade_name, row.document, row.data_version
         )
     # A group's session lives while the client that logged in is still a member (and active)
     # and the group's epoch is the one it started with.
-    members = await database.fetch(GROUP_SQL, group_id)
+    members = await read.rows(_GROUP, group_id)
     if (
-        row["member_of"] != group_id
+        row.member_of != group_id
         or not members
-        or members[0]["session_epoch"] != row["epoch"]
+        or members[0].session_epoch != row.epoch
         or not await _alive(row, now)
     ):
         return None
-    units = tuple(Unit(m["id"], m["trade_name"] or m["name"]) for m in members if m["id"])
+    units = tuple(Unit(m.id, m.trade_name or m.name or "") for m in members if m.id)
     return ClientSession(
-        row["id"], row["client_id"], row["name"], row["trade_name"], row["document"],
+        row.id, row.client_id, row.name, row.trade_name, row.document,
         scope=tuple(u.id for u in units), group_id=group_id,
-        group_name=members[0]["group_name"], units=units,
+        group_name=members[0].group_name, units=units,
     )  # fmt: skip
-
-
-CLIENT_SESSION_SQL = (
-    "SELECT s.id, s.last_seen_at, s.created_at, c.id AS client_id, c.name, c.trade_name,"
-    " c.document, s.epoch, c.session_epoch, s.client_group, c.client_group AS member_of"
-    " FROM web_session s JOIN client c ON c.id = s.client WHERE s.id_hash = {} AND c.active"
-)
-# The group's epoch and name, and its active members (none: one row of NULLs).
-GROUP_SQL = (
-    "SELECT g.session_epoch, g.name AS group_name, c.id, c.name, c.trade_name"
-    " FROM client_group g LEFT JOIN client c ON c.client_group = g.id AND c.active"
-    " WHERE g.id = {} ORDER BY c.trade_name, c.name, c.id"
-)
 
 
 async def load_staff_session(raw: str | None, *, now: datetime) -> StaffSession | None:
     """The staff session behind a cookie value, or None when absent, expired or revoked."""
     if not raw:
         return None
-    rows = await database.fetch(
-        "SELECT s.id, s.last_seen_at, s.created_at, u.id AS staff_id, u.username, u.name,"
-        " u.role FROM web_session s JOIN staff_user u ON u.id = s.staff"
-        " WHERE s.id_hash = {} AND u.active AND s.epoch = u.session_epoch",
-        _hash(raw),
-    )
-    if not rows or not await _alive(rows[0], now):
+    row = await read.first(_STAFF_SESSION, _hash(raw))
+    if row is None or not await _alive(row, now):
         return None
-    row = rows[0]
-    return StaffSession(row["id"], row["staff_id"], row["username"], row["name"], row["role"])
+    return StaffSession(row.id, row.staff_id, row.username, row.name, row.role)
 
 
-async def _alive(row: Record, now: datetime) -> bool:
-    last_seen = as_datetime(row["last_seen_at"])
-    if now - last_seen > IDLE or now - as_datetime(row["created_at"]) > ABSOLUTE:
-        await WebSession.delete().where(WebSession.id == row["id"])
+async def _alive(row: _ClientRow | _StaffRow, now: datetime) -> bool:
+    last_seen = row.last_seen_at
+    if now - last_seen > IDLE or now - row.created_at > ABSOLUTE:
+        await WebSession.delete().where(WebSession.id == row.id)
         return False
-    key = (database.generation(), row["id"])
+    key = (database.current_engine(), row.id)
     if now - last_seen > TOUCH_EVERY and now - _touched.get(key, last_seen) > TOUCH_EVERY:
         # The many requests of one page view (or 32 tabs) arrive together and would all queue
         # for the write lock to store the same minute; this process writes it once.
         _touched[key] = now
         if len(_touched) > 10_000:
             _touched.clear()
-        await WebSession.update({WebSession.last_seen_at: now}).where(WebSession.id == row["id"])
+        await WebSession.update({WebSession.last_seen_at: now}).where(WebSession.id == row.id)
     return True
 
 
-# (database generation, session id) -> when this process last stored its last_seen_at.
-_touched: dict[tuple[int, int], datetime] = {}
+# (database, session id) -> when this process last stored its last_seen_at.
+_touched: dict[tuple[Engine, int], datetime] = {}
 
 
 async def end_session(raw: str | None) -> None:

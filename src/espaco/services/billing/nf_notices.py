@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from typing import Any
 
-from espaco.db import as_date
+from espaco.db import Record, as_date, database
 from espaco.domain.documents import mask_document
+from espaco.domain.fiscal import FISCAL_KIND_LABELS
 from espaco.domain.formatting import format_date
 from espaco.domain.money import format_brl
 from espaco.mail import Email, email_environment, render_email
-from espaco.services.operations.outbox import new_message_id
+from espaco.services.operations.outbox import pending_row
 from espaco.settings import Settings
-from espaco.tables import FiscalDocument, OutboxEmail, OutboxStatus
+from espaco.tables import OutboxEmail
 
 KIND = "nf_notice"
 CHUNK = 500
@@ -37,19 +37,17 @@ ADDRESSES_SQL = (
 )
 
 
-async def _select_in(sql: str, values: list[int]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
+async def _select_in(sql: str, values: list[int]) -> list[Record]:
+    rows: list[Record] = []
     for start in range(0, len(values), CHUNK):
         chunk = values[start : start + CHUNK]
-        rows += await FiscalDocument.raw(
-            sql.replace("{in}", ", ".join(["{}"] * len(chunk))), *chunk
-        )
+        rows += await database.fetch(sql.replace("{in}", ", ".join(["{}"] * len(chunk))), *chunk)
     return rows
 
 
-def notice_email(settings: Settings, row: dict[str, Any], to: tuple[str, ...]) -> Email:
+def notice_email(settings: Settings, row: Record, to: tuple[str, ...]) -> Email:
     """The notice of one fiscal document (a row of ``DOCUMENTS_SQL``)."""
-    kind_label = "NF-e" if row["kind"] == "nfe" else "NFS-e"
+    kind_label = FISCAL_KIND_LABELS[row["kind"]]
     due = row["due_on"]
     context = {
         "provider_name": settings.provider_name,
@@ -84,28 +82,14 @@ async def enqueue_notices(settings: Settings, fiscal_ids: list[int], *, now: dat
         if not to or row["status"] == "cancelled":
             continue
         email = notice_email(settings, row, to)
-        outbox.append(
-            OutboxEmail(
-                kind=KIND,
-                message_id=new_message_id(),
-                recipients=", ".join(email.to),
-                subject=email.subject,
-                body_text=email.text,
-                body_html=email.html,
-                status=OutboxStatus.pending,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-                client=int(row["client"]),
-            )
-        )
+        outbox.append(pending_row(email, kind=KIND, now=now, client_id=int(row["client"])))
     for start in range(0, len(outbox), CHUNK):
         await OutboxEmail.insert(*outbox[start : start + CHUNK])
     ids = [int(r["id"]) for r in rows]
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         placeholders = ", ".join(["{}"] * len(chunk))  # only placeholders, never values
-        await FiscalDocument.raw(
+        await database.fetch(
             f"UPDATE fiscal_document SET notified_at = {{}} WHERE id IN ({placeholders})",  # noqa: S608
             now,
             *chunk,

@@ -18,9 +18,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Final
+from typing import Final, NamedTuple
 
-from espaco.db import Record, as_date, database
+from espaco.db import Record, database, read
+from espaco.db.read import Query
+from espaco.domain.fiscal import FISCAL_KIND_LABELS
 from espaco.domain.periods import Period
 from espaco.pdf.ticket import TicketData, render_cached
 from espaco.services.collections import coletas
@@ -69,7 +71,16 @@ class Plan:
         return sum(e.size for e in self.entries)
 
 
-_TICKETS_SQL = "SELECT c.id, c.external_id, c.event_on, c.signature_path FROM collection c WHERE "
+class _Ticket(NamedTuple):
+    id: int
+    external_id: str
+    event_on: date
+    signature_path: str | None
+
+
+_TICKETS = Query(
+    _Ticket, "SELECT c.id, c.external_id, c.event_on, c.signature_path FROM collection c WHERE "
+)
 _PHOTOS_SQL = (
     "SELECT p.path FROM collection_photo p JOIN collection c ON c.id = p.collection WHERE "
 )
@@ -99,7 +110,7 @@ async def plan(client_id: int, period: Period, location_id: int | None, settings
     """The dossier's files (sizes from the disk, a ticket's estimated from its photos)."""
     where, args = where_clause(client_id, Filters(period, location_id))
     where += " AND c.status IN ('done', 'validated')"
-    tickets = await database.fetch(_TICKETS_SQL + where + " ORDER BY c.event_on, c.id", *args)
+    tickets = await read.rows(_TICKETS + (where + " ORDER BY c.event_on, c.id"), *args)
     photos = await database.fetch(_PHOTOS_SQL + where, *args)
     cdfs = await database.fetch(
         _CDF_SQL + where + " AND c.mtr_number IS NOT NULL) ORDER BY ce.number, ce.id",
@@ -114,7 +125,7 @@ def _plan(
     settings: Settings,
     period: Period,
     location_id: int | None,
-    tickets: list[Record],
+    tickets: list[_Ticket],
     photos: list[Record],
     cdfs: list[Record],
     notas: list[Record],
@@ -124,10 +135,10 @@ def _plan(
     signature_bytes = sum(_stat(settings, t[3])[1] for t in tickets)
     per_ticket = (photo_bytes + signature_bytes) // max(len(tickets), 1)
     for id_, external_id, event_on, _ in tickets:
-        day = as_date(event_on).isoformat()
+        day = event_on.isoformat()
         name = f"tickets/{day}-{safe_filename(external_id)}.pdf"
         result.entries.append(
-            Entry(name, "tickets", f"Ticket {external_id} ({as_date(event_on):%d/%m/%Y})",
+            Entry(name, "tickets", f"Ticket {external_id} ({event_on:%d/%m/%Y})",
                   collection_id=id_, size=TICKET_ESTIMATE + per_ticket)
         )  # fmt: skip
     for id_, number, pdf_path in cdfs:
@@ -139,7 +150,7 @@ def _plan(
         name = f"cdf/cdf-{safe_filename(number)}-{id_}.pdf"
         result.entries.append(Entry(name, "cdf", label, path=path, size=size))
     for id_, kind, number, pdf_path, xml_path in notas:
-        kind_label = "NF-e" if kind == "nfe" else "NFS-e"
+        kind_label = FISCAL_KIND_LABELS[kind]
         stem = f"notas/{kind_label}-{safe_filename(number)}-{id_}"
         for suffix, rel in (("pdf", pdf_path), ("xml", xml_path)):
             label = f"{kind_label} nº {number} ({suffix.upper()})"

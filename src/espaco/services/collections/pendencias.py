@@ -16,9 +16,10 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Final
+from typing import Final, NamedTuple
 
-from espaco.db import as_date, database
+from espaco.db import database, read
+from espaco.db.read import Query
 from espaco.services.collections import summary
 
 LIMIT: Final = 200  # lines listed per rule; the count says how many there are
@@ -75,6 +76,21 @@ class Pendencias:
 # Each condition spells the predicate of its partial index (migration 2026-12-06T05:40), so
 # that both engines read only the collections the rule can find wanting.
 _PERFORMED = "c.status IN ('done', 'validated')"
+
+
+class _Line(NamedTuple):
+    id: int
+    event_on: date
+    location: int
+    label: str
+    waste_description: str
+    mtr_number: str | None
+
+
+class _Count(NamedTuple):
+    n: int
+
+
 _SELECT = (
     "SELECT c.id, c.event_on, c.location, l.label, c.waste_description, c.mtr_number"
     " FROM {table} JOIN location l ON l.id = c.location WHERE c.client = {{}} AND "
@@ -113,17 +129,15 @@ async def _rule(
     if database.current_engine().engine_type == "sqlite":
         table += f" INDEXED BY {_INDEXES[rule]}"
     count_sql = f"SELECT COUNT(*) FROM {table} WHERE c.client = {{}} AND {condition}"  # noqa: S608
-    (count,), *_ = await database.fetch(count_sql, *args)
-    rows = await database.fetch(
-        _SELECT.format(table=table) + condition + " ORDER BY c.event_on, c.id LIMIT {}",
-        *args,
-        LIMIT,
-    )
+    ((count,),) = await read.rows(Query(_Count, count_sql), *args)
+    select = _SELECT.format(table=table) + condition + " ORDER BY c.event_on, c.id LIMIT {}"
     lines = [
-        Pendencia(rule, id_, as_date(day), loc_id, label, waste, mtr, (today - as_date(day)).days)
-        for id_, day, loc_id, label, waste, mtr in rows
+        Pendencia(rule, id_, day, loc_id, label, waste, mtr, (today - day).days)
+        for id_, day, loc_id, label, waste, mtr in await read.rows(
+            Query(_Line, select), *args, LIMIT
+        )
     ]
-    return RuleResult(rule, RULES[rule], int(count), lines)
+    return RuleResult(rule, RULES[rule], count, lines)
 
 
 # Início shows the pendências at every visit, and for a client with 20,000 collections the three
@@ -144,11 +158,15 @@ async def pendencias(
     cdf_wait_days: int,
     mtr_saved_days: int,
     location_id: int | None = None,
+    version: int | None = None,
 ) -> Pendencias:
-    """The client's pendências on ``today`` (the provider's local date), at one place or all."""
-    version = await summary.data_version(client_id)
+    """The client's pendências on ``today`` (the provider's local date), at one place or all.
+    ``version``: the client's ``data_version`` when the caller has read it (the session lookup
+    does); else it is read here, before the rules run."""
+    if version is None:
+        version = await summary.data_version(client_id)
     key = (
-        database.generation(),
+        database.current_engine(),
         client_id,
         version,
         today,

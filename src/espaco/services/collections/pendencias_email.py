@@ -12,6 +12,8 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
+from espaco.clock import local_date
+from espaco.db import database
 from espaco.domain.documents import mask_document
 from espaco.mail import Email, email_environment, render_email
 from espaco.services.collections.pendencias import Pendencias, pendencias
@@ -42,9 +44,9 @@ def pendencias_email(
 
 
 async def _due_clients(cutoff: datetime) -> list[int]:
-    # Piccolo's raw on both sides of the comparison: the timestamps go through one adapter (UTC
-    # text on SQLite), so they compare as written.
-    rows = await Client.raw(
+    # The timestamps are written and compared through the same adapter (UTC text on SQLite), so
+    # they compare as written.
+    rows = await database.fetch(
         "SELECT id FROM client WHERE active AND pendencias_email"
         " AND (pendencias_checked_at IS NULL OR pendencias_checked_at <= {})"
         " ORDER BY id LIMIT {}",
@@ -59,12 +61,12 @@ async def send_due(settings: Settings, *, now: datetime) -> int:
     pendências and an E-mail list. Returns how many e-mails were queued."""
     queued = 0
     now = now.astimezone(UTC)
-    today = now.astimezone(settings.tz).date()
+    today = local_date(now, settings.tz)
     cutoff = now - WEEK
     while ids := await _due_clients(cutoff):
         for client_id in ids:
             async with Client._meta.db.transaction():
-                claimed = await Client.raw(
+                claimed = await database.fetch(
                     "UPDATE client SET pendencias_checked_at = {} WHERE id = {}"
                     " AND (pendencias_checked_at IS NULL OR pendencias_checked_at <= {})"
                     " RETURNING name, document",
@@ -80,7 +82,7 @@ async def send_due(settings: Settings, *, now: datetime) -> int:
                     continue
                 to = tuple(
                     r["address"]
-                    for r in await Client.raw(
+                    for r in await database.fetch(
                         "SELECT address FROM client_email WHERE client = {} AND kind = 'access'"
                         " ORDER BY address",
                         client_id,

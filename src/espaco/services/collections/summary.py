@@ -1,25 +1,26 @@
 """The Coletas summary of a period: collections by situação and by month, quantities by unit.
 
-Whole months come from ``collection_month``, which database triggers keep (migration
-2026-11-28T17:30); the days of the period's edge months from ``collection``'s covering index.
-Summaries, and each client's month table, are cached in process per ``client.data_version``,
-which other triggers bump on any change to the client's collections.
+Whole months from the trigger-kept rollup ``collection_month``, the days of the edge months from
+``collection``'s covering index, the result cached per ``client.data_version``: the design, and
+the measurements behind it, are in docs/collection-summary.md.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from espaco.db import as_date, database
+from piccolo.engine.base import Engine
+
+from espaco.db import database, read
+from espaco.db.read import Query
 from espaco.domain.periods import Period, month_period
 from espaco.services.collections.filters import STATUS_LABELS, WITH_TICKET, Filters, where_clause
 
 SUMMARY_CACHE_SIZE = 2048
-TALLY_CACHE_SIZE = 256  # a client's whole history: ~1,300 rows for 20,000 collections
 K = TypeVar("K")
 V = TypeVar("V")
 Month = tuple[int, int]
@@ -58,35 +59,69 @@ class MonthTally:
 
 
 Tally = dict[Month, MonthTally]
-_summaries: OrderedDict[tuple[int, int, int, Filters], Summary] = OrderedDict()
-_tallies: OrderedDict[tuple[int, int, int, int | None, str | None], Tally] = OrderedDict()
 
 
-async def summary(client_id: int, filters: Filters) -> Summary:
+class _MonthRow(NamedTuple):
+    month: date
+    status: str
+    unit: str
+    n: int
+    milli: int
+    inexact: int
+
+
+class _EdgeRow(NamedTuple):
+    select: int  # which of the UNION's selects
+    n: int
+    total: float | None
+
+
+class _QuantityRow(NamedTuple):
+    quantity: str
+    n: int
+
+
+class _Version(NamedTuple):
+    data_version: int
+
+
+# + the place and status filters, " GROUP BY month, status, unit". Arguments: the client, the
+# first and last month.
+_MONTHS = Query(
+    _MonthRow,
+    "SELECT month, status, unit, SUM(n), SUM(milli), SUM(inexact) FROM collection_month"
+    " WHERE client = {} AND month >= {} AND month <= {}",
+)
+_VERSION = Query(_Version, "SELECT data_version FROM client WHERE id = {}")
+_summaries: OrderedDict[tuple[Engine, int, int, Filters], Summary] = OrderedDict()
+
+
+async def summary(client_id: int, filters: Filters, version: int | None = None) -> Summary:
     """Counts by status and by month, and quantity totals by unit (of realizadas and
     validadas), for the filtered period.
 
-    Cached per client, filters and ``client.data_version``, which database triggers bump on
-    every change to the client's collections (see the 2026-11-28T14:58 migration): the same
-    summary is asked for at each visit. The version is read before the sums, so a summary is
-    never older than the version it is cached under."""
-    version = await data_version(client_id)
-    key = (database.generation(), client_id, version, filters)
+    Cached per client, filters and ``client.data_version`` (docs/collection-summary.md): the
+    same summary is asked for at each visit. The version is read before the sums, so a summary
+    is never older than the version it is cached under (the caller may pass the version the
+    session lookup read: ``ClientSession.data_version``)."""
+    if version is None:
+        version = await data_version(client_id)
+    key = (database.current_engine(), client_id, version, filters)
     found = _summaries.get(key)
     if found is not None:
         _summaries.move_to_end(key)
         return found
-    return remember(_summaries, key, await _summary(client_id, filters, version))
+    return remember(_summaries, key, await _summary(client_id, filters))
 
 
-async def _summary(client_id: int, filters: Filters, version: int) -> Summary:
+async def _summary(client_id: int, filters: Filters) -> Summary:
     """The summary from ``collection_month`` (kept by triggers) for whole months, and from
     ``collection``'s covering index for the days of the edge months (see ``_edges``; for the
     default 90 days to today, a few days). Reading every row of a big client's 90 days cost
     ~0.7 ms; whole months add no rows to read, however many there are."""
     whole, ranges = _edges(filters.period)
     months = filters.period.months()
-    tally = await _tally(client_id, filters, version)
+    tally = await _tally(client_id, filters)
     touched = [tally[m] for m in months if m in tally]
     inexact: set[Pair] = set().union(*(t.inexact for t in touched))
 
@@ -124,13 +159,14 @@ async def _summary(client_id: int, filters: Filters, version: int) -> Summary:
         union = " UNION ALL ".join(
             f"SELECT {tag} AS k, {sql}" for tag, (*_, sql, _) in enumerate(chunk)
         )
-        for tag, n, total in await database.fetch(union, *(a for *_, args in chunk for a in args)):
+        found = await read.rows(Query(_EdgeRow, union), *(a for *_, args in chunk for a in args))
+        for tag, n, edge_total in found:
             month, sign, pair, summed, _, _ = chunk[tag]
             by_status[pair[0]] = by_status.get(pair[0], 0) + sign * n
             by_month[month] += sign * n
             if not summed:
                 continue
-            total = total or 0.0  # no quantity at all
+            total = edge_total or 0.0  # no quantity at all
             if n * abs(total) >= _FLOAT_SUM_BOUND:
                 inexact.add(pair)  # too large to trust a float sum
             totals = sums.setdefault(pair, [0, 0])
@@ -142,9 +178,9 @@ async def _summary(client_id: int, filters: Filters, version: int) -> Summary:
         if n > 0 and (status, unit) not in inexact:
             quantities[unit] = quantities.get(unit, Decimal(0)) + Decimal(milli) / 1000
     for status, unit in sorted(inexact):
-        total, n = await _decimal_total(client_id, replace(filters, status=status), unit)
+        exact, n = await _decimal_total(client_id, replace(filters, status=status), unit)
         if n > 0:
-            quantities[unit] = quantities.get(unit, Decimal(0)) + total
+            quantities[unit] = quantities.get(unit, Decimal(0)) + exact
     return Summary(
         total=sum(by_status.values()),
         by_status=[(s, STATUS_LABELS.get(s, s), c) for s, c in by_status.items()],
@@ -175,33 +211,24 @@ def _edges(period: Period) -> tuple[list[Month], list[tuple[Month, Period, int]]
     return whole, ranges
 
 
-async def _tally(client_id: int, filters: Filters, version: int) -> Tally:
-    """The client's ``collection_month`` for the filters' place and status, by month: its whole
-    history, cached per data version like the summaries (~1 ms once for 20,000 collections;
-    then any period's whole months cost nothing to read)."""
-    key = (database.generation(), client_id, version, filters.location_id, filters.status)
-    found = _tallies.get(key)
-    if found is not None:
-        _tallies.move_to_end(key)
-        return found
-    sql = (
-        "SELECT month, status, unit, SUM(n), SUM(milli), SUM(inexact) FROM collection_month"
-        " WHERE client = {}"
-    )
-    args: list[Any] = [client_id]
+async def _tally(client_id: int, filters: Filters) -> Tally:
+    """The months of ``collection_month`` that the period touches, for the filters' place and
+    status: one range of its primary key (client, month, …), about 40 rows a month."""
+    first, last = filters.period.start.replace(day=1), filters.period.end.replace(day=1)
+    query = _MONTHS
+    args: list[Any] = [client_id, first, last]
     if filters.location_id is not None:
-        sql += " AND location = {}"
+        query += " AND location = {}"
         args.append(filters.location_id)
     if filters.status is not None:
-        sql += " AND status = {}"
+        query += " AND status = {}"
         args.append(filters.status)
     rows: dict[Month, list[tuple[str, str, int, int, int]]] = defaultdict(list)
-    for month_on, status, unit, n, milli, inexact in await database.fetch(
-        sql + " GROUP BY month, status, unit", *args
+    for day, status, unit, n, milli, inexact in await read.rows(
+        query + " GROUP BY month, status, unit", *args
     ):
         if n:  # a key whose collections are all gone keeps a row of zeros
-            day = as_date(month_on)
-            rows[(day.year, day.month)].append((status, unit, int(n), int(milli), int(inexact)))
+            rows[(day.year, day.month)].append((status, unit, n, milli, inexact))
     tally: Tally = {}
     for month, found_rows in rows.items():
         by_status: dict[str, int] = {}
@@ -222,7 +249,7 @@ async def _tally(client_id: int, filters: Filters, version: int) -> Tally:
             ),
             pairs=tuple((status, unit) for status, unit, *_ in found_rows),
         )
-    return remember(_tallies, key, tally, TALLY_CACHE_SIZE)
+    return tally
 
 
 async def _decimal_total(client_id: int, filters: Filters, unit: str) -> tuple[Decimal, int]:
@@ -230,11 +257,9 @@ async def _decimal_total(client_id: int, filters: Filters, unit: str) -> tuple[D
     one has more than three decimals, which ``quantity_milli`` cannot hold)."""
     where, args = where_clause(client_id, filters)
     total, count = Decimal(0), 0
-    for quantity, n in await database.fetch(
-        f"SELECT c.quantity, COUNT(*) FROM collection c WHERE {where} AND c.unit = {{}}"  # noqa: S608
-        " GROUP BY c.quantity",
-        *args,
-        unit,
+    sql = f"SELECT c.quantity, COUNT(*) FROM collection c WHERE {where} AND c.unit = {{}}"  # noqa: S608
+    for quantity, n in await read.rows(
+        Query(_QuantityRow, sql + " GROUP BY c.quantity"), *args, unit
     ):
         count += n
         value = _decimal(quantity) if quantity else None
@@ -263,5 +288,5 @@ def remember(cache: OrderedDict[K, V], key: K, value: V, size: int = SUMMARY_CAC
 async def data_version(client_id: int) -> int:
     """``client.data_version``, which database triggers bump on every change to the client's
     collections: the key of every in-process cache of what they hold (-1 for no such client)."""
-    rows = await database.fetch("SELECT data_version FROM client WHERE id = {}", client_id)
-    return int(rows[0][0]) if rows else -1
+    found = await read.first(_VERSION, client_id)
+    return -1 if found is None else found.data_version

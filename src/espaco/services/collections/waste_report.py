@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from espaco.db import Record, database
+from espaco.db import read
+from espaco.db.read import Query
 from espaco.domain.documents import mask_document
 from espaco.domain.periods import Period
 from espaco.domain.waste import is_hazardous
@@ -63,15 +64,39 @@ class Report:
         return sum(len(line.mtrs) for line in self.lines)
 
 
-_ROWS_SQL = (
+class _Row(NamedTuple):
+    waste_ibama_code: str
+    waste_description: str
+    waste_class: str
+    waste_physical_state: str
+    unit: str
+    quantity: str
+    transporter_name: str
+    transporter_document: str
+    receiver_name: str
+    receiver_document: str
+    treatment: str
+    mtr_number: str | None
+
+
+class _Cdf(NamedTuple):
+    mtr_number: str
+    number: str
+
+
+# + where_clause(...)
+_ROWS = Query(
+    _Row,
     "SELECT c.waste_ibama_code, c.waste_description, c.waste_class, c.waste_physical_state,"
     " c.unit, c.quantity, c.transporter_name, c.transporter_document, c.receiver_name,"
-    " c.receiver_document, c.treatment, c.mtr_number FROM collection c WHERE "
+    " c.receiver_document, c.treatment, c.mtr_number FROM collection c WHERE ",
 )
-_CDF_SQL = (
+# + where_clause(...) + ")": the client, then where_clause's arguments.
+_CDFS = Query(
+    _Cdf,
     "SELECT DISTINCT m.mtr_number, ce.number FROM certificate_mtr m"
     " JOIN certificate ce ON ce.id = m.certificate WHERE m.client = {} AND m.mtr_number IN"
-    " (SELECT c.mtr_number FROM collection c WHERE "
+    " (SELECT c.mtr_number FROM collection c WHERE ",
 )
 
 
@@ -93,9 +118,8 @@ async def report(client_id: int, period: Period, location_id: int | None = None)
     """The client's waste report for ``period`` (and one place), lines by IBAMA code."""
     where, args = where_clause(client_id, Filters(period, location_id))
     where += _PERFORMED_SQL
-    rows = await database.fetch(_ROWS_SQL + where, *args)
-    cdf_rows = await database.fetch(_CDF_SQL + where + " AND c.mtr_number IS NOT NULL)",
-                                    client_id, *args)  # fmt: skip
+    rows = await read.rows(_ROWS + where, *args)
+    cdf_rows = await read.rows(_CDFS + (where + " AND c.mtr_number IS NOT NULL)"), client_id, *args)
     if len(rows) < THREAD_ROWS:
         return _build(period, location_id, rows, cdf_rows)
     # ~10 µs a row: a year of a big client would hold the event loop for a tenth of a second.
@@ -103,17 +127,19 @@ async def report(client_id: int, period: Period, location_id: int | None = None)
 
 
 def _build(
-    period: Period, location_id: int | None, rows: list[Record], cdf_rows: list[Record]
+    period: Period, location_id: int | None, rows: list[_Row], cdf_rows: list[_Cdf]
 ) -> Report:
     cdfs: dict[str, list[str]] = {}
-    for mtr, number in cdf_rows:
-        cdfs.setdefault(mtr, []).append(number)
+    for cdf_mtr, number in cdf_rows:
+        cdfs.setdefault(cdf_mtr, []).append(number)
     lines: dict[tuple[str, str, str], WasteLine] = {}
     mtr_sets: dict[tuple[str, str, str], dict[str, None]] = {}
     cdf_sets: dict[tuple[str, str, str], dict[str, None]] = {}
     totals: dict[str, Decimal] = {}
-    for code, description, waste_class, state, unit, quantity, *rest in rows:
-        t_name, t_doc, r_name, r_doc, treatment, mtr = rest
+    for row in rows:
+        code, description, waste_class, state, unit, quantity = row[:6]
+        t_name, t_doc, r_name, r_doc = row[6:10]
+        treatment, mtr = row.treatment, row.mtr_number
         key = (code, description, waste_class)
         line = lines.get(key)
         if line is None:

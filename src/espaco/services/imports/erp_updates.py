@@ -13,21 +13,21 @@ from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from espaco.db import database
 from espaco.db.database import current_engine
-from espaco.domain.errors import DomainError
+from espaco.domain.errors import DomainError, NotFound
+from espaco.services.collections import done_email
+from espaco.services.collections.done_email import became_done
 from espaco.services.imports.model import ImportProblem
 from espaco.services.imports.sql import Sql, update_sql
 from espaco.services.imports.store import COLLECTION_COLS, PHOTO_COLS, content_hash
+from espaco.services.operations import outbox
 from espaco.services.operations.media import MediaStore
 from espaco.settings import Settings
 from espaco.tables import CollectionStatus, InvoiceStatus
 
 PERFORMED = (CollectionStatus.done, CollectionStatus.validated)
 MAX_PHOTOS = 20
-
-
-class NotFound(Exception):  # noqa: N818 - a lookup outcome
-    """No record with that ``external_id``."""
 
 
 @dataclass
@@ -72,12 +72,12 @@ async def set_invoice_status(
     async with engine.transaction() as transaction:
         sql = Sql(engine, transaction.connection)
         rows = await sql.fetch(
-            "UPDATE invoice SET status = ?, paid_on = ?, paid_amount_cents = ?, updated_at = ? "
-            "WHERE external_id = ? RETURNING external_id, status, paid_on, paid_amount_cents",
+            "UPDATE invoice SET status = {}, paid_on = {}, paid_amount_cents = {}, updated_at = {} "
+            "WHERE external_id = {} RETURNING external_id, status, paid_on, paid_amount_cents",
             [status, paid_on, paid_amount_cents, now, external_id],
         )
     if not rows:
-        raise NotFound(external_id)
+        raise NotFound(f"Fatura {external_id!r} não encontrada.")
     return Outcome(state=_invoice_state(rows[0]))
 
 
@@ -97,10 +97,15 @@ async def update_collection(
     changes: dict[str, Any],
     *,
     tz: ZoneInfo,
+    notify: Settings | None = None,
+    now: datetime | None = None,
 ) -> Outcome:
     """Change some of ``status``, ``performed_at``, ``mtr_number`` and ``mtr_status`` (the keys
-    present in ``changes``; None clears). Raises :class:`NotFound`."""
+    present in ``changes``; None clears). With ``notify`` (and ``now``), a collection this makes
+    done gets its "coleta realizada" notice (``services/collections/done_email.py``) in the same
+    transaction. Raises :class:`NotFound`."""
     engine = current_engine()
+    queued = 0
     async with engine.transaction() as transaction:
         sql = Sql(engine, transaction.connection)
         row = await _collection(sql, external_id)
@@ -118,7 +123,12 @@ async def update_collection(
             return _refused(
                 "performed_at", "required", "A coleta não tem data agendada: informe a realizada"
             )
-        return Outcome(state=await _rewrite(sql, row, values))
+        state = await _rewrite(sql, row, values)
+        if notify is not None and now is not None and became_done(row["status"], values["status"]):
+            queued = await done_email.settle(sql, notify, [row["id"]], now=now)
+    if queued:
+        outbox.wake()
+    return Outcome(state=state)
 
 
 async def add_photo(
@@ -148,7 +158,7 @@ async def add_photo(
         position = max((p["position"] for p in photos), default=-1) + 1
         await sql.execute_many(
             'INSERT INTO collection_photo ("collection", "position", "stage", "path", "width", '
-            '"height", "taken_at") VALUES (?, ?, ?, ?, ?, ?, ?)',
+            '"height", "taken_at") VALUES ({}, {}, {}, {}, {}, {}, {})',
             [(row["id"], position, stage, stored.path, stored.width, stored.height, taken_at)],
         )
         return Outcome(state=await _rewrite(sql, row, dict(row)))
@@ -169,27 +179,25 @@ async def set_signature(external_id: str, data: bytes, *, settings: Settings) ->
 
 
 async def _collection_exists(external_id: str) -> None:
-    rows = await current_engine().run_querystring(_exists_query(external_id))
+    rows = await database.fetch("SELECT id FROM collection WHERE external_id = {}", external_id)
     if not rows:
-        raise NotFound(external_id)
+        raise NotFound(_missing_collection(external_id))
 
 
-def _exists_query(external_id: str):  # type: ignore[no-untyped-def]
-    from piccolo.querystring import QueryString
-
-    return QueryString("SELECT id FROM collection WHERE external_id = {}", external_id)
+def _missing_collection(external_id: str) -> str:
+    return f"Coleta {external_id!r} não encontrada."
 
 
 async def _collection(sql: Sql, external_id: str) -> dict[str, Any]:
-    rows = await sql.fetch("SELECT * FROM collection WHERE external_id = ?", [external_id])
+    rows = await sql.fetch("SELECT * FROM collection WHERE external_id = {}", [external_id])
     if not rows:
-        raise NotFound(external_id)
+        raise NotFound(_missing_collection(external_id))
     return rows[0]
 
 
 async def _photos(sql: Sql, collection_id: int) -> list[dict[str, Any]]:
     return await sql.fetch(
-        "SELECT * FROM collection_photo WHERE collection = ? ORDER BY position", [collection_id]
+        "SELECT * FROM collection_photo WHERE collection = {} ORDER BY position", [collection_id]
     )
 
 

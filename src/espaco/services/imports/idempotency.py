@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from piccolo.querystring import QueryString
-
+from espaco.db import database
 from espaco.db.database import current_engine
 from espaco.tables import ApiIdempotency
 
@@ -47,14 +46,12 @@ async def claim(token_id: int, key: str, digest: str, *, now: datetime) -> Claim
     full_key = f"{token_id}:{key}"
     engine = current_engine()
     async with engine.transaction():
-        rows = await engine.run_querystring(
-            QueryString(
-                "INSERT INTO api_idempotency (key, body_hash, status_code, response, created_at) "
-                "VALUES ({}, {}, 0, '', {}) ON CONFLICT (key) DO NOTHING RETURNING id",
-                full_key,
-                digest,
-                now,
-            )
+        rows = await database.fetch(
+            "INSERT INTO api_idempotency (key, body_hash, status_code, response, created_at) "
+            "VALUES ({}, {}, 0, '', {}) ON CONFLICT (key) DO NOTHING RETURNING id",
+            full_key,
+            digest,
+            now,
         )
         if rows:
             await ApiIdempotency.delete().where(ApiIdempotency.created_at < now - KEEP)

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from piccolo.engine.base import Engine
-from piccolo.querystring import QueryString
 
+from espaco import db
+from espaco.db import Record
 from espaco.db.database import current_engine
 from espaco.domain.documents import normalize_document
 from espaco.services.billing import nf_notices
+from espaco.services.collections import done_email
 from espaco.services.imports.fields import Problems
 from espaco.services.imports.files import store_files
 from espaco.services.imports.model import ImportProblem, ImportResult, Known, ValidDocument
@@ -107,7 +109,9 @@ async def write_document(
     notify: Settings | None = None,
 ) -> Writer:
     """Write a validated document in one transaction (``BEGIN IMMEDIATE`` on SQLite); with
-    ``notify``, the NF notices of the new fiscal documents go to the outbox in it too."""
+    ``notify``, the NF notices of the new fiscal documents and the notices of the collections
+    it made done go to the outbox in it too."""
+    queued = 0
     async with engine.transaction() as transaction:
         writer = Writer(Sql(engine, transaction.connection), now, progress)
         await writer.clients(doc)
@@ -117,8 +121,9 @@ async def write_document(
         await write_collections(writer, doc)
         await write_certificates(writer, doc)
         if notify is not None:
-            await nf_notices.enqueue_notices(notify, writer.new_fiscal_documents, now=now)
-    if notify is not None and writer.new_fiscal_documents:
+            queued += await nf_notices.enqueue_notices(notify, writer.new_fiscal_documents, now=now)
+            queued += await done_email.settle(writer.sql, notify, writer.done_collections, now=now)
+    if queued:
         outbox.wake()
     return writer
 
@@ -172,12 +177,12 @@ def _records(doc: dict[str, Any], section: str) -> list[dict[str, Any]]:
     return [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
 
 
-async def _select_in(engine: Engine, sql: str, values: list[str]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
+async def _select_in(engine: Engine, sql: str, values: list[str]) -> list[Record]:
+    rows: list[Record] = []
     for start in range(0, len(values), IN_CHUNK):
         chunk = values[start : start + IN_CHUNK]
         text = sql.replace("{in}", ", ".join(["{}"] * len(chunk)))
-        rows += await engine.run_querystring(QueryString(text, *chunk))
+        rows += await db.fetch(engine, text, *chunk)
     return rows
 
 

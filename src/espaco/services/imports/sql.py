@@ -16,6 +16,8 @@ from typing import Any
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 
+from espaco.db import placeholders
+
 IN_CHUNK = 500
 WRITE_CHUNK = 5000
 
@@ -25,27 +27,21 @@ def dump_json(value: Any) -> str:
 
 
 class Sql:
-    """``?``-placeholder statements run on the current transaction's connection."""
+    """Statements with ``{}`` placeholders (``espaco.db.placeholders``, as everywhere) run on the
+    current transaction's connection; rows come back as dicts."""
 
     def __init__(self, engine: Engine, connection: Any) -> None:
         self.pg = isinstance(engine, PostgresEngine)
+        self.engine_type = engine.engine_type
         self.connection = connection
-        self._texts: dict[str, str] = {}
 
     def _text(self, sql: str) -> str:
-        if not self.pg:
-            return sql
-        text = self._texts.get(sql)
-        if text is None:
-            parts = sql.split("?")
-            text = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
-            self._texts[sql] = text
-        return text
+        return placeholders(sql, self.engine_type)
 
     async def fetch(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
         if self.pg:
             return [dict(row) for row in await self.connection.fetch(self._text(sql), *args)]
-        async with self.connection.execute(sql, tuple(args)) as cursor:
+        async with self.connection.execute(self._text(sql), tuple(args)) as cursor:
             return list(await cursor.fetchall())
 
     async def fetch_in(
@@ -56,7 +52,7 @@ class Sql:
         rows: list[dict[str, Any]] = []
         for start in range(0, len(ordered), IN_CHUNK):
             chunk = ordered[start : start + IN_CHUNK]
-            text = sql.replace("{in}", ", ".join("?" * len(chunk)))
+            text = sql.replace("{in}", ", ".join(["{}"] * len(chunk)))
             rows += await self.fetch(text, [*args, *chunk])
         return rows
 
@@ -83,7 +79,7 @@ class Sql:
         if not rows:
             return
         if not self.pg:
-            await self.connection.executemany(sql, rows)
+            await self.connection.executemany(self._text(sql), rows)
         elif copy is not None:
             table, columns = copy
             await self.connection.copy_records_to_table(table, records=rows, columns=list(columns))
@@ -110,13 +106,13 @@ class Sql:
 
 def insert_sql(table: str, columns: Sequence[str]) -> str:
     names = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join("?" * len(columns))
+    marks = ", ".join(["{}"] * len(columns))
     return f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608
 
 
 def update_sql(table: str, columns: Sequence[str], key: str = "id") -> str:
-    assignments = ", ".join(f'"{c}" = ?' for c in columns)
-    return f'UPDATE "{table}" SET {assignments} WHERE "{key}" = ?'  # noqa: S608
+    assignments = ", ".join(f'"{c}" = {{}}' for c in columns)
+    return f'UPDATE "{table}" SET {assignments} WHERE "{key}" = {{}}'  # noqa: S608
 
 
 def stored_values(row: dict[str, Any], columns: Sequence[str], json_columns: Iterable[str] = ()):

@@ -13,6 +13,9 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from piccolo.columns import Column
+from piccolo.table import Table
+
 from espaco.services.imports.model import (
     KEEP,
     SECTIONS,
@@ -29,43 +32,60 @@ from espaco.services.imports.sql import (
     to_db,
     update_sql,
 )
+from espaco.tables import (
+    Boleto,
+    Certificate,
+    Client,
+    Collection,
+    CollectionPhoto,
+    FiscalDocument,
+    Invoice,
+    Location,
+)
 
 Progress = Callable[[str, int, int], None]
 
-CLIENT_COLS = ("document", "name", "trade_name", "active")
-LOCATION_COLS = (
-    "client", "label", "street", "number", "complement", "district", "city", "state", "cep",
-    "active",
+
+def _columns(table: type[Table], *skip: Column) -> tuple[str, ...]:
+    """``table``'s columns in ``tables.py``'s order, without its id and ``skip``: the columns the
+    import writes, in the order its validated values come (``imports.model`` builds them so)."""
+    skipped = {column._meta.db_column_name for column in skip}
+    return tuple(
+        column._meta.db_column_name
+        for column in table._meta.columns
+        if not column._meta.primary_key and column._meta.db_column_name not in skipped
+    )
+
+
+# What the import leaves alone: the ERP id (the key it matches on), what the portal keeps
+# (access codes, sessions, timestamps it sets itself, e-mail preferences, counters of triggers;
+# the group: store_groups sets it).
+CLIENT_COLS = _columns(
+    Client, Client.external_id, Client.access_code_hash, Client.code_generated_at,
+    Client.session_epoch, Client.data_version, Client.created_at, Client.updated_at,
+    Client.pendencias_email, Client.pendencias_checked_at, Client.collection_done_email,
+    Client.calendar_token_hash, Client.calendar_token_at, Client.client_group,
 )  # fmt: skip
-INVOICE_COLS = (
-    "client", "reference_start", "reference_end", "issued_on", "due_on", "amount_cents",
-    "status", "paid_on", "paid_amount_cents", "description",
-)  # fmt: skip
-FISCAL_COLS = (
-    "client", "kind", "number", "series", "access_key", "issued_at", "amount_cents", "items",
-    "pdf_path", "xml_path",
-)  # fmt: skip
+LOCATION_COLS = _columns(Location, Location.external_id)
+INVOICE_COLS = _columns(Invoice, Invoice.external_id, Invoice.updated_at)
+FISCAL_COLS = _columns(FiscalDocument, FiscalDocument.invoice, FiscalDocument.notified_at)
 FISCAL_ITEMS = FISCAL_COLS.index("items")
-BOLETO_COLS = ("bank_code", "bank_name", "barcode", "digitable_line", "pix_copy_paste")
+BOLETO_COLS = _columns(Boleto, Boleto.invoice)
 # The optional MTR fields (CollectionExtra's, in its order), outside the ticket's hash.
 EXTRA_COLS = (
     "waste_physical_state", "transporter_name", "transporter_document", "receiver_name",
     "receiver_document", "treatment",
 )  # fmt: skip
-COLLECTION_COLS = (
-    "client", "location", "request", "scheduled_on", "performed_at", "event_on", "status",
-    "service", "waste_description", "waste_class", "waste_ibama_code", "quantity", "unit",
-    "mtr_number", "mtr_status", "driver", "vehicle_plate", "received_by", "received_by_cpf",
-    "refusal", "notes", "signature_path", "content_hash",
-)  # fmt: skip
+COLLECTION_COLS = tuple(
+    c
+    for c in _columns(Collection, Collection.external_id, Collection.done_noticed_at)
+    if c not in EXTRA_COLS
+)
 # What the importer writes: the ticket's columns (ending with its hash, which erp_updates
 # recomputes over the others) and the optional MTR fields after them.
 COLLECTION_WRITE_COLS = (*COLLECTION_COLS, *EXTRA_COLS)
-PHOTO_COLS = ("position", "stage", "path", "width", "height", "taken_at", "latitude", "longitude")
-CERTIFICATE_COLS = (
-    "client", "number", "issued_on", "period_start", "period_end", "receiver", "mtr_numbers",
-    "pdf_path",
-)  # fmt: skip
+PHOTO_COLS = _columns(CollectionPhoto, CollectionPhoto.collection)
+CERTIFICATE_COLS = _columns(Certificate, Certificate.external_id, Certificate.mtr_count)
 CERTIFICATE_MTRS = CERTIFICATE_COLS.index("mtr_numbers")
 
 
@@ -114,6 +134,8 @@ class Writer:
         self.client_ids: dict[str, int] = {}
         self.location_ids: dict[str, int] = {}
         self.new_fiscal_documents: list[int] = []
+        # Collections this document made done (new, or from agendada): their notices' input.
+        self.done_collections: list[int] = []
 
     def report(self, section: str, done: int, total: int) -> None:
         if self.progress is not None:
@@ -182,7 +204,7 @@ class Writer:
         )
         await sql.execute_many(update_sql("client", (*CLIENT_COLS, "updated_at")), updates)
         await sql.execute_many(
-            "DELETE FROM client_email WHERE client = ? AND kind = ?", email_deletes
+            "DELETE FROM client_email WHERE client = {} AND kind = {}", email_deletes
         )
         await sql.insert_many("client_email", ("client", "kind", "address"), email_inserts)
         wanted = {row.client for rows in (doc.invoices, doc.collections, doc.certificates)
@@ -322,7 +344,7 @@ class Writer:
             "invoice", ("id", "external_id", *INVOICE_COLS, "updated_at"), inserts
         )
         await sql.execute_many(update_sql("invoice", (*INVOICE_COLS, "updated_at")), updates)
-        await sql.execute_many("DELETE FROM fiscal_document WHERE invoice = ?", fiscal_deletes)
+        await sql.execute_many("DELETE FROM fiscal_document WHERE invoice = {}", fiscal_deletes)
         await sql.execute_many(
             update_sql("fiscal_document", FISCAL_COLS, "invoice"), fiscal_updates
         )
@@ -337,6 +359,6 @@ class Writer:
             ],
         )
         self.new_fiscal_documents += fiscal_ids
-        await sql.execute_many("DELETE FROM boleto WHERE invoice = ?", boleto_deletes)
+        await sql.execute_many("DELETE FROM boleto WHERE invoice = {}", boleto_deletes)
         await sql.execute_many(update_sql("boleto", BOLETO_COLS, "invoice"), boleto_updates)
         await sql.insert_many("boleto", ("invoice", *BOLETO_COLS), boleto_inserts)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from espaco.services.collections.done_email import became_done
 from espaco.services.imports.model import (
     CertificateRow,
     CollectionRow,
@@ -103,6 +104,8 @@ async def _collections(
         values.append(content_hash([collection.external_id, *values], photos))
         values += collection.extra.values()
         photos_changed = row is None or photos != old_photos
+        if became_done(None if row is None else row["status"], collection.status):
+            writer.done_collections.append(collection_id)
         if photos_changed and photos:
             photo_inserts += [(collection_id, *photo) for photo in photos]
         if row is None:
@@ -117,7 +120,7 @@ async def _collections(
             counts.unchanged += 1
     await sql.insert_many("collection", ("id", "external_id", *COLLECTION_WRITE_COLS), inserts)
     await sql.execute_many(update_sql("collection", COLLECTION_WRITE_COLS), updates)
-    await sql.execute_many("DELETE FROM collection_photo WHERE collection = ?", photo_deletes)
+    await sql.execute_many("DELETE FROM collection_photo WHERE collection = {}", photo_deletes)
     await sql.insert_many("collection_photo", ("collection", *PHOTO_COLS), photo_inserts)
 
 
@@ -168,5 +171,5 @@ async def _certificates(writer: Writer, certificates: Sequence[CertificateRow]) 
             mtr_inserts += [(certificate_id, client_id, n) for n in certificate.mtr_numbers]
     await sql.insert_many("certificate", ("id", "external_id", *CERTIFICATE_COLS), inserts)
     await sql.execute_many(update_sql("certificate", CERTIFICATE_COLS), updates)
-    await sql.execute_many("DELETE FROM certificate_mtr WHERE certificate = ?", mtr_deletes)
+    await sql.execute_many("DELETE FROM certificate_mtr WHERE certificate = {}", mtr_deletes)
     await sql.insert_many("certificate_mtr", ("certificate", "client", "mtr_number"), mtr_inserts)

@@ -41,7 +41,7 @@ async def store_groups(writer: Writer, doc: ValidDocument) -> None:
     group_ids = {key: row["id"] for key, row in stored.items()}
     group_ids.update((ref.external_id, i) for i, ref in zip(ids, new, strict=True))
     await sql.execute_many(
-        "UPDATE client_group SET name = ?, updated_at = ? WHERE id = ?",
+        "UPDATE client_group SET name = {}, updated_at = {} WHERE id = {}",
         [
             (refs[key].name, writer.now, row["id"])
             for key, row in stored.items()
@@ -59,5 +59,5 @@ async def store_groups(writer: Writer, doc: ValidDocument) -> None:
         if row["client_group"] != wanted:
             changes.append((wanted, writer.now, row["id"]))
     await sql.execute_many(
-        "UPDATE client SET client_group = ?, updated_at = ? WHERE id = ?", changes
+        "UPDATE client SET client_group = {}, updated_at = {} WHERE id = {}", changes
     )

@@ -38,14 +38,14 @@ async def fulfil_requests(
         return
     sql = writer.sql
     await sql.execute_many(
-        "UPDATE collection_request SET status = 'scheduled', scheduled_on = ?, "
-        "decided_at = COALESCE(decided_at, ?) "
-        "WHERE id = ? AND status IN ('pending', 'scheduled') "
-        "AND (status <> 'scheduled' OR scheduled_on IS NULL OR scheduled_on <> ?)",
+        "UPDATE collection_request SET status = 'scheduled', scheduled_on = {}, "
+        "decided_at = COALESCE(decided_at, {}) "
+        "WHERE id = {} AND status IN ('pending', 'scheduled') "
+        "AND (status <> 'scheduled' OR scheduled_on IS NULL OR scheduled_on <> {})",
         [(when, writer.now, request_id, when) for request_id, when, _ in dates.values()],
     )
     await sql.execute_many(
-        "DELETE FROM collection WHERE request = ? AND external_id = ?",
+        "DELETE FROM collection WHERE request = {} AND external_id = {}",
         [
             (request_id, placeholder_id(protocol))
             for protocol, (request_id, _, external_id) in dates.items()

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from espaco.domain.boleto import check_boleto_matches, parse_boleto
 from espaco.domain.errors import DomainError
 from espaco.domain.fiscal import validate_access_key
 from espaco.domain.money import parse_money
 from espaco.domain.pix import parse_brcode
+from espaco.services.imports.context import Context
 from espaco.services.imports.fields import Rec, domain_code
 from espaco.services.imports.model import KEEP, BoletoRow, FiscalRow, InvoiceRow
 from espaco.tables import Boleto, FiscalDocument, InvoiceStatus
-
-if TYPE_CHECKING:
-    from espaco.services.imports.validate import Context
 
 INVOICE_KEYS = frozenset(
     {

@@ -7,10 +7,11 @@ paths built only for problems, CPFs checked once per distinct value.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from espaco.domain.errors import DomainError
 from espaco.domain.waste import parse_ibama_code, parse_physical_state
+from espaco.services.imports.context import Context
 from espaco.services.imports.fields import Rec
 from espaco.services.imports.model import (
     KEEP,
@@ -21,9 +22,6 @@ from espaco.services.imports.model import (
     PhotoRow,
 )
 from espaco.tables import Certificate, Collection, CollectionStatus, PhotoStage
-
-if TYPE_CHECKING:
-    from espaco.services.imports.validate import Context
 
 COLLECTION_KEYS = frozenset(
     {

@@ -108,6 +108,24 @@ def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}@espaco>"
 
 
+def pending_row(email: Email, *, kind: str, now: datetime, client_id: int | None) -> OutboxEmail:
+    """``email`` as a new outbox row, due at ``now``, for a caller that inserts many at once
+    (in its own transaction, as :func:`enqueue` does one)."""
+    return OutboxEmail(
+        kind=kind,
+        message_id=new_message_id(),
+        recipients=", ".join(email.to),
+        subject=email.subject,
+        body_text=email.text,
+        body_html=email.html,
+        status=OutboxStatus.pending,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        client=client_id,
+    )
+
+
 async def enqueue(
     email: Email,
     *,

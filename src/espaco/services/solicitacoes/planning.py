@@ -17,7 +17,10 @@ from typing import Any
 
 from piccolo.columns.combination import WhereRaw
 
+from espaco.clock import local_date
+from espaco.db.read import like
 from espaco.domain import scheduling
+from espaco.domain.errors import Invalid, NotFound
 from espaco.services.imports.store_solicitacoes import placeholder_id
 from espaco.services.operations import audit, outbox
 from espaco.services.solicitacoes.solicitacoes import (
@@ -58,14 +61,14 @@ class QueuePage:
 
 @dataclass(frozen=True)
 class Decision:
-    """What a schedule or refuse did: ``ok``, or the Portuguese reason it did not."""
+    """What a schedule or refuse did: ``ok``, or the Portuguese reason it did not (decided
+    already: ``conflict``). Bad input raises :class:`Invalid`; no such request,
+    :class:`NotFound`."""
 
     ok: bool
     error: str | None = None
-    field: str | None = None  # the form field the error belongs to, when it is one
     collection_id: int | None = None
     conflict: bool = False  # already decided (the API answers 409)
-    not_found: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,11 +86,6 @@ class ApiRequest:
     decided_at: datetime | None
     scheduled_on: date | None
     refusal_reason: str | None
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-    return f"%{escaped}%"
 
 
 async def queue(
@@ -109,7 +107,7 @@ async def queue(
         conditions.append(CollectionRequest.intended_on <= end)
     text = " ".join(client.split())[:100]
     if text:
-        pattern = _like(text.lower())
+        pattern = like(text.lower())
         document = "".join(c for c in text.upper() if c.isalnum())
         ids = await Client.select(Client.id).where(
             WhereRaw(
@@ -118,7 +116,7 @@ async def queue(
                 pattern,
                 pattern,
                 pattern,
-                _like(document) if document else pattern,
+                like(document) if document else pattern,
             )
         )
         conditions.append(CollectionRequest.client.is_in([r["id"] for r in ids] or [0]))
@@ -151,7 +149,8 @@ async def queue(
     return QueuePage(items=items, total=total, page=page, pages=pages)
 
 
-async def request_detail(protocol: str) -> QueueItem | None:
+async def request_detail(protocol: str) -> QueueItem:
+    """The request ``protocol`` with its client; :class:`NotFound` when there is none."""
     rows = (
         await _view_query()
         .columns(
@@ -162,16 +161,17 @@ async def request_detail(protocol: str) -> QueueItem | None:
         .where(CollectionRequest.protocol == protocol[:20])
     )
     if not rows:
-        return None
+        raise NotFound(NOT_FOUND)
     r = rows[0]
     return QueueItem(to_view(r), r["client_trade_name"] or r["client_name"], r["client_document"])
 
 
 async def _lost(protocol: str) -> Decision:
+    """Why a decision found no pending request: decided already, or :class:`NotFound`."""
     exists = await CollectionRequest.exists().where(CollectionRequest.protocol == protocol[:20])
     if exists:
         return Decision(ok=False, error=ALREADY_DECIDED, conflict=True)
-    return Decision(ok=False, error=NOT_FOUND, not_found=True)
+    raise NotFound(NOT_FOUND)
 
 
 async def schedule_request(
@@ -186,11 +186,11 @@ async def schedule_request(
 ) -> Decision:
     """Schedule a pending request for ``on`` (today or later): the request becomes agendada, an
     agendada collection linked to it is created, the client is e-mailed, the decision audited."""
-    today = now.astimezone(settings.tz).date()
+    today = local_date(now, settings.tz)
     if on is None:
-        return Decision(ok=False, error="Informe a data da coleta.", field="data")
+        raise Invalid({"data": "Informe a data da coleta."})
     if on < today:
-        return Decision(ok=False, error="A data da coleta não pode estar no passado.", field="data")
+        raise Invalid({"data": "A data da coleta não pode estar no passado."})
     async with CollectionRequest._meta.db.transaction():
         rows = (
             await CollectionRequest.update(
@@ -260,12 +260,10 @@ async def refuse_request(
     """Refuse a pending request with a reason the client reads; e-mailed and audited."""
     reason = reason.strip().replace("\r\n", "\n")
     if not reason:
-        return Decision(ok=False, error="Informe o motivo da recusa.", field="motivo")
+        raise Invalid({"motivo": "Informe o motivo da recusa."})
     if len(reason) > scheduling.REFUSAL_MAX:
-        return Decision(
-            ok=False,
-            error=f"O motivo pode ter no máximo {scheduling.REFUSAL_MAX} caracteres.",
-            field="motivo",
+        raise Invalid(
+            {"motivo": f"O motivo pode ter no máximo {scheduling.REFUSAL_MAX} caracteres."}
         )
     async with CollectionRequest._meta.db.transaction():
         rows = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from espaco.web.admin import account, clients, groups, login, outbox, solicitacoes, tokens
-from espaco.web.admin.common import require_master
 
 ROUTES = [
     login.login_page,
@@ -33,4 +32,4 @@ ROUTES = [
     tokens.revoke_token,
 ]
 
-__all__ = ["ROUTES", "require_master"]
+__all__ = ["ROUTES"]

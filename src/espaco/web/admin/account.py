@@ -7,20 +7,22 @@ from litestar.response import Response
 
 from espaco.services.access import staff_mfa
 from espaco.settings import Settings
-from espaco.web.admin.common import Form, Master, actor_ip, admin_page, see_other
-from espaco.web.auth import now
+from espaco.web.admin.common import Form, actor_ip, admin_page
+from espaco.web.auth import clock_of
+from espaco.web.guards import Staff, master_only
+from espaco.web.redirects import redirect
 
 PATH = "/admin/conta/2fa"
 
 
 async def _page(
-    request: Request, master: Master, message: str | None = None, status_code: int = 200
+    request: Request, staff: Staff, message: str | None = None, status_code: int = 200
 ) -> Response[str]:
     settings: Settings = request.app.state.settings
-    enrolment = await staff_mfa.start_enrolment(master.staff_id, issuer=settings.provider_name)
+    enrolment = await staff_mfa.start_enrolment(staff.staff_id, issuer=settings.provider_name)
     return admin_page(
         request,
-        master,
+        staff,
         "admin/conta_2fa.html",
         {"enrolment": enrolment, "message": message, "action": PATH},
         fragment="admin/partials/totp_setup.html",
@@ -28,21 +30,23 @@ async def _page(
     )
 
 
-@get(PATH, include_in_schema=False)
-async def totp_page(request: Request, master: Master) -> Response[str]:
+@get(PATH, include_in_schema=False, guards=[master_only])
+async def totp_page(request: Request, staff: Staff) -> Response[str]:
     """The QR code and the secret to type, or a note that TOTP is already on."""
-    return await _page(request, master)
+    return await _page(request, staff)
 
 
-@post(PATH, include_in_schema=False)
-async def totp_confirm(request: Request, master: Master, data: Form) -> Response[str]:
-    _, ip = actor_ip(request, master)
+@post(PATH, include_in_schema=False, guards=[master_only])
+async def totp_confirm(request: Request, staff: Staff, data: Form) -> Response[str]:
+    _, ip = actor_ip(request, staff)
     code = str(data.get("codigo", ""))[:20]
-    if await staff_mfa.confirm_enrolment(master.staff_id, code, now=now(), ip=ip):
-        return see_other(request, PATH, "Verificação em duas etapas ativada para a sua conta.")
+    if await staff_mfa.confirm_enrolment(staff.staff_id, code, now=clock_of(request).now(), ip=ip):
+        return redirect(
+            request, PATH, "Verificação em duas etapas ativada para a sua conta.", same_page=True
+        )
     return await _page(
         request,
-        master,
+        staff,
         "Código incorreto. Confira o aplicativo autenticador e tente de novo.",
         status_code=422,
     )

@@ -12,20 +12,21 @@ from espaco.services.access import sessions, staff_login, staff_mfa
 from espaco.services.access.staff_login import Pending
 from espaco.settings import Settings
 from espaco.tables import StaffRole
-from espaco.web.admin.common import Form, Staff, admin_page
+from espaco.web.admin.common import Form, admin_page
 from espaco.web.auth import (
     STAFF_COOKIE,
     STAFF_DEVICE_COOKIE,
     YEAR,
     clear_cookie,
     client_ip,
-    now,
+    clock_of,
     pause_refusal,
     read_cookie,
-    redirect,
     set_cookie,
 )
+from espaco.web.guards import PUBLIC, Staff, staff_only
 from espaco.web.pages import page
+from espaco.web.redirects import redirect
 
 PENDING_COOKIE = "espaco_equipe_etapa"
 LOGIN = "/admin/entrar"
@@ -44,13 +45,13 @@ def _login_form(
     )
 
 
-@get(LOGIN, include_in_schema=False)
+@get(LOGIN, include_in_schema=False, opt=PUBLIC)
 async def login_page(request: Request) -> Response[str]:
     """Username and password."""
     return _login_form(request)
 
 
-@post(LOGIN, include_in_schema=False)
+@post(LOGIN, include_in_schema=False, opt=PUBLIC)
 async def login_submit(request: Request, data: Form) -> Response[str]:
     settings: Settings = request.app.state.settings
     username = str(data.get("usuario", ""))[:80]
@@ -60,7 +61,7 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
         ip=client_ip(request, settings),
         device_cookie=read_cookie(request, STAFF_DEVICE_COOKIE),
         secret=settings.secret_key,
-        now=now(),
+        now=clock_of(request).now(),
         tz=settings.tz,
         mfa_required=settings.staff_mfa == "required",
     )
@@ -96,7 +97,7 @@ async def _open_session(request: Request, result: staff_login.StaffLoginResult) 
     # A new id at every login: a cookie sent before login is never promoted (no fixation).
     await sessions.end_session(read_cookie(request, STAFF_COOKIE))
     raw = await sessions.create_session(
-        now=now(), ip=client_ip(request, settings), staff_id=result.staff_id
+        now=clock_of(request).now(), ip=client_ip(request, settings), staff_id=result.staff_id
     )
     response = redirect(request, "/admin")
     set_cookie(response, settings, STAFF_COOKIE, raw)
@@ -107,7 +108,9 @@ async def _open_session(request: Request, result: staff_login.StaffLoginResult) 
 
 
 async def _pending(request: Request) -> Pending | None:
-    return await staff_login.read_pending(read_cookie(request, PENDING_COOKIE), now=now())
+    return await staff_login.read_pending(
+        read_cookie(request, PENDING_COOKIE), now=clock_of(request).now()
+    )
 
 
 async def _code_form(
@@ -131,7 +134,7 @@ async def _code_form(
     )
 
 
-@get(CODE, include_in_schema=False)
+@get(CODE, include_in_schema=False, opt=PUBLIC)
 async def code_page(request: Request) -> Response[str]:
     """The second step: the authenticator's code, or (MFA required) enrolment first."""
     pending = await _pending(request)
@@ -140,7 +143,7 @@ async def code_page(request: Request) -> Response[str]:
     return await _code_form(request, pending)
 
 
-@post(CODE, include_in_schema=False)
+@post(CODE, include_in_schema=False, opt=PUBLIC)
 async def code_submit(request: Request, data: Form) -> Response[str]:
     settings: Settings = request.app.state.settings
     token = read_cookie(request, PENDING_COOKIE)
@@ -150,7 +153,7 @@ async def code_submit(request: Request, data: Form) -> Response[str]:
         ip=client_ip(request, settings),
         device_cookie=read_cookie(request, STAFF_DEVICE_COOKIE),
         secret=settings.secret_key,
-        now=now(),
+        now=clock_of(request).now(),
         tz=settings.tz,
     )
     if result.expired or result.staff_id is None:
@@ -163,7 +166,7 @@ async def code_submit(request: Request, data: Form) -> Response[str]:
     return await _open_session(request, result)
 
 
-@post("/admin/sair", include_in_schema=False)
+@post("/admin/sair", include_in_schema=False, opt=PUBLIC)
 async def logout(request: Request) -> Response[str]:
     settings: Settings = request.app.state.settings
     await sessions.end_session(read_cookie(request, STAFF_COOKIE))
@@ -172,7 +175,7 @@ async def logout(request: Request) -> Response[str]:
     return response
 
 
-@get("/admin", include_in_schema=False)
+@get("/admin", include_in_schema=False, guards=[staff_only])
 async def admin_home(request: Request, staff: Staff) -> Response[str]:
     """Each role's first page: Cadastros for master users, the request queue for Planejamento."""
     if staff.role == StaffRole.master:

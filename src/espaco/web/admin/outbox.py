@@ -8,9 +8,12 @@ from litestar.response import Response
 from espaco.services.operations import audit, outbox
 from espaco.tables import OutboxStatus
 from espaco.web import params
-from espaco.web.admin.common import Master, actor_ip, admin_page, see_other
-from espaco.web.auth import now
+from espaco.web.admin.common import actor_ip, admin_page
+from espaco.web.auth import clock_of
+from espaco.web.guards import Staff, master_only
 from espaco.web.params import PathId
+from espaco.web.redirects import redirect
+from espaco.web.selos import SITUACOES
 
 PATH = "/admin/emails"
 PER_PAGE = 50
@@ -20,11 +23,7 @@ STATUSES = {
     "enviado": OutboxStatus.sent,
     "falhou": OutboxStatus.failed,
 }
-STATUS_LABELS = {
-    OutboxStatus.pending: "Pendente",
-    OutboxStatus.sent: "Enviado",
-    OutboxStatus.failed: "Falhou",
-}
+STATUS_LABELS = {OutboxStatus(status): label for status, (label, _) in SITUACOES["email"].items()}
 # Each kind of e-mail is named by its templates (templates/emails/<kind>.*): one label each,
 # and a test checks that every template has one.
 KIND_LABELS = {
@@ -34,11 +33,12 @@ KIND_LABELS = {
     "request_scheduled": "Solicitação agendada",
     "request_refused": "Solicitação recusada",
     "pendencias": "Pendências da semana (MTR e CDF)",
+    "collection_done": "Coleta realizada",
 }
 
 
-@get(PATH, include_in_schema=False)
-async def outbox_page(request: Request, master: Master) -> Response[str]:
+@get(PATH, include_in_schema=False, guards=[master_only])
+async def outbox_page(request: Request, staff: Staff) -> Response[str]:
     """Newest first, filtered by ``?situacao=`` and paged by ``?pagina=``."""
     slug = request.query_params.get("situacao", "")
     status = STATUSES.get(slug)
@@ -48,7 +48,7 @@ async def outbox_page(request: Request, master: Master) -> Response[str]:
     counts = await outbox.outbox_counts()
     return admin_page(
         request,
-        master,
+        staff,
         "admin/emails.html",
         {
             "rows": rows,
@@ -65,11 +65,11 @@ async def outbox_page(request: Request, master: Master) -> Response[str]:
     )
 
 
-@post(PATH + "/{email_id:int}/tentar-de-novo", include_in_schema=False)
-async def retry(request: Request, master: Master, email_id: PathId) -> Response[str]:
+@post(PATH + "/{email_id:int}/tentar-de-novo", include_in_schema=False, guards=[master_only])
+async def retry(request: Request, staff: Staff, email_id: PathId) -> Response[str]:
     """Put a failed message back in the queue, due now."""
-    actor, ip = actor_ip(request, master)
-    when = now()
+    actor, ip = actor_ip(request, staff)
+    when = clock_of(request).now()
     outcome = await outbox.retry(email_id, now=when)
     if outcome == outbox.Retry.RETRIED:
         await audit.record(
@@ -84,14 +84,14 @@ async def retry(request: Request, master: Master, email_id: PathId) -> Response[
         )
     else:
         notice = "Essa mensagem não está mais com falha: nada a fazer."
-    return see_other(request, PATH + "?situacao=falhou", notice)
+    return redirect(request, PATH + "?situacao=falhou", notice, same_page=True)
 
 
-@post(PATH + "/enviar-pendentes", include_in_schema=False)
-async def send_pending(request: Request, master: Master) -> Response[str]:
+@post(PATH + "/enviar-pendentes", include_in_schema=False, guards=[master_only])
+async def send_pending(request: Request, staff: Staff) -> Response[str]:
     """Every pending message waiting after a failure (an outage) becomes due now."""
-    actor, ip = actor_ip(request, master)
-    when = now()
+    actor, ip = actor_ip(request, staff)
+    when = clock_of(request).now()
     count = await outbox.send_pending_now(now=when)
     if count:
         await audit.record(
@@ -105,4 +105,4 @@ async def send_pending(request: Request, master: Master) -> Response[str]:
         )
     else:
         notice = "Nenhuma mensagem pendente estava esperando: as da fila já saem em instantes."
-    return see_other(request, PATH + "?situacao=pendente", notice)
+    return redirect(request, PATH + "?situacao=pendente", notice, same_page=True)

@@ -3,25 +3,28 @@ requests, and ``/admin/solicitacoes/{protocolo}`` with its two answers, Agendar 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Response
 
 from espaco.domain import scheduling
+from espaco.domain.errors import Invalid
 from espaco.services.solicitacoes import planning
 from espaco.services.solicitacoes.planning import Decision, QueueItem
-from espaco.web.admin.common import Form, Staff, actor_ip, admin_page, see_other
-from espaco.web.auth import now
+from espaco.web.admin.common import Form, actor_ip, admin_page
+from espaco.web.auth import clock_of
+from espaco.web.guards import Staff, staff_only
 from espaco.web.params import page_number
+from espaco.web.redirects import redirect
 
 ALL = "todas"
 SITUATIONS = (*planning.STATUS_SLUGS, ALL)
 
 
-@get("/admin/solicitacoes", include_in_schema=False)
+@get("/admin/solicitacoes", include_in_schema=False, guards=[staff_only])
 async def queue_page(request: Request, staff: Staff) -> Response[str]:
     """The queue, oldest first; a plain GET form of filters that htmx swaps into ``#fila``."""
     params = request.query_params
@@ -53,13 +56,6 @@ async def queue_page(request: Request, staff: Staff) -> Response[str]:
     )
 
 
-async def _item(protocol: str) -> QueueItem:
-    item = await planning.request_detail(protocol)
-    if item is None:
-        raise NotFoundException()
-    return item
-
-
 def _detail(
     request: Request,
     staff: Staff,
@@ -86,73 +82,74 @@ def _detail(
     )
 
 
-@get("/admin/solicitacoes/{protocol:str}", include_in_schema=False)
+@get("/admin/solicitacoes/{protocol:str}", include_in_schema=False, guards=[staff_only])
 async def request_page(request: Request, staff: Staff, protocol: FromPath[str]) -> Response[str]:
-    return _detail(request, staff, await _item(protocol))
+    return _detail(request, staff, await planning.request_detail(protocol))
 
 
-async def _answer(
+async def _decide(
     request: Request,
     staff: Staff,
     protocol: str,
-    decision: Decision,
+    decide: Awaitable[Decision],
     typed: dict[str, str],
 ) -> Response[str] | None:
-    """The error page for a decision that did not happen, or None when it did."""
+    """Run ``decide``; the page again when it did not happen (422 with the field's message,
+    409 when decided already), or None when it did."""
+    try:
+        decision = await decide
+    except Invalid as invalid:
+        item = await planning.request_detail(protocol)
+        return _detail(request, staff, item, errors=invalid.errors, typed=typed, status_code=422)
     if decision.ok:
         return None
-    if decision.not_found:
-        raise NotFoundException()
-    item = await _item(protocol)
-    if decision.conflict:
-        return _detail(request, staff, item, message=decision.error, status_code=409)
-    errors = {decision.field or "formulario": decision.error or ""}
-    return _detail(request, staff, item, errors=errors, typed=typed, status_code=422)
+    item = await planning.request_detail(protocol)
+    return _detail(request, staff, item, message=decision.error, status_code=409)
 
 
-@post("/admin/solicitacoes/{protocol:str}/agendar", include_in_schema=False)
+@post("/admin/solicitacoes/{protocol:str}/agendar", include_in_schema=False, guards=[staff_only])
 async def schedule(
     request: Request, staff: Staff, protocol: FromPath[str], data: Form
 ) -> Response[str]:
     typed = str(data.get("data", ""))[:20]
     on = scheduling.parse_iso_date(typed)
     actor, ip = actor_ip(request, staff)
-    decision = await planning.schedule_request(
+    decide = planning.schedule_request(
         protocol,
         on,
         actor=actor,
         staff_id=staff.staff_id,
         ip=ip,
         settings=request.app.state.settings,
-        now=now(),
+        now=clock_of(request).now(),
     )
-    failed = await _answer(request, staff, protocol, decision, {"data": typed})
+    failed = await _decide(request, staff, protocol, decide, {"data": typed})
     if failed is not None:
         return failed
     assert on is not None  # noqa: S101 - a scheduled request has its date
     notice = (
         f"Solicitação {protocol} agendada para {on:%d/%m/%Y}. O cliente foi avisado por e-mail."
     )
-    return see_other(request, f"/admin/solicitacoes/{protocol}", notice)
+    return redirect(request, f"/admin/solicitacoes/{protocol}", notice, same_page=True)
 
 
-@post("/admin/solicitacoes/{protocol:str}/recusar", include_in_schema=False)
+@post("/admin/solicitacoes/{protocol:str}/recusar", include_in_schema=False, guards=[staff_only])
 async def refuse(
     request: Request, staff: Staff, protocol: FromPath[str], data: Form
 ) -> Response[str]:
     reason = str(data.get("motivo", ""))[: scheduling.REFUSAL_MAX + 500]
     actor, ip = actor_ip(request, staff)
-    decision = await planning.refuse_request(
+    decide = planning.refuse_request(
         protocol,
         reason,
         actor=actor,
         staff_id=staff.staff_id,
         ip=ip,
         settings=request.app.state.settings,
-        now=now(),
+        now=clock_of(request).now(),
     )
-    failed = await _answer(request, staff, protocol, decision, {"motivo": reason})
+    failed = await _decide(request, staff, protocol, decide, {"motivo": reason})
     if failed is not None:
         return failed
     notice = f"Solicitação {protocol} recusada. O cliente foi avisado por e-mail."
-    return see_other(request, f"/admin/solicitacoes/{protocol}", notice)
+    return redirect(request, f"/admin/solicitacoes/{protocol}", notice, same_page=True)

@@ -8,19 +8,21 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.response import Response
 
+from espaco.domain.errors import Invalid
 from espaco.services.access import api_tokens
 from espaco.services.access.sessions import StaffSession
-from espaco.web.admin.common import Form, Master, actor_ip, admin_page, see_other
-from espaco.web.auth import now
+from espaco.web.admin.common import Form, actor_ip, admin_page
+from espaco.web.auth import clock_of
+from espaco.web.guards import Staff, master_only
 from espaco.web.params import PathId
+from espaco.web.redirects import redirect
 
 PATH = "/admin/tokens"
-NAME_MAX = 100
 
 
 def _page(
     request: Request,
-    master: StaffSession,
+    staff: StaffSession,
     tokens: list[api_tokens.TokenRow],
     *,
     new_token: str = "",
@@ -30,7 +32,7 @@ def _page(
 ) -> Response[str]:
     return admin_page(
         request,
-        master,
+        staff,
         "admin/tokens.html",
         {
             "tokens": tokens,
@@ -44,45 +46,39 @@ def _page(
     )
 
 
-@get(PATH, include_in_schema=False)
-async def tokens_page(request: Request, master: Master) -> Response[str]:
-    return _page(request, master, await api_tokens.list_tokens())
+@get(PATH, include_in_schema=False, guards=[master_only])
+async def tokens_page(request: Request, staff: Staff) -> Response[str]:
+    return _page(request, staff, await api_tokens.list_tokens())
 
 
-@post(PATH, include_in_schema=False)
-async def create_token(request: Request, master: Master, data: Form) -> Response[str]:
+@post(PATH, include_in_schema=False, guards=[master_only])
+async def create_token(request: Request, staff: Staff, data: Form) -> Response[str]:
     """Create a token and show it in this answer only: it is never stored in clear, nor put in
     a redirect or a cookie."""
-    name = str(data.get("nome", "")).strip()[: NAME_MAX + 1]
+    name = str(data.get("nome", "")).strip()[: api_tokens.NAME_MAX + 1]
     raw_scopes = data.get("escopos", [])
     chosen = api_tokens.parse_scopes(
         [raw_scopes] if isinstance(raw_scopes, str) else [str(s) for s in raw_scopes]
     )
-    errors = {}
-    if not name:
-        errors["nome"] = "Dê um nome ao token (por exemplo, o sistema que vai usá-lo)."
-    elif len(name) > NAME_MAX:
-        errors["nome"] = f"O nome pode ter no máximo {NAME_MAX} caracteres."
-    if not chosen:
-        errors["escopos"] = "Escolha ao menos um escopo."
-    if errors:
+    actor, _ = actor_ip(request, staff)
+    try:
+        token = await api_tokens.create_token(
+            name, chosen, created_by=staff.staff_id, now=clock_of(request).now(), actor=actor
+        )
+    except Invalid as invalid:
         typed = {"nome": name, "escopos": list(chosen)}
         tokens = await api_tokens.list_tokens()
-        return _page(request, master, tokens, errors=errors, typed=typed, status_code=422)
-    actor, _ = actor_ip(request, master)
-    token = await api_tokens.create_token(
-        name, chosen, created_by=master.staff_id, now=now(), actor=actor
-    )
-    response = _page(request, master, await api_tokens.list_tokens(), new_token=token)
+        return _page(request, staff, tokens, errors=invalid.errors, typed=typed, status_code=422)
+    response = _page(request, staff, await api_tokens.list_tokens(), new_token=token)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-@post(PATH + "/{token_id:int}/revogar", include_in_schema=False)
-async def revoke_token(request: Request, master: Master, token_id: PathId) -> Response[str]:
-    actor, _ = actor_ip(request, master)
-    if await api_tokens.revoke(token_id, now=now(), actor=actor):
+@post(PATH + "/{token_id:int}/revogar", include_in_schema=False, guards=[master_only])
+async def revoke_token(request: Request, staff: Staff, token_id: PathId) -> Response[str]:
+    actor, _ = actor_ip(request, staff)
+    if await api_tokens.revoke(token_id, now=clock_of(request).now(), actor=actor):
         notice = "Token revogado: a partir de agora ele é recusado."
     else:
         notice = "Esse token já estava revogado."
-    return see_other(request, PATH, notice)
+    return redirect(request, PATH, notice, same_page=True)

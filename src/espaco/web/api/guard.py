@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from espaco.services.access import api_tokens
 from espaco.services.access.api_tokens import ApiCaller
+from espaco.web.auth import clock_of
 from espaco.web.errors import ApiProblem
 
 CALLER_KEY = "api_caller"
@@ -28,7 +27,7 @@ async def token_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> 
             "Token ausente, inválido ou revogado. Envie Authorization: Bearer <token>.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    decision = await api_tokens.count_request(caller, now=datetime.now(UTC))
+    decision = await api_tokens.count_request(caller, now=clock_of(connection).now())
     if not decision.allowed:
         raise ApiProblem(
             429,

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Request, post
@@ -17,6 +16,7 @@ from espaco.services.imports import ImportResult, idempotency, import_document
 from espaco.settings import Settings
 from espaco.web.api.guard import caller_of, token_guard
 from espaco.web.api.schemas import ImportDone, ImportRefused, _error, errors
+from espaco.web.auth import clock_of
 from espaco.web.errors import ApiProblem
 
 EXAMPLE = {
@@ -106,7 +106,7 @@ async def import_endpoint(
 ) -> Response[Any]:
     settings: Settings = request.app.state.settings
     caller = caller_of(request)
-    now = datetime.now(UTC)
+    now = clock_of(request).now()
     claim = None
     if idempotency_key is not None:
         digest = idempotency.body_hash(await request.body())

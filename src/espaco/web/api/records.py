@@ -3,7 +3,6 @@ and MTR, its photos and signature. Scope ``import``."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -17,7 +16,7 @@ from litestar.response import Response
 from espaco.domain.errors import DomainError
 from espaco.domain.money import parse_money
 from espaco.services.imports import erp_updates
-from espaco.services.imports.erp_updates import NotFound, Outcome
+from espaco.services.imports.erp_updates import Outcome
 from espaco.services.operations.media import MAX_PHOTO_BYTES
 from espaco.settings import Settings
 from espaco.web.api.guard import token_guard
@@ -31,15 +30,12 @@ from espaco.web.api.schemas import (
     errors,
     unprocessable,
 )
+from espaco.web.auth import clock_of
 from espaco.web.errors import ApiProblem
 from espaco.web.limits import UPLOAD_MAX_BYTES
 
 COMMON: dict[str, Any] = {"guards": [token_guard], "opt": {"scope": "import"}}
 Multipart = Body(media_type=RequestEncodingType.MULTI_PART)
-
-
-def _not_found(kind: str, external_id: str) -> ApiProblem:
-    return ApiProblem(404, "not_found", f"{kind} {external_id!r} não encontrada.", "external_id")
 
 
 def _answer(outcome: Outcome) -> Response[Any]:
@@ -69,16 +65,13 @@ async def invoice_status(
             cents = parse_money(data.paid_amount)
         except DomainError as error:
             raise ApiProblem(422, error.code, error.message, "paid_amount") from error
-    try:
-        outcome = await erp_updates.set_invoice_status(
-            external_id,
-            data.status,
-            paid_on=data.paid_on,
-            paid_amount_cents=cents,
-            now=datetime.now(UTC),
-        )
-    except NotFound as missing:
-        raise _not_found("Fatura", external_id) from missing
+    outcome = await erp_updates.set_invoice_status(
+        external_id,
+        data.status,
+        paid_on=data.paid_on,
+        paid_amount_cents=cents,
+        now=clock_of(request).now(),
+    )
     return _answer(outcome)
 
 
@@ -89,7 +82,9 @@ async def invoice_status(
     description=(
         "Muda só os campos enviados: `status` (scheduled, done, validated, cancelled), "
         "`performed_at` (obrigatório para done e validated), `mtr_number` e `mtr_status` "
-        "(situação no SINIR, guardada como veio; `null` apaga). Escopo: `import`."
+        "(situação no SINIR, guardada como veio; `null` apaga). Quando a coleta passa a "
+        "realizada ou validada, o cliente que ligou o aviso recebe um e-mail com o link do "
+        "ticket (uma vez por coleta). Escopo: `import`."
     ),
     responses=errors(
         (200, ResponseSpec(CollectionState, description="A coleta como ficou")),
@@ -110,10 +105,9 @@ async def collection_update(
         value = getattr(data, name)
         if value is not msgspec.UNSET:
             changes[name] = value.strip() or None if isinstance(value, str) else value
-    try:
-        outcome = await erp_updates.update_collection(external_id, changes, tz=settings.tz)
-    except NotFound as missing:
-        raise _not_found("Coleta", external_id) from missing
+    outcome = await erp_updates.update_collection(
+        external_id, changes, tz=settings.tz, notify=settings, now=clock_of(request).now()
+    )
     return _answer(outcome)
 
 
@@ -152,12 +146,9 @@ async def collection_photo(
     if data.taken_at is not None and data.taken_at.tzinfo is None:
         raise ApiProblem(422, "format", "taken_at precisa do fuso (ISO 8601)", "taken_at")
     content = await _read_upload(data.file)
-    try:
-        outcome = await erp_updates.add_photo(
-            external_id, content, stage=data.stage, taken_at=data.taken_at, settings=settings
-        )
-    except NotFound as missing:
-        raise _not_found("Coleta", external_id) from missing
+    outcome = await erp_updates.add_photo(
+        external_id, content, stage=data.stage, taken_at=data.taken_at, settings=settings
+    )
     return _answer(outcome)
 
 
@@ -180,8 +171,5 @@ async def collection_signature(
 ) -> Response[Any]:
     settings: Settings = request.app.state.settings
     content = await _read_upload(data.file)
-    try:
-        outcome = await erp_updates.set_signature(external_id, content, settings=settings)
-    except NotFound as missing:
-        raise _not_found("Coleta", external_id) from missing
+    outcome = await erp_updates.set_signature(external_id, content, settings=settings)
     return _answer(outcome)

@@ -3,8 +3,9 @@ one, refuse one — the same service functions as the back-office's Planejamento
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -13,12 +14,13 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Response
 
+from espaco.domain.errors import Invalid
 from espaco.services.solicitacoes import planning
 from espaco.services.solicitacoes.planning import ApiRequest, Decision
 from espaco.settings import Settings
 from espaco.web.api.guard import caller_of, token_guard
 from espaco.web.api.schemas import _error, errors, unprocessable
-from espaco.web.auth import client_ip
+from espaco.web.auth import client_ip, clock_of
 from espaco.web.errors import ApiProblem
 
 COMMON: dict[str, Any] = {
@@ -99,14 +101,14 @@ async def list_requests(
 FIELDS = {"data": "scheduled_on", "motivo": "reason"}
 
 
-async def _decided(protocol: str, decision: Decision, when: datetime) -> Response[Any]:
-    if decision.not_found:
-        raise ApiProblem(404, "not_found", decision.error or "", "protocol")
-    if decision.conflict:
-        raise ApiProblem(409, "already_decided", decision.error or "", "protocol")
+async def _decided(protocol: str, decide: Awaitable[Decision], when: datetime) -> Response[Any]:
+    try:
+        decision = await decide
+    except Invalid as invalid:
+        field, message = next(iter(invalid.errors.items()))
+        raise ApiProblem(422, "invalid", message, FIELDS.get(field, field)) from invalid
     if not decision.ok:
-        field = FIELDS.get(decision.field or "", decision.field or "")
-        raise ApiProblem(422, "invalid", decision.error or "", field)
+        raise ApiProblem(409, "already_decided", decision.error or "", "protocol")
     rows = [r for r in await planning.list_for_api(since=when) if r.protocol == protocol]
     if not rows:  # decided and then gone: answer what we know
         raise ApiProblem(404, "not_found", planning.NOT_FOUND, "protocol")
@@ -148,8 +150,8 @@ async def schedule(
     request: Request, protocol: FromPath[str], data: JSONBody[ScheduleIn]
 ) -> Response[Any]:
     actor, ip = _who(request)
-    when = datetime.now(UTC)
-    decision = await planning.schedule_request(
+    when = clock_of(request).now()
+    decide = planning.schedule_request(
         protocol,
         data.scheduled_on,
         actor=actor,
@@ -158,7 +160,7 @@ async def schedule(
         settings=request.app.state.settings,
         now=when,
     )
-    return await _decided(protocol, decision, when)
+    return await _decided(protocol, decide, when)
 
 
 @post(
@@ -176,8 +178,8 @@ async def refuse(
     request: Request, protocol: FromPath[str], data: JSONBody[RefuseIn]
 ) -> Response[Any]:
     actor, ip = _who(request)
-    when = datetime.now(UTC)
-    decision = await planning.refuse_request(
+    when = clock_of(request).now()
+    decide = planning.refuse_request(
         protocol,
         data.reason,
         actor=actor,
@@ -186,4 +188,4 @@ async def refuse(
         settings=request.app.state.settings,
         now=when,
     )
-    return await _decided(protocol, decision, when)
+    return await _decided(protocol, decide, when)

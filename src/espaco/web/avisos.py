@@ -1,0 +1,152 @@
+"""``/avisos``: the notices a client chooses — the "coleta realizada" e-mail (opt-in) and the
+private calendar feed (create, renew, turn off) — and the feed itself, ``/agenda/<token>.ics``.
+
+The feed's URL is shown only in the answer to the POST that made it (never in a redirect, a
+cookie or the page afterwards: only its hash is kept). The feed route takes no session; see
+``services/collections/calendar_feed.py`` for the token and the throttle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.params import FromPath
+from litestar.response import Response
+
+from espaco.domain.errors import NotFound
+from espaco.services.access.sessions import ClientSession
+from espaco.services.collections import calendar_feed, done_email
+from espaco.settings import Settings
+from espaco.web.auth import client_ip, clock_of, pause_refusal
+from espaco.web.guards import PUBLIC, Client, client_only
+from espaco.web.pages import confirmation, needs_confirmation, page
+from espaco.web.portal_auth import Form
+from espaco.web.redirects import redirect
+
+PATH = "/avisos"
+FEED_SUFFIX = ".ics"
+# The longest feed path part that can be a token, with its suffix: anything longer is not one.
+FEED_PART_MAX = 43 + len(FEED_SUFFIX)
+
+
+async def _page(
+    request: Request, client: ClientSession, *, feed_url: str | None = None, status_code: int = 200
+) -> Response[str]:
+    context: dict[str, Any] = {
+        "client": client,
+        "done_email": await done_email.is_enabled(client.client_id),
+        "feed": await calendar_feed.state(client.client_id),
+        "feed_url": feed_url,
+        "webcal_url": feed_url and "webcal://" + feed_url.split("://", 1)[1],
+    }
+    response = page(request, "avisos.html", context, status_code=status_code)
+    return response
+
+
+@get(PATH, include_in_schema=False, guards=[client_only])
+async def avisos_page(request: Request, client: Client) -> Response[str]:
+    """The client's notices: the e-mail choice and the calendar feed."""
+    return await _page(request, client)
+
+
+@post(PATH + "/coleta-realizada", include_in_schema=False, guards=[client_only])
+async def done_email_choice(request: Request, client: Client, data: Form) -> Response[str]:
+    """Turn the "coleta realizada" e-mail on (``aviso=sim``) or off (anything else)."""
+    await done_email.set_enabled(client.client_id, str(data.get("aviso", "")) == "sim")
+    return redirect(request, PATH + "#coleta-realizada")
+
+
+@post(PATH + "/agenda", include_in_schema=False, guards=[client_only])
+async def feed_renew(request: Request, client: Client, data: Form) -> Response[str]:
+    """Create the feed's URL, or renew it (after a confirmation: the old one stops working),
+    and show it in this answer only."""
+    settings: Settings = request.app.state.settings
+    current = await calendar_feed.state(client.client_id)
+    if current.active and needs_confirmation(request, data):
+        return confirmation(
+            request,
+            {
+                "client": client,
+                "title": "Gerar novo endereço da agenda",
+                "question": "O endereço atual deixa de funcionar: os calendários que o usam "
+                "param de receber as coletas até você colocar neles o novo endereço.",
+                "action": PATH + "/agenda",
+                "confirm_label": "Sim, gerar novo endereço",
+                "verb": "gerar",
+                "back_url": PATH,
+            },
+        )
+    token = await calendar_feed.renew(
+        client.client_id,
+        now=clock_of(request).now(),
+        actor="cliente",
+        ip=client_ip(request, settings),
+    )
+    url = settings.base_url.rstrip("/") + calendar_feed.feed_path(token)
+    response = await _page(request, client, feed_url=url)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@post(PATH + "/agenda/desligar", include_in_schema=False, guards=[client_only])
+async def feed_turn_off(request: Request, client: Client, data: Form) -> Response[str]:
+    settings: Settings = request.app.state.settings
+    if needs_confirmation(request, data):
+        return confirmation(
+            request,
+            {
+                "client": client,
+                "title": "Desligar a agenda",
+                "question": "O endereço da agenda deixa de funcionar e os calendários que o "
+                "usam param de receber as coletas. Você pode criar outro quando quiser.",
+                "action": PATH + "/agenda/desligar",
+                "confirm_label": "Sim, desligar a agenda",
+                "verb": "desligar",
+                "back_url": PATH,
+            },
+        )
+    await calendar_feed.turn_off(
+        client.client_id,
+        now=clock_of(request).now(),
+        actor="cliente",
+        ip=client_ip(request, settings),
+    )
+    return redirect(request, PATH + "#agenda")
+
+
+@get("/agenda/{part:str}", include_in_schema=False, opt={**PUBLIC, "secret_url": True})
+async def feed(request: Request, part: FromPath[str]) -> Response[str]:
+    """The calendar feed: no session; an unknown, renewed or turned-off token is 404, and an
+    address that keeps trying unknown ones waits (429)."""
+    settings: Settings = request.app.state.settings
+    token = part.removesuffix(FEED_SUFFIX) if len(part) <= FEED_PART_MAX else ""
+    client_id = await calendar_feed.client_for(token) if part.endswith(FEED_SUFFIX) else None
+    if client_id is None:
+        until = await calendar_feed.count_miss(
+            settings.secret_key, client_ip(request, settings), clock_of(request).now()
+        )
+        if until is None:
+            raise NotFound("Agenda não encontrada.")
+        await pause_refusal(True)
+        seconds = max(int((until - clock_of(request).now()).total_seconds()) + 1, 1)
+        return Response(
+            "Muitos endereços de agenda inválidos deste endereço. Tente mais tarde.\n",
+            status_code=429,
+            media_type="text/plain",
+            headers={"Retry-After": str(seconds), "Cache-Control": "no-store"},
+        )
+    body = await calendar_feed.feed(client_id, settings, now=clock_of(request).now())
+    return Response(
+        body,
+        media_type="text/calendar",  # Litestar adds "; charset=utf-8" to text/*
+        headers={
+            "Cache-Control": "private, max-age=900",
+            "Content-Disposition": 'inline; filename="coletas.ics"',
+            "X-Robots-Tag": "noindex",
+            "Referrer-Policy": "no-referrer",
+        },
+    )
+
+
+ROUTES = [avisos_page, done_email_choice, feed_renew, feed_turn_off, feed]
