@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import os
+import re
 import sqlite3
 import stat
 import time
@@ -75,10 +76,10 @@ def test_import_prints_a_summary_and_a_second_run_changes_nothing(env, tmp_path,
     assert cli.main(["import", str(document.path)]) == 0
     first = capsys.readouterr().out
     assert "Importação concluída" in first
-    assert "clientes              12            0            0" in first
+    assert "clientes              14            0            0" in first  # with the demo group
     assert cli.main(["import", str(document.path)]) == 0
     second = capsys.readouterr().out
-    assert "faturas                0            0          288" in second
+    assert "faturas                0            0          336" in second
 
 
 def test_import_of_a_bad_file_lists_every_problem_exits_1_and_writes_nothing(env, tmp_path, capsys):
@@ -198,7 +199,7 @@ def test_backup_writes_a_consistent_copy(env, tmp_path, capsys):
     assert (target / "secret_key").is_file() == (env.data_dir / "secret_key").is_file()
     if not PG_URL:
         copy = sqlite3.connect(target / "espaco.db")
-        assert copy.execute("SELECT COUNT(*) FROM client").fetchone() == (12,)
+        assert copy.execute("SELECT COUNT(*) FROM client").fetchone() == (14,)
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
@@ -209,6 +210,11 @@ def test_demo_prepares_a_portal_and_prints_the_logins(tmp_path, monkeypatch, cap
     out = capsys.readouterr().out
     assert "Portal de demonstração pronto" in out
     assert "código " in out and "usuário admin (master)" in out
+    # The demo's group (matriz e 2 filiais) and its code, which opens it through any member.
+    line = next(line for line in out.splitlines() if "Grupo Rede Pão Quente" in line)
+    code = re.search(r"código ([2-9A-Z-]{24})$", line)
+    documents = re.search(r"unidade \(([^)]*)\)", line)
+    assert code is not None and documents is not None and len(documents.group(1).split(", ")) == 3
     assert (tmp_path / "demo" / "espaco.db").is_file()
     # a folder that is not a demo's is never wiped
     (tmp_path / "alheia").mkdir()
@@ -320,7 +326,7 @@ def test_restore_puts_a_backup_back_into_a_fresh_data_dir(env, tmp_path, monkeyp
     out = capsys.readouterr().out
     assert "restaurada" in out and "banco verificado" in out
     restored = Settings.from_env()
-    assert query(restored, Client.count) == 12 and query(restored, Invoice.count) == 288
+    assert query(restored, Client.count) == 14 and query(restored, Invoice.count) == 336
     assert (fresh / "secret_key").read_text() == (source / "secret_key").read_text()
     assert sorted(p.name for p in (fresh / "media").rglob("*") if p.is_file()) == sorted(
         p.name for p in (env.media_dir).rglob("*") if p.is_file()
@@ -331,7 +337,7 @@ def test_restore_puts_a_backup_back_into_a_fresh_data_dir(env, tmp_path, monkeyp
     assert cli.main(["restore", str(source)]) == 1
     assert "o destino já tem dados" in capsys.readouterr().err
     assert cli.main(["restore", str(source), "--substituir"]) == 0
-    assert query(restored, Client.count) == 12
+    assert query(restored, Client.count) == 14
 
 
 def test_restore_refuses_a_damaged_backup_before_touching_anything(env, tmp_path, capsys):

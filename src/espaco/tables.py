@@ -51,6 +51,31 @@ class StaffUser(Table, tablename="staff_user"):
     last_login_at = Timestamptz(null=True, default=None)
 
 
+class ClientGroup(Table, tablename="client_group"):
+    """A matriz and its filiais: clients that one access code opens together (each member keeps
+    its own code, which opens that member alone)."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    # The ERP's key when the group came in through the import (``clients[].group``); a group a
+    # master user made in the back-office has none.
+    external_id = Varchar(length=80, null=True, default=None, unique=True)
+    name = Varchar(length=200)
+    access_code_hash = Text(null=True, default=None)
+    code_generated_at = Timestamptz(null=True, default=None)
+    # Bumped when the group's code is regenerated or its members change: older sessions die.
+    session_epoch = Integer(default=0)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class ClientGroupEmail(Table, tablename="client_group_email"):
+    """One address of a group's E-mail list (receives the group's access code)."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    client_group = ForeignKey(ClientGroup, null=False, on_delete=OnDelete.cascade)
+    address = Varchar(length=254)
+
+
 class Client(Table, tablename="client"):
     """A customer of the provider: a company (CNPJ) or a person (CPF)."""
 
@@ -73,6 +98,8 @@ class Client(Table, tablename="client"):
     # when its pendências were last looked at for it (sent or not), so it comes once a week.
     pendencias_email = Boolean(default=True)
     pendencias_checked_at = Timestamptz(null=True, default=None)
+    # The group (matriz e filiais) the client belongs to, at most one.
+    client_group = ForeignKey(ClientGroup, null=True, default=None, on_delete=OnDelete.set_null)
     # The e-mail for each collection done (opt-in: off until the client turns it on).
     collection_done_email = Boolean(default=False)
     # The private calendar feed: the SHA-256 of its secret token (unique index, migration
@@ -405,6 +432,9 @@ class WebSession(Table, tablename="web_session"):
     id_hash = Varchar(length=64, unique=True)
     client = ForeignKey(Client, null=True, default=None, on_delete=OnDelete.cascade)
     staff = ForeignKey(StaffUser, null=True, default=None, on_delete=OnDelete.cascade)
+    # A group's session: ``client`` is the member whose document logged in, ``epoch`` the
+    # group's; the session sees every member of the group.
+    client_group = ForeignKey(ClientGroup, null=True, default=None, on_delete=OnDelete.cascade)
     epoch = Integer(default=0)
     csrf_token = Varchar(length=64)
     created_at = Timestamptz()
@@ -414,6 +444,8 @@ class WebSession(Table, tablename="web_session"):
 
 ALL_TABLES: list[type[Table]] = [
     StaffUser,
+    ClientGroup,
+    ClientGroupEmail,
     Client,
     ClientEmail,
     Location,

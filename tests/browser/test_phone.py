@@ -32,6 +32,7 @@ from espaco.tables import (
     Boleto,
     Certificate,
     Client,
+    ClientGroup,
     CollectionPhoto,
     CollectionRequest,
     FiscalDocument,
@@ -153,9 +154,11 @@ async def seed_demo(data_dir: Path, settings: Any) -> Seeded:
             created_at=now,
         )
     )
+    group = await ClientGroup.select(ClientGroup.id).where(ClientGroup.external_id == "GRP-0001")
     feed_token = await calendar_feed.renew(client_id, now=now)
     ids = {
         "client_id": str(client_id),
+        "group_id": str(group[0]["id"]),
         "part": f"{feed_token}.ics",  # the calendar feed (not HTML: the walk checks its 200)
         "invoice_id": str(payable[0]["id"]),
         "collection_id": str(photo[0]["collection"]),
@@ -208,6 +211,7 @@ def extra_views(ids: dict[str, str]) -> list[str]:
     return [
         f"/admin/clientes/{client}?aba=emails",
         f"/admin/clientes/{client}?aba=configuracoes",
+        f"/admin/clientes/grupos/{ids['group_id']}?q=p%C3%A3o",
         "/coletas?inicio=2024-01-01&fim=2027-12-31",
         "/financeiro?inicio=2024-01-01&fim=2027-12-31",
         f"/solicitar-coleta?mes={datetime.now(UTC).year + 1}-01",

@@ -99,9 +99,20 @@ def test_document_declares_the_import_format(doc: Doc) -> None:
     assert set(doc) == TOP_KEYS
 
 
+def test_the_demo_has_one_group_a_matriz_and_two_filiais(doc: Doc) -> None:
+    grouped = [c for c in doc["clients"] if c.get("group")]
+    assert [c["trade_name"] for c in grouped] == [
+        "Pão Quente", "Pão Quente Valinhos", "Pão Quente Jundiaí",
+    ]  # fmt: skip
+    assert {c["group"]["external_id"] for c in grouped} == {"GRP-0001"}
+    assert len({c["document"] for c in grouped}) == 3
+
+
 def test_every_record_has_only_the_keys_the_contract_allows(doc: Doc) -> None:
     for client in doc["clients"]:
-        assert set(client) == CLIENT_KEYS
+        # ``group`` (optional, docs/import-format.md): the demo's matriz and its filiais.
+        assert set(client) - {"group"} == CLIENT_KEYS
+        assert set(client.get("group") or {}) in ({"external_id", "name"}, set())
         for location in client["locations"]:
             assert set(location) == LOCATION_KEYS
     for invoice in doc["invoices"]:

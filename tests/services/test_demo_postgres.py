@@ -76,7 +76,7 @@ def test_demo_builds_the_portal_in_postgresql_and_rebuilds_its_own(
     assert "Portal de demonstração pronto" in out and "usuário admin (master)" in out
     assert "banco: postgresql://" in out
     assert not (data_dir / "espaco.db").exists()
-    assert _query("SELECT count(*) FROM client") == 12
+    assert _query("SELECT count(*) FROM client") == 14  # with the demo group
     assert _query("SELECT obj_description('public'::regnamespace, 'pg_namespace')") == (
         SCHEMA_COMMENT
     )
@@ -86,7 +86,7 @@ def test_demo_builds_the_portal_in_postgresql_and_rebuilds_its_own(
 
     # Run again: the demo's own database is emptied and built again, not added to.
     out = _run_demo(data_dir, capsys)
-    assert _query("SELECT count(*) FROM client") == 12
+    assert _query("SELECT count(*) FROM client") == 14  # with the demo group
     assert _query("SELECT count(*) FROM staff_user") == 2
 
     # The printed login opens the portal served from that database.

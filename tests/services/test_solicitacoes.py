@@ -45,7 +45,7 @@ async def submit(settings: Settings, client_id: int, place: int, **changes: str)
         "submission_key": solicitacoes.new_submission_key(),
     }
     fields.update(changes)
-    return await solicitacoes.submit_request(client_id, settings=settings, now=NOW, **fields)
+    return await solicitacoes.submit_request((client_id,), settings=settings, now=NOW, **fields)
 
 
 async def test_protocols_count_up_within_the_year_even_when_sent_at_once(world) -> None:  # type: ignore[no-untyped-def]
@@ -150,8 +150,8 @@ async def test_two_decisions_at_once_one_wins_the_other_is_told_it_was_decided(w
 async def test_a_cancelled_request_cannot_be_decided(world) -> None:  # type: ignore[no-untyped-def]
     settings, client_id, place = world
     protocol = await submit(settings, client_id, place)
-    assert await solicitacoes.cancel_request(client_id, protocol, now=NOW) is True
-    assert await solicitacoes.cancel_request(client_id, protocol, now=NOW) is False  # decided
+    assert await solicitacoes.cancel_request((client_id,), protocol, now=NOW) is True
+    assert await solicitacoes.cancel_request((client_id,), protocol, now=NOW) is False  # decided
     decision = await planning.schedule_request(
         protocol, MONDAY, actor="a", staff_id=None, ip="", settings=settings, now=NOW
     )
@@ -161,7 +161,7 @@ async def test_a_cancelled_request_cannot_be_decided(world) -> None:  # type: ig
             "2026-999999", "x", actor="a", staff_id=None, ip="", settings=settings, now=NOW
         )
     with pytest.raises(NotFound):  # another client's request is not found either
-        await solicitacoes.cancel_request(client_id + 1, protocol, now=NOW)
+        await solicitacoes.cancel_request((client_id + 1,), protocol, now=NOW)
 
 
 async def test_queue_is_oldest_first_and_filters(world) -> None:  # type: ignore[no-untyped-def]
@@ -169,7 +169,7 @@ async def test_queue_is_oldest_first_and_filters(world) -> None:  # type: ignore
     first = await submit(settings, client_id, place)
     later = NOW + timedelta(minutes=5)
     second = await solicitacoes.submit_request(
-        client_id,
+        (client_id,),
         location=str(place),
         intended="2026-12-10",
         description=TEXT + " 2",

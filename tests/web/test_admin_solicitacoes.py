@@ -33,7 +33,7 @@ def new_request(web: TestClient, settings: Settings, description: str = "Duas ca
     return call(
         web,
         solicitacoes.submit_request,
-        client_id,
+        (client_id,),
         location=str(place),
         intended=scheduling.earliest_date(today(settings), 1).isoformat(),
         description=description + " Entrada pela rua de trás.",

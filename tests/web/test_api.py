@@ -21,7 +21,14 @@ from espaco.services.access import api_tokens
 from espaco.services.imports import idempotency
 from espaco.services.imports.sql import Sql
 from espaco.settings import Settings
-from espaco.tables import ApiIdempotency, ApiToken, Collection, CollectionPhoto, Invoice
+from espaco.tables import (
+    ApiIdempotency,
+    ApiToken,
+    Client,
+    Collection,
+    CollectionPhoto,
+    Invoice,
+)
 from espaco.web.api import imports as api_imports
 
 BOOTSTRAP = "bootstrap-token-of-the-first-deploy-0123456789"
@@ -479,3 +486,24 @@ def test_the_openapi_document_covers_the_api_and_only_the_api(web):
         for operation in operations.values():
             assert {"200", "400", "401", "403", "429"} <= operation["responses"].keys()
             assert operation.get("summary")
+
+
+# -- clients[].group (matriz e filiais, optional) ---------------------------------------------
+async def _group_names() -> dict[str, str | None]:
+    rows = await Client.select(Client.external_id, Client.client_group.name.as_alias("g"))
+    return {r["external_id"]: r["g"] for r in rows}
+
+
+def test_the_api_puts_clients_in_the_group_they_name(web):
+    rede = {"external_id": "GRP-9", "name": "Rede Norte"}
+    doc = document(clients=[client_record(1, group=rede), client_record(2, group=rede),
+                            client_record(3)])  # fmt: skip
+    response = web.post("/api/v1/import", json=doc, headers=token(web))
+    assert response.status_code == 200, response.text
+    assert call(web, _group_names) == {"CLI-1": "Rede Norte", "CLI-2": "Rede Norte", "CLI-3": None}
+
+
+def test_the_api_refuses_a_group_without_a_name_naming_the_path(web):
+    doc = document(clients=[client_record(1, group={"external_id": "GRP-9"})])
+    body = assert_error(web.post("/api/v1/import", json=doc, headers=token(web)), 422, "required")
+    assert body["path"] == "clients[0].group.name"

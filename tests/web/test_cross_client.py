@@ -172,3 +172,131 @@ def test_routes_filtered_by_place_answer_404_for_another_clients_place(two_clien
         assert other.status_code == 404, f"GET {path}?{name}={theirs['location_id']}"
         own = web.get(path, params={name: mine["location_id"], "periodo": "2026-t3"})
         assert own.status_code == 200, f"GET {path}?{name}={mine['location_id']}"
+
+
+# -- groups (matriz e filiais) -------------------------------------------------------------------
+# Every portal route (the client's pages, by the ``client`` session they take) either reads the
+# ``unidade`` query parameter (a unit outside the session's scope: 404) or names why it does not.
+UNIT_ROUTES = {
+    "/financeiro", "/coletas", "/coletas/exportar", "/solicitar-coleta", "/solicitacoes",
+    # The per-CNPJ documents (DMR): one unit at a time, by default the one that logged in.
+    "/coletas/relatorio", "/coletas/relatorio.csv", "/coletas/relatorio.pdf", "/coletas/dossie",
+    "/coletas/dossie.zip",
+}  # fmt: skip
+WITHOUT_UNIT = {
+    "/inicio": "the landing page: the pendências of the unit that logged in",
+    "/coletas/relatorio/aviso": "the weekly e-mail opt-out of the unit that logged in",
+    "/avisos": "the e-mail and calendar settings of the unit that logged in",
+    "/avisos/coleta-realizada": "the collection-done e-mail of the unit that logged in",
+    "/avisos/agenda": "the calendar feed of the unit that logged in",
+    "/avisos/agenda/desligar": "the calendar feed of the unit that logged in",
+}
+
+
+def client_routes(app) -> list[tuple[str, str, list[str]]]:
+    """Every route a client session opens (its handler takes ``client``), with its methods."""
+    found = []
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if "client" in handler.parsed_fn_signature.parameters:
+                for method in sorted(handler.http_methods - {"HEAD", "OPTIONS"}):
+                    found.append((method, route.path, list(route.path_parameters)))
+    return found
+
+
+async def _group(name: str, *external_ids: str) -> int:
+    from espaco.services.access import groups
+
+    now = datetime.now(UTC)
+    group = await groups.create_group(name, actor="teste", ip="", now=now)
+    for external_id in external_ids:
+        rows = await Client.select(Client.id).where(Client.external_id == external_id)
+        assert await groups.add_member(group, rows[0]["id"], actor="t", ip="", now=now) is None
+    return group
+
+
+async def _ungroup() -> None:
+    await Client.update({Client.client_group: None}, force=True)
+
+
+@pytest.fixture
+def two_groups(settings, tmp_path):
+    """Demo clients 0 and 1 form group A, 2 and 3 group B; yields the web client, a login
+    function (``"group"``: A's code through client 0's document; ``"member"``: client 0's own
+    code) and the ids of clients 0 to 3."""
+    from espaco.services.access import groups
+
+    document = build_demo_import(tmp_path / "demo", today=date(2026, 11, 28))
+    with app_client(settings) as web:
+        result = call(web, import_file, document.path, settings, now=datetime.now(UTC))
+        assert result.ok, result.problems[:3]
+        clients = document.clients[:4]
+        call(web, _ungroup)  # the demo's own group holds client 0: these tests make their own
+        group_a = call(web, _group, "A", clients[0].external_id, clients[1].external_id)
+        call(web, _group, "B", clients[2].external_id, clients[3].external_id)
+
+        def login(kind: str, member: int = 0) -> None:
+            now = datetime.now(UTC)
+            if kind == "group":
+                code = call(web, groups.set_demo_access_code, group_a, now=now)
+            else:
+                code = call(web, set_demo_access_code, clients[member].external_id, now=now)
+            web.cookies.clear()
+            token = re.search(r'name="_csrf_token" value="([^"]+)"', web.get("/entrar").text)
+            response = web.post(
+                "/entrar",
+                data={"documento": clients[member].document, "codigo": code,
+                      "_csrf_token": token.group(1)},
+                follow_redirects=False,
+            )  # fmt: skip
+            assert response.status_code == 303
+
+        yield web, login, [call(web, ids_of, c.external_id) for c in clients]
+
+
+def test_every_client_route_is_classified_for_the_unit_selector(two_groups):
+    web, _, _ = two_groups
+    paths = {path for _, path, names in client_routes(web.app) if not names}
+    assert paths, "the walk found no client route"
+    unclassified = paths - UNIT_ROUTES - set(WITHOUT_UNIT)
+    assert not unclassified, (
+        f"new portal routes: put them in UNIT_ROUTES or WITHOUT_UNIT: {unclassified}"
+    )
+    assert UNIT_ROUTES | set(WITHOUT_UNIT) <= paths
+
+
+@pytest.mark.parametrize("kind", ["group", "member"])
+def test_every_route_answers_404_for_another_groups_ids(two_groups, kind):
+    web, login, ids = two_groups
+    login(kind)
+    outsiders = [ids[2], ids[3]] + ([ids[1]] if kind == "member" else [])
+    for theirs in outsiders:
+        for method, path, names in client_routes(web.app):
+            if names:
+                response = request(web, method, url(path, theirs))
+                assert response.status_code == 404, f"{kind}: {method} {url(path, theirs)}"
+        for path in UNIT_ROUTES:
+            response = web.get(path, params={"unidade": theirs["client"]}, follow_redirects=False)
+            assert response.status_code == 404, f"{kind}: GET {path}?unidade={theirs['client']}"
+
+
+def test_a_group_session_opens_every_members_ids_and_units(two_groups):
+    """The group's session answers each member's ids as the member's own session does (a
+    paid invoice has no boleto PDF for either)."""
+    web, login, ids = two_groups
+    gets = [path for method, path, names in client_routes(web.app) if names and method == "GET"]
+    expected = {}
+    for member in (0, 1):
+        login("member", member)
+        for path in gets:
+            expected[url(path, ids[member])] = request(
+                web, "GET", url(path, ids[member])
+            ).status_code
+    assert sum(code == 200 for code in expected.values()) >= len(expected) - 1
+    login("group")
+    for target, status in expected.items():
+        assert request(web, "GET", target).status_code == status, f"GET {target}"
+    for own in (ids[0], ids[1]):  # the member that logged in, and the other one
+        for path in UNIT_ROUTES:
+            response = web.get(path, params={"unidade": own["client"]})
+            assert response.status_code == 200, f"GET {path}?unidade={own['client']}"

@@ -37,7 +37,7 @@ LOGIN_RECORDS = {LoginThrottle._meta.tablename, AuditEvent._meta.tablename}
 FORMS: dict[str, list[str]] = {
     "/entrar": ["documento", "codigo"],
     "/sair": [],
-    "/solicitar-coleta": ["local", "data", "data_livre", "descricao", "chave"],
+    "/solicitar-coleta": ["local", "data", "data_livre", "descricao", "chave", "unidade", "mes"],
     "/solicitacoes/{protocol:str}/cancelar": [],
     "/coletas/relatorio/aviso": ["aviso"],
     "/avisos/coleta-realizada": ["aviso"],
@@ -51,6 +51,12 @@ FORMS: dict[str, list[str]] = {
     "/admin/clientes/{client_id:int}/emails/{email_id:int}/remover": ["lista"],
     "/admin/clientes/{client_id:int}/codigo": [],
     "/admin/clientes/{client_id:int}/situacao": ["ativo"],
+    "/admin/clientes/grupos": ["nome"],
+    "/admin/clientes/grupos/{group_id:int}/membros": ["cliente"],
+    "/admin/clientes/grupos/{group_id:int}/membros/{client_id:int}/remover": ["confirmado"],
+    "/admin/clientes/grupos/{group_id:int}/emails": ["endereco"],
+    "/admin/clientes/grupos/{group_id:int}/emails/{email_id:int}/remover": [],
+    "/admin/clientes/grupos/{group_id:int}/codigo": ["confirmado"],
     "/admin/emails/{email_id:int}/tentar-de-novo": [],
     "/admin/emails/enviar-pendentes": [],
     "/admin/solicitacoes/{protocol:str}/agendar": ["data"],
@@ -61,14 +67,16 @@ FORMS: dict[str, list[str]] = {
 LOGOUTS = {"/sair", "/admin/sair"}
 # The filter forms (plain GETs): their query parameters.
 FILTERS: dict[str, list[str]] = {
-    "/coletas": ["inicio", "fim", "local", "situacao", "pagina"],
-    "/coletas/exportar": ["inicio", "fim", "local", "situacao"],
+    "/coletas": ["inicio", "fim", "local", "situacao", "pagina", "unidade"],
+    "/coletas/exportar": ["inicio", "fim", "local", "situacao", "unidade"],
     "/coletas/relatorio": ["periodo", "inicio", "fim", "local"],
     "/coletas/dossie": ["periodo", "inicio", "fim", "local"],
-    "/financeiro": ["inicio", "fim", "periodo", "pagina"],
-    "/solicitar-coleta": ["mes"],
+    "/financeiro": ["inicio", "fim", "periodo", "pagina", "unidade"],
+    "/solicitar-coleta": ["mes", "unidade"],
+    "/solicitacoes": ["pagina", "unidade"],
     "/admin/clientes": ["q", "pagina"],
     "/admin/clientes/{client_id:int}": ["aba"],
+    "/admin/clientes/grupos/{group_id:int}": ["q", "pagina"],
     "/admin/solicitacoes": ["situacao", "inicio", "fim", "cliente", "pagina"],
     "/admin/emails": ["situacao", "pagina"],
     # The calendar feed: its path part is the secret (no query parameters are read).
@@ -97,6 +105,7 @@ def ids(w: World) -> dict[str, st.SearchStrategy[str]]:
     return {
         "client_id": st.one_of(st.just(str(w.client_id)), number),
         "email_id": number,
+        "group_id": number,
         "token_id": number,
         "part": st.one_of(TEXT.filter(lambda t: "/" not in t), st.just("A" * 43 + ".ics")),
         "protocol": st.one_of(st.just(w.protocol), TEXT.filter(lambda t: "/" not in t)),

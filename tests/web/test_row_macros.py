@@ -95,6 +95,27 @@ def test_the_coletas_columns_cells_and_load_more_colspan_agree(env: Environment)
     assert more.td["colspan"] == str(len(head))
 
 
+def test_a_groups_coletas_table_names_each_rows_unit_escaped(env: Environment) -> None:
+    module = env.globals["macros"].coletas
+    units = {9: HOSTILE}
+    head = BeautifulSoup(str(module.CABECALHO_UNIDADE), "html.parser").select("th")
+    html = str(module.linhas([_collection()._replace(client_id=9)], None, units))
+    row = BeautifulSoup(html, "html.parser").select("td")
+    more = BeautifulSoup(str(module.carregar_mais("/coletas?pagina=x", units)), "html.parser")
+    assert [th.text for th in head] == [td["data-label"] for td in row]
+    assert head[0].text == "Unidade" and row[0].text == HOSTILE and "<b id" not in html
+    assert more.td["colspan"] == str(len(head))
+
+
+def test_a_groups_financeiro_rows_name_each_unit_escaped(env: Environment) -> None:
+    module = env.globals["macros"].financeiro
+    head = BeautifulSoup(str(module.CABECALHO_UNIDADE), "html.parser").select("th")
+    html = str(module.linhas([_invoice(client_id=9)], {9: HOSTILE}))
+    row = BeautifulSoup(html, "html.parser").select("td")
+    assert [th.text for th in head] == [td["data-label"] for td in row]
+    assert head[0].text == "Unidade" and row[0].text == HOSTILE and "<b id" not in html
+
+
 def test_a_cdf_row_escapes_its_number_and_receiver_and_counts_its_mtrs(env: Environment) -> None:
     cdf = coletas.CertificateRow(
         id=4, number=HOSTILE, issued_on=date(2026, 1, 31), period_start=date(2026, 1, 1),

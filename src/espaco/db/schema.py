@@ -47,6 +47,10 @@ INDEXES: list[str] = [
     "CREATE INDEX audit_event_client ON audit_event (client, created_at)",
     "CREATE INDEX web_session_client ON web_session (client)",
     "CREATE INDEX web_session_staff ON web_session (staff)",
+    # Matriz e filiais (2026-12-06T08:24:11).
+    "CREATE INDEX client_client_group ON client (client_group)",
+    "CREATE UNIQUE INDEX client_group_email_unique ON client_group_email (client_group, address)",
+    "CREATE INDEX web_session_client_group ON web_session (client_group)",
 ]
 
 

@@ -26,6 +26,7 @@ from espaco.demo.names import (
     CITY_COORDINATES,
     COMPLEMENTS,
     DEFAULT_LABELS,
+    DEMO_GROUP,
     FIRST_NAMES,
     INACTIVE_CLIENT,
     INACTIVE_LOCATION,
@@ -129,6 +130,9 @@ def _client(ctx: Context, index: int, profile: Profile) -> DemoClientState:
         },
     )
     client.record["locations"] = _locations(ctx, client)
+    group_id, group_name, members = DEMO_GROUP
+    if index in members:
+        client.record["group"] = {"external_id": group_id, "name": group_name}
     client.contacts = [(ctx.person(), ctx.cpf()) for _ in range(rng.randint(2, 3))]
     if is_person:  # a person usually receives the driver at home
         client.contacts[0] = (profile.name, document)

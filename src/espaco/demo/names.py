@@ -126,7 +126,28 @@ PROFILES: tuple[Profile, ...] = (
         "Mariana Albuquerque Ramos", None, "reforma", "email.com.br", ("Valinhos",), False, False
     ),
     Profile("Carlos Eduardo Nogueira", None, "chacara", "email.com.br", ("Jundiaí",), False, False),
+    # Two filiais of the Pão Quente (client 0, the matriz): each its own CNPJ and client.
+    Profile(
+        "Padaria e Confeitaria Pão Quente Ltda",
+        "Pão Quente Valinhos",
+        "padaria",
+        "paoquente.com.br",
+        ("Valinhos",),
+        False,
+        False,
+    ),
+    Profile(
+        "Padaria e Confeitaria Pão Quente Ltda",
+        "Pão Quente Jundiaí",
+        "padaria",
+        "paoquente.com.br",
+        ("Jundiaí",),
+        False,
+        False,
+    ),
 )
+# The demo's group (matriz e filiais): its ERP key, name and the indexes of its clients.
+DEMO_GROUP = ("GRP-0001", "Rede Pão Quente", (0, 12, 13))
 INACTIVE_CLIENT = 8  # the churrascaria closed its doors
 INACTIVE_LOCATION = (2, 3)  # (client, location): a finished construction site
 

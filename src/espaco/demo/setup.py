@@ -11,18 +11,19 @@ import asyncio
 import os
 import secrets
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from espaco.db import database, database_path_for_log
 from espaco.demo import build_demo_import, clients
-from espaco.demo.names import PIX_NAME, PROVIDER_CITY, PROVIDER_CNPJ, PROVIDER_NAME
+from espaco.demo.names import DEMO_GROUP, PIX_NAME, PROVIDER_CITY, PROVIDER_CNPJ, PROVIDER_NAME
 from espaco.domain.documents import format_document
-from espaco.services.access import staff
+from espaco.services.access import groups, staff
 from espaco.services.imports import import_file
 from espaco.settings import ENV_FILE, Settings
+from espaco.tables import ClientGroup
 
 MARKER = ".espaco-demo"
 # Left on the PostgreSQL schema a demo built: the mark that lets the next demo empty it.
@@ -45,6 +46,8 @@ class DemoInfo:
     staff: list[tuple[str, str, str]]  # (username, role, password)
     counts: dict[str, int]
     database: str = ""  # where the data went, without any password
+    # The demo's group (matriz e filiais): its name, its members' documents and its code.
+    group: tuple[str, list[str], str] | None = field(default=None)
 
     def banner(self, seconds: float) -> str:
         lines = [
@@ -58,6 +61,12 @@ class DemoInfo:
         for login in self.clients:
             lines.append(
                 f"  {login.name}: CNPJ/CPF {format_document(login.document)}  código {login.code}"
+            )
+        if self.group is not None:
+            name, documents, code = self.group
+            lines.append(
+                f"  Grupo {name} (matriz e 2 filiais): CNPJ de qualquer unidade"
+                f" ({', '.join(format_document(d) for d in documents)})  código {code}"
             )
         lines += ["", f"Back-office: {self.base_url}/admin/entrar"]
         for username, role, password in self.staff:
@@ -188,6 +197,7 @@ async def _load(settings, document, now, base_url, environment) -> DemoInfo:  # 
         for client in document.clients[:2]:
             code = await clients.set_demo_access_code(client.external_id, now=now)
             logins.append(DemoLogin(client.document, client.name, code))
+        group = await _demo_group(document, now)
     finally:
         await database.stop(engine)
     labels = {"clients": "clientes", "invoices": "faturas", "collections": "coletas"}
@@ -200,4 +210,17 @@ async def _load(settings, document, now, base_url, environment) -> DemoInfo:  # 
         staff_logins,
         counts,
         database_path_for_log(settings),
+        group,
     )
+
+
+async def _demo_group(document, now):  # type: ignore[no-untyped-def]
+    """The imported demo group: its E-mail list and a code, printed like the clients'."""
+    external_id, name, members = DEMO_GROUP
+    rows = await ClientGroup.select(ClientGroup.id).where(ClientGroup.external_id == external_id)
+    if not rows:
+        return None
+    group_id = rows[0]["id"]
+    await groups.add_email(group_id, "compras@paoquente.com.br", actor="demo", ip="", now=now)
+    code = await groups.set_demo_access_code(group_id, now=now)
+    return name, [document.clients[i].document for i in members], code

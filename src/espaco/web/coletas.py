@@ -8,7 +8,7 @@ client's collection, photo or certificate answers 404.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -27,6 +27,7 @@ from espaco.services.collections import filters as collection_filters
 from espaco.services.collections.filters import Filters
 from espaco.settings import Settings
 from espaco.web import charts
+from espaco.web import unidade as unit
 from espaco.web.auth import clock_of
 from espaco.web.downloads import csv_text, file_response, read_or_404
 from espaco.web.guards import Client, client_only
@@ -34,6 +35,7 @@ from espaco.web.pages import is_fragment_request, page
 from espaco.web.params import PathId, query_id
 
 DEFAULT_DAYS = 90
+UNIT_HEADER = "Unidade da empresa"
 CSV_HEADER = [
     "Data",
     "Local",
@@ -59,6 +61,7 @@ class Query:
     situacao: str
     filters: Filters
     errors: dict[str, str]
+    unidade: int | None = None  # a group's chosen unit (None: every unit of the session)
 
     @property
     def situacao_value(self) -> str:
@@ -70,6 +73,7 @@ class Query:
             "fim": self.filters.period.end.isoformat(),
             "local": str(self.filters.location_id or ""),
             "situacao": collection_filters.situacao_param(self.filters.status),
+            "unidade": str(self.unidade or ""),
             **extra,
         }
         return urlencode({k: v for k, v in values.items() if v})
@@ -111,12 +115,25 @@ SITUACAO_OPTIONS = [
 async def coletas_page(request: Request, client: Client) -> Response[str]:
     """The page; for htmx, the results (filters) or the next rows ("Carregar mais")."""
     query = parse_query(request, clock_of(request).today())
+    scope, unidade = unit.chosen(request, client)
+    query = replace(query, unidade=unidade)
     after = coletas.Cursor.parse(request.query_params.get("pagina"))
     rows_only = after is not None and is_fragment_request(request)
     data = await coletas.view(
-        client.client_id, query.filters, after, rows_only=rows_only, version=client.data_version
-    )
+        scope, query.filters, after, rows_only=rows_only, version=client.data_version,
+        places=client.scope,
+    )  # fmt: skip
     errors = dict(query.errors)
+    labels = unit.labels(client)
+    if labels is not None and not rows_only:  # a group's places name their unit
+        places = await coletas.unit_locations(client.scope)
+        data = replace(
+            data,
+            locations=[
+                coletas.LocationOption(p.id, f"{labels.get(p.client_id, '')} — {p.label}")
+                for p in places
+            ],
+        )
     known = {loc.id for loc in data.locations}
     if (
         not rows_only
@@ -126,10 +143,12 @@ async def coletas_page(request: Request, client: Client) -> Response[str]:
         errors["local"] = "Local não encontrado entre os seus"
     context: dict[str, Any] = {
         "client": client,
+        "unidade": unidade,
         "query": query,
         "errors": errors,
         "data": data,
         "after": after,
+        "units": labels,
         "share": TicketShare.of(request.app.state.settings),
         "certificate_limit": coletas.CERTIFICATE_LIMIT,
         "chart": charts.per_month(data.summary.months) if data.summary else None,
@@ -196,13 +215,17 @@ def _share_url(base_url: str) -> tuple[str, str]:
     return quote(f"{base_url}/coletas/", safe=""), quote("/ticket.pdf", safe="")
 
 
-def export_csv(rows: list[coletas.Row]) -> str:
+def export_csv(rows: list[coletas.Row], units: dict[int, str] | None = None) -> str:
     """The rows as Excel in Brazil opens them: ``;``, dd/mm/aaaa, decimal comma (no BOM); every
-    cell, the ERP's ticket and MTR numbers included, neutralised by ``csv_cell``."""
+    cell, the ERP's ticket and MTR numbers included, neutralised by ``csv_cell``. A group's
+    export names each row's unit in a first column ("Unidade da empresa": "Unidade" already
+    heads the quantity's unit)."""
+    unit = units is not None
     return csv_text(
-        CSV_HEADER,
+        [UNIT_HEADER, *CSV_HEADER] if unit else CSV_HEADER,
         (
             [
+                *([units.get(r.client_id, "")] if units is not None else []),
                 format_date(r.event_on),
                 r.location,
                 r.service,
@@ -228,9 +251,11 @@ def _export_name(period: Period) -> str:
 async def coletas_csv(request: Request, client: Client) -> Response[Any]:
     """The filtered list as CSV (UTF-8 with BOM, so Excel reads the accents)."""
     query = parse_query(request, clock_of(request).today())
-    rows = await coletas.export_rows(client.client_id, query.filters)
+    scope, _ = unit.chosen(request, client)
+    rows = await coletas.export_rows(scope, query.filters)
+    labels = unit.labels(client)
     # Up to coletas.EXPORT_LIMIT rows (~10 MB): built off the event loop.
-    body = await asyncio.to_thread(lambda: ("\ufeff" + export_csv(rows)).encode("utf-8"))
+    body = await asyncio.to_thread(lambda: ("\ufeff" + export_csv(rows, labels)).encode("utf-8"))
     return file_response(
         body,
         "text/csv; charset=utf-8",
@@ -244,7 +269,7 @@ async def coletas_csv(request: Request, client: Client) -> Response[Any]:
 async def ticket_pdf(request: Request, client: Client, collection_id: PathId) -> Response[bytes]:
     """The ticket, opened in the browser; rendered once per content and then read from disk."""
     settings: Settings = request.app.state.settings
-    ticket = await coletas.ticket(client.client_id, collection_id, settings)
+    ticket = await coletas.ticket(client.scope, collection_id, settings)
     cache_dir = settings.data_dir / "cache" / "tickets"
     body = await asyncio.to_thread(render_cached, ticket, settings.tz, cache_dir)
     name = f"ticket-{ticket.number}.pdf"
@@ -264,7 +289,7 @@ async def photo(
 ) -> Response[bytes]:
     """A photo of one of the client's collections (the downscaled JPEG the ticket embeds)."""
     settings: Settings = request.app.state.settings
-    path = await coletas.photo_file(client.client_id, collection_id, photo_id, settings)
+    path = await coletas.photo_file(client.scope, collection_id, photo_id, settings)
     body = await read_or_404(path)
     return file_response(body, "image/jpeg", cache_control="private, max-age=86400")
 
@@ -275,7 +300,7 @@ async def certificate_pdf(
 ) -> Response[bytes]:
     """A CDF's PDF, downloaded with its number in the file name."""
     settings: Settings = request.app.state.settings
-    found = await coletas.certificate_file(client.client_id, certificate_id, settings)
+    found = await coletas.certificate_file(client.scope, certificate_id, settings)
     number, path = found
     body = await read_or_404(path)
     return file_response(
@@ -293,7 +318,7 @@ async def certificate_page(
 ) -> Response[str]:
     """A CDF and the MTRs it covers, each with its collection's ticket: a fragment that opens
     in place on the Coletas page, or a page of its own."""
-    detail = await coletas.certificate(client.client_id, certificate_id)
+    detail = await coletas.certificate(client.scope, certificate_id)
     return page(
         request,
         "cdf.html",

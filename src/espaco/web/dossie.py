@@ -22,6 +22,7 @@ from espaco.pdf.waste_report import ReportHeader, render_report
 from espaco.services.access.sessions import ClientSession
 from espaco.services.collections import dossier
 from espaco.settings import Settings
+from espaco.web import unidade as unidades
 from espaco.web.auth import clock_of
 from espaco.web.downloads import safe_filename
 from espaco.web.guards import Client, client_only
@@ -61,6 +62,7 @@ async def _gather(request: Request, client: ClientSession) -> dict[str, Any]:
 @get("/coletas/dossie", include_in_schema=False, guards=[client_only], opt=PLACE_QUERY)
 async def dossier_page(request: Request, client: Client) -> Response[str]:
     """What the ZIP will hold and about how big it is, with the link that downloads it."""
+    client = await unidades.narrowed(request, client)
     context = await _gather(request, client)
     return page(request, "dossie.html", context, status_code=422 if context["errors"] else 200)
 
@@ -74,6 +76,7 @@ def _index(request: Request, context: dict[str, Any]) -> bytes:
 async def dossier_zip(request: Request, client: Client) -> Stream | Response[str]:
     """The ZIP, streamed while it is written."""
     global _running  # noqa: PLW0603 - a per-process count of dossiers being built
+    client = await unidades.narrowed(request, client)
     context = await _gather(request, client)
     if context["errors"]:  # say what was wrong rather than zip another period
         return page(request, "dossie.html", context, status_code=422)

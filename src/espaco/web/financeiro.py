@@ -20,6 +20,7 @@ from espaco.services.operations.media import MediaError, media_path
 from espaco.settings import Settings
 from espaco.web import charts
 from espaco.web import financeiro_view as payment
+from espaco.web import unidade as unit
 from espaco.web.auth import clock_of
 from espaco.web.downloads import file_response, read_or_404
 from espaco.web.guards import Client, client_only
@@ -53,10 +54,12 @@ def choose_period(request: Request, today: date) -> tuple[Period, str, str | Non
     return default, DEFAULT_PRESET, None
 
 
-def period_url(period: Period, page_number: int = 1) -> str:
+def period_url(period: Period, page_number: int = 1, unidade: int | None = None) -> str:
     params = {"inicio": period.start.isoformat(), "fim": period.end.isoformat()}
     if page_number > 1:
         params["pagina"] = str(page_number)
+    if unidade is not None:
+        params["unidade"] = str(unidade)
     return "/financeiro?" + urlencode(params)
 
 
@@ -67,19 +70,31 @@ def preset_links(today: date) -> dict[str, tuple[str, str]]:
     return {k: (label, period_url(preset_period(k, today))) for k, label in PRESETS.items()}
 
 
+def unit_preset_links(today: date, unidade: int | None) -> dict[str, tuple[str, str]]:
+    """The preset tabs, keeping a group's chosen unit."""
+    if unidade is None:
+        return preset_links(today)
+    return {
+        k: (label, f"{url}&unidade={unidade}") for k, (label, url) in preset_links(today).items()
+    }
+
+
 @get("/financeiro", include_in_schema=False, guards=[client_only])
 async def financeiro_page(request: Request, client: Client) -> Response[str]:
     """The period's totals, the 12-month chart and the closures, 25 a page."""
     today = clock_of(request).today()
     period, preset, error = choose_period(request, today)
     number = page_number(_query(request, "pagina"))
-    data = await financeiro.financeiro(client.client_id, period, today, number)
+    scope, unidade = unit.chosen(request, client)
+    data = await financeiro.financeiro(scope, period, today, number)
     months = [(m.year, m.month, m.billed_cents, m.paid_cents) for m in data.chart]
     context = {
         "client": client,
+        "unidade": unidade,
         "f": data,
+        "units": unit.labels(client),
         "preset": preset,
-        "presets": preset_links(today),
+        "presets": unit_preset_links(today, unidade),
         "period_url": period_url,
         "error": error,
         "chart": charts.billed_and_paid(months),
@@ -98,7 +113,7 @@ async def financeiro_page(request: Request, client: Client) -> Response[str]:
 @get("/financeiro/{invoice_id:int}/nota", include_in_schema=False, guards=[client_only])
 async def nota_page(request: Request, client: Client, invoice_id: PathId) -> Response[str]:
     """The fiscal document: a fragment that opens in place, or a page of its own."""
-    nota = await financeiro.fiscal_document(client.client_id, invoice_id)
+    nota = await financeiro.fiscal_document(client.scope, invoice_id)
     return page(
         request,
         "nota.html",
@@ -119,7 +134,7 @@ async def _media(settings: Settings, rel: str) -> bytes:
 async def nota_pdf(request: Request, client: Client, invoice_id: PathId) -> Response[bytes]:
     """The PDF the ERP supplied or, where it sent only the XML, a DANFSe-like summary."""
     settings: Settings = request.app.state.settings
-    nota = await financeiro.fiscal_document(client.client_id, invoice_id)
+    nota = await financeiro.fiscal_document(client.scope, invoice_id)
     name = f"{nota.kind_label}-{nota.number}.pdf"
     if nota.pdf_path:
         return file_response(await _media(settings, nota.pdf_path), "application/pdf", name)
@@ -133,7 +148,7 @@ async def nota_pdf(request: Request, client: Client, invoice_id: PathId) -> Resp
 @get("/financeiro/{invoice_id:int}/nota.xml", include_in_schema=False, guards=[client_only])
 async def nota_xml(request: Request, client: Client, invoice_id: PathId) -> Response[bytes]:
     settings: Settings = request.app.state.settings
-    nota = await financeiro.fiscal_document(client.client_id, invoice_id)
+    nota = await financeiro.fiscal_document(client.scope, invoice_id)
     if not nota.xml_path:
         raise NotFound()
     data = await _media(settings, nota.xml_path)
@@ -146,7 +161,7 @@ async def nota_xml(request: Request, client: Client, invoice_id: PathId) -> Resp
 async def boleto_page(request: Request, client: Client, invoice_id: PathId) -> Response[str]:
     """The linha digitável to copy, the PIX QR and copia-e-cola, and the link to the PDF."""
     settings: Settings = request.app.state.settings
-    boleto = await financeiro.boleto(client.client_id, invoice_id)
+    boleto = await financeiro.boleto(client.scope, invoice_id)
     pix = payment.pix_for(boleto, settings) if boleto.payable else None
     line = payment.printed_line(boleto)
     share = whatsapp.link(
@@ -163,7 +178,7 @@ async def boleto_page(request: Request, client: Client, invoice_id: PathId) -> R
 async def boleto_pdf(request: Request, client: Client, invoice_id: PathId) -> Response[bytes]:
     """The ficha de compensação; paid and cancelled invoices have no payable boleto (404)."""
     settings: Settings = request.app.state.settings
-    boleto = await financeiro.boleto(client.client_id, invoice_id)
+    boleto = await financeiro.boleto(client.scope, invoice_id)
     if not boleto.payable:
         raise NotFound()
     data = await asyncio.to_thread(payment.boleto_pdf, boleto, settings)

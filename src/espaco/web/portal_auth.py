@@ -62,7 +62,10 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
     # A new id at every login: a cookie sent before login is never promoted (no fixation).
     await sessions.end_session(read_cookie(request, CLIENT_COOKIE))
     raw = await sessions.create_session(
-        now=clock_of(request).now(), ip=client_ip(request, settings), client_id=result.client_id
+        now=clock_of(request).now(),
+        ip=client_ip(request, settings),
+        client_id=result.client_id,
+        group_id=result.group_id,
     )
     response = redirect(request, "/inicio")
     set_cookie(response, settings, CLIENT_COOKIE, raw)
@@ -99,11 +102,16 @@ async def logout(request: Request) -> Response[str]:
 async def home(request: Request, client: Client) -> Response[str]:
     """The client's landing page after login, with its waste pendências."""
     settings: Settings = request.app.state.settings
-    found = await pendencias.pendencias(
-        client.client_id,
-        clock_of(request).today(),
-        cdf_wait_days=settings.cdf_wait_days,
-        mtr_saved_days=settings.mtr_saved_days,
-        version=client.data_version,
-    )
-    return page(request, "inicio.html", {"client": client, "pendencias": found})
+    day = clock_of(request).today()
+
+    async def of(client_id: int, version: int | None = None) -> pendencias.Pendencias:
+        return await pendencias.pendencias(
+            client_id, day, cdf_wait_days=settings.cdf_wait_days,
+            mtr_saved_days=settings.mtr_saved_days, version=version,
+        )  # fmt: skip
+
+    # A group's landing page: each unit's pendências (each cached per unit), with its report.
+    by_unit = [(u, await of(u.id)) for u in client.units] if client.is_group else None
+    found = await of(client.client_id, client.data_version)
+    context = {"client": client, "pendencias": found, "unit_pendencias": by_unit}
+    return page(request, "inicio.html", context)

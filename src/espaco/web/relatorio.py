@@ -25,6 +25,7 @@ from espaco.pdf.waste_report import ReportHeader, render_report
 from espaco.services.access.sessions import ClientSession
 from espaco.services.collections import coletas, pendencias, pendencias_email, waste_report
 from espaco.settings import Settings
+from espaco.web import unidade as unidades
 from espaco.web.auth import clock_of
 from espaco.web.downloads import csv_text, file_response
 from espaco.web.guards import Client, client_only
@@ -53,6 +54,7 @@ class ReportQuery:
     period: Period
     location_id: int | None
     errors: dict[str, str]
+    unidade: int | None = None  # a group's unit (chosen in the session's scope by web.unidade)
 
     def params(self) -> str:
         values = {
@@ -60,6 +62,7 @@ class ReportQuery:
             "inicio": "" if self.periodo else self.period.start.isoformat(),
             "fim": "" if self.periodo else self.period.end.isoformat(),
             "local": str(self.location_id or ""),
+            "unidade": str(self.unidade or ""),
         }
         return urlencode({k: v for k, v in values.items() if v})
 
@@ -95,7 +98,8 @@ def parse_query(request: Request, day: date) -> ReportQuery:
         location_id = query_id(local)
         if location_id is None:
             errors["local"] = "Local inválido"
-    return ReportQuery(periodo, inicio, fim, local, period, location_id, errors)
+    unidade = query_id(params.get("unidade", "")[:20])
+    return ReportQuery(periodo, inicio, fim, local, period, location_id, errors, unidade)
 
 
 def preset_options(day: date) -> list[tuple[str, str]]:
@@ -109,7 +113,7 @@ def preset_options(day: date) -> list[tuple[str, str]]:
 async def report_and_places(
     client: ClientSession, query: ReportQuery
 ) -> tuple[waste_report.Report, list[coletas.LocationOption], dict[str, str]]:
-    places = await coletas.locations(client.client_id)
+    places = await coletas.locations((client.client_id,))
     if query.location_id is not None and query.location_id not in {p.id for p in places}:
         raise NotFound()  # another client's place is simply not found
     report = await waste_report.report(client.client_id, query.period, query.location_id)
@@ -120,6 +124,7 @@ async def report_and_places(
 async def report_page(request: Request, client: Client) -> Response[str]:
     """The report page; for htmx, the results under the filters."""
     settings: Settings = request.app.state.settings
+    client = await unidades.narrowed(request, client)
     day = clock_of(request).today()
     query = parse_query(request, day)
     report, places, errors = await report_and_places(client, query)
@@ -189,6 +194,7 @@ def _name(report: waste_report.Report, ext: str) -> str:
 
 @get("/coletas/relatorio.csv", include_in_schema=False, guards=[client_only], opt=PLACE_QUERY)
 async def report_csv_file(request: Request, client: Client) -> Response[bytes]:
+    client = await unidades.narrowed(request, client)
     report, _, _ = await report_and_places(client, file_query(request, clock_of(request).today()))
     body = ("\ufeff" + report_csv(report)).encode("utf-8")
     return file_response(body, "text/csv; charset=utf-8", _name(report, "csv"), inline=False,
@@ -198,6 +204,7 @@ async def report_csv_file(request: Request, client: Client) -> Response[bytes]:
 @get("/coletas/relatorio.pdf", include_in_schema=False, guards=[client_only], opt=PLACE_QUERY)
 async def report_pdf_file(request: Request, client: Client) -> Response[bytes]:
     settings: Settings = request.app.state.settings
+    client = await unidades.narrowed(request, client)
     day = clock_of(request).today()
     report, places, _ = await report_and_places(client, file_query(request, day))
     place = next((p.label for p in places if p.id == report.location_id), "Todos os locais")

@@ -30,10 +30,9 @@ from espaco.db import database
 from espaco.domain.documents import validate_document
 from espaco.domain.errors import DomainError, Invalid
 from espaco.services.access import login_throttle, passwords
-from espaco.services.access.access_codes import normalize_code
+from espaco.services.access.access_codes import is_group_code, normalize_code
 from espaco.services.access.login_throttle import MAX_DELAY, Reservation
 from espaco.services.operations import audit
-from espaco.tables import Client
 
 BAD_LOGIN = "CNPJ/CPF ou código de acesso incorretos."
 BUSY = (
@@ -49,6 +48,7 @@ DEVICE = "dev"
 @dataclass(frozen=True)
 class LoginResult:
     client_id: int | None = None
+    group_id: int | None = None  # the group's code was used: the session sees every member
     error: str | None = None
     locked_until: datetime | None = None
     busy: bool = False  # the hashing pool was full: nothing was checked or counted
@@ -140,22 +140,24 @@ async def attempt_login(
             error=lock_message(reservation, now, tz), locked_until=reservation, refused=True
         )
 
-    rows = await Client.select(Client.id, Client.access_code_hash, Client.active).where(
-        Client.document == document
-    )
+    rows = await database.fetch(LOGIN_SQL, document)
     row = rows[0] if rows else None
+    # A group code is longer than a client's: its length says which hash to check, so every
+    # attempt costs one verification, as before groups.
+    group_code = is_group_code(code)
+    stored = (row["group_hash"] if group_code else row["access_code_hash"]) if row else None
     try:
         # A dummy hash is checked when there is none: the same work either way.
-        matches = await passwords.verify(
-            row["access_code_hash"] if row else None, code, known_device=keys.known_device
-        )
+        matches = await passwords.verify(stored, code, known_device=keys.known_device)
     except passwords.Busy:
         await login_throttle.give_back(reservation)
         return LoginResult(error=BUSY, busy=True)
     if row is not None and row["active"] and matches:
         await login_throttle.settle_success(reservation, keys.cleared)
-        await audit.record("login_ok", now=now, ip=ip, client_id=row["id"])
-        return LoginResult(client_id=row["id"])
+        group_id = row["client_group"] if group_code else None
+        details = {"group": group_id} if group_id is not None else None
+        await audit.record("login_ok", now=now, ip=ip, client_id=row["id"], details=details)
+        return LoginResult(client_id=row["id"], group_id=group_id)
 
     client_id = row["id"] if row else None
     await audit.record("login_failed", now=now, ip=ip, client_id=client_id)
@@ -166,6 +168,12 @@ async def attempt_login(
         "login_locked", now=now, ip=ip, client_id=client_id, details={"until": locked.isoformat()}
     )
     return LoginResult(error=lock_message(locked, now, tz), locked_until=locked)
+
+
+LOGIN_SQL = (
+    "SELECT c.id, c.access_code_hash, c.active, c.client_group, g.access_code_hash AS group_hash"
+    " FROM client c LEFT JOIN client_group g ON g.id = c.client_group WHERE c.document = {}"
+)
 
 
 # (database, keys, lock end) already audited as blocked by this process: a flood

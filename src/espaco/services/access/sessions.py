@@ -18,7 +18,8 @@ from piccolo.engine.base import Engine
 
 from espaco.db import database, read
 from espaco.db.read import Query
-from espaco.tables import Client, StaffUser, WebSession
+from espaco.services.access.scope import Scope
+from espaco.tables import Client, ClientGroup, StaffUser, WebSession
 
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=12)
@@ -26,8 +27,19 @@ ABSOLUTE = timedelta(hours=12)
 TOUCH_EVERY = timedelta(minutes=1)
 
 
+class Unit(NamedTuple):
+    """A member of a group as the unit selector and the unit column name it."""
+
+    id: int
+    label: str
+
+
 @dataclass(frozen=True)
 class ClientSession:
+    """A logged-in client. ``client_id`` is the client whose document logged in; ``scope`` the
+    ids the session may see: that client alone, or every active member of its group when the
+    group's code was used (``group_id``, ``units`` then name them)."""
+
     session_id: int
     client_id: int
     client_name: str
@@ -35,8 +47,23 @@ class ClientSession:
     document: str
     # client.data_version as the session was read: the key of the per-client caches (Início's
     # pendências, Coletas' summary), read in the same statement to save each page a round trip
-    # (None: unknown, and the caches read it themselves).
+    # (None: unknown, and the caches read it themselves; always None for a group's session).
     data_version: int | None = None
+    scope: Scope = ()
+    group_id: int | None = None
+    group_name: str = ""
+    units: tuple[Unit, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.scope:
+            object.__setattr__(self, "scope", (self.client_id,))
+
+    @property
+    def is_group(self) -> bool:
+        return self.group_id is not None
+
+    def unit_label(self, client_id: int) -> str:
+        return next((u.label for u in self.units if u.id == client_id), "")
 
 
 @dataclass(frozen=True)
@@ -53,11 +80,19 @@ def _hash(raw: str) -> str:
 
 
 async def create_session(
-    *, now: datetime, ip: str, client_id: int | None = None, staff_id: int | None = None
+    *,
+    now: datetime,
+    ip: str,
+    client_id: int | None = None,
+    staff_id: int | None = None,
+    group_id: int | None = None,
 ) -> str:
-    """Open a session for a client or a staff user; return the cookie value (a new random id)."""
+    """Open a session for a client (for its group, with ``group_id``) or a staff user; return
+    the cookie value (a new random id)."""
     raw = secrets.token_urlsafe(32)
-    if client_id is not None:
+    if group_id is not None:
+        rows = await ClientGroup.select(ClientGroup.session_epoch).where(ClientGroup.id == group_id)
+    elif client_id is not None:
         rows = await Client.select(Client.session_epoch).where(Client.id == client_id)
     else:
         rows = await StaffUser.select(StaffUser.session_epoch).where(StaffUser.id == staff_id)
@@ -66,6 +101,7 @@ async def create_session(
             id_hash=_hash(raw),
             client=client_id,
             staff=staff_id,
+            client_group=group_id,
             epoch=rows[0]["session_epoch"],
             csrf_token=secrets.token_hex(16),
             created_at=now,
@@ -85,6 +121,18 @@ class _ClientRow(NamedTuple):
     trade_name: str
     document: str
     data_version: int
+    epoch: int
+    session_epoch: int
+    client_group: int | None
+    member_of: int | None
+
+
+class _GroupRow(NamedTuple):
+    session_epoch: int
+    group_name: str
+    id: int | None
+    name: str | None
+    trade_name: str | None
 
 
 class _StaffRow(NamedTuple):
@@ -101,8 +149,16 @@ class _StaffRow(NamedTuple):
 _CLIENT_SESSION = Query(
     _ClientRow,
     "SELECT s.id, s.last_seen_at, s.created_at, c.id AS client_id, c.name, c.trade_name,"
-    " c.document, c.data_version FROM web_session s JOIN client c ON c.id = s.client"
-    " WHERE s.id_hash = {} AND c.active AND s.epoch = c.session_epoch",
+    " c.document, c.data_version, s.epoch, c.session_epoch, s.client_group,"
+    " c.client_group AS member_of FROM web_session s JOIN client c ON c.id = s.client"
+    " WHERE s.id_hash = {} AND c.active",
+)
+# Arguments: the group's id. Its epoch and name, and its active members (none: one row of NULLs).
+_GROUP = Query(
+    _GroupRow,
+    "SELECT g.session_epoch, g.name AS group_name, c.id, c.name, c.trade_name"
+    " FROM client_group g LEFT JOIN client c ON c.client_group = g.id AND c.active"
+    " WHERE g.id = {} ORDER BY c.trade_name, c.name, c.id",
 )
 _STAFF_SESSION = Query(
     _StaffRow,
@@ -113,15 +169,38 @@ _STAFF_SESSION = Query(
 
 
 async def load_client_session(raw: str | None, *, now: datetime) -> ClientSession | None:
-    """The client session behind a cookie value, or None when absent, expired or revoked."""
+    """The client session behind a cookie value, or None when absent, expired or revoked.
+
+    A client's own session is one query, as before groups; a group's reads its group and
+    members with a second one."""
     if not raw:
         return None
     row = await read.first(_CLIENT_SESSION, _hash(raw))
-    if row is None or not await _alive(row, now):
+    if row is None:
         return None
+    group_id = row.client_group
+    if group_id is None:
+        if row.epoch != row.session_epoch or not await _alive(row, now):
+            return None
+        return ClientSession(
+            row.id, row.client_id, row.name, row.trade_name, row.document, row.data_version
+        )
+    # A group's session lives while the client that logged in is still a member (and active)
+    # and the group's epoch is the one it started with.
+    members = await read.rows(_GROUP, group_id)
+    if (
+        row.member_of != group_id
+        or not members
+        or members[0].session_epoch != row.epoch
+        or not await _alive(row, now)
+    ):
+        return None
+    units = tuple(Unit(m.id, m.trade_name or m.name or "") for m in members if m.id)
     return ClientSession(
-        row.id, row.client_id, row.name, row.trade_name, row.document, row.data_version
-    )
+        row.id, row.client_id, row.name, row.trade_name, row.document,
+        scope=tuple(u.id for u in units), group_id=group_id,
+        group_name=members[0].group_name, units=units,
+    )  # fmt: skip
 
 
 async def load_staff_session(raw: str | None, *, now: datetime) -> StaffSession | None:
@@ -161,7 +240,16 @@ async def end_session(raw: str | None) -> None:
 
 
 async def end_client_sessions(client_id: int) -> None:
-    await WebSession.delete().where(WebSession.client == client_id)
+    """End the sessions the client's own code opened. Its group's sessions opened through its
+    document live on: they depend on the group's code, and a deactivated member drops out of
+    them at once (they read only active members, and refuse one that logs in inactive)."""
+    await WebSession.delete().where(
+        (WebSession.client == client_id) & WebSession.client_group.is_null()
+    )
+
+
+async def end_group_sessions(group_id: int) -> None:
+    await WebSession.delete().where(WebSession.client_group == group_id)
 
 
 async def purge_expired(now: datetime) -> int:

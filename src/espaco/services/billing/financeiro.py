@@ -1,8 +1,9 @@
 """The Financeiro page's reads: period totals, the billing closures, the 12-month chart, and one
 invoice's fiscal document and boleto.
 
-Every function takes the client from the caller's session and looks ids up *within* that client,
-so another client's id is simply not found (``None``). The SQL is in ``billing.queries``, run
+Every function takes the scope from the caller's session (``services/access/scope.py``: the
+client's id, or a group's members) and looks ids up *within* it, so another client's id is simply
+not found (:class:`NotFound`). The SQL is in ``billing.queries``, run
 by ``espaco.db.read`` (typed rows, the same on SQLite and PostgreSQL).
 """
 
@@ -16,6 +17,7 @@ from espaco.db import read
 from espaco.domain.errors import NotFound
 from espaco.domain.fiscal import FISCAL_KIND_LABELS, format_access_key
 from espaco.domain.periods import Period
+from espaco.services.access.scope import Scope, scoped_query
 from espaco.services.billing.queries import BOLETO, CHART, FISCAL, PAGE, TOTALS, BoletoDetail
 
 __all__ = ["BoletoDetail"]  # its query's row type, kept importable from here
@@ -76,6 +78,7 @@ class InvoiceRow(NamedTuple):
     fiscal_kind: str | None
     fiscal_number: str | None
     has_boleto: bool
+    client_id: int = 0  # the unit it belongs to (a group's page names it)
 
     @property
     def payable(self) -> bool:
@@ -154,22 +157,26 @@ def chart_window(period: Period) -> Period:
     return Period(date(first_year, first_month, 1), last_day)
 
 
-async def totals(client_id: int, period: Period, today: date) -> Totals:
+async def totals(scope: Scope, period: Period, today: date) -> Totals:
     """Em aberto (open, due today or later), Vencido (open, due before ``today``), Pago and the
     cancelled ones apart, for invoices due within ``period``."""
-    (c,) = await read.rows(TOTALS, today, today, today, today, client_id, period.start, period.end)
+    (c,) = await read.rows(
+        scoped_query(TOTALS, scope), today, today, today, today, *scope, period.start, period.end
+    )
     return Totals(
         open=Total(c[0], c[1]), overdue=Total(c[2], c[3]), paid=Total(c[4], c[5]),
         cancelled=Total(c[6], c[7]),
     )  # fmt: skip
 
 
-async def chart(client_id: int, period: Period) -> list[ChartMonth]:
+async def chart(scope: Scope, period: Period) -> list[ChartMonth]:
     """Billed (not cancelled) and paid centavos per due month, the 12 months ending with the
     period's last month."""
     window = chart_window(period)
     months = {ym: [0, 0] for ym in window.months()}
-    for due, status, cents in await read.rows(CHART, client_id, window.start, window.end):
+    for due, status, cents in await read.rows(
+        scoped_query(CHART, scope), *scope, window.start, window.end
+    ):
         sums = months[(due.year, due.month)]
         sums[0] += cents
         if status == "paid":
@@ -177,13 +184,18 @@ async def chart(client_id: int, period: Period) -> list[ChartMonth]:
     return [ChartMonth(y, m, b, p) for (y, m), (b, p) in months.items()]
 
 
-async def financeiro(client_id: int, period: Period, today: date, page: int = 1) -> Financeiro:
+async def financeiro(scope: Scope, period: Period, today: date, page: int = 1) -> Financeiro:
     """The totals, the ``page``-th 25 closures (newest due date first) and the chart."""
-    sums = await totals(client_id, period, today)
+    sums = await totals(scope, period, today)
     pages = max(1, -(-sums.invoices // PAGE_SIZE))
     page = min(max(page, 1), pages)
     found = await read.rows(
-        PAGE, client_id, period.start, period.end, PAGE_SIZE, (page - 1) * PAGE_SIZE
+        scoped_query(PAGE, scope),
+        *scope,
+        period.start,
+        period.end,
+        PAGE_SIZE,
+        (page - 1) * PAGE_SIZE,
     )
     rows = [
         InvoiceRow(
@@ -192,6 +204,7 @@ async def financeiro(client_id: int, period: Period, today: date, page: int = 1)
             fiscal_kind=r.fiscal_kind,
             fiscal_number=r.fiscal_number,
             has_boleto=r.boleto_id is not None,
+            client_id=r.client,
         )
         for r in found
     ]
@@ -202,7 +215,7 @@ async def financeiro(client_id: int, period: Period, today: date, page: int = 1)
         rows=rows,
         page=page,
         pages=pages,
-        chart=await chart(client_id, period),
+        chart=await chart(scope, period),
     )
 
 
@@ -220,10 +233,10 @@ def _items(data: Any) -> list[FiscalItem]:
     ]
 
 
-async def fiscal_document(client_id: int, invoice_id: int) -> FiscalDetail:
-    """The fiscal document of the client's invoice ``invoice_id``; :class:`NotFound` (not found
-    or not the client's)."""
-    r = await read.first(FISCAL, invoice_id, client_id)
+async def fiscal_document(scope: Scope, invoice_id: int) -> FiscalDetail:
+    """The fiscal document of the scope's invoice ``invoice_id``; :class:`NotFound` (not found
+    or not the scope's)."""
+    r = await read.first(scoped_query(FISCAL, scope), invoice_id, *scope)
     if r is None:
         raise NotFound("Nota fiscal não encontrada.")
     return FiscalDetail(
@@ -240,9 +253,9 @@ async def fiscal_document(client_id: int, invoice_id: int) -> FiscalDetail:
     )
 
 
-async def boleto(client_id: int, invoice_id: int) -> BoletoDetail:
-    """The boleto of the client's invoice ``invoice_id``; :class:`NotFound` without one."""
-    found = await read.first(BOLETO, invoice_id, client_id)
+async def boleto(scope: Scope, invoice_id: int) -> BoletoDetail:
+    """The boleto of the scope's invoice ``invoice_id``; :class:`NotFound` without one."""
+    found = await read.first(scoped_query(BOLETO, scope), invoice_id, *scope)
     if found is None:
         raise NotFound("Boleto não encontrado.")
     return found

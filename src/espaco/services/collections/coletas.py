@@ -2,22 +2,25 @@
 certificates (CDF), and the rows behind a ticket, a photo or a CDF download; the filters are in
 ``collections.filters``, the summary above the table in ``collections.summary``.
 
-Every function takes the client id from the caller's session and filters on it; an id from a URL
-is looked up *within* that client, so another client's row is simply not found. The SQL is in
-``collections.queries``, run by ``espaco.db.read`` (typed rows). Paging is keyset on
-``(event_on, id)``, newest first, along the index ``collection_client_event``.
+Every function takes the scope from the caller's session (``services/access/scope.py``: the
+client's id, or a group's members) and filters on it; an id from a URL is looked up *within*
+it, so another client's row is simply not found. The SQL is in ``collections.queries``, run by
+``espaco.db.read`` (typed rows). Paging is keyset on ``(event_on, id)``, newest first, along the
+index ``collection_client_event``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from espaco.db import MAX_ID, read
 from espaco.domain.errors import NotFound
 from espaco.domain.periods import Period
 from espaco.pdf.ticket import TicketData, TicketPhoto
+from espaco.services.access.scope import Scope, scoped_query
 from espaco.services.collections.filters import WITH_TICKET, Filters, where_clause
 from espaco.services.collections.queries import (
     CERTIFICATE,
@@ -29,17 +32,24 @@ from espaco.services.collections.queries import (
     PHOTOS,
     ROWS,
     TICKETS,
+    UNIT_LOCATIONS,
     CertificateRow,
     LocationOption,
     PhotoRecord,
     Row,
     TicketRecord,
+    UnitLocation,
 )
 from espaco.services.collections.summary import Summary, summary
 from espaco.services.operations.media import media_path
 from espaco.settings import Settings
 
-__all__ = ["CertificateRow", "LocationOption", "Row"]  # the queries' row types, importable here
+__all__ = [
+    "CertificateRow",
+    "LocationOption",
+    "Row",
+    "UnitLocation",
+]  # the queries' row types, importable here
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -79,24 +89,24 @@ class Page:
 
 @dataclass(frozen=True)
 class CertificateDetail:
-    """A CDF with the MTRs it covers, and which of them are the client's collections."""
+    """A CDF with the MTRs it covers, and which of them are the scope's collections."""
 
     certificate: CertificateRow
-    # (MTR number, id of the client's performed collection with that MTR: its ticket)
+    # (MTR number, id of the scope's performed collection with that MTR: its ticket)
     mtrs: list[tuple[str, int | None]]
 
 
 async def list_collections(
-    client_id: int, filters: Filters, after: Cursor | None = None, *, limit: int = PAGE_SIZE
+    scope: Scope, filters: Filters, after: Cursor | None = None, *, limit: int = PAGE_SIZE
 ) -> Page:
-    """One page of the client's collections, newest first, starting below ``after``."""
+    """One page of the scope's collections, newest first, starting below ``after``."""
     if after is not None and after.event_on < filters.period.start:
         return Page([], None)  # a cursor from before the period: nothing below it
     if after is not None and after.event_on < filters.period.end:
         # The index walk starts at the cursor's day: with two upper bounds on event_on, SQLite
         # starts at the period's end and skips every newer row (1.6 ms deep in a big history).
         filters = replace(filters, period=Period(filters.period.start, after.event_on))
-    where, args = where_clause(client_id, filters)
+    where, args = where_clause(scope, filters)
     if after is not None:
         # Spelled so that both engines walk the (client, event_on, id) index backwards.
         where += " AND (c.event_on < {} OR c.id < {})"
@@ -108,30 +118,37 @@ async def list_collections(
     return Page(page, Cursor(page[-1].event_on, page[-1].id) if more and page else None)
 
 
-async def export_rows(client_id: int, filters: Filters) -> list[Row]:
+async def export_rows(scope: Scope, filters: Filters) -> list[Row]:
     """Every collection the filters select (for the CSV), newest first."""
-    where, args = where_clause(client_id, filters)
+    where, args = where_clause(scope, filters)
     query = ROWS + (where + " ORDER BY c.event_on DESC, c.id DESC LIMIT {}")
     return await read.rows(query, *args, EXPORT_LIMIT)
 
 
-async def locations(client_id: int) -> list[LocationOption]:
-    """The client's own places, for the filter."""
-    return await read.rows(LOCATIONS, client_id)
+async def locations(scope: Scope) -> list[LocationOption]:
+    """The scope's own places, for the filter."""
+    return await read.rows(scoped_query(LOCATIONS, scope), *scope)
+
+
+async def unit_locations(scope: Scope) -> list[UnitLocation]:
+    """The scope's places with their owner, by label."""
+    return await read.rows(scoped_query(UNIT_LOCATIONS, scope), *scope)
 
 
 async def certificates(
-    client_id: int, period: Period, limit: int = CERTIFICATE_LIMIT
+    scope: Scope, period: Period, limit: int = CERTIFICATE_LIMIT
 ) -> list[CertificateRow]:
     """The client's CDFs whose period meets ``period``, newest first, with their MTR counts;
     at most ``limit`` (the page says so and asks for a shorter period)."""
-    return await read.rows(CERTIFICATES, client_id, period.start, period.end, limit)
+    return await read.rows(
+        scoped_query(CERTIFICATES, scope), *scope, period.start, period.end, limit
+    )
 
 
-async def certificate(client_id: int, certificate_id: int) -> CertificateDetail:
-    """One of the client's CDFs with the MTRs it covers; :class:`NotFound` (not found or not
+async def certificate(scope: Scope, certificate_id: int) -> CertificateDetail:
+    """One of the scope's CDFs with the MTRs it covers; :class:`NotFound` (not found or not
     theirs)."""
-    found = await read.first(CERTIFICATE, client_id, certificate_id)
+    found = await read.first(scoped_query(CERTIFICATE, scope), *scope, certificate_id)
     if found is None:
         raise NotFound("CDF não encontrado.")
     mtrs = await read.rows(CERTIFICATE_MTRS, *sorted(WITH_TICKET), certificate_id)
@@ -139,42 +156,42 @@ async def certificate(client_id: int, certificate_id: int) -> CertificateDetail:
 
 
 async def certificate_file(
-    client_id: int, certificate_id: int, settings: Settings
+    scope: Scope, certificate_id: int, settings: Settings
 ) -> tuple[str, Path]:
-    """``(number, file)`` of one of the client's CDF PDFs; :class:`NotFound` without one."""
-    found = await read.first(CERTIFICATE_FILE, certificate_id, client_id)
+    """``(number, file)`` of one of the scope's CDF PDFs; :class:`NotFound` without one."""
+    found = await read.first(scoped_query(CERTIFICATE_FILE, scope), certificate_id, *scope)
     if found is None or not found.pdf_path:
         raise NotFound("PDF do CDF não encontrado.")
     return found.number, media_path(settings, found.pdf_path)
 
 
-async def photo_file(client_id: int, collection_id: int, photo_id: int, settings: Settings) -> Path:
-    """The stored photo of one of the client's collections; :class:`NotFound` without one."""
-    found = await read.first(PHOTO_FILE, photo_id, collection_id, client_id)
+async def photo_file(scope: Scope, collection_id: int, photo_id: int, settings: Settings) -> Path:
+    """The stored photo of one of the scope's collections; :class:`NotFound` without one."""
+    found = await read.first(scoped_query(PHOTO_FILE, scope), photo_id, collection_id, *scope)
     if found is None:
         raise NotFound("Foto não encontrada.")
     return media_path(settings, found.path)
 
 
-async def ticket(client_id: int, collection_id: int, settings: Settings) -> TicketData:
-    """Everything the ticket PDF of one of the client's collections shows; :class:`NotFound`
-    (not the client's, or not performed yet: agendada and cancelada collections have none)."""
-    found = (await tickets(client_id, [collection_id], settings)).get(collection_id)
+async def ticket(scope: Scope, collection_id: int, settings: Settings) -> TicketData:
+    """Everything the ticket PDF of one of the scope's collections shows; :class:`NotFound`
+    (not the scope's, or not performed yet: agendada and cancelada collections have none)."""
+    found = (await tickets(scope, [collection_id], settings)).get(collection_id)
     if found is None:
         raise NotFound("Ticket não encontrado.")
     return found
 
 
 async def tickets(
-    client_id: int, collection_ids: list[int], settings: Settings
+    scope: Scope, collection_ids: list[int], settings: Settings
 ) -> dict[int, TicketData]:
-    """The tickets of several of the client's collections (two queries for all: the dossier
-    asks for them a few hundred at a time); ids not the client's, or without a ticket, are
+    """The tickets of several of the scope's collections (two queries for all: the dossier
+    asks for them a few hundred at a time); ids not the scope's, or without a ticket, are
     left out."""
     if not collection_ids:
         return {}
     marks = "(" + ", ".join(["{}"] * len(collection_ids)) + ")"
-    rows = await read.rows(TICKETS + marks, client_id, *collection_ids)
+    rows = await read.rows(scoped_query(TICKETS, scope) + marks, *scope, *collection_ids)
     found = [r for r in rows if r.status in WITH_TICKET]
     photos: dict[int, list[PhotoRecord]] = {}
     if found:
@@ -251,21 +268,50 @@ class View:
 
 
 async def view(
-    client_id: int,
+    scope: Scope,
     filters: Filters,
     after: Cursor | None,
     *,
     rows_only: bool = False,
     version: int | None = None,
+    places: Scope | None = None,
 ) -> View:
     """The page's data; ``rows_only`` (a "Carregar mais") skips all but the next rows;
-    ``version``: the client's ``data_version`` if the caller has read it (see ``summary``)."""
-    page = await list_collections(client_id, filters, after)
+    ``version``: the scope's ``data_version`` if the caller has read it (see ``summary``);
+    ``places``: whose places the filter lists (default: the scope's)."""
+    page = await list_collections(scope, filters, after)
     if rows_only:
         return View(page, None, [], [])
     return View(
         page,
-        await summary(client_id, filters, version),
-        await locations(client_id),
-        await certificates(client_id, filters.period, CERTIFICATE_LIMIT),
+        await scope_summary(scope, filters, version),
+        await locations(places or scope),
+        await certificates(scope, filters.period, CERTIFICATE_LIMIT),
+    )
+
+
+async def scope_summary(scope: Scope, filters: Filters, version: int | None = None) -> Summary:
+    """The summary of one client (cached per client), or of a group's members added up."""
+    if len(scope) == 1:
+        return await summary(scope[0], filters, version)
+    return merge_summaries([await summary(client_id, filters) for client_id in scope])
+
+
+def merge_summaries(parts: list[Summary]) -> Summary:
+    """Several clients' summaries of the same filters, added up."""
+    by_status: dict[str, tuple[str, int]] = {}
+    quantities: dict[str, Decimal] = {}
+    months: dict[tuple[int, int], int] = {}
+    for part in parts:
+        for status, label, n in part.by_status:
+            by_status[status] = (label, by_status.get(status, (label, 0))[1] + n)
+        for unit, total in part.quantities:
+            quantities[unit] = quantities.get(unit, Decimal(0)) + total
+        for year, month, n in part.months:
+            months[(year, month)] = months.get((year, month), 0) + n
+    return Summary(
+        total=sum(p.total for p in parts),
+        by_status=[(status, label, n) for status, (label, n) in by_status.items()],
+        quantities=sorted(quantities.items()),
+        months=[(y, m, n) for (y, m), n in months.items()],
     )

@@ -212,7 +212,7 @@ async def stream(
             if entry.collection_id not in batch:  # the next few hundred, in two queries
                 upcoming = the_plan.entries[index : index + TICKET_BATCH]
                 ids = [e.collection_id for e in upcoming if e.collection_id is not None]
-                batch = await coletas.tickets(client_id, ids, settings)
+                batch = await coletas.tickets((client_id,), ids, settings)
             ticket = batch.pop(entry.collection_id, None)
             if ticket is None:
                 continue

@@ -8,6 +8,7 @@ from typing import Any
 
 from espaco.domain.errors import DomainError
 from espaco.domain.periods import Period
+from espaco.services.access.scope import Scope, scoped
 from espaco.tables import CollectionStatus
 
 # URL spelling (pt-BR, what people bookmark) ↔ stored status.
@@ -50,11 +51,12 @@ def situacao_param(status: str | None) -> str:
     return next((k for k, v in SITUACOES.items() if v == status), "")
 
 
-def where_clause(client_id: int, filters: Filters) -> tuple[str, list[Any]]:
-    """The SQL condition on ``collection c`` for the client and filters (``{}`` placeholders)
-    and its values."""
-    sql = "c.client = {} AND c.event_on >= {} AND c.event_on <= {}"
-    args: list[Any] = [client_id, filters.period.start, filters.period.end]
+def where_clause(client: int | Scope, filters: Filters) -> tuple[str, list[Any]]:
+    """The SQL condition on ``collection c`` for the client (or a group's scope) and filters
+    (``{}`` placeholders) and its values."""
+    scope = (client,) if isinstance(client, int) else client
+    sql = scoped("c.client IN {scope} AND c.event_on >= {} AND c.event_on <= {}", scope)
+    args: list[Any] = [*scope, filters.period.start, filters.period.end]
     if filters.location_id is not None:
         sql += " AND c.location = {}"
         args.append(filters.location_id)

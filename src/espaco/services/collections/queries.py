@@ -1,8 +1,9 @@
 """The Coletas page's SQL, each query with the row type it returns (see ``espaco.db.read``).
 
 Plain SQL: Piccolo's query builder and row conversion cost more than the indexed query itself
-(``bench/db_engine.py``). The client filter is always the first argument; the collection filters
-(period, place, situação) are ``collections.filters.where_clause``, appended at run time.
+(``bench/db_engine.py``). The scope's filter (``IN {scope}``, ``services/access/scope.py``) comes
+first; the collection filters (period, place, situação) are
+``collections.filters.where_clause``, appended at run time.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Row(NamedTuple):
     mtr_number: str | None
     mtr_status: str | None
     certificate_id: int | None
+    client_id: int = 0  # the unit it belongs to (a group's page names it)
 
     @property
     def status_label(self) -> str:
@@ -47,7 +49,7 @@ ROWS = Query(
     "SELECT c.id, c.external_id, c.event_on, c.status, l.label, c.service,"
     " c.waste_description, c.waste_class, c.quantity, c.unit, c.mtr_number, c.mtr_status,"
     " (SELECT MIN(m.certificate) FROM certificate_mtr m"
-    "   WHERE m.client = c.client AND m.mtr_number = c.mtr_number) AS certificate_id"
+    "   WHERE m.client = c.client AND m.mtr_number = c.mtr_number) AS certificate_id, c.client"
     " FROM collection c JOIN location l ON l.id = c.location WHERE ",
 )
 
@@ -59,9 +61,24 @@ class LocationOption(NamedTuple):
     label: str
 
 
-# Arguments: the client.
+# Arguments: the scope's ids.
 LOCATIONS = Query(
-    LocationOption, "SELECT id, label FROM location WHERE client = {} ORDER BY label, id"
+    LocationOption, "SELECT id, label FROM location WHERE client IN {scope} ORDER BY label, id"
+)
+
+
+class UnitLocation(NamedTuple):
+    """A place with the unit (client) that owns it, for a group's grouped lists."""
+
+    id: int
+    label: str
+    client_id: int
+
+
+# Arguments: the scope's ids.
+UNIT_LOCATIONS = Query(
+    UnitLocation,
+    "SELECT id, label, client FROM location WHERE client IN {scope} ORDER BY label, id",
 )
 
 
@@ -80,11 +97,11 @@ class CertificateRow(NamedTuple):
     has_pdf: bool
 
 
-# Arguments: the client, then the rest's.
+# Arguments: the scope's ids, then the rest's.
 _CERTIFICATES = (
     "SELECT c.id, c.number, c.issued_on, c.period_start, c.period_end, c.receiver, c.mtr_count,"
     " c.pdf_path IS NOT NULL AND c.pdf_path <> '' AS has_pdf"
-    " FROM certificate c WHERE c.client = {} "
+    " FROM certificate c WHERE c.client IN {scope} "
 )
 # ... the period's first and last day, the limit.
 CERTIFICATES = Query(
@@ -116,9 +133,9 @@ class CertificateFile(NamedTuple):
     pdf_path: str | None
 
 
-# Arguments: the certificate, the client.
+# Arguments: the certificate, the scope's ids.
 CERTIFICATE_FILE = Query(
-    CertificateFile, "SELECT number, pdf_path FROM certificate WHERE id = {} AND client = {}"
+    CertificateFile, "SELECT number, pdf_path FROM certificate WHERE id = {} AND client IN {scope}"
 )
 
 
@@ -126,11 +143,11 @@ class PhotoPath(NamedTuple):
     path: str
 
 
-# Arguments: the photo, the collection, the client.
+# Arguments: the photo, the collection, the scope's ids.
 PHOTO_FILE = Query(
     PhotoPath,
     "SELECT p.path FROM collection_photo p JOIN collection c ON c.id = p.collection"
-    " WHERE p.id = {} AND c.id = {} AND c.client = {}",
+    " WHERE p.id = {} AND c.id = {} AND c.client IN {scope}",
 )
 
 
@@ -168,7 +185,7 @@ class TicketRecord(NamedTuple):
     client_document: str
 
 
-# Arguments: the client, then the collections (+ "({}, {}, …)").
+# Arguments: the scope's ids, then the collections (+ "({}, {}, …)").
 TICKETS = Query(
     TicketRecord,
     "SELECT c.id, c.external_id, c.content_hash, c.status, c.scheduled_on, c.performed_at,"
@@ -178,7 +195,7 @@ TICKETS = Query(
     " l.label, l.street, l.number AS street_number, l.complement, l.district,"
     " l.city, l.state, l.cep, k.name AS client_name, k.document AS client_document"
     " FROM collection c JOIN location l ON l.id = c.location"
-    " JOIN client k ON k.id = c.client WHERE c.client = {} AND c.id IN ",
+    " JOIN client k ON k.id = c.client WHERE c.client IN {scope} AND c.id IN ",
 )
 
 

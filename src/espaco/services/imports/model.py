@@ -101,6 +101,23 @@ class ClientRow:
     access_emails: list[str] | None  # None: keep the stored list
     invoice_emails: list[str] | None
     locations: list[LocationRow]
+    # ``group``: absent (UNCHANGED: keep its group), null (None: in no group) or the group.
+    group: GroupRef | None | Unchanged = None
+
+
+class Unchanged:
+    """``clients[].group`` absent: the client's group (one a master user set, say) is kept."""
+
+
+UNCHANGED = Unchanged()
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRef:
+    """``clients[].group``: the ERP's group (matriz e filiais) of the client."""
+
+    external_id: str
+    name: str
 
 
 @dataclass(slots=True)

@@ -24,6 +24,7 @@ from espaco.services.imports.model import ImportProblem, ImportResult, Known, Va
 from espaco.services.imports.sql import IN_CHUNK, Sql
 from espaco.services.imports.store import Conflict, Writer
 from espaco.services.imports.store_collections import write_certificates, write_collections
+from espaco.services.imports.store_groups import store_groups
 from espaco.services.imports.validate import validate
 from espaco.services.operations import outbox
 from espaco.services.operations.media import MediaStore
@@ -114,6 +115,7 @@ async def write_document(
     async with engine.transaction() as transaction:
         writer = Writer(Sql(engine, transaction.connection), now, progress)
         await writer.clients(doc)
+        await store_groups(writer, doc)
         await writer.locations(doc)
         await writer.invoices(doc)
         await write_collections(writer, doc)

@@ -58,12 +58,13 @@ def _columns(table: type[Table], *skip: Column) -> tuple[str, ...]:
 
 
 # What the import leaves alone: the ERP id (the key it matches on), what the portal keeps
-# (access codes, sessions, timestamps it sets itself, e-mail preferences, counters of triggers).
+# (access codes, sessions, timestamps it sets itself, e-mail preferences, counters of triggers;
+# the group: store_groups sets it).
 CLIENT_COLS = _columns(
     Client, Client.external_id, Client.access_code_hash, Client.code_generated_at,
     Client.session_epoch, Client.data_version, Client.created_at, Client.updated_at,
     Client.pendencias_email, Client.pendencias_checked_at, Client.collection_done_email,
-    Client.calendar_token_hash, Client.calendar_token_at,
+    Client.calendar_token_hash, Client.calendar_token_at, Client.client_group,
 )  # fmt: skip
 LOCATION_COLS = _columns(Location, Location.external_id)
 INVOICE_COLS = _columns(Invoice, Invoice.external_id, Invoice.updated_at)

@@ -13,19 +13,28 @@ from zoneinfo import ZoneInfo
 from espaco.services.imports.context import Context
 from espaco.services.imports.fields import Problems, Rec
 from espaco.services.imports.files import FileChecker
-from espaco.services.imports.model import ClientRow, Known, LocationRow, ValidDocument
+from espaco.services.imports.model import (
+    UNCHANGED,
+    ClientRow,
+    GroupRef,
+    Known,
+    LocationRow,
+    Unchanged,
+    ValidDocument,
+)
 from espaco.services.imports.validate_billing import validate_invoice
 from espaco.services.imports.validate_collections import validate_certificate, validate_collection
-from espaco.tables import Client, Location
+from espaco.tables import Client, ClientGroup, Location
 
 FORMAT = "espaco-import/1"
 TOP_KEYS = frozenset({"format", "clients", "invoices", "collections", "certificates"})
 CLIENT_KEYS = frozenset(
     {
         "external_id", "document", "name", "trade_name", "access_emails", "invoice_emails",
-        "active", "locations",
+        "active", "locations", "group",
     }
 )  # fmt: skip
+GROUP_KEYS = frozenset({"external_id", "name"})
 LOCATION_KEYS = frozenset(
     {
         "external_id", "label", "street", "number", "complement", "district", "city", "state",
@@ -127,9 +136,33 @@ def _client(ctx: Context, raw: object, base: str) -> ClientRow | None:
         location = _location(ctx, item, f"{base}.locations[{index}]", external_id)
         if location is not None:
             locations.append(location)
+    group = _group(ctx, rec)
     if len(ctx.problems) > before or external_id is None or document is None or name is None:
         return None
-    return ClientRow(external_id, document, name, trade_name, active, access, invoice, locations)
+    return ClientRow(
+        external_id, document, name, trade_name, active, access, invoice, locations, group
+    )
+
+
+def _group(ctx: Context, rec: Rec) -> GroupRef | None | Unchanged:
+    """``group``: absent keeps the client's group, null takes it out of any, an object
+    ``{"external_id", "name"}`` puts it in that group (made or renamed as needed)."""
+    if not rec.has("group"):
+        return UNCHANGED
+    if rec.data["group"] is None:
+        return None
+    group = rec.obj("group", GROUP_KEYS)
+    if group is None:
+        return None
+    external_id = group.text("external_id", max_len=ClientGroup.external_id.length, required=True)
+    name = group.text("name", max_len=ClientGroup.name.length, required=True)
+    if external_id is None or name is None:
+        return None
+    named = ctx.seen.setdefault("group_names", {})
+    if named.setdefault(external_id, name) != name:
+        group.fail("name", "mismatch", f"Grupo {external_id} com outro nome neste arquivo")
+        return None
+    return GroupRef(external_id, " ".join(name.split()))
 
 
 def _location(ctx: Context, raw: object, base: str, client: str | None) -> LocationRow | None:

@@ -19,6 +19,7 @@ from espaco.db import database, read
 from espaco.domain import scheduling
 from espaco.domain.errors import Invalid, NotFound
 from espaco.mail import Email, email_environment, render_email
+from espaco.services.access.scope import Scope, column_in, scoped_query
 from espaco.services.operations import audit, outbox
 from espaco.services.solicitacoes.queries import LIST, ListRow
 from espaco.settings import Settings
@@ -52,6 +53,7 @@ class Place:
     id: int
     label: str
     address: str
+    client_id: int = 0  # the unit (client) that owns it: a group's request is filed for it
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,8 @@ def address_of(row: dict) -> str:
     return f"{text} - {row['state']}" if row.get("state") else text
 
 
-async def active_places(client_id: int) -> list[Place]:
-    """The client's active places, by label: the only ones a request may name."""
+async def active_places(scope: Scope) -> list[Place]:
+    """The scope's active places, by label: the only ones a request may name."""
     rows = (
         await Location.select(
             Location.id,
@@ -103,12 +105,13 @@ async def active_places(client_id: int) -> list[Place]:
             Location.district,
             Location.city,
             Location.state,
+            Location.client,
         )
-        .where((Location.client == client_id) & (Location.active == True))  # noqa: E712
+        .where(column_in(Location.client, scope) & (Location.active == True))  # noqa: E712
         .order_by(Location.label)
         .order_by(Location.id)
     )
-    return [Place(r["id"], r["label"], address_of(r)) for r in rows]
+    return [Place(r["id"], r["label"], address_of(r), r["client"]) for r in rows]
 
 
 async def _lock_protocols() -> None:
@@ -164,7 +167,7 @@ async def notify_client(
 
 
 async def submit_request(
-    client_id: int,
+    scope: Scope,
     *,
     location: str,
     intended: str,
@@ -174,13 +177,14 @@ async def submit_request(
     now: datetime,
     ip: str = "",
 ) -> str:
-    """Validate and write a request: its protocol (a second post of the same form answers the
+    """Validate and write a request, filed for the unit (client) that owns the chosen place: its
+    protocol (a second post of the same form answers the
     first one's and writes nothing); :class:`Invalid` with the fields' messages."""
     key = submission_key.strip()[:KEY_MAX]
     today = local_date(now, settings.tz)
     text = description.strip().replace("\r\n", "\n")
     errors: dict[str, str] = {}
-    places = {p.id: p for p in await active_places(client_id)}
+    places = {p.id: p for p in await active_places(scope)}
     try:
         location_id = int(location)
     except ValueError:
@@ -203,12 +207,14 @@ async def submit_request(
                 CollectionRequest.protocol, CollectionRequest.client
             ).where(CollectionRequest.submission_key == key)
             if done:
-                if done[0]["client"] != client_id:
+                if done[0]["client"] not in scope:
                     raise Invalid({"formulario": "Formulário inválido."})
                 return str(done[0]["protocol"])
         if errors:
             raise Invalid(errors)
         assert wanted is not None  # noqa: S101 - date_problem returned None
+        place = places[location_id]
+        client_id = place.client_id
         repeated = await CollectionRequest.select(CollectionRequest.protocol).where(
             (CollectionRequest.client == client_id)
             & (CollectionRequest.location == location_id)
@@ -232,7 +238,6 @@ async def submit_request(
                 created_at=now,
             )
         )
-        place = places[location_id]
         await notify_client(
             client_id,
             "request_received",
@@ -323,27 +328,27 @@ def _list_view(r: ListRow) -> RequestView:
 
 
 async def client_requests(
-    client_id: int, page: int = 1, per_page: int = LIST_PAGE_SIZE
+    scope: Scope, page: int = 1, per_page: int = LIST_PAGE_SIZE
 ) -> tuple[list[RequestView], bool]:
-    """One page (from 1) of the client's requests, newest first, and whether more follow."""
+    """One page (from 1) of the scope's requests, newest first, and whether more follow."""
     offset = (max(page, 1) - 1) * per_page
-    rows = await read.rows(LIST, client_id, per_page + 1, offset)
+    rows = await read.rows(scoped_query(LIST, scope), *scope, per_page + 1, offset)
     return [_list_view(r) for r in rows[:per_page]], len(rows) > per_page
 
 
-async def client_request(client_id: int, protocol: str) -> RequestView:
-    """One request, looked up within the client: another client's protocol is
+async def client_request(scope: Scope, protocol: str) -> RequestView:
+    """One request, looked up within the scope: another client's protocol is
     :class:`NotFound`."""
     rows = await _view_query().where(
-        (CollectionRequest.client == client_id) & (CollectionRequest.protocol == protocol[:20])
+        column_in(CollectionRequest.client, scope) & (CollectionRequest.protocol == protocol[:20])
     )
     if not rows:
         raise NotFound("Solicitação não encontrada.")
     return to_view(rows[0])
 
 
-async def cancel_request(client_id: int, protocol: str, *, now: datetime, ip: str = "") -> bool:
-    """Cancel a pending request of the client: True, or False when it is too late (Planejamento
+async def cancel_request(scope: Scope, protocol: str, *, now: datetime, ip: str = "") -> bool:
+    """Cancel a pending request of the scope: True, or False when it is too late (Planejamento
     already answered); :class:`NotFound` when the client has no such request."""
     async with CollectionRequest._meta.db.transaction():
         rows = (
@@ -354,15 +359,15 @@ async def cancel_request(client_id: int, protocol: str, *, now: datetime, ip: st
                 }
             )
             .where(
-                (CollectionRequest.client == client_id)
+                column_in(CollectionRequest.client, scope)
                 & (CollectionRequest.protocol == protocol[:20])
                 & (CollectionRequest.status == RequestStatus.pending)
             )
-            .returning(CollectionRequest.id)
+            .returning(CollectionRequest.id, CollectionRequest.client)
         )
         if not rows:
             exists = await CollectionRequest.exists().where(
-                (CollectionRequest.client == client_id)
+                column_in(CollectionRequest.client, scope)
                 & (CollectionRequest.protocol == protocol[:20])
             )
             if not exists:
@@ -373,7 +378,7 @@ async def cancel_request(client_id: int, protocol: str, *, now: datetime, ip: st
             now=now,
             actor="cliente",
             ip=ip,
-            client_id=client_id,
+            client_id=rows[0]["client"],
             details={"protocol": protocol},
         )
     return True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from espaco.web.admin import account, clients, login, outbox, solicitacoes, tokens
+from espaco.web.admin import account, clients, groups, login, outbox, solicitacoes, tokens
 
 ROUTES = [
     login.login_page,
@@ -19,6 +19,7 @@ ROUTES = [
     clients.remove_email,
     clients.generate_code,
     clients.set_active,
+    *groups.ROUTES,
     outbox.outbox_page,
     outbox.retry,
     outbox.send_pending,

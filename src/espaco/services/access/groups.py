@@ -1,0 +1,305 @@
+"""Matriz e filiais: what a master user does to a group of clients — create it, add and remove
+members (a client belongs to at most one group), keep its E-mail list and generate its access
+code. Every change leaves an audit event.
+
+The group's code is generated, hashed, sealed into the outbox and e-mailed exactly like a
+client's (services/access/cadastros.py): the clear code exists only in this function's memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from espaco.db import database
+from espaco.mail import Email, email_environment, render_email
+from espaco.services.access import passwords, sealing, sessions
+from espaco.services.access.access_codes import new_group_code, normalize_code
+from espaco.services.access.cadastros import (
+    MAX_EMAILS,
+    EmailAddress,
+    email_problem,
+    normalize_email,
+)
+from espaco.services.operations import audit, outbox
+from espaco.settings import Settings
+from espaco.tables import Client, ClientGroup, ClientGroupEmail
+
+MAX_NAME = 200
+NO_RECIPIENTS = (
+    "Nenhum código foi gerado: cadastre ao menos um endereço no E-mail do grupo, para onde o "
+    "código é enviado."
+)
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    name: str
+    trade_name: str
+    document: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    id: int
+    name: str
+    external_id: str | None
+    members: int
+
+
+@dataclass(frozen=True)
+class GroupDetail:
+    id: int
+    name: str
+    external_id: str | None
+    code_generated_at: datetime | None
+    members: tuple[Member, ...]
+    emails: tuple[EmailAddress, ...]
+
+
+def clean_name(text: str) -> tuple[str, str | None]:
+    """The group name as stored, and a Portuguese error when it will not do."""
+    name = " ".join(str(text).split())
+    if not name:
+        return "", "Informe o nome do grupo."
+    if len(name) > MAX_NAME:
+        return name, f"O nome do grupo tem no máximo {MAX_NAME} caracteres."
+    return name, None
+
+
+async def list_groups() -> list[GroupSummary]:
+    rows = await database.fetch(
+        "SELECT g.id, g.name, g.external_id, COUNT(c.id) AS members FROM client_group g"
+        " LEFT JOIN client c ON c.client_group = g.id"
+        " GROUP BY g.id, g.name, g.external_id ORDER BY g.name, g.id"
+    )
+    return [GroupSummary(r["id"], r["name"], r["external_id"], int(r["members"])) for r in rows]
+
+
+async def group_detail(group_id: int) -> GroupDetail | None:
+    rows = await ClientGroup.select(
+        ClientGroup.id, ClientGroup.name, ClientGroup.external_id, ClientGroup.code_generated_at
+    ).where(ClientGroup.id == group_id)
+    if not rows:
+        return None
+    members = (
+        await Client.select(
+            Client.id, Client.name, Client.trade_name, Client.document, Client.active
+        )
+        .where(Client.client_group == group_id)
+        .order_by(Client.name)
+        .order_by(Client.id)
+    )
+    emails = (
+        await ClientGroupEmail.select(ClientGroupEmail.id, ClientGroupEmail.address)
+        .where(ClientGroupEmail.client_group == group_id)
+        .order_by(ClientGroupEmail.address)
+    )
+    row = rows[0]
+    return GroupDetail(
+        id=row["id"],
+        name=row["name"],
+        external_id=row["external_id"],
+        code_generated_at=row["code_generated_at"],
+        members=tuple(
+            Member(m["id"], m["name"], m["trade_name"], m["document"], bool(m["active"]))
+            for m in members
+        ),
+        emails=tuple(EmailAddress(e["id"], e["address"]) for e in emails),
+    )
+
+
+async def create_group(
+    name: str, *, actor: str, ip: str, now: datetime, external_id: str | None = None
+) -> int:
+    """A new, empty group (the name already cleaned); its id."""
+    async with ClientGroup._meta.db.transaction():
+        rows = await ClientGroup.insert(
+            ClientGroup(name=name, external_id=external_id, created_at=now, updated_at=now)
+        ).returning(ClientGroup.id)
+        group_id = int(rows[0]["id"])
+        await audit.record(
+            "group_created", now=now, actor=actor, ip=ip, details={"group": group_id}
+        )
+    return group_id
+
+
+async def _group_exists(group_id: int) -> bool:
+    return bool(await ClientGroup.exists().where(ClientGroup.id == group_id))
+
+
+async def add_member(
+    group_id: int, client_id: int, *, actor: str, ip: str, now: datetime
+) -> str | None:
+    """Put a client in the group; a Portuguese error, or None (also when already a member)."""
+    async with ClientGroup._meta.db.transaction():
+        if not await _group_exists(group_id):
+            return "Grupo não encontrado."
+        rows = await Client.select(Client.client_group).where(Client.id == client_id)
+        if not rows:
+            return "Cliente não encontrado."
+        current = rows[0]["client_group"]
+        if current == group_id:
+            return None
+        if current is not None:
+            other = await ClientGroup.select(ClientGroup.name).where(ClientGroup.id == current)
+            name = other[0]["name"] if other else ""
+            return (
+                f"Este cliente já pertence ao grupo “{name}”: retire-o de lá antes "
+                "(um cliente pertence a no máximo um grupo)."
+            )
+        await Client.update({Client.client_group: group_id, Client.updated_at: now}).where(
+            Client.id == client_id
+        )
+        await audit.record(
+            "group_member_added", now=now, actor=actor, ip=ip, client_id=client_id,
+            details={"group": group_id},
+        )  # fmt: skip
+    return None
+
+
+async def remove_member(
+    group_id: int, client_id: int, *, actor: str, ip: str, now: datetime
+) -> bool:
+    """Take a client out of the group (its group sessions end: they may no longer see it)."""
+    async with ClientGroup._meta.db.transaction():
+        rows = (
+            await Client.update({Client.client_group: None, Client.updated_at: now})
+            .where((Client.id == client_id) & (Client.client_group == group_id))
+            .returning(Client.id)
+        )
+        if not rows:
+            return False
+        await _end_sessions(group_id)
+        await audit.record(
+            "group_member_removed", now=now, actor=actor, ip=ip, client_id=client_id,
+            details={"group": group_id},
+        )  # fmt: skip
+    return True
+
+
+async def _end_sessions(group_id: int) -> None:
+    await ClientGroup.update({ClientGroup.session_epoch: ClientGroup.session_epoch + 1}).where(
+        ClientGroup.id == group_id
+    )
+    await sessions.end_group_sessions(group_id)
+
+
+async def add_email(group_id: int, text: str, *, actor: str, ip: str, now: datetime) -> str | None:
+    """Add an address to the group's E-mail list; a Portuguese error, or None."""
+    address = normalize_email(text)
+    problem = email_problem(address)
+    if problem:
+        return problem
+    async with ClientGroup._meta.db.transaction():
+        if not await _group_exists(group_id):
+            return "Grupo não encontrado."
+        existing = await ClientGroupEmail.select(ClientGroupEmail.address).where(
+            ClientGroupEmail.client_group == group_id
+        )
+        if any(e["address"] == address for e in existing):
+            return None
+        if len(existing) >= MAX_EMAILS:
+            return f"O E-mail do grupo já tem {MAX_EMAILS} endereços, o máximo."
+        await ClientGroupEmail.insert(
+            ClientGroupEmail(client_group=group_id, address=address)
+        ).on_conflict(action="DO NOTHING")
+        await audit.record(
+            "group_email_added", now=now, actor=actor, ip=ip,
+            details={"group": group_id, "address": address},
+        )  # fmt: skip
+    return None
+
+
+async def remove_email(group_id: int, email_id: int, *, actor: str, ip: str, now: datetime) -> bool:
+    async with ClientGroup._meta.db.transaction():
+        rows = (
+            await ClientGroupEmail.delete()
+            .where((ClientGroupEmail.id == email_id) & (ClientGroupEmail.client_group == group_id))
+            .returning(ClientGroupEmail.address)
+        )
+        if not rows:
+            return False
+        await audit.record(
+            "group_email_removed", now=now, actor=actor, ip=ip,
+            details={"group": group_id, "address": rows[0]["address"]},
+        )  # fmt: skip
+    return True
+
+
+@dataclass(frozen=True)
+class CodeResult:
+    sent_to: tuple[str, ...] = ()
+    error: str | None = None
+
+
+async def generate_access_code(
+    group_id: int, *, settings: Settings, actor: str, ip: str, now: datetime
+) -> CodeResult:
+    """Replace the group's code with a fresh one and e-mail it to the group's E-mail list; the
+    group's open sessions end. The code is never returned, logged or audited."""
+    code = new_group_code()
+    try:  # argon2 outside the write lock, and off the event loop
+        code_hash = await passwords.hash(normalize_code(code))
+    except passwords.Busy:
+        return CodeResult(error="O portal está ocupado agora: tente de novo em alguns segundos.")
+    async with ClientGroup._meta.db.transaction():
+        rows = await ClientGroup.select(ClientGroup.name).where(ClientGroup.id == group_id)
+        if not rows:
+            return CodeResult(error="Grupo não encontrado.")
+        emails = (
+            await ClientGroupEmail.select(ClientGroupEmail.address)
+            .where(ClientGroupEmail.client_group == group_id)
+            .order_by(ClientGroupEmail.address)
+        )
+        recipients = tuple(e["address"] for e in emails)
+        if not recipients:
+            return CodeResult(error=NO_RECIPIENTS)
+        subject, text, html = render_email(
+            email_environment(),
+            "access_code",
+            {
+                "client_name": rows[0]["name"],
+                "code": sealing.MASK,  # the sender puts the code back at send time
+                "base_url": settings.base_url,
+                "provider_name": settings.provider_name,
+                "document_formatted": "",
+                "group": True,
+            },
+        )
+        await ClientGroup.update(
+            {
+                ClientGroup.access_code_hash: code_hash,
+                ClientGroup.code_generated_at: now,
+                ClientGroup.updated_at: now,
+            }
+        ).where(ClientGroup.id == group_id)
+        await _end_sessions(group_id)
+        await outbox.enqueue(
+            Email(to=recipients, subject=subject, text=text, html=html),
+            kind="access_code",
+            now=now,
+            secret=code,
+            secret_key=settings.secret_key,
+        )
+        await audit.record(
+            "group_access_code_generated", now=now, actor=actor, ip=ip,
+            details={"group": group_id, "recipients": len(recipients)},
+        )  # fmt: skip
+    outbox.wake()
+    return CodeResult(sent_to=recipients)
+
+
+async def set_demo_access_code(group_id: int, *, now: datetime) -> str:
+    """Give a demo group a fresh code and return it in clear (only ``espaco demo`` prints it)."""
+    code = new_group_code()
+    await ClientGroup.update(
+        {
+            ClientGroup.access_code_hash: passwords.hash_secret(normalize_code(code)),
+            ClientGroup.code_generated_at: now,
+            ClientGroup.session_epoch: ClientGroup.session_epoch + 1,
+        }
+    ).where(ClientGroup.id == group_id)
+    return code

@@ -1,0 +1,41 @@
+"""What a client session may see: a tuple of client ids (one for a client's own login, every
+member for a group's, or the one unit a group chose), and the SQL that filters on it.
+
+Services take the scope as one parameter and spell the filter ``<column> IN {scope}`` in their
+SQL; :func:`scoped` turns that into ``= {}`` for one id (the single-client pages keep their plan
+and cost) or ``IN ({}, {}, …)`` for several, and the caller passes ``*scope`` at that place.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from espaco.db.read import Query, R
+
+Scope = tuple[int, ...]
+MARK = " IN {scope}"
+
+
+@lru_cache(maxsize=512)
+def _spelled(sql: str, n: int) -> str:
+    if n < 1:
+        raise ValueError("an empty scope sees nothing: refuse it before asking")
+    return sql.replace(MARK, " = {}" if n == 1 else " IN (" + ", ".join(["{}"] * n) + ")")
+
+
+def scoped(sql: str, scope: Scope) -> str:
+    """``sql`` with each ``IN {scope}`` spelled for ``len(scope)`` ids."""
+    return _spelled(sql, len(scope))
+
+
+def column_in(column: Any, scope: Scope) -> Any:
+    """A Piccolo condition ``column`` in ``scope`` (``=`` for one id)."""
+    if not scope:
+        raise ValueError("an empty scope sees nothing: refuse it before asking")
+    return column == scope[0] if len(scope) == 1 else column.is_in(list(scope))
+
+
+def scoped_query(query: Query[R], scope: Scope) -> Query[R]:
+    """``query`` with each ``IN {scope}`` spelled for ``len(scope)`` ids."""
+    return Query(query.row, _spelled(query.sql, len(scope)))

@@ -1,0 +1,241 @@
+"""Grupos (master only): ``/admin/clientes/grupos`` lists the groups (matriz e filiais) and makes
+one; ``/admin/clientes/grupos/{id}`` shows a group's members (search clients and add them,
+remove them), its E-mail list and its access code, and the forms those post. Every change is
+audited by ``services/access/groups.py``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.response import Response
+
+from espaco.domain.errors import NotFound
+from espaco.services.access import cadastros, groups
+from espaco.services.access.groups import GroupDetail
+from espaco.web.admin.common import Form, actor_ip, admin_page
+from espaco.web.auth import clock_of
+from espaco.web.guards import Staff, master_only
+from espaco.web.pages import needs_confirmation
+from espaco.web.params import PathId, page_number, query_id
+from espaco.web.redirects import redirect
+
+LIST = "/admin/clientes/grupos"
+
+
+def group_url(group_id: int, query: str = "") -> str:
+    return f"{LIST}/{group_id}" + (f"?q={query}" if query else "")
+
+
+@get(LIST, include_in_schema=False, guards=[master_only])
+async def group_list(request: Request, staff: Staff) -> Response[str]:
+    return await _list_page(request, staff)
+
+
+async def _list_page(
+    request: Request,
+    staff: Staff,
+    *,
+    errors: dict[str, str] | None = None,
+    typed: str = "",
+    status_code: int = 200,
+) -> Response[str]:
+    context = {"groups": await groups.list_groups(), "errors": errors or {}, "typed": typed}
+    return admin_page(request, staff, "admin/grupos.html", context, status_code=status_code)
+
+
+@post(LIST, include_in_schema=False, guards=[master_only])
+async def create_group(request: Request, staff: Staff, data: Form) -> Response[str]:
+    typed = str(data.get("nome", ""))[:300]
+    name, error = groups.clean_name(typed)
+    if error:
+        return await _list_page(
+            request, staff, errors={"nome": error}, typed=typed, status_code=422
+        )
+    actor, ip = actor_ip(request, staff)
+    group_id = await groups.create_group(name, actor=actor, ip=ip, now=clock_of(request).now())
+    return redirect(
+        request,
+        group_url(group_id),
+        same_page=True,
+        notice=f"Grupo “{name}” criado: adicione as unidades.",
+    )
+
+
+async def _detail(group_id: int) -> GroupDetail:
+    group = await groups.group_detail(group_id)
+    if group is None:
+        raise NotFound("Grupo não encontrado.")
+    return group
+
+
+async def _group_page(
+    request: Request,
+    staff: Staff,
+    group: GroupDetail,
+    *,
+    errors: dict[str, str] | None = None,
+    typed: str = "",
+    status_code: int = 200,
+) -> Response[str]:
+    query = str(request.query_params.get("q", ""))[: cadastros.MAX_QUERY]
+    results = (
+        await cadastros.search_clients(query, page_number(request.query_params.get("pagina")))
+        if query.strip()
+        else None
+    )
+    context: dict[str, Any] = {
+        "group": group,
+        "q": query,
+        "results": results,
+        "member_ids": {m.id for m in group.members},
+        "errors": errors or {},
+        "typed": typed,
+        "max_emails": cadastros.MAX_EMAILS,
+    }
+    return admin_page(
+        request,
+        staff,
+        "admin/grupo.html",
+        context,
+        fragment="admin/partials/grupo_painel.html",
+        status_code=status_code,
+    )
+
+
+@get(LIST + "/{group_id:int}", include_in_schema=False, guards=[master_only])
+async def group_page(request: Request, staff: Staff, group_id: PathId) -> Response[str]:
+    """Members, the client search (``?q=``) to add more, the E-mail list and the code."""
+    return await _group_page(request, staff, await _detail(group_id))
+
+
+@post(LIST + "/{group_id:int}/membros", include_in_schema=False, guards=[master_only])
+async def add_member(request: Request, staff: Staff, group_id: PathId, data: Form) -> Response[str]:
+    client_id = query_id(str(data.get("cliente", ""))[:20])
+    if client_id is None:
+        return await _group_page(
+            request, staff, await _detail(group_id),
+            errors={"membro": "Escolha um cliente da busca."}, status_code=422,
+        )  # fmt: skip
+    actor, ip = actor_ip(request, staff)
+    error = await groups.add_member(
+        group_id, client_id, actor=actor, ip=ip, now=clock_of(request).now()
+    )
+    if error == "Grupo não encontrado.":
+        raise NotFound("Grupo não encontrado.")
+    if error:
+        return await _group_page(
+            request, staff, await _detail(group_id), errors={"membro": error}, status_code=422
+        )
+    return redirect(
+        request, group_url(group_id), same_page=True, notice="Cliente adicionado ao grupo."
+    )
+
+
+@post(
+    LIST + "/{group_id:int}/membros/{client_id:int}/remover",
+    include_in_schema=False,
+    guards=[master_only],
+)
+async def remove_member(
+    request: Request, staff: Staff, group_id: PathId, client_id: PathId, data: Form
+) -> Response[str]:
+    group = await _detail(group_id)
+    if needs_confirmation(request, data):
+        member = next((m for m in group.members if m.id == client_id), None)
+        if member is None:
+            raise NotFound("Grupo não encontrado.")
+        full = {
+            "layout": "admin_base.html", "fields": {}, "back_url": group_url(group_id),
+            "title": "Retirar do grupo",
+            "question": f"Retirar {member.name} do grupo {group.name}? As sessões abertas com o "
+            "código do grupo serão encerradas.",
+            "action": f"{LIST}/{group_id}/membros/{client_id}/remover",
+            "confirm_label": "Sim, retirar", "verb": "retirar",
+        }  # fmt: skip
+        return admin_page(request, staff, "confirmar.html", full)
+    actor, ip = actor_ip(request, staff)
+    removed = await groups.remove_member(
+        group_id, client_id, actor=actor, ip=ip, now=clock_of(request).now()
+    )
+    notice = "Cliente retirado do grupo." if removed else "Esse cliente já não estava no grupo."
+    return redirect(request, group_url(group_id), same_page=True, notice=notice)
+
+
+@post(LIST + "/{group_id:int}/emails", include_in_schema=False, guards=[master_only])
+async def add_email(request: Request, staff: Staff, group_id: PathId, data: Form) -> Response[str]:
+    typed = str(data.get("endereco", ""))[:300]
+    actor, ip = actor_ip(request, staff)
+    error = await groups.add_email(group_id, typed, actor=actor, ip=ip, now=clock_of(request).now())
+    if error == "Grupo não encontrado.":
+        raise NotFound("Grupo não encontrado.")
+    if error:
+        return await _group_page(
+            request, staff, await _detail(group_id), errors={"endereco": error}, typed=typed,
+            status_code=422,
+        )  # fmt: skip
+    address = cadastros.normalize_email(typed)
+    return redirect(
+        request, group_url(group_id), same_page=True, notice=f"{address} está no E-mail do grupo."
+    )
+
+
+@post(
+    LIST + "/{group_id:int}/emails/{email_id:int}/remover",
+    include_in_schema=False,
+    guards=[master_only],
+)
+async def remove_email(
+    request: Request, staff: Staff, group_id: PathId, email_id: PathId, data: Form
+) -> Response[str]:
+    actor, ip = actor_ip(request, staff)
+    removed = await groups.remove_email(
+        group_id, email_id, actor=actor, ip=ip, now=clock_of(request).now()
+    )
+    notice = "Endereço removido." if removed else "Esse endereço já não estava na lista."
+    return redirect(request, group_url(group_id), same_page=True, notice=notice)
+
+
+@post(LIST + "/{group_id:int}/codigo", include_in_schema=False, guards=[master_only])
+async def generate_code(
+    request: Request, staff: Staff, group_id: PathId, data: Form
+) -> Response[str]:
+    """Generate and e-mail the group's code; the screen says where it went, never what it is."""
+    group = await _detail(group_id)
+    if needs_confirmation(request, data):
+        full = {
+            "layout": "admin_base.html", "fields": {}, "back_url": group_url(group_id),
+            "title": "Gerar código do grupo",
+            "question": f"Gerar um novo código para o grupo {group.name} e enviá-lo por e-mail? "
+            "O código atual do grupo deixará de valer e as sessões abertas com ele serão "
+            "encerradas. Os códigos de cada unidade continuam valendo.",
+            "action": f"{LIST}/{group_id}/codigo", "confirm_label": "Sim, gerar e enviar",
+            "verb": "gerar",
+        }  # fmt: skip
+        return admin_page(request, staff, "confirmar.html", full)
+    actor, ip = actor_ip(request, staff)
+    result = await groups.generate_access_code(
+        group_id,
+        settings=request.app.state.settings,
+        actor=actor,
+        ip=ip,
+        now=clock_of(request).now(),
+    )
+    if result.error:
+        return await _group_page(
+            request, staff, group, errors={"codigo": result.error}, status_code=422
+        )
+    notice = f"Código do grupo gerado e enviado para {', '.join(result.sent_to)}."
+    return redirect(request, group_url(group_id), same_page=True, notice=notice)
+
+
+ROUTES = [
+    group_list,
+    create_group,
+    group_page,
+    add_member,
+    remove_member,
+    add_email,
+    remove_email,
+    generate_code,
+]

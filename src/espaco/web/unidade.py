@@ -1,0 +1,56 @@
+"""The unit selector of a group's pages (``?unidade=``): which members a page reads.
+
+A group's session sees every member ("Todas as unidades") or the one chosen; a client's own
+session sees itself. A ``unidade`` outside the session's scope is another client's id: 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from litestar import Request
+
+from espaco.db import database
+from espaco.domain.errors import NotFound
+from espaco.services.access.scope import Scope
+from espaco.services.access.sessions import ClientSession
+from espaco.web.params import query_id
+
+
+def chosen(request: Request, client: ClientSession) -> tuple[Scope, int | None]:
+    """The scope the page reads, and the unit chosen (None: every unit of the session)."""
+    text = str(request.query_params.get("unidade", ""))[:20]
+    if not text.strip():
+        return client.scope, None
+    unit = query_id(text)
+    if unit is None or unit not in client.scope:
+        raise NotFound("Unidade não encontrada.")
+    return (unit,), unit
+
+
+def labels(client: ClientSession) -> dict[int, str] | None:
+    """Unit names by client id for a group's tables (their "Unidade" column); None otherwise."""
+    return {u.id: u.label for u in client.units} if client.is_group else None
+
+
+async def narrowed(request: Request, client: ClientSession) -> ClientSession:
+    """The session seen as one unit, for the per-CNPJ documents (Relatório de resíduos, DMR,
+    dossiê): ``?unidade=`` picks a member of a group (default: the unit that logged in); the
+    session's scope and units stay, so the selector still lists them. Outside the scope: 404."""
+    _, unidade = chosen(request, client)
+    if unidade is None or unidade == client.client_id:
+        return client
+    rows = await database.fetch(
+        "SELECT name, trade_name, document FROM client WHERE id = {}", unidade
+    )
+    if not rows:
+        raise NotFound("Unidade não encontrada.")
+    row = rows[0]
+    return replace(
+        client,
+        client_id=unidade,
+        client_name=row["name"],
+        trade_name=row["trade_name"],
+        document=row["document"],
+        data_version=None,  # the caches read the unit's own
+    )
