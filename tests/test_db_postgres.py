@@ -7,7 +7,7 @@ session state is left on a pool connection."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import asyncpg
@@ -92,3 +92,50 @@ def test_no_code_leaves_session_state_on_a_pool_connection() -> None:
     assert list(found) == [
         'await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)'
     ], found
+
+
+@postgres_only
+async def test_lookups_by_key_reuse_one_generic_plan_on_the_lookup_pool(db) -> None:  # type: ignore[no-untyped-def]
+    # The session lookup runs at every request; planning it cost more than running it
+    # (docs/benchmarks.md). Marked generic, it runs on the lookup pool, planned once.
+    from espaco.db import read
+    from espaco.services.access.sessions import _CLIENT_SESSION
+
+    engine = database.current_engine()
+    assert isinstance(engine, PgEngine) and engine.lookup_pool is not None
+    assert _CLIENT_SESSION.generic
+    for _ in range(3):
+        assert await read.rows(_CLIENT_SESSION, "no such session") == []
+    sql = db_placeholders(_CLIENT_SESSION.sql)
+    async with engine.lookup_pool.acquire() as connection:
+        assert await connection.fetchval("SHOW plan_cache_mode") == "force_generic_plan"
+        plans = await connection.fetchrow(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
+            sql,
+        )
+    assert plans is not None, "the lookup did not run on the lookup pool"
+    assert plans["generic_plans"] >= 3 and plans["custom_plans"] == 0
+
+
+@postgres_only
+async def test_a_generic_lookup_inside_a_transaction_sees_the_transactions_writes(db) -> None:  # type: ignore[no-untyped-def]
+    from espaco.db import read
+    from espaco.services.collections.summary import _VERSION
+    from espaco.tables import Client
+
+    engine = database.current_engine()
+    assert isinstance(engine, PgEngine)
+    client = Client(external_id="C-1", document="11222333000181", name="Cliente", data_version=7)
+    client.created_at = client.updated_at = datetime(2026, 1, 1, tzinfo=UTC)
+    await client.save()
+    async with engine.transaction():
+        await Client.update({Client.data_version: 8}).where(Client.id == client.id)
+        (inside,) = await read.rows(_VERSION, client.id)
+        (outside,) = await engine.lookup_pool.fetch(db_placeholders(_VERSION.sql), client.id)
+    assert (inside.data_version, outside["data_version"]) == (8, 7)
+
+
+def db_placeholders(sql: str) -> str:
+    from espaco.db import placeholders
+
+    return placeholders(sql, "postgres")

@@ -160,5 +160,8 @@ def test_pages_take_the_clients_data_version_from_the_session_lookup(settings: S
         for path in PAGES:
             assert http.get(path).status_code == 200, path
     statements = [" ".join(statement.split()) for statement in counter.statements]
-    assert any("c.data_version FROM web_session" in statement for statement in statements)
+    assert any(
+        "c.data_version," in statement and "FROM web_session" in statement
+        for statement in statements
+    ), statements
     assert [st for st in statements if st.startswith("SELECT data_version FROM client")] == []

@@ -44,20 +44,25 @@ def current_engine() -> Engine:
     return piccolo_conf.DB
 
 
-async def fetch(sql: str, *args: Any) -> list[Record]:
+async def fetch(sql: str, *args: Any, generic: bool = False) -> list[Record]:
     """A page's read (``{}`` placeholders) on the configured engine; see :func:`espaco.db.fetch`."""
-    return await db.fetch(current_engine(), sql, *args)
+    return await db.fetch(current_engine(), sql, *args, generic=generic)
 
 
-# Connections of one worker's asyncpg pool (docs/deploy-scale.md: max_connections for N workers).
+# Connections of one worker's asyncpg pools (docs/deploy-scale.md: max_connections for N
+# workers): the main pool, and the lookup pool of generic plans (``db.PgEngine``). A lookup holds
+# its connection for one round trip (~0.1 ms), so a few serve a worker's 32 connections at once.
 POOL_SIZE = 10
+LOOKUP_POOL_SIZE = 3
 
 
 async def start(engine: Engine) -> None:
-    """Open what the engine keeps open (PostgreSQL's pool of :data:`POOL_SIZE` connections,
-    returned to it without asyncpg's reset query: see :func:`espaco.db.keep_session`)."""
+    """Open what the engine keeps open: PostgreSQL's pool of :data:`POOL_SIZE` connections and
+    its lookup pool of :data:`LOOKUP_POOL_SIZE`, both returned to without asyncpg's reset query
+    (see :func:`espaco.db.keep_session`)."""
     if isinstance(engine, db.PgEngine):
         await engine.start_connection_pool(min_size=1, max_size=POOL_SIZE, reset=db.keep_session)
+        await engine.start_lookup_pool(LOOKUP_POOL_SIZE, db.keep_session)
 
 
 async def stop(engine: Engine) -> None:

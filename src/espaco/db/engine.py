@@ -34,6 +34,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import aiosqlite
+import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine as PiccoloSQLiteEngine
@@ -283,11 +284,44 @@ async def keep_session(connection: Any) -> None:
     """
 
 
+# What a connection of the lookup pool plans differently: one generic plan per statement and
+# connection, reused at every run (PostgreSQL plans a prepared statement's generic plan once).
+GENERIC_PLANS = {"plan_cache_mode": "force_generic_plan"}
+
+
 class PgEngine(PostgresEngine):
-    """PostgreSQL through an asyncpg pool that start-up opens and shutdown closes."""
+    """PostgreSQL through an asyncpg pool that start-up opens and shutdown closes, and a small
+    second pool, the *lookup pool*, whose connections keep generic plans.
+
+    The main pool's connections plan every run for its own arguments (``force_custom_plan``:
+    generic plans of the filtered per-client lists measured 2.8-7.7x slower). Planning costs
+    more than running an indexed lookup, and a lookup by primary or unique key has one plan
+    whatever its arguments: such statements (``read.Query(..., generic=True)``: the session
+    lookup that every page makes, ``client.data_version``) run on the lookup pool and skip
+    planning (docs/benchmarks.md, "PostgreSQL's share of a request")."""
+
+    lookup_pool: Any = None
+
+    async def start_lookup_pool(self, size: int, reset: Any) -> None:
+        config = dict(self.config)
+        config["server_settings"] = {**config.get("server_settings", {}), **GENERIC_PLANS}
+        self.lookup_pool = await asyncpg.create_pool(
+            **config, min_size=1, max_size=size, reset=reset
+        )
 
     async def close(self) -> None:
         await self.close_connection_pool()
+        if self.lookup_pool is not None:
+            pool, self.lookup_pool = self.lookup_pool, None
+            await pool.close()
+
+    async def fetch_generic(self, sql: str, args: Sequence[Any]) -> list[Record]:
+        """:meth:`fetch` on the lookup pool; inside a transaction, or before the pool is open,
+        on the same connection :meth:`fetch` would take (a custom plan: the same rows)."""
+        if self.lookup_pool is None or self.current_transaction.get() is not None:
+            return await self.fetch(sql, args)
+        async with self.lookup_pool.acquire() as connection:
+            return await connection.fetch(sql, *args)
 
     async def fetch(self, sql: str, args: Sequence[Any]) -> list[Record]:
         """Rows of one statement as asyncpg records (see :func:`fetch`)."""
@@ -331,16 +365,21 @@ def as_datetime(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
-async def fetch(engine: Engine, sql: str, *args: Any) -> list[Record]:
+async def fetch(engine: Engine, sql: str, *args: Any, generic: bool = False) -> list[Record]:
     """Run one statement of SQL text and return its rows by column name or position.
 
     ``sql`` uses ``{}`` placeholders (:func:`placeholders`, the one translator). The values are
     the driver's own, without Piccolo's conversion: on PostgreSQL typed (``date``, ``bool``), on
     SQLite as stored (dates as ISO text, booleans as 0/1); pages read through ``espaco.db.read``,
     which converts them once by declared row type. Inside a transaction the statement runs on
-    the transaction's connection; on SQLite a write outside one gets its own.
+    the transaction's connection; on SQLite a write outside one gets its own. ``generic``: the
+    statement has one good plan whatever its arguments (a primary or unique key lookup); on
+    PostgreSQL it runs on the lookup pool, planned once per connection (:class:`PgEngine`).
     """
-    return await engine.fetch(placeholders(sql, engine.engine_type), args)  # type: ignore[attr-defined]
+    text = placeholders(sql, engine.engine_type)
+    if generic and isinstance(engine, PgEngine):
+        return await engine.fetch_generic(text, args)
+    return await engine.fetch(text, args)  # type: ignore[attr-defined]
 
 
 def create_engine(settings: Settings) -> Engine:

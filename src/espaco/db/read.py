@@ -34,17 +34,23 @@ Json = NewType("Json", object)  # a JSON column: a list or dict, whatever the dr
 
 class Query(Generic[R]):
     """A read: its SQL text (``{}`` placeholders) and the ``NamedTuple`` its rows become, with
-    one field per column, in order."""
+    one field per column, in order.
 
-    __slots__ = ("row", "sql")
+    ``generic=True`` says the statement has one good plan whatever its arguments — a lookup by
+    primary or unique key, each join by key too: PostgreSQL then plans it once per connection
+    instead of at every run (``espaco.db.PgEngine``'s lookup pool). Never for a per-client list
+    or count: their generic plans measured 2.8-7.7x slower (docs/benchmarks.md)."""
 
-    def __init__(self, row: type[R], sql: str) -> None:
+    __slots__ = ("generic", "row", "sql")
+
+    def __init__(self, row: type[R], sql: str, *, generic: bool = False) -> None:
         self.row = row
         self.sql = sql
+        self.generic = generic
 
     def __add__(self, more: str) -> Query[R]:
         """The same query with more text after it (a filter built at run time, an ORDER BY)."""
-        return Query(self.row, self.sql + more)
+        return Query(self.row, self.sql + more, generic=self.generic)
 
     def __repr__(self) -> str:
         return f"Query({self.row.__name__}, {self.sql!r})"
@@ -107,7 +113,8 @@ async def rows(query: Query[R], *args: Any) -> list[R]:
     """Every row of ``query`` with ``args`` for its placeholders, as ``query.row``."""
     engine = database.current_engine()
     make = converter(query.row, engine.engine_type)
-    return [make(record) for record in await database.fetch(query.sql, *args)]
+    found = await database.fetch(query.sql, *args, generic=query.generic)
+    return [make(record) for record in found]
 
 
 async def first(query: Query[R], *args: Any) -> R | None:

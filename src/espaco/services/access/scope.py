@@ -38,4 +38,4 @@ def column_in(column: Any, scope: Scope) -> Any:
 
 def scoped_query(query: Query[R], scope: Scope) -> Query[R]:
     """``query`` with each ``IN {scope}`` spelled for ``len(scope)`` ids."""
-    return Query(query.row, _spelled(query.sql, len(scope)))
+    return Query(query.row, _spelled(query.sql, len(scope)), generic=query.generic)

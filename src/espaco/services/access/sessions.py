@@ -152,6 +152,7 @@ _CLIENT_SESSION = Query(
     " c.document, c.data_version, s.epoch, c.session_epoch, s.client_group,"
     " c.client_group AS member_of FROM web_session s JOIN client c ON c.id = s.client"
     " WHERE s.id_hash = {} AND c.active",
+    generic=True,  # every request runs it: by unique key, one plan (see read.Query)
 )
 # Arguments: the group's id. Its epoch and name, and its active members (none: one row of NULLs).
 _GROUP = Query(
@@ -159,12 +160,14 @@ _GROUP = Query(
     "SELECT g.session_epoch, g.name AS group_name, c.id, c.name, c.trade_name"
     " FROM client_group g LEFT JOIN client c ON c.client_group = g.id AND c.active"
     " WHERE g.id = {} ORDER BY c.trade_name, c.name, c.id",
+    generic=True,
 )
 _STAFF_SESSION = Query(
     _StaffRow,
     "SELECT s.id, s.last_seen_at, s.created_at, u.id AS staff_id, u.username, u.name,"
     " u.role FROM web_session s JOIN staff_user u ON u.id = s.staff"
     " WHERE s.id_hash = {} AND u.active AND s.epoch = u.session_epoch",
+    generic=True,
 )
 
 

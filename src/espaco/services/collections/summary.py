@@ -92,7 +92,7 @@ _MONTHS = Query(
     "SELECT month, status, unit, SUM(n), SUM(milli), SUM(inexact) FROM collection_month"
     " WHERE client = {} AND month >= {} AND month <= {}",
 )
-_VERSION = Query(_Version, "SELECT data_version FROM client WHERE id = {}")
+_VERSION = Query(_Version, "SELECT data_version FROM client WHERE id = {}", generic=True)
 _summaries: OrderedDict[tuple[Engine, int, int, Filters], Summary] = OrderedDict()
 
 
