@@ -89,8 +89,9 @@ class Client(Table, tablename="client"):
     code_generated_at = Timestamptz(null=True, default=None)
     # Bumped when the code is regenerated or the client deactivated: older sessions die.
     session_epoch = Integer(default=0)
-    # Bumped by triggers on any change to the client's collections: the key of the in-process
-    # caches of what they hold (docs/collection-summary.md).
+    # Bumped by triggers on any change to what the client's pages show (collections, invoices,
+    # fiscal documents, boletos, places, requests, CDFs: db.schema.TRIGGERS): the key of the
+    # in-process caches of the pages' reads (services/page_cache.py, docs/collection-summary.md).
     data_version = Integer(default=0)
     created_at = Timestamptz()
     updated_at = Timestamptz()

@@ -101,3 +101,21 @@ TRIGGERS: list[Trigger] = [
         "certificate_mtr_subtract",
     ),
 ]
+
+# Every other table a client's pages show bumps client.data_version too (2026-12-06T12:00): the
+# key of the pages' read cache (services/page_cache.py). PostgreSQL reuses the collection's
+# functions (they bump the ``client`` of the transition tables); a boleto bumps its invoice's.
+_VERSIONED = (
+    "invoice",
+    "fiscal_document",
+    "location",
+    "collection_request",
+    "certificate",
+    "certificate_mtr",
+)
+TRIGGERS += [
+    Trigger(f"{table}_bump_{event}", table, "client.data_version", f"{function}_{suffix}")
+    for table in (*_VERSIONED, "boleto")
+    for event, suffix in (("inserted", "new"), ("updated", "both"), ("deleted", "old"))
+    for function in ["boleto_bump" if table == "boleto" else "collection_bump"]
+]

@@ -120,7 +120,7 @@ async def coletas_page(request: Request, client: Client) -> Response[str]:
     after = coletas.Cursor.parse(request.query_params.get("pagina"))
     rows_only = after is not None and is_fragment_request(request)
     data = await coletas.view(
-        scope, query.filters, after, rows_only=rows_only, version=client.data_version,
+        scope, query.filters, after, rows_only=rows_only, version=unit.version(client, scope),
         places=client.scope,
     )  # fmt: skip
     errors = dict(query.errors)

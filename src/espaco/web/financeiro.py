@@ -86,7 +86,9 @@ async def financeiro_page(request: Request, client: Client) -> Response[str]:
     period, preset, error = choose_period(request, today)
     number = page_number(_query(request, "pagina"))
     scope, unidade = unit.chosen(request, client)
-    data = await financeiro.financeiro(scope, period, today, number)
+    data = await financeiro.financeiro(
+        scope, period, today, number, version=unit.version(client, scope)
+    )
     months = [(m.year, m.month, m.billed_cents, m.paid_cents) for m in data.chart]
     context = {
         "client": client,

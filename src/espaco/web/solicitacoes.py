@@ -90,7 +90,7 @@ async def request_form(request: Request, client: Client) -> Response[str]:
     """The form; ``?mes=2026-12`` shows that month, and htmx gets only the calendar (or the
     whole form, for a group's unit selector: ``?unidade=``)."""
     scope, unidade = unit.chosen(request, client)
-    places = await solicitacoes.active_places(scope)
+    places = await solicitacoes.active_places(scope, unit.version(client, scope))
     form = {"chave": solicitacoes.new_submission_key()}
     context = _form_context(
         request, places, form, month=request.query_params.get("mes"), client=client,
@@ -149,7 +149,9 @@ async def request_list(request: Request, client: Client) -> Response[str]:
     """The client's requests, newest first, 50 a page (``?pagina=``)."""
     number = page_number(request.query_params.get("pagina"))
     scope, unidade = unit.chosen(request, client)
-    items, more = await solicitacoes.client_requests(scope, number)
+    items, more = await solicitacoes.client_requests(
+        scope, number, version=unit.version(client, scope)
+    )
     context = {
         "client": client,
         "unidade": unidade,

@@ -28,6 +28,12 @@ def chosen(request: Request, client: ClientSession) -> tuple[Scope, int | None]:
     return (unit,), unit
 
 
+def version(client: ClientSession, scope: Scope) -> int | None:
+    """The data version the session lookup read, when ``scope`` is the client it read it for
+    (the page caches' key; None: they read the scope's own)."""
+    return client.data_version if scope == (client.client_id,) else None
+
+
 def labels(client: ClientSession) -> dict[int, str] | None:
     """Unit names by client id for a group's tables (their "Unidade" column); None otherwise."""
     return {u.id: u.label for u in client.units} if client.is_group else None

@@ -17,6 +17,7 @@ from espaco.db import read
 from espaco.domain.errors import NotFound
 from espaco.domain.fiscal import FISCAL_KIND_LABELS, format_access_key
 from espaco.domain.periods import Period
+from espaco.services import page_cache
 from espaco.services.access.scope import Scope, scoped_query
 from espaco.services.billing.queries import BOLETO, CHART, FISCAL, PAGE, TOTALS, BoletoDetail
 
@@ -184,8 +185,19 @@ async def chart(scope: Scope, period: Period) -> list[ChartMonth]:
     return [ChartMonth(y, m, b, p) for (y, m), (b, p) in months.items()]
 
 
-async def financeiro(scope: Scope, period: Period, today: date, page: int = 1) -> Financeiro:
-    """The totals, the ``page``-th 25 closures (newest due date first) and the chart."""
+async def financeiro(
+    scope: Scope, period: Period, today: date, page: int = 1, *, version: int | None = None
+) -> Financeiro:
+    """The totals, the ``page``-th 25 closures (newest due date first) and the chart; kept in
+    process while the scope's data version stays (``services/page_cache``; ``version``: the
+    one-client scope's, when the session lookup read it)."""
+    return await page_cache.cached(
+        "financeiro", scope, version, (period, today, page),
+        lambda: _financeiro(scope, period, today, page),
+    )  # fmt: skip
+
+
+async def _financeiro(scope: Scope, period: Period, today: date, page: int) -> Financeiro:
     sums = await totals(scope, period, today)
     pages = max(1, -(-sums.invoices // PAGE_SIZE))
     page = min(max(page, 1), pages)

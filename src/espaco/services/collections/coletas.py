@@ -20,6 +20,7 @@ from espaco.db import MAX_ID, read
 from espaco.domain.errors import NotFound
 from espaco.domain.periods import Period
 from espaco.pdf.ticket import TicketData, TicketPhoto
+from espaco.services import page_cache
 from espaco.services.access.scope import Scope, scoped_query
 from espaco.services.collections.filters import WITH_TICKET, Filters, where_clause
 from espaco.services.collections.queries import (
@@ -278,14 +279,32 @@ async def view(
 ) -> View:
     """The page's data; ``rows_only`` (a "Carregar mais") skips all but the next rows;
     ``version``: the scope's ``data_version`` if the caller has read it (see ``summary``);
-    ``places``: whose places the filter lists (default: the scope's)."""
+    ``places``: whose places the filter lists (default: the scope's). Kept in process while
+    the data versions of the scope and those places stay (``services/page_cache``)."""
+    places = places or scope
+    read_scope = scope if set(places) <= set(scope) else tuple(sorted({*scope, *places}))
+    return await page_cache.cached(
+        "coletas", read_scope, version if read_scope == scope else None,
+        (scope, filters, after, rows_only, places),
+        lambda: _view(scope, filters, after, rows_only, version, places),
+    )  # fmt: skip
+
+
+async def _view(
+    scope: Scope,
+    filters: Filters,
+    after: Cursor | None,
+    rows_only: bool,
+    version: int | None,
+    places: Scope,
+) -> View:
     page = await list_collections(scope, filters, after)
     if rows_only:
         return View(page, None, [], [])
     return View(
         page,
         await scope_summary(scope, filters, version),
-        await locations(places or scope),
+        await locations(places),
         await certificates(scope, filters.period, CERTIFICATE_LIMIT),
     )
 

@@ -142,9 +142,9 @@ async def _rule(
 
 # Início shows the pendências at every visit, and for a client with 20,000 collections the three
 # rules cost ~25 ms of database time (measured with bench/scale.py: /inicio fell from thousands
-# to ~50 req/s). So each result is kept in process under ``client.data_version``, which the
-# collection triggers bump on every change (a new or changed collection shows at once), for at
-# most CACHE_SECONDS (a CDF, which does not bump it, shows within a minute: the rules count days).
+# to ~50 req/s). So each result is kept in process under ``client.data_version``, which
+# triggers bump on every change to the client's collections, CDFs and their MTRs (a change shows
+# at once), and for at most CACHE_SECONDS (from before CDFs bumped it; kept as a bound).
 CACHE_SECONDS: Final = 60.0
 CACHE_SIZE: Final = 2048
 _cache: OrderedDict[tuple[object, ...], tuple[float, Pendencias]] = OrderedDict()

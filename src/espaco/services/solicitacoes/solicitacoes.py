@@ -19,6 +19,7 @@ from espaco.db import database, read
 from espaco.domain import scheduling
 from espaco.domain.errors import Invalid, NotFound
 from espaco.mail import Email, email_environment, render_email
+from espaco.services import page_cache
 from espaco.services.access.scope import Scope, column_in, scoped_query
 from espaco.services.operations import audit, outbox
 from espaco.services.solicitacoes.queries import LIST, ListRow
@@ -94,8 +95,14 @@ def address_of(row: dict) -> str:
     return f"{text} - {row['state']}" if row.get("state") else text
 
 
-async def active_places(scope: Scope) -> list[Place]:
-    """The scope's active places, by label: the only ones a request may name."""
+async def active_places(scope: Scope, version: int | None = None) -> list[Place]:
+    """The scope's active places, by label: the only ones a request may name. Kept in process
+    while the scope's data version stays (``services/page_cache``; ``version``: the one-client
+    scope's, when the session lookup read it)."""
+    return await page_cache.cached("places", scope, version, (), lambda: _active_places(scope))
+
+
+async def _active_places(scope: Scope) -> list[Place]:
     rows = (
         await Location.select(
             Location.id,
@@ -184,7 +191,7 @@ async def submit_request(
     today = local_date(now, settings.tz)
     text = description.strip().replace("\r\n", "\n")
     errors: dict[str, str] = {}
-    places = {p.id: p for p in await active_places(scope)}
+    places = {p.id: p for p in await _active_places(scope)}  # fresh: it decides a write
     try:
         location_id = int(location)
     except ValueError:
@@ -328,9 +335,20 @@ def _list_view(r: ListRow) -> RequestView:
 
 
 async def client_requests(
-    scope: Scope, page: int = 1, per_page: int = LIST_PAGE_SIZE
+    scope: Scope, page: int = 1, per_page: int = LIST_PAGE_SIZE, *, version: int | None = None
 ) -> tuple[list[RequestView], bool]:
-    """One page (from 1) of the scope's requests, newest first, and whether more follow."""
+    """One page (from 1) of the scope's requests, newest first, and whether more follow; kept
+    in process while the scope's data version stays (``services/page_cache``; ``version``: the
+    one-client scope's, when the session lookup read it)."""
+    return await page_cache.cached(
+        "requests", scope, version, (page, per_page),
+        lambda: _client_requests(scope, page, per_page),
+    )  # fmt: skip
+
+
+async def _client_requests(
+    scope: Scope, page: int, per_page: int
+) -> tuple[list[RequestView], bool]:
     offset = (max(page, 1) - 1) * per_page
     rows = await read.rows(scoped_query(LIST, scope), *scope, per_page + 1, offset)
     return [_list_view(r) for r in rows[:per_page]], len(rows) > per_page

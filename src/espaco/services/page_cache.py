@@ -1,0 +1,93 @@
+"""The portal pages' reads kept in process, filed under the data version they were read at.
+
+A page view runs the session lookup and then its page's reads (Financeiro's totals, closures and
+chart; the Coletas list, places and CDFs; the requests; the places of the request form). On
+PostgreSQL most of their cost is the database's planning (docs/benchmarks.md): the same client
+opening the same page again got the same rows at the price of a fresh plan. So each read is kept
+here under
+
+    (database, read, scope, each scope member's ``client.data_version``, the read's arguments)
+
+and served from memory until one of those versions moves. Database triggers bump
+``client.data_version`` on every insert, update or delete of a row any of these pages shows —
+collections, invoices, fiscal documents, boletos, places, collection requests, CDFs and their
+MTRs (``db.schema.TRIGGERS``) — whoever writes it, in whichever worker or process. The version is
+read before the page's rows (the session lookup returns it), so an entry is never older than
+the version it is filed under; a write seen by the version read is seen by the rows read after.
+Nothing needs invalidating, and nothing is served from another scope's entry: the scope is in
+the key, and a group's scope keys on every member's version.
+
+Arguments that depend on the day (``today``: what is overdue, the default period) are part of
+each read's key. The cache holds at most :data:`CACHE_SIZE` entries, least recently used first
+out; an entry is one page's rows (a Coletas page of 50 rows with its summary, places and CDFs
+measured ~60 KB; Financeiro's ~20 KB), so a worker spends at most a few tens of MB on it.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, NamedTuple, TypeVar
+
+from espaco.db import database, read
+from espaco.db.read import Query
+from espaco.services.access.scope import Scope, scoped_query
+
+CACHE_SIZE = 1024
+T = TypeVar("T")
+
+
+class _VersionRow(NamedTuple):
+    id: int
+    data_version: int
+
+
+# Arguments: the scope's ids. By primary key: one plan whatever the ids (read.Query).
+_VERSIONS = Query(
+    _VersionRow, "SELECT id, data_version FROM client WHERE id IN {scope}", generic=True
+)
+_entries: OrderedDict[Hashable, Any] = OrderedDict()
+_MISSING = object()
+
+
+async def versions(scope: Scope, known: int | None = None) -> tuple[int, ...]:
+    """Each scope member's ``client.data_version``, in scope order (-1 for a client that is
+    gone). ``known``: the version the session lookup read for a one-client scope (no query)."""
+    if known is not None and len(scope) == 1:
+        return (known,)
+    rows = await read.rows(scoped_query(_VERSIONS, scope), *scope)
+    found = {row.id: row.data_version for row in rows}
+    return tuple(found.get(client_id, -1) for client_id in scope)
+
+
+async def cached(
+    read_name: str,
+    scope: Scope,
+    version: int | None,
+    arguments: tuple[Hashable, ...],
+    compute: Callable[[], Awaitable[T]],
+) -> T:
+    """What ``compute()`` returns for ``read_name`` of ``scope`` with ``arguments``, from memory
+    while the scope's data versions stay; ``version``: the one-client scope's version when the
+    caller has it (``ClientSession.data_version``). ``arguments`` must hold everything the read
+    depends on besides the scope's rows (the filters, the page, ``today``). Callers must not
+    change what they get: the next request may be handed the same object."""
+    key = (database.current_engine(), read_name, scope, await versions(scope, version), arguments)
+    found = _entries.get(key, _MISSING)
+    if found is not _MISSING:
+        _entries.move_to_end(key)
+        return found  # type: ignore[no-any-return]
+    value = await compute()
+    _entries[key] = value
+    while len(_entries) > CACHE_SIZE:
+        _entries.popitem(last=False)
+    return value
+
+
+def clear() -> None:
+    """Forget every entry."""
+    _entries.clear()
+
+
+def size() -> int:
+    return len(_entries)
