@@ -11,10 +11,15 @@ One uvicorn worker serves the portal on the data set of ``bench/scale.py`` (run 
   (``scale_report.ceiling``).
 - **instructions** (``--instructions N``): the worker runs under ``valgrind --tool=callgrind``;
   after a warm-up, N requests one after another; the worker's instructions per request. Other
-  load on the machine does not change this figure: compare two versions with it.
+  load on the machine does not change this figure: compare two versions with it. With
+  ``--cold``, each request follows a change to the measured client's data (its
+  ``client.data_version`` bumped from another connection, as any write does through the
+  triggers): the cost of the first view after a change, every read from the database, where
+  the default measures the pages as a client browsing them again gets them (from
+  ``services/page_cache``).
 
     PYTHONPATH=src .venv/bin/python bench/request_cost.py [--engine postgresql|sqlite]
-        [--seconds 5] [--connections 32] [--instructions 100] [--pages inicio,financeiro]
+        [--seconds 5] [--connections 32] [--instructions 100 [--cold]] [--pages inicio,financeiro]
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import cpu
 import httpx
 import loadgen
 import scale
+import scale_data
 from coletas import free_port, wait_for
 
 
@@ -97,8 +103,9 @@ def instructions(args: argparse.Namespace, code: str) -> None:
         try:
             wait_for(base, worker, timeout=600)
             cookie = scale.login(base, code)
+            after = ", each after a change to the client's data" if args.cold else ""
             print(f"-- 1 worker under callgrind, {args.engine}: instructions per request,"
-                  f" {args.instructions} requests a page one after another")  # fmt: skip
+                  f" {args.instructions} requests a page one after another{after}")  # fmt: skip
             with httpx.Client(base_url=base, headers={"Cookie": cookie}, timeout=60) as client:
                 for page in page_list(args):
                     paths = page.paths or [page.path]
@@ -107,6 +114,8 @@ def instructions(args: argparse.Namespace, code: str) -> None:
                         client.get(paths[i % len(paths)], headers=page.headers)
                     control(worker.pid, "-z")
                     for i in range(args.instructions):
+                        if args.cold:
+                            bump(args.database_url)  # another process: not counted
                         answer = client.get(paths[i % len(paths)], headers=page.headers)
                         if answer.status_code != 200:
                             raise SystemExit(f"{page.path} answered {answer.status_code}")
@@ -116,6 +125,25 @@ def instructions(args: argparse.Namespace, code: str) -> None:
                           " instructions a request", flush=True)  # fmt: skip
         finally:
             scale.stop(worker)
+
+
+def bump(url: str) -> None:
+    """What any write to the measured client's rows does (the triggers): a new data version."""
+    import asyncio
+
+    import asyncpg
+
+    async def run() -> None:
+        connection = await asyncpg.connect(url)
+        try:
+            await connection.execute(
+                "UPDATE client SET data_version = data_version + 1 WHERE document = $1",
+                scale_data.DOCUMENT,
+            )
+        finally:
+            await connection.close()
+
+    asyncio.run(run())
 
 
 def control(pid: int, *options: str) -> None:
@@ -144,6 +172,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--instructions", type=int, default=0, help="requests under callgrind")
+    parser.add_argument("--cold", action="store_true",
+                        help="with --instructions: each request after a data change")  # fmt: skip
     parser.add_argument("--pages", default="", help="comma-separated parts of page names")
     parser.add_argument("--wrk-cpu", default=None, help="run wrk on these CPUs (taskset -c)")
     parser.add_argument("--database-url", default=scale.DEFAULT_URL)
