@@ -19,8 +19,9 @@ the key, and a group's scope keys on every member's version.
 
 Arguments that depend on the day (``today``: what is overdue, the default period) are part of
 each read's key. The cache holds at most :data:`CACHE_SIZE` entries, least recently used first
-out; an entry is one page's rows (a Coletas page of 50 rows with its summary, places and CDFs
-measured ~60 KB; Financeiro's ~20 KB), so a worker spends at most a few tens of MB on it.
+out; an entry is one page's rows (measured with tracemalloc on bench/scale.py's big client: a
+Coletas view of 50 rows with its summary, places and CDFs 43 KB, 50 requests 44 KB, a Financeiro
+page 15 KB, the request form's places 4 KB), so a worker spends at most ~45 MB on it.
 """
 
 from __future__ import annotations
