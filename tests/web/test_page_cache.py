@@ -12,7 +12,9 @@ import sqlite3
 from datetime import date
 from typing import Any
 
+import httpx
 import pytest
+from live import serving
 from support import app_client, call, client_login
 
 from espaco.db import placeholders
@@ -205,3 +207,30 @@ def test_a_scope_of_several_clients_keys_on_each_ones_version(settings: Settings
         period = Period(date(2026, 10, 1), date(2026, 11, 30))
         after = call(http, lambda: financeiro.financeiro(scope, period, date(2026, 11, 28)))
     assert after is not first and after.totals.general.cents < first.totals.general.cents
+
+
+def test_requests_at_once_get_the_same_page_and_after_a_write_the_new_one(
+    settings: Settings,
+) -> None:
+    # 40 views at once (a cold cache: many compute the same entry together; on PostgreSQL 40
+    # session lookups share the 3 connections of the lookup pool), then a write, then 40 again.
+    path = "/financeiro?" + PERIOD
+    with serving(settings) as live:
+        (code,) = live.call(_seed, settings)
+        with httpx.Client(base_url=live.url) as http:
+            assert client_login(http, s.cnpj(1001), code).status_code == 303
+            cookies = dict(http.cookies)
+
+        async def at_once() -> list[httpx.Response]:
+            limits = httpx.Limits(max_connections=40)
+            async with httpx.AsyncClient(
+                base_url=live.url, cookies=cookies, limits=limits, timeout=60
+            ) as http:
+                return await asyncio.gather(*(http.get(path) for _ in range(40)))
+
+        before = asyncio.run(at_once())
+        _write_elsewhere(settings, "UPDATE invoice SET amount_cents = 987654")
+        after = asyncio.run(at_once())
+    assert [r.status_code for r in before + after] == [200] * 80
+    assert not any("9.876,54" in r.text for r in before)
+    assert all("9.876,54" in r.text for r in after)
