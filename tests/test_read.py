@@ -106,3 +106,34 @@ async def test_a_write_outside_a_transaction_waits_for_the_running_one_without_b
         assert not outside.done()
     await asyncio.wait_for(outside, 5)
     assert await Client.select(Client.name).where(Client.id == client_id) == [{"name": "Depois"}]
+
+
+# The reads that run with a generic plan (read.Query(..., generic=True)): each a lookup by
+# primary or unique key, whose generic plan was compared with the custom one by EXPLAIN ANALYZE
+# on the scale data (docs/benchmarks.md, "PostgreSQL's share of a request, removed"). A new one
+# belongs here only with the same evidence: a generic plan of a per-client list measured 2.8-7.7x
+# slower.
+GENERIC_READS = {
+    "espaco.services.access.sessions._CLIENT_SESSION",
+    "espaco.services.access.sessions._GROUP",
+    "espaco.services.access.sessions._STAFF_SESSION",
+    "espaco.services.collections.summary._VERSION",
+    "espaco.services.page_cache._VERSIONS",
+}
+
+
+def test_only_the_reviewed_lookups_by_key_run_with_a_generic_plan() -> None:
+    import importlib
+    import pkgutil
+
+    import espaco
+
+    found = set()
+    for module_info in pkgutil.walk_packages(espaco.__path__, "espaco."):
+        if ".migrations" in module_info.name:
+            continue
+        module = importlib.import_module(module_info.name)
+        for name, value in vars(module).items():
+            if isinstance(value, Query) and value.generic:
+                found.add(f"{module_info.name}.{name}")
+    assert found == GENERIC_READS
