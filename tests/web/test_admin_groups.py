@@ -146,3 +146,24 @@ def test_without_the_csrf_token_nothing_changes(admin: TestClient) -> None:
 def test_planejamento_users_cannot_open_groups(web: TestClient) -> None:
     staff_logged_in(web, "bia", "planejamento")
     assert web.get(LIST).status_code == 403
+
+
+def test_removing_twice_is_said_not_a_404(admin: TestClient) -> None:
+    client_id = make_client(admin, name="Unidade Dupla")
+    group = _create(admin)
+    post(admin, f"{LIST}/{group}/membros", {"cliente": str(client_id)}, form_page=LIST)
+    post(admin, f"{LIST}/{group}/emails", {"endereco": "a@example.com"}, form_page=LIST)
+    email_id = (
+        soup(admin.get(f"{LIST}/{group}"))
+        .select_one('form[action*="/emails/"][action$="/remover"]')["action"]
+        .split("/")[-2]
+    )
+    for notice in ("Endereço removido.", "Esse endereço já não estava na lista."):
+        response = post(admin, f"{LIST}/{group}/emails/{email_id}/remover", {}, form_page=LIST)
+        assert response.status_code == 303
+        assert notice in admin.get(response.headers["location"]).text
+    for notice in ("Cliente retirado do grupo.", "Esse cliente já não estava no grupo."):
+        response = post(admin, f"{LIST}/{group}/membros/{client_id}/remover",
+                        {"confirmado": "1"}, form_page=LIST)  # fmt: skip
+        assert response.status_code == 303
+        assert notice in admin.get(response.headers["location"]).text

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from espaco.db import database
+from espaco.domain.errors import Invalid, NotFound
 from espaco.mail import Email, email_environment, render_email
 from espaco.services.access import passwords, sealing, sessions
 from espaco.services.access.access_codes import new_group_code, normalize_code
@@ -26,6 +27,7 @@ from espaco.settings import Settings
 from espaco.tables import Client, ClientGroup, ClientGroupEmail
 
 MAX_NAME = 200
+GROUP_NOT_FOUND = "Grupo não encontrado."
 NO_RECIPIENTS = (
     "Nenhum código foi gerado: cadastre ao menos um endereço no E-mail do grupo, para onde o "
     "código é enviado."
@@ -59,14 +61,14 @@ class GroupDetail:
     emails: tuple[EmailAddress, ...]
 
 
-def clean_name(text: str) -> tuple[str, str | None]:
-    """The group name as stored, and a Portuguese error when it will not do."""
+def clean_name(text: str) -> str:
+    """The group name as stored; :class:`Invalid` (field ``nome``) when it will not do."""
     name = " ".join(str(text).split())
     if not name:
-        return "", "Informe o nome do grupo."
+        raise Invalid({"nome": "Informe o nome do grupo."})
     if len(name) > MAX_NAME:
-        return name, f"O nome do grupo tem no máximo {MAX_NAME} caracteres."
-    return name, None
+        raise Invalid({"nome": f"O nome do grupo tem no máximo {MAX_NAME} caracteres."})
+    return name
 
 
 async def list_groups() -> list[GroupSummary]:
@@ -78,12 +80,13 @@ async def list_groups() -> list[GroupSummary]:
     return [GroupSummary(r["id"], r["name"], r["external_id"], int(r["members"])) for r in rows]
 
 
-async def group_detail(group_id: int) -> GroupDetail | None:
+async def group_detail(group_id: int) -> GroupDetail:
+    """The group with its members and E-mail list; :class:`NotFound` when there is none."""
     rows = await ClientGroup.select(
         ClientGroup.id, ClientGroup.name, ClientGroup.external_id, ClientGroup.code_generated_at
     ).where(ClientGroup.id == group_id)
     if not rows:
-        return None
+        raise NotFound(GROUP_NOT_FOUND)
     members = (
         await Client.select(
             Client.id, Client.name, Client.trade_name, Client.document, Client.active
@@ -130,25 +133,27 @@ async def _group_exists(group_id: int) -> bool:
     return bool(await ClientGroup.exists().where(ClientGroup.id == group_id))
 
 
-async def add_member(
-    group_id: int, client_id: int, *, actor: str, ip: str, now: datetime
-) -> str | None:
-    """Put a client in the group; a Portuguese error, or None (also when already a member)."""
+async def add_member(group_id: int, client_id: int, *, actor: str, ip: str, now: datetime) -> None:
+    """Put a client in the group (already a member: nothing to do). :class:`NotFound` without
+    the group; :class:`Invalid` (field ``membro``) without the client or when it is in another
+    group."""
     async with ClientGroup._meta.db.transaction():
         if not await _group_exists(group_id):
-            return "Grupo não encontrado."
+            raise NotFound(GROUP_NOT_FOUND)
         rows = await Client.select(Client.client_group).where(Client.id == client_id)
         if not rows:
-            return "Cliente não encontrado."
+            raise Invalid({"membro": "Cliente não encontrado."})
         current = rows[0]["client_group"]
         if current == group_id:
-            return None
+            return
         if current is not None:
             other = await ClientGroup.select(ClientGroup.name).where(ClientGroup.id == current)
             name = other[0]["name"] if other else ""
-            return (
-                f"Este cliente já pertence ao grupo “{name}”: retire-o de lá antes "
-                "(um cliente pertence a no máximo um grupo)."
+            raise Invalid(
+                {
+                    "membro": f"Este cliente já pertence ao grupo “{name}”: retire-o de lá antes "
+                    "(um cliente pertence a no máximo um grupo)."
+                }
             )
         await Client.update({Client.client_group: group_id, Client.updated_at: now}).where(
             Client.id == client_id
@@ -157,13 +162,13 @@ async def add_member(
             "group_member_added", now=now, actor=actor, ip=ip, client_id=client_id,
             details={"group": group_id},
         )  # fmt: skip
-    return None
 
 
 async def remove_member(
     group_id: int, client_id: int, *, actor: str, ip: str, now: datetime
-) -> bool:
-    """Take a client out of the group (its group sessions end: they may no longer see it)."""
+) -> None:
+    """Take a client out of the group (its group sessions end: they may no longer see it);
+    :class:`NotFound` when it is not (any more) a member."""
     async with ClientGroup._meta.db.transaction():
         rows = (
             await Client.update({Client.client_group: None, Client.updated_at: now})
@@ -171,13 +176,12 @@ async def remove_member(
             .returning(Client.id)
         )
         if not rows:
-            return False
+            raise NotFound("Esse cliente já não estava no grupo.")
         await _end_sessions(group_id)
         await audit.record(
             "group_member_removed", now=now, actor=actor, ip=ip, client_id=client_id,
             details={"group": group_id},
         )  # fmt: skip
-    return True
 
 
 async def _end_sessions(group_id: int) -> None:
@@ -187,22 +191,25 @@ async def _end_sessions(group_id: int) -> None:
     await sessions.end_group_sessions(group_id)
 
 
-async def add_email(group_id: int, text: str, *, actor: str, ip: str, now: datetime) -> str | None:
-    """Add an address to the group's E-mail list; a Portuguese error, or None."""
+async def add_email(group_id: int, text: str, *, actor: str, ip: str, now: datetime) -> None:
+    """Add an address to the group's E-mail list (already there: not an error);
+    :class:`Invalid` (field ``endereco``), :class:`NotFound` without the group."""
     address = normalize_email(text)
     problem = email_problem(address)
     if problem:
-        return problem
+        raise Invalid({"endereco": problem})
     async with ClientGroup._meta.db.transaction():
         if not await _group_exists(group_id):
-            return "Grupo não encontrado."
+            raise NotFound(GROUP_NOT_FOUND)
         existing = await ClientGroupEmail.select(ClientGroupEmail.address).where(
             ClientGroupEmail.client_group == group_id
         )
         if any(e["address"] == address for e in existing):
-            return None
+            return
         if len(existing) >= MAX_EMAILS:
-            return f"O E-mail do grupo já tem {MAX_EMAILS} endereços, o máximo."
+            raise Invalid(
+                {"endereco": f"O E-mail do grupo já tem {MAX_EMAILS} endereços, o máximo."}
+            )
         await ClientGroupEmail.insert(
             ClientGroupEmail(client_group=group_id, address=address)
         ).on_conflict(action="DO NOTHING")
@@ -210,10 +217,13 @@ async def add_email(group_id: int, text: str, *, actor: str, ip: str, now: datet
             "group_email_added", now=now, actor=actor, ip=ip,
             details={"group": group_id, "address": address},
         )  # fmt: skip
-    return None
 
 
-async def remove_email(group_id: int, email_id: int, *, actor: str, ip: str, now: datetime) -> bool:
+async def remove_email(
+    group_id: int, email_id: int, *, actor: str, ip: str, now: datetime
+) -> EmailAddress:
+    """Remove one address (looked up within the group): the address removed; :class:`NotFound`
+    when the group has no such address (any more)."""
     async with ClientGroup._meta.db.transaction():
         rows = (
             await ClientGroupEmail.delete()
@@ -221,34 +231,31 @@ async def remove_email(group_id: int, email_id: int, *, actor: str, ip: str, now
             .returning(ClientGroupEmail.address)
         )
         if not rows:
-            return False
+            raise NotFound("Esse endereço já não estava na lista.")
         await audit.record(
             "group_email_removed", now=now, actor=actor, ip=ip,
             details={"group": group_id, "address": rows[0]["address"]},
         )  # fmt: skip
-    return True
-
-
-@dataclass(frozen=True)
-class CodeResult:
-    sent_to: tuple[str, ...] = ()
-    error: str | None = None
+    return EmailAddress(email_id, rows[0]["address"])
 
 
 async def generate_access_code(
     group_id: int, *, settings: Settings, actor: str, ip: str, now: datetime
-) -> CodeResult:
+) -> tuple[str, ...]:
     """Replace the group's code with a fresh one and e-mail it to the group's E-mail list; the
-    group's open sessions end. The code is never returned, logged or audited."""
+    group's open sessions end. The addresses it went to; the code is never returned, logged or
+    audited. Why none was made: :class:`Invalid` (field ``codigo``); :class:`NotFound` without
+    the group."""
     code = new_group_code()
     try:  # argon2 outside the write lock, and off the event loop
         code_hash = await passwords.hash(normalize_code(code))
-    except passwords.Busy:
-        return CodeResult(error="O portal está ocupado agora: tente de novo em alguns segundos.")
+    except passwords.Busy as busy:
+        message = "O portal está ocupado agora: tente de novo em alguns segundos."
+        raise Invalid({"codigo": message}) from busy
     async with ClientGroup._meta.db.transaction():
         rows = await ClientGroup.select(ClientGroup.name).where(ClientGroup.id == group_id)
         if not rows:
-            return CodeResult(error="Grupo não encontrado.")
+            raise NotFound(GROUP_NOT_FOUND)
         emails = (
             await ClientGroupEmail.select(ClientGroupEmail.address)
             .where(ClientGroupEmail.client_group == group_id)
@@ -256,7 +263,7 @@ async def generate_access_code(
         )
         recipients = tuple(e["address"] for e in emails)
         if not recipients:
-            return CodeResult(error=NO_RECIPIENTS)
+            raise Invalid({"codigo": NO_RECIPIENTS})
         subject, text, html = render_email(
             email_environment(),
             "access_code",
@@ -289,7 +296,7 @@ async def generate_access_code(
             details={"group": group_id, "recipients": len(recipients)},
         )  # fmt: skip
     outbox.wake()
-    return CodeResult(sent_to=recipients)
+    return recipients
 
 
 async def set_demo_access_code(group_id: int, *, now: datetime) -> str:

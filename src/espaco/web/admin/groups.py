@@ -10,7 +10,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.response import Response
 
-from espaco.domain.errors import NotFound
+from espaco.domain.errors import Invalid, NotFound
 from espaco.services.access import cadastros, groups
 from espaco.services.access.groups import GroupDetail
 from espaco.web.admin.common import Form, actor_ip, admin_page
@@ -47,11 +47,10 @@ async def _list_page(
 @post(LIST, include_in_schema=False, guards=[master_only])
 async def create_group(request: Request, staff: Staff, data: Form) -> Response[str]:
     typed = str(data.get("nome", ""))[:300]
-    name, error = groups.clean_name(typed)
-    if error:
-        return await _list_page(
-            request, staff, errors={"nome": error}, typed=typed, status_code=422
-        )
+    try:
+        name = groups.clean_name(typed)
+    except Invalid as invalid:
+        return await _list_page(request, staff, errors=invalid.errors, typed=typed, status_code=422)
     actor, ip = actor_ip(request, staff)
     group_id = await groups.create_group(name, actor=actor, ip=ip, now=clock_of(request).now())
     return redirect(
@@ -60,13 +59,6 @@ async def create_group(request: Request, staff: Staff, data: Form) -> Response[s
         same_page=True,
         notice=f"Grupo “{name}” criado: adicione as unidades.",
     )
-
-
-async def _detail(group_id: int) -> GroupDetail:
-    group = await groups.group_detail(group_id)
-    if group is None:
-        raise NotFound("Grupo não encontrado.")
-    return group
 
 
 async def _group_page(
@@ -106,7 +98,7 @@ async def _group_page(
 @get(LIST + "/{group_id:int}", include_in_schema=False, guards=[master_only])
 async def group_page(request: Request, staff: Staff, group_id: PathId) -> Response[str]:
     """Members, the client search (``?q=``) to add more, the E-mail list and the code."""
-    return await _group_page(request, staff, await _detail(group_id))
+    return await _group_page(request, staff, await groups.group_detail(group_id))
 
 
 @post(LIST + "/{group_id:int}/membros", include_in_schema=False, guards=[master_only])
@@ -114,19 +106,17 @@ async def add_member(request: Request, staff: Staff, group_id: PathId, data: For
     client_id = query_id(str(data.get("cliente", ""))[:20])
     if client_id is None:
         return await _group_page(
-            request, staff, await _detail(group_id),
+            request, staff, await groups.group_detail(group_id),
             errors={"membro": "Escolha um cliente da busca."}, status_code=422,
         )  # fmt: skip
     actor, ip = actor_ip(request, staff)
-    error = await groups.add_member(
-        group_id, client_id, actor=actor, ip=ip, now=clock_of(request).now()
-    )
-    if error == "Grupo não encontrado.":
-        raise NotFound("Grupo não encontrado.")
-    if error:
-        return await _group_page(
-            request, staff, await _detail(group_id), errors={"membro": error}, status_code=422
+    try:
+        await groups.add_member(
+            group_id, client_id, actor=actor, ip=ip, now=clock_of(request).now()
         )
+    except Invalid as invalid:
+        group = await groups.group_detail(group_id)
+        return await _group_page(request, staff, group, errors=invalid.errors, status_code=422)
     return redirect(
         request, group_url(group_id), same_page=True, notice="Cliente adicionado ao grupo."
     )
@@ -140,7 +130,7 @@ async def add_member(request: Request, staff: Staff, group_id: PathId, data: For
 async def remove_member(
     request: Request, staff: Staff, group_id: PathId, client_id: PathId, data: Form
 ) -> Response[str]:
-    group = await _detail(group_id)
+    group = await groups.group_detail(group_id)
     if needs_confirmation(request, data):
         member = next((m for m in group.members if m.id == client_id), None)
         if member is None:
@@ -155,10 +145,14 @@ async def remove_member(
         }  # fmt: skip
         return admin_page(request, staff, "confirmar.html", full)
     actor, ip = actor_ip(request, staff)
-    removed = await groups.remove_member(
-        group_id, client_id, actor=actor, ip=ip, now=clock_of(request).now()
-    )
-    notice = "Cliente retirado do grupo." if removed else "Esse cliente já não estava no grupo."
+    try:
+        await groups.remove_member(
+            group_id, client_id, actor=actor, ip=ip, now=clock_of(request).now()
+        )
+    except NotFound as gone:  # removed already (twice the same click): said, not a 404
+        notice = gone.message
+    else:
+        notice = "Cliente retirado do grupo."
     return redirect(request, group_url(group_id), same_page=True, notice=notice)
 
 
@@ -166,13 +160,12 @@ async def remove_member(
 async def add_email(request: Request, staff: Staff, group_id: PathId, data: Form) -> Response[str]:
     typed = str(data.get("endereco", ""))[:300]
     actor, ip = actor_ip(request, staff)
-    error = await groups.add_email(group_id, typed, actor=actor, ip=ip, now=clock_of(request).now())
-    if error == "Grupo não encontrado.":
-        raise NotFound("Grupo não encontrado.")
-    if error:
+    try:
+        await groups.add_email(group_id, typed, actor=actor, ip=ip, now=clock_of(request).now())
+    except Invalid as invalid:
         return await _group_page(
-            request, staff, await _detail(group_id), errors={"endereco": error}, typed=typed,
-            status_code=422,
+            request, staff, await groups.group_detail(group_id), errors=invalid.errors,
+            typed=typed, status_code=422,
         )  # fmt: skip
     address = cadastros.normalize_email(typed)
     return redirect(
@@ -189,10 +182,14 @@ async def remove_email(
     request: Request, staff: Staff, group_id: PathId, email_id: PathId, data: Form
 ) -> Response[str]:
     actor, ip = actor_ip(request, staff)
-    removed = await groups.remove_email(
-        group_id, email_id, actor=actor, ip=ip, now=clock_of(request).now()
-    )
-    notice = "Endereço removido." if removed else "Esse endereço já não estava na lista."
+    try:
+        await groups.remove_email(
+            group_id, email_id, actor=actor, ip=ip, now=clock_of(request).now()
+        )
+    except NotFound as gone:  # removed already (twice the same click): said, not a 404
+        notice = gone.message
+    else:
+        notice = "Endereço removido."
     return redirect(request, group_url(group_id), same_page=True, notice=notice)
 
 
@@ -201,7 +198,7 @@ async def generate_code(
     request: Request, staff: Staff, group_id: PathId, data: Form
 ) -> Response[str]:
     """Generate and e-mail the group's code; the screen says where it went, never what it is."""
-    group = await _detail(group_id)
+    group = await groups.group_detail(group_id)
     if needs_confirmation(request, data):
         full = {
             "layout": "admin_base.html", "fields": {}, "back_url": group_url(group_id),
@@ -214,18 +211,17 @@ async def generate_code(
         }  # fmt: skip
         return admin_page(request, staff, "confirmar.html", full)
     actor, ip = actor_ip(request, staff)
-    result = await groups.generate_access_code(
-        group_id,
-        settings=request.app.state.settings,
-        actor=actor,
-        ip=ip,
-        now=clock_of(request).now(),
-    )
-    if result.error:
-        return await _group_page(
-            request, staff, group, errors={"codigo": result.error}, status_code=422
+    try:
+        sent_to = await groups.generate_access_code(
+            group_id,
+            settings=request.app.state.settings,
+            actor=actor,
+            ip=ip,
+            now=clock_of(request).now(),
         )
-    notice = f"Código do grupo gerado e enviado para {', '.join(result.sent_to)}."
+    except Invalid as invalid:
+        return await _group_page(request, staff, group, errors=invalid.errors, status_code=422)
+    notice = f"Código do grupo gerado e enviado para {', '.join(sent_to)}."
     return redirect(request, group_url(group_id), same_page=True, notice=notice)
 
 

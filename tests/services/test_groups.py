@@ -1,0 +1,117 @@
+"""Grupos' use cases against the database: each failure is the project's one shape —
+:class:`NotFound` for what is not there, :class:`Invalid` with a Portuguese message per form
+field — and leaves nothing changed."""
+
+from __future__ import annotations
+
+import pytest
+from import_samples import NOW, client, document
+
+from espaco.domain.errors import Invalid, NotFound
+from espaco.services.access import groups
+from espaco.services.imports import import_document
+from espaco.tables import AuditEvent, Client, ClientGroup, ClientGroupEmail
+
+WHO = {"actor": "ana", "ip": "127.0.0.1", "now": NOW}
+
+
+async def _clients(db, *numbers: int) -> list[int]:
+    result = await import_document(
+        document(clients=[client(n) for n in numbers]), db, base_dir=None, now=NOW
+    )
+    assert result.ok, result.problems
+    rows = await Client.select(Client.id).order_by(Client.external_id)
+    return [r["id"] for r in rows]
+
+
+async def _audited() -> list[str]:
+    return [r["action"] for r in await AuditEvent.select(AuditEvent.action).order_by(AuditEvent.id)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Informe o nome do grupo."),
+        ("  \t \n ", "Informe o nome do grupo."),
+        ("x" * 201, "O nome do grupo tem no máximo 200 caracteres."),
+    ],
+)
+def test_a_bad_name_is_invalid_with_its_message(typed, message):
+    with pytest.raises(Invalid) as raised:
+        groups.clean_name(typed)
+    assert raised.value.errors == {"nome": message}
+
+
+def test_a_name_is_kept_with_its_spaces_folded():
+    assert groups.clean_name("  Rede   Pão\tQuente ") == "Rede Pão Quente"
+    assert groups.clean_name("x" * 200) == "x" * 200
+
+
+async def test_an_unknown_group_is_not_found_everywhere(db):
+    (client_id,) = await _clients(db, 1)
+    with pytest.raises(NotFound, match="Grupo não encontrado."):
+        await groups.group_detail(424242)
+    with pytest.raises(NotFound, match="Grupo não encontrado."):
+        await groups.add_member(424242, client_id, **WHO)
+    with pytest.raises(NotFound, match="Grupo não encontrado."):
+        await groups.add_email(424242, "a@example.com", **WHO)
+    with pytest.raises(NotFound, match="Grupo não encontrado."):
+        await groups.generate_access_code(424242, settings=db, **WHO)
+    assert await _audited() == []
+
+
+async def test_member_failures_are_invalid_on_the_member_field(db):
+    (client_id,) = await _clients(db, 1)
+    first = await groups.create_group("Primeiro", **WHO)
+    second = await groups.create_group("Segundo", **WHO)
+    with pytest.raises(Invalid) as missing:
+        await groups.add_member(first, 424242, **WHO)
+    assert missing.value.errors == {"membro": "Cliente não encontrado."}
+    assert await groups.add_member(first, client_id, **WHO) is None
+    assert await groups.add_member(first, client_id, **WHO) is None  # twice: nothing to do
+    with pytest.raises(Invalid) as taken:
+        await groups.add_member(second, client_id, **WHO)
+    assert taken.value.errors == {
+        "membro": "Este cliente já pertence ao grupo “Primeiro”: retire-o de lá antes "
+        "(um cliente pertence a no máximo um grupo)."
+    }
+    rows = await Client.select(Client.client_group).where(Client.id == client_id)
+    assert rows[0]["client_group"] == first
+    with pytest.raises(NotFound, match="Esse cliente já não estava no grupo."):
+        await groups.remove_member(second, client_id, **WHO)
+    await groups.remove_member(first, client_id, **WHO)
+    with pytest.raises(NotFound, match="Esse cliente já não estava no grupo."):
+        await groups.remove_member(first, client_id, **WHO)
+    assert (await groups.group_detail(first)).members == ()
+
+
+async def test_email_failures_are_invalid_on_the_address_field(db):
+    group = await groups.create_group("Rede", **WHO)
+    with pytest.raises(Invalid) as bad:
+        await groups.add_email(group, "não é e-mail", **WHO)
+    assert list(bad.value.errors) == ["endereco"]
+    assert "Endereço de e-mail inválido" in bad.value.errors["endereco"]
+    for n in range(groups.MAX_EMAILS):
+        assert await groups.add_email(group, f"p{n}@example.com", **WHO) is None
+    assert await groups.add_email(group, "P0@Example.com", **WHO) is None  # already there
+    with pytest.raises(Invalid) as full:
+        await groups.add_email(group, "mais@example.com", **WHO)
+    assert full.value.errors == {
+        "endereco": f"O E-mail do grupo já tem {groups.MAX_EMAILS} endereços, o máximo."
+    }
+    assert await ClientGroupEmail.count() == groups.MAX_EMAILS
+    first = (await groups.group_detail(group)).emails[0]
+    assert await groups.remove_email(group, first.id, **WHO) == first
+    with pytest.raises(NotFound, match="Esse endereço já não estava na lista."):
+        await groups.remove_email(group, first.id, **WHO)
+
+
+async def test_no_code_without_an_address_and_the_addresses_it_went_to(db):
+    group = await groups.create_group("Rede", **WHO)
+    with pytest.raises(Invalid) as none:
+        await groups.generate_access_code(group, settings=db, **WHO)
+    assert none.value.errors == {"codigo": groups.NO_RECIPIENTS}
+    assert (await ClientGroup.select(ClientGroup.access_code_hash))[0]["access_code_hash"] is None
+    await groups.add_email(group, "compras@example.com", **WHO)
+    sent = await groups.generate_access_code(group, settings=db, **WHO)
+    assert sent == ("compras@example.com",)
