@@ -57,6 +57,18 @@ async def test_the_database_holds_exactly_the_declared_indexes(db) -> None:  # t
     assert found == expected
 
 
+def test_no_two_indexes_cover_the_same_columns() -> None:
+    """A second index on the same columns only costs every write (audit_event.created_at had
+    two: the first schema's and Piccolo's ``index=True``)."""
+    seen: dict[tuple[str, str, bool], str] = {}
+    for name, (table, _unique, columns, partial) in sorted(_declared_indexes().items()):
+        if partial:
+            continue  # a partial index covers other rows than a full one
+        key = (table, columns, partial)
+        assert key not in seen, f"{name} repeats {seen[key]} on {table} ({columns})"
+        seen[key] = name
+
+
 async def test_sqlite_indexes_are_the_declared_statements_word_for_word(db) -> None:  # type: ignore[no-untyped-def]
     if database.current_engine().engine_type != "sqlite":
         return  # PostgreSQL rewrites the statements it keeps; the test above compares their parts

@@ -87,6 +87,20 @@ def test_month_grid_disables_the_past_and_the_notice_and_marks_sundays_and_holid
     assert grid.title == "Novembro de 2026"
 
 
+def test_month_grid_marks_the_pontos_facultativos_but_keeps_them_working_days() -> None:
+    # Easter 2027 is 28/3: Carnaval 8 and 9/2, Corpus Christi 27/5.
+    grid = scheduling.month_grid(2027, 2, today=date(2026, 12, 1), notice_days=1)
+    days = {d.on: d for week in grid.weeks for d in week if d}
+    assert days[date(2027, 2, 8)].holiday == "Carnaval (ponto facultativo)"
+    assert days[date(2027, 2, 9)].holiday == "Carnaval (ponto facultativo)"
+    assert days[date(2027, 2, 9)].selectable and days[date(2027, 2, 10)].holiday is None
+    assert "Carnaval (ponto facultativo)" in days[date(2027, 2, 8)].label
+    may = scheduling.month_grid(2027, 5, today=date(2026, 12, 1), notice_days=1)
+    assert {d.on: d.holiday for w in may.weeks for d in w if d}[date(2027, 5, 27)] == (
+        "Corpus Christi (ponto facultativo)"
+    )
+
+
 def test_month_grid_is_clamped_to_the_months_one_may_ask_for() -> None:
     today = date(2026, 11, 30)
     assert scheduling.month_grid(2020, 1, today=today, notice_days=1).key == "2026-12"

@@ -4,7 +4,8 @@ the form draws, the description's length, and the protocol number.
 The notice is counted in working days (``periods.add_working_days``: Monday to Friday, national
 holidays excluded), so with the default notice of 1 a request made on a Friday may ask for the
 next Monday at the earliest. Sundays and national holidays stay selectable — the date is only a
-reference that Planejamento confirms — but the calendar marks them.
+reference that Planejamento confirms — but the calendar marks them, and the federal pontos
+facultativos (Carnaval, Corpus Christi) as well.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from espaco.domain.periods import add_working_days, national_holidays
+from espaco.domain.periods import add_working_days, national_holidays, optional_holidays
 
 DESCRIPTION_MIN = 10
 DESCRIPTION_MAX = 2000
@@ -145,7 +146,7 @@ def month_grid(
     index = min(max(year * 12 + month - 1, first), last)
     year, month = divmod(index, 12)
     month += 1
-    holidays = national_holidays(year)
+    holidays = optional_holidays(year) | national_holidays(year)
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
         weeks.append(
