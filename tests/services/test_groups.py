@@ -4,11 +4,13 @@ field — and leaves nothing changed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from import_samples import NOW, client, document
 
 from espaco.domain.errors import Invalid, NotFound
-from espaco.services.access import groups
+from espaco.services.access import groups, login, scope
 from espaco.services.imports import import_document
 from espaco.tables import AuditEvent, Client, ClientGroup, ClientGroupEmail
 
@@ -115,3 +117,22 @@ async def test_no_code_without_an_address_and_the_addresses_it_went_to(db):
     await groups.add_email(group, "compras@example.com", **WHO)
     sent = await groups.generate_access_code(group, settings=db, **WHO)
     assert sent == ("compras@example.com",)
+
+
+@pytest.mark.parametrize("module", [groups, login])
+def test_the_reads_are_named_queries_on_the_one_read_path(module):
+    source = Path(module.__file__).read_text(encoding="utf-8")
+    for bypass in (".select(", ".exists(", "database.fetch(", ".count("):
+        assert bypass not in source, f"{module.__name__} reads around db/read.py: {bypass}"
+
+
+async def test_a_unit_is_read_within_the_scope_only(db):
+    first, second = await _clients(db, 1, 2)
+    found = await scope.unit(second, (first, second))
+    stored = await Client.select(Client.name, Client.trade_name, Client.document).where(
+        Client.id == second
+    )
+    assert found._asdict() == stored[0]
+    for unit, within in ((second, (first,)), (424242, (first, 424242))):
+        with pytest.raises(NotFound, match="Unidade não encontrada."):
+            await scope.unit(unit, within)

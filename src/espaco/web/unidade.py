@@ -10,8 +10,8 @@ from dataclasses import replace
 
 from litestar import Request
 
-from espaco.db import database
 from espaco.domain.errors import NotFound
+from espaco.services.access import scope
 from espaco.services.access.scope import Scope
 from espaco.services.access.sessions import ClientSession
 from espaco.web.params import query_id
@@ -40,17 +40,12 @@ async def narrowed(request: Request, client: ClientSession) -> ClientSession:
     _, unidade = chosen(request, client)
     if unidade is None or unidade == client.client_id:
         return client
-    rows = await database.fetch(
-        "SELECT name, trade_name, document FROM client WHERE id = {}", unidade
-    )
-    if not rows:
-        raise NotFound("Unidade não encontrada.")
-    row = rows[0]
+    row = await scope.unit(unidade, client.scope)
     return replace(
         client,
         client_id=unidade,
-        client_name=row["name"],
-        trade_name=row["trade_name"],
-        document=row["document"],
+        client_name=row.name,
+        trade_name=row.trade_name,
+        document=row.document,
         data_version=None,  # the caches read the unit's own
     )

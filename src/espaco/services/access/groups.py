@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from espaco.db import database
+from espaco.db import read
 from espaco.domain.errors import Invalid, NotFound
 from espaco.mail import Email, email_environment, render_email
 from espaco.services.access import passwords, sealing, sessions
@@ -21,6 +21,16 @@ from espaco.services.access.cadastros import (
     EmailAddress,
     email_problem,
     normalize_email,
+)
+from espaco.services.access.queries import (
+    CLIENT_GROUP_OF,
+    GROUP,
+    GROUP_EMAILS,
+    GROUP_NAME,
+    GROUPS,
+    MEMBERS,
+    GroupSummary,
+    Member,
 )
 from espaco.services.operations import audit, outbox
 from espaco.settings import Settings
@@ -34,21 +44,7 @@ NO_RECIPIENTS = (
 )
 
 
-@dataclass(frozen=True)
-class Member:
-    id: int
-    name: str
-    trade_name: str
-    document: str
-    active: bool
-
-
-@dataclass(frozen=True)
-class GroupSummary:
-    id: int
-    name: str
-    external_id: str | None
-    members: int
+__all__ = ["GroupDetail", "GroupSummary", "Member"]
 
 
 @dataclass(frozen=True)
@@ -72,45 +68,24 @@ def clean_name(text: str) -> str:
 
 
 async def list_groups() -> list[GroupSummary]:
-    rows = await database.fetch(
-        "SELECT g.id, g.name, g.external_id, COUNT(c.id) AS members FROM client_group g"
-        " LEFT JOIN client c ON c.client_group = g.id"
-        " GROUP BY g.id, g.name, g.external_id ORDER BY g.name, g.id"
-    )
-    return [GroupSummary(r["id"], r["name"], r["external_id"], int(r["members"])) for r in rows]
+    """Every group with its number of members, by name."""
+    return await read.rows(GROUPS)
 
 
 async def group_detail(group_id: int) -> GroupDetail:
     """The group with its members and E-mail list; :class:`NotFound` when there is none."""
-    rows = await ClientGroup.select(
-        ClientGroup.id, ClientGroup.name, ClientGroup.external_id, ClientGroup.code_generated_at
-    ).where(ClientGroup.id == group_id)
-    if not rows:
+    row = await read.first(GROUP, group_id)
+    if row is None:
         raise NotFound(GROUP_NOT_FOUND)
-    members = (
-        await Client.select(
-            Client.id, Client.name, Client.trade_name, Client.document, Client.active
-        )
-        .where(Client.client_group == group_id)
-        .order_by(Client.name)
-        .order_by(Client.id)
-    )
-    emails = (
-        await ClientGroupEmail.select(ClientGroupEmail.id, ClientGroupEmail.address)
-        .where(ClientGroupEmail.client_group == group_id)
-        .order_by(ClientGroupEmail.address)
-    )
-    row = rows[0]
     return GroupDetail(
-        id=row["id"],
-        name=row["name"],
-        external_id=row["external_id"],
-        code_generated_at=row["code_generated_at"],
-        members=tuple(
-            Member(m["id"], m["name"], m["trade_name"], m["document"], bool(m["active"]))
-            for m in members
+        id=row.id,
+        name=row.name,
+        external_id=row.external_id,
+        code_generated_at=row.code_generated_at,
+        members=tuple(await read.rows(MEMBERS, group_id)),
+        emails=tuple(
+            EmailAddress(e.id, e.address) for e in await read.rows(GROUP_EMAILS, group_id)
         ),
-        emails=tuple(EmailAddress(e["id"], e["address"]) for e in emails),
     )
 
 
@@ -130,7 +105,7 @@ async def create_group(
 
 
 async def _group_exists(group_id: int) -> bool:
-    return bool(await ClientGroup.exists().where(ClientGroup.id == group_id))
+    return await read.first(GROUP_NAME, group_id) is not None
 
 
 async def add_member(group_id: int, client_id: int, *, actor: str, ip: str, now: datetime) -> None:
@@ -140,15 +115,15 @@ async def add_member(group_id: int, client_id: int, *, actor: str, ip: str, now:
     async with ClientGroup._meta.db.transaction():
         if not await _group_exists(group_id):
             raise NotFound(GROUP_NOT_FOUND)
-        rows = await Client.select(Client.client_group).where(Client.id == client_id)
-        if not rows:
+        found = await read.first(CLIENT_GROUP_OF, client_id)
+        if found is None:
             raise Invalid({"membro": "Cliente não encontrado."})
-        current = rows[0]["client_group"]
+        current = found.client_group
         if current == group_id:
             return
         if current is not None:
-            other = await ClientGroup.select(ClientGroup.name).where(ClientGroup.id == current)
-            name = other[0]["name"] if other else ""
+            other = await read.first(GROUP_NAME, current)
+            name = other.name if other else ""
             raise Invalid(
                 {
                     "membro": f"Este cliente já pertence ao grupo “{name}”: retire-o de lá antes "
@@ -201,10 +176,8 @@ async def add_email(group_id: int, text: str, *, actor: str, ip: str, now: datet
     async with ClientGroup._meta.db.transaction():
         if not await _group_exists(group_id):
             raise NotFound(GROUP_NOT_FOUND)
-        existing = await ClientGroupEmail.select(ClientGroupEmail.address).where(
-            ClientGroupEmail.client_group == group_id
-        )
-        if any(e["address"] == address for e in existing):
+        existing = await read.rows(GROUP_EMAILS, group_id)
+        if any(e.address == address for e in existing):
             return
         if len(existing) >= MAX_EMAILS:
             raise Invalid(
@@ -253,22 +226,17 @@ async def generate_access_code(
         message = "O portal está ocupado agora: tente de novo em alguns segundos."
         raise Invalid({"codigo": message}) from busy
     async with ClientGroup._meta.db.transaction():
-        rows = await ClientGroup.select(ClientGroup.name).where(ClientGroup.id == group_id)
-        if not rows:
+        group = await read.first(GROUP_NAME, group_id)
+        if group is None:
             raise NotFound(GROUP_NOT_FOUND)
-        emails = (
-            await ClientGroupEmail.select(ClientGroupEmail.address)
-            .where(ClientGroupEmail.client_group == group_id)
-            .order_by(ClientGroupEmail.address)
-        )
-        recipients = tuple(e["address"] for e in emails)
+        recipients = tuple(e.address for e in await read.rows(GROUP_EMAILS, group_id))
         if not recipients:
             raise Invalid({"codigo": NO_RECIPIENTS})
         subject, text, html = render_email(
             email_environment(),
             "access_code",
             {
-                "client_name": rows[0]["name"],
+                "client_name": group.name,
                 "code": sealing.MASK,  # the sender puts the code back at send time
                 "base_url": settings.base_url,
                 "provider_name": settings.provider_name,
