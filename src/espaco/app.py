@@ -24,7 +24,7 @@ from espaco.domain.errors import NotFound
 from espaco.resources import resource_dir
 from espaco.services.access import api_tokens
 from espaco.services.collections import pendencias_email
-from espaco.services.operations import audit, outbox
+from espaco.services.operations import housekeeping, outbox
 from espaco.settings import Settings, SettingsError
 from espaco.web import (
     admin,
@@ -86,7 +86,7 @@ def create_app(
             sender = asyncio.create_task(
                 outbox.run_sender(settings, stop_sender), name="espaco-outbox-sender"
             )
-            purger = asyncio.create_task(audit.run_purger(stop_sender), name="espaco-purge")
+            purger = asyncio.create_task(housekeeping.run(stop_sender), name="espaco-housekeeping")
             weekly = asyncio.create_task(
                 pendencias_email.run_weekly(settings, stop_sender), name="espaco-pendencias"
             )

@@ -436,7 +436,6 @@ class WebSession(Table, tablename="web_session"):
     # group's; the session sees every member of the group.
     client_group = ForeignKey(ClientGroup, null=True, default=None, on_delete=OnDelete.cascade)
     epoch = Integer(default=0)
-    csrf_token = Varchar(length=64)
     created_at = Timestamptz()
     last_seen_at = Timestamptz()
     ip = Varchar(length=45, default="")

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from factories import NOW, make_client
 
-from espaco.services.access import login
-from espaco.services.operations import audit
-from espaco.tables import AuditEvent
+from espaco.services.access import login, login_throttle, sessions
+from espaco.services.operations import audit, housekeeping
+from espaco.tables import AuditEvent, LoginThrottle, WebSession
 
 TZ = ZoneInfo("America/Sao_Paulo")
 CPF = "52998224725"
@@ -40,10 +40,39 @@ async def test_login_records_older_than_six_months_go_and_other_events_lose_thei
     assert await audit.purge_access_records(now=NOW) == (0, 0)  # idempotent
 
 
-async def test_the_purger_runs_at_start_and_stops_when_told(db):
+async def test_housekeeping_deletes_expired_sessions_and_spent_login_counters_only(db):
+    client_id, _ = await make_client()
+    live = await sessions.create_session(now=NOW, ip="", client_id=client_id)
+    await sessions.create_session(now=NOW - timedelta(minutes=31), ip="", client_id=client_id)
+    await sessions.create_session(now=NOW - timedelta(hours=13), ip="", client_id=client_id)
+    window = login_throttle.WINDOW
+    counters = {
+        "spent": (NOW - window - timedelta(seconds=1), None),
+        "spent-lock-over": (NOW - window, NOW - timedelta(seconds=1)),
+        "in-window": (NOW - window + timedelta(seconds=1), None),
+        "locked": (NOW - window - timedelta(days=1), NOW + timedelta(seconds=1)),
+    }
+    for key, (start, lock) in counters.items():
+        await LoginThrottle.insert(
+            LoginThrottle(
+                key=key, failures=5, window_start=start, last_failure_at=start, locked_until=lock
+            )
+        )
+
+    counts = await housekeeping.purge(NOW)
+
+    assert counts["expired sessions"] == 2 and counts["stale login counters"] == 2
+    assert await WebSession.count() == 1
+    assert await sessions.load_client_session(live, now=NOW) is not None
+    kept = await LoginThrottle.select(LoginThrottle.key).order_by(LoginThrottle.key)
+    assert [r["key"] for r in kept] == ["in-window", "locked"]
+    assert set((await housekeeping.purge(NOW)).values()) == {0}  # idempotent
+
+
+async def test_housekeeping_runs_at_start_and_stops_when_told(db):
     await event("login_ok", audit.ACCESS_RETENTION + timedelta(days=1))
     stop = asyncio.Event()
-    task = asyncio.create_task(audit.run_purger(stop, interval=timedelta(seconds=60)))
+    task = asyncio.create_task(housekeeping.run(stop, interval=timedelta(seconds=60)))
     for _ in range(100):
         if await AuditEvent.count() == 0:
             break

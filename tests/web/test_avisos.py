@@ -12,7 +12,7 @@ import coletas_samples as cs
 import icalendar
 import import_samples as s
 import pytest
-from portal_client import call, login, soup
+from support import call, login, soup
 
 from espaco.services.collections import calendar_feed
 from espaco.tables import AuditEvent, Client
@@ -203,8 +203,8 @@ def test_the_feed_is_bounded(portal, monkeypatch):
 
 
 def test_staff_see_the_clients_choices_on_the_configuracoes_tab(settings):
-    from admin_support import make_client, make_staff, run, staff_login
     from litestar.testing import TestClient
+    from support import make_client, make_staff, staff_login
 
     from espaco.app import create_app
     from espaco.services.collections import done_email as done
@@ -230,7 +230,7 @@ def test_staff_see_the_clients_choices_on_the_configuracoes_tab(settings):
             await done.set_enabled(client_id, True)
             await calendar_feed.renew(client_id, now=datetime.now(UTC))
 
-        run(staff, choose)
+        call(staff, choose)
         after = tab()
         assert after["Aviso de coleta realizada"].startswith("Ligado")
         assert after["Agenda de coletas (calendário)"].startswith("Ligada — endereço criado em")

@@ -8,20 +8,20 @@ import re
 
 import httpx
 import pytest
-from admin_support import (
+from litestar import get
+from litestar.exceptions import ImproperlyConfiguredException
+from litestar.handlers import HTTPRouteHandler
+from litestar.testing import TestClient
+from support import (
+    call,
     client_login,
     cnpj,
     make_client,
     make_staff,
     now,
     post,
-    run,
     staff_login,
 )
-from litestar import get
-from litestar.exceptions import ImproperlyConfiguredException
-from litestar.handlers import HTTPRouteHandler
-from litestar.testing import TestClient
 
 from espaco.app import create_app
 from espaco.services.access import api_tokens
@@ -125,6 +125,6 @@ def test_every_api_route_wants_a_token_with_its_scope(web) -> None:
         nobody = web.request(method, url, json={})
         assert nobody.status_code == 401, f"{method} {url}"
         others = tuple(s for s in api_tokens.SCOPES if s != handler.opt["scope"])
-        value = run(web, api_tokens.create_token, "ERP", others, created_by=None, now=now())
+        value = call(web, api_tokens.create_token, "ERP", others, created_by=None, now=now())
         wrong = web.request(method, url, json={}, headers={"Authorization": f"Bearer {value}"})
         assert wrong.status_code == 403, f"{method} {url}"

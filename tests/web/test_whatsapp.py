@@ -12,7 +12,7 @@ import coletas_samples as cs
 import import_samples as s
 import pytest
 from litestar.testing import TestClient
-from portal_client import call, login, soup
+from support import call, login, soup
 
 from espaco.app import create_app
 from espaco.domain.whatsapp import MAX_URL, boleto_text, link, ticket_text

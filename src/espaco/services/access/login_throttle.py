@@ -126,6 +126,18 @@ async def reserve(keys: Sequence[str], now: datetime) -> Reservation | datetime:
     return Reservation(tuple(held))
 
 
+async def purge_stale(now: datetime) -> int:
+    """Delete the counters that no longer hold anything back: their window is over (a new
+    failure would start from 1 anyway) and their lock, if any, has run out."""
+    rows = await database.fetch(
+        "DELETE FROM login_throttle WHERE window_start <= {}"
+        " AND (locked_until IS NULL OR locked_until <= {}) RETURNING id",
+        now - WINDOW,
+        now,
+    )
+    return len(rows)
+
+
 async def settle_success(reservation: Reservation, clear: Sequence[str]) -> None:
     """A login succeeded: delete the counters of ``clear``, give the rest back."""
     await _give_back(reservation, clear=clear)

@@ -106,7 +106,6 @@ async def create_session(
             staff=staff_id,
             client_group=group_id,
             epoch=epoch.session_epoch,
-            csrf_token=secrets.token_hex(16),
             created_at=now,
             last_seen_at=now,
             ip=ip,

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from espaco.tables import AuditEvent
-
-log = logging.getLogger(__name__)
 
 
 async def record(
@@ -39,7 +34,6 @@ async def record(
 ACCESS_RETENTION = timedelta(days=183)
 """Six months: art. 15 obliges an application provider to keep its access records (IP, date and
 time) for six months; past that, LGPD's necessity principle says they go."""
-PURGE_EVERY = timedelta(hours=6)
 
 
 async def purge_access_records(*, now: datetime) -> tuple[int, int]:
@@ -58,19 +52,3 @@ async def purge_access_records(*, now: datetime) -> tuple[int, int]:
         .returning(AuditEvent.id)
     )
     return len(deleted), len(cleared)
-
-
-async def run_purger(stop: asyncio.Event, interval: timedelta = PURGE_EVERY) -> None:
-    """Purge old access records at start-up and every ``interval`` until ``stop``; a failure is
-    logged and tried again next time (it must never take the portal down)."""
-    while not stop.is_set():
-        try:
-            deleted, cleared = await purge_access_records(now=datetime.now(UTC))
-            if deleted or cleared:
-                log.info(
-                    "access records past six months: %d deleted, %d IPs cleared", deleted, cleared
-                )
-        except Exception:
-            log.exception("access-record purge failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), interval.total_seconds())
