@@ -4,6 +4,7 @@ field — and leaves nothing changed."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,52 @@ async def test_a_unit_is_read_within_the_scope_only(db):
     for unit, within in ((second, (first,)), (424242, (first, 424242))):
         with pytest.raises(NotFound, match="Unidade não encontrada."):
             await scope.unit(unit, within)
+
+
+async def test_rename_cleans_the_name_and_refuses_a_bad_one_unchanged(db):
+    group = await groups.create_group("Rede", **WHO)
+    assert await groups.rename_group(group, "  Rede   Sul ", **WHO) == "Rede Sul"
+    for typed in ("", "x" * 10_000):
+        with pytest.raises(Invalid) as bad:
+            await groups.rename_group(group, typed, **WHO)
+        assert list(bad.value.errors) == ["nome"]
+    with pytest.raises(NotFound, match="Grupo não encontrado."):
+        await groups.rename_group(424242, "Outro", **WHO)
+    assert (await groups.group_detail(group)).name == "Rede Sul"
+    assert (await _audited()).count("group_renamed") == 1
+
+
+async def test_delete_leaves_the_members_on_their_own_and_the_other_groups_alone(db):
+    one, two, three = await _clients(db, 1, 2, 3)
+    group = await groups.create_group("Rede", **WHO)
+    other = await groups.create_group("Outra", **WHO)
+    for member in (one, two):
+        await groups.add_member(group, member, **WHO)
+    await groups.add_member(other, three, **WHO)
+    await groups.add_email(group, "g@example.com", **WHO)
+    await groups.add_email(other, "o@example.com", **WHO)
+    assert await groups.delete_group(group, **WHO) == 2
+    rows = await Client.select(Client.id, Client.client_group).order_by(Client.id)
+    assert [(r["id"], r["client_group"]) for r in rows] == [
+        (one, None),
+        (two, None),
+        (three, other),
+    ]
+    assert [g.id for g in await groups.list_groups()] == [other]
+    assert [e["address"] for e in await ClientGroupEmail.select()] == ["o@example.com"]
+    with pytest.raises(NotFound, match="Grupo não encontrado."):
+        await groups.delete_group(group, **WHO)
+    assert (await _audited()).count("group_deleted") == 1
+
+
+async def test_two_deletes_at_once_delete_once(db):
+    (member,) = await _clients(db, 1)
+    group = await groups.create_group("Rede", **WHO)
+    await groups.add_member(group, member, **WHO)
+    results = await asyncio.gather(
+        *(groups.delete_group(group, **WHO) for _ in range(4)), return_exceptions=True
+    )
+    assert sorted(map(repr, results)).count("1") == 1
+    assert sum(isinstance(r, NotFound) for r in results) == 3
+    assert (await _audited()).count("group_deleted") == 1
+    assert await ClientGroup.count() == 0

@@ -1,6 +1,10 @@
-"""Matriz e filiais: what a master user does to a group of clients — create it, add and remove
-members (a client belongs to at most one group), keep its E-mail list and generate its access
-code. Every change leaves an audit event.
+"""Matriz e filiais: what a master user does to a group of clients — create, rename and delete
+it, add and remove members (a client belongs to at most one group), keep its E-mail list and
+generate its access code. Every change leaves an audit event.
+
+Deleting a group ends its sessions and leaves its members as clients on their own: each keeps
+its own code, data and sessions. A later import that names the group (``clients[].group``) makes
+it again, as it would any group it does not know.
 
 The group's code is generated, hashed, sealed into the outbox and e-mailed exactly like a
 client's (services/access/cadastros.py): the clear code exists only in this function's memory.
@@ -31,6 +35,7 @@ from espaco.services.access.queries import (
     MEMBERS,
     GroupSummary,
     Member,
+    NameRow,
 )
 from espaco.services.operations import audit, outbox
 from espaco.settings import Settings
@@ -157,6 +162,59 @@ async def remove_member(
             "group_member_removed", now=now, actor=actor, ip=ip, client_id=client_id,
             details={"group": group_id},
         )  # fmt: skip
+
+
+async def _locked(group_id: int) -> NameRow:
+    """The group's name, its row locked for this transaction on PostgreSQL (SQLite's write
+    transaction already serialises): two renames or deletes at once run one after the other,
+    and the second finds what the first left. :class:`NotFound` without the group."""
+    query = GROUP_NAME
+    if ClientGroup._meta.db.engine_type == "postgres":
+        query = GROUP_NAME + " FOR UPDATE"
+    found = await read.first(query, group_id)
+    if found is None:
+        raise NotFound(GROUP_NOT_FOUND)
+    return found
+
+
+async def rename_group(group_id: int, text: str, *, actor: str, ip: str, now: datetime) -> str:
+    """Give the group another name (cleaned here): the name stored. :class:`Invalid` (field
+    ``nome``); :class:`NotFound` without the group. The same name again changes nothing."""
+    name = clean_name(text)
+    async with ClientGroup._meta.db.transaction():
+        current = await _locked(group_id)
+        if current.name == name:
+            return name
+        await ClientGroup.update({ClientGroup.name: name, ClientGroup.updated_at: now}).where(
+            ClientGroup.id == group_id
+        )
+        await audit.record(
+            "group_renamed", now=now, actor=actor, ip=ip,
+            details={"group": group_id, "from": current.name, "to": name},
+        )  # fmt: skip
+    return name
+
+
+async def delete_group(group_id: int, *, actor: str, ip: str, now: datetime) -> int:
+    """Delete the group: its sessions end, its E-mail list goes, its members stay as clients on
+    their own (their codes, data and own sessions untouched). How many members it had;
+    :class:`NotFound` without the group (deleted already)."""
+    async with ClientGroup._meta.db.transaction():
+        current = await _locked(group_id)
+        members = (
+            await Client.update({Client.client_group: None, Client.updated_at: now})
+            .where(Client.client_group == group_id)
+            .returning(Client.id)
+        )
+        await _end_sessions(group_id)
+        await ClientGroupEmail.delete().where(ClientGroupEmail.client_group == group_id)
+        await ClientGroup.delete().where(ClientGroup.id == group_id)
+        await audit.record(
+            "group_deleted", now=now, actor=actor, ip=ip,
+            details={"group": group_id, "name": current.name,
+                     "members": sorted(m["id"] for m in members)},
+        )  # fmt: skip
+    return len(members)
 
 
 async def _end_sessions(group_id: int) -> None:

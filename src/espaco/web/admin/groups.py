@@ -1,7 +1,7 @@
 """Grupos (master only): ``/admin/clientes/grupos`` lists the groups (matriz e filiais) and makes
 one; ``/admin/clientes/grupos/{id}`` shows a group's members (search clients and add them,
-remove them), its E-mail list and its access code, and the forms those post. Every change is
-audited by ``services/access/groups.py``."""
+remove them), its E-mail list and its access code, renames and deletes it, and the forms those
+post. Every change is audited by ``services/access/groups.py``."""
 
 from __future__ import annotations
 
@@ -68,6 +68,7 @@ async def _group_page(
     *,
     errors: dict[str, str] | None = None,
     typed: str = "",
+    typed_name: str | None = None,
     status_code: int = 200,
 ) -> Response[str]:
     query = str(request.query_params.get("q", ""))[: cadastros.MAX_QUERY]
@@ -83,6 +84,8 @@ async def _group_page(
         "member_ids": {m.id for m in group.members},
         "errors": errors or {},
         "typed": typed,
+        "typed_name": group.name if typed_name is None else typed_name,
+        "max_name": groups.MAX_NAME,
         "max_emails": cadastros.MAX_EMAILS,
     }
     return admin_page(
@@ -225,6 +228,56 @@ async def generate_code(
     return redirect(request, group_url(group_id), same_page=True, notice=notice)
 
 
+@post(LIST + "/{group_id:int}/nome", include_in_schema=False, guards=[master_only])
+async def rename_group(
+    request: Request, staff: Staff, group_id: PathId, data: Form
+) -> Response[str]:
+    typed = str(data.get("nome", ""))[:300]
+    actor, ip = actor_ip(request, staff)
+    try:
+        name = await groups.rename_group(
+            group_id, typed, actor=actor, ip=ip, now=clock_of(request).now()
+        )
+    except Invalid as invalid:
+        group = await groups.group_detail(group_id)
+        return await _group_page(
+            request, staff, group, errors=invalid.errors, typed_name=typed, status_code=422
+        )
+    # A page load, not a swap: the page's title (outside the fragment) carries the name.
+    return redirect(request, group_url(group_id), notice=f"Grupo renomeado para “{name}”.")
+
+
+@post(LIST + "/{group_id:int}/excluir", include_in_schema=False, guards=[master_only])
+async def delete_group(
+    request: Request, staff: Staff, group_id: PathId, data: Form
+) -> Response[str]:
+    """Delete the group (after a confirmation): its members stay, as clients on their own."""
+    group = await groups.group_detail(group_id)
+    if needs_confirmation(request, data):
+        full = {
+            "layout": "admin_base.html", "fields": {}, "back_url": group_url(group_id),
+            "title": "Excluir grupo",
+            "question": f"Excluir o grupo {group.name}? O código do grupo deixa de valer e as "
+            "sessões abertas com ele serão encerradas. As unidades continuam como clientes "
+            "avulsos, com os próprios códigos e dados.",
+            "action": f"{LIST}/{group_id}/excluir", "confirm_label": "Sim, excluir o grupo",
+            "verb": "excluir",
+        }  # fmt: skip
+        return admin_page(request, staff, "confirmar.html", full)
+    actor, ip = actor_ip(request, staff)
+    try:
+        members = await groups.delete_group(
+            group_id, actor=actor, ip=ip, now=clock_of(request).now()
+        )
+    except NotFound:  # deleted meanwhile (twice the same click): said, not a 404
+        return redirect(request, LIST, notice="Esse grupo já tinha sido excluído.")
+    kept = {
+        0: "",
+        1: " A unidade segue como cliente avulso, com o próprio código.",
+    }.get(members, f" As {members} unidades seguem como clientes avulsos, com os próprios códigos.")
+    return redirect(request, LIST, notice=f"Grupo “{group.name}” excluído.{kept}")
+
+
 ROUTES = [
     group_list,
     create_group,
@@ -234,4 +287,6 @@ ROUTES = [
     add_email,
     remove_email,
     generate_code,
+    rename_group,
+    delete_group,
 ]
