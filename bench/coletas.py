@@ -239,6 +239,10 @@ def wait_for(
     raise SystemExit("the server did not start")
 
 
+# The "Carregar mais" link of a Coletas page (templates/macros/coletas.html).
+MORE = re.compile(r'id="carregar-mais">\s*<tr><td [^>]*><a [^>]*href="([^"]+)"')
+
+
 def login(base: str, code: str, today: date) -> tuple[httpx.Cookies, list[str]]:
     """Log in; return the cookies and "Carregar mais" URLs spread over the whole history."""
     with httpx.Client(base_url=base) as client:
@@ -256,9 +260,7 @@ def login(base: str, code: str, today: date) -> tuple[httpx.Cookies, list[str]]:
         cursors: list[str] = []
         while url and len(cursors) < 400:
             page = client.get(url, headers={"HX-Request": "true"} if cursors else {}).text
-            found = re.search(
-                r'id="carregar-mais">\s*<tr><td colspan="8"><a [^>]*href="([^"]+)"', page
-            )
+            found = MORE.search(page)
             url = found[1].replace("&amp;", "&") if found else None
             if url:
                 cursors.append(url)
@@ -316,6 +318,10 @@ def main() -> None:
             cookies, more_urls = login(base, code, today)
             print(f"{len(more_urls)} 'Carregar mais' cursors across the history", flush=True)
             hx = {"HX-Request": "true"}
+            if not more_urls:
+                raise SystemExit(
+                    "/coletas shows no 'Carregar mais': has the page's markup changed?"
+                )
             runs = [
                 ("/saude (reference)", ["/saude"], {}, None),
                 ("first page /coletas", ["/coletas"], {}, 50.0),

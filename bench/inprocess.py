@@ -31,10 +31,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from coletas import DOCUMENT, cold_urls
+from coletas import DOCUMENT, MORE, cold_urls
 from loadgen import env_for
-
-MORE = re.compile(r'id="carregar-mais">\s*<tr><td colspan="8"><a [^>]*href="([^"]+)"')
 
 
 async def run(

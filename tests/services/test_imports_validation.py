@@ -91,6 +91,24 @@ async def test_reference_to_a_missing_client_is_refused(db, tmp_path, before):
     assert result.problems[0].message == "Cliente CLI-9 não encontrado"
 
 
+@pytest.mark.parametrize(
+    ("where", "field", "value"),
+    [
+        ("collections", "performed_at", "9999-12-31T23:00:00-03:00"),  # +3 h overflowed: a 500
+        ("collections", "performed_at", "0001-01-01T00:00:00+03:00"),
+        ("collections", "performed_at", "1899-12-31T23:59:59-03:00"),
+        ("invoices", "issued_on", "0001-01-01"),
+        ("invoices", "issued_on", "2200-01-01"),
+    ],
+)
+async def test_dates_outside_1900_to_2199_are_refused(db, tmp_path, before, where, field, value):
+    doc = full_document()
+    doc[where][0][field] = value
+    result = await refused(db, tmp_path, doc, before)
+    assert problems(result) == {(f"{where}[0].{field}", "range")}
+    assert "1900 a 2199" in result.problems[0].message
+
+
 async def test_negative_amount_is_refused(db, tmp_path, before):
     doc = full_document()
     doc["invoices"][0]["paid_amount"] = "-10.00"

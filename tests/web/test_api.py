@@ -422,6 +422,25 @@ def test_a_bad_collection_update_gets_400(web, body):
     assert_error(web.patch("/api/v1/collections/COL-1", json=body, headers=headers), 400)
 
 
+@pytest.mark.parametrize(
+    ("url", "method", "body", "path"),
+    [
+        ("/api/v1/collections/COL-1", "PATCH",
+         {"status": "done", "performed_at": "9999-12-31T23:00:00-03:00"}, "performed_at"),
+        ("/api/v1/collections/COL-1", "PATCH",
+         {"status": "done", "performed_at": "0001-01-01T00:00:00+03:00"}, "performed_at"),
+        ("/api/v1/invoices/FAT-1/status", "PUT",
+         {"status": "paid", "paid_on": "0001-01-01", "paid_amount": "1.00"}, "paid_on"),
+    ],
+)  # fmt: skip
+def test_far_dates_get_422_and_change_nothing(web, url, method, body, path):
+    headers = imported(web)
+    before = call(web, Collection.select().run), call(web, Invoice.select().run)
+    response = web.request(method, url, json=body, headers=headers)
+    assert assert_error(response, 422, "range")["path"] == path
+    assert (call(web, Collection.select().run), call(web, Invoice.select().run)) == before
+
+
 def test_an_unknown_collection_gets_404(web):
     headers = token(web)
     assert_error(web.patch("/api/v1/collections/NOPE", json={}, headers=headers), 404)

@@ -83,7 +83,8 @@ def ids(web) -> dict[str, int]:
 
 def test_coletas_requires_login(web):
     response = web.get("/coletas", follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == "/entrar"
+    assert response.status_code == 303
+    assert response.headers["location"] == "/entrar?volta=%2Fcoletas"
 
 
 def test_the_page_lists_every_situacao_with_badges_tickets_and_mtr(seeded):

@@ -41,7 +41,8 @@ def card(page: BeautifulSoup, name: str) -> str:
 
 def test_financeiro_needs_a_session(web):
     response = web.get("/financeiro", follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == "/entrar"
+    assert response.status_code == 303
+    assert response.headers["location"] == "/entrar?volta=%2Ffinanceiro"
     assert web.get("/financeiro/1/boleto.pdf", follow_redirects=False).status_code == 303
 
 

@@ -102,3 +102,45 @@ def test_client_name_with_markup_is_rendered_inert(web):
     assert not page.select("[hx-trigger]")
     assert all("alert(1)" not in (s.string or "") for s in page.find_all("script"))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_page_asked_for_before_login_is_where_the_login_goes(web):
+    """The "coleta realizada" e-mail links a ticket: after the login, the client lands on it,
+    not on /inicio. With JavaScript (htmx) the login answers HX-Redirect to the same place."""
+    _, code = call(web, make_client, document="12ABC34501DE35")
+    wanted = "/coletas?inicio=2026-01-01&fim=2026-03-31"
+    response = web.get(wanted, follow_redirects=False)
+    assert (
+        response.headers["location"]
+        == "/entrar?volta=%2Fcoletas%3Finicio%3D2026-01-01%26fim%3D2026-03-31"
+    )
+    form = soup(web.get(response.headers["location"])).select_one('input[name="volta"]')
+    assert form is not None and form["value"] == wanted
+    data = {"documento": "12ABC34501DE35", "codigo": "ERRADO-0000", "volta": wanted}
+    wrong = post(web, "/entrar", data, form_page="/entrar")
+    assert wrong.status_code == 422  # the form comes back, still going to the same place
+    assert soup(wrong).select_one('input[name="volta"]')["value"] == wanted
+    data["codigo"] = code
+    assert post(web, "/entrar", data, form_page="/entrar").headers["location"] == wanted
+    data["documento"], data["volta"] = "12ABC34501DE35", "/financeiro"
+    htmx = post(web, "/entrar", data, form_page="/entrar", headers=HX)
+    assert htmx.headers["HX-Redirect"] == "/financeiro"
+
+
+def test_the_login_never_sends_the_client_off_the_portal_or_to_a_door(web):
+    _, code = call(web, make_client, document="12ABC34501DE35")
+    for volta in [
+        "//evil.example/x", "/\\evil.example", "https://evil.example/", "javascript:alert(1)",
+        "/coletas\r\nSet-Cookie: x=1", "/entrar", "/sair", "/admin/clientes",
+        "/api/v1/import", "/" + "a" * 600, "", "/",
+    ]:  # fmt: skip
+        data = {"documento": "12ABC34501DE35", "codigo": code, "volta": volta}
+        response = post(web, "/entrar", data, form_page="/entrar")
+        assert response.headers["location"] == "/inicio", repr(volta)
+        page = soup(web.get("/entrar", params={"volta": volta}))
+        assert page.select_one('input[name="volta"]') is None, repr(volta)
+    # A fragment (htmx) asked for without a session does not carry itself to the login.
+    web.cookies.clear()
+    assert (
+        web.get("/coletas", headers=HX, follow_redirects=False).headers["HX-Redirect"] == "/entrar"
+    )

@@ -5,6 +5,7 @@ Planejamento user, a client, and API tokens without the route's scope."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -74,6 +75,13 @@ def test_a_route_with_no_role_or_two_is_found_and_stops_the_app(settings, monkey
             create_app(settings)
 
 
+def login_of(method: str, url: str, role: Role) -> str:
+    """The login a guard sends nobody to: a client's page asked for by GET goes along."""
+    if role is Role.client and method == "GET" and url != "/inicio":
+        return f"{LOGIN[role]}?{urlencode({'volta': url})}"
+    return LOGIN[role]
+
+
 def test_nobody_is_sent_to_the_login_of_every_client_staff_and_master_route(web) -> None:
     checked = routes(web, Role.client, Role.staff, Role.master)
     assert len(checked) > 30
@@ -81,7 +89,7 @@ def test_nobody_is_sent_to_the_login_of_every_client_staff_and_master_route(web)
         response = send(web, method, url)
         assert (response.status_code, response.headers.get("location")) == (
             303,
-            LOGIN[role],
+            login_of(method, url, role),
         ), f"{method} {url}"
         htmx = web.request(method, url, headers={"HX-Request": "true"}, follow_redirects=False)
         if method == "GET":  # (a POST without its CSRF token stops before the guard)
@@ -100,7 +108,8 @@ def test_a_planejamento_user_gets_403_on_every_master_route_and_opens_staff_ones
         assert response.status_code not in (401, 403), f"{method} {url}"
         assert response.headers.get("location") != "/admin/entrar", f"{method} {url}"
     for method, url, _, _ in routes(web, Role.client):  # a staff session is no client's
-        assert send(web, method, url).headers.get("location") == "/entrar", f"{method} {url}"
+        location = send(web, method, url).headers.get("location")
+        assert location == login_of(method, url, Role.client), f"{method} {url}"
 
 
 def test_a_client_opens_client_routes_and_no_back_office_route(web) -> None:

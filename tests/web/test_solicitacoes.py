@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import quote
 
 import pytest
 from factories import make_location
@@ -264,7 +265,8 @@ def test_another_clients_request_is_not_found(portal, settings: Settings) -> Non
 def test_pages_need_a_login(web: TestClient) -> None:
     for path in ("/solicitar-coleta", "/solicitacoes"):
         response = web.get(path, follow_redirects=False)
-        assert response.status_code == 303 and response.headers["location"] == "/entrar"
+        assert response.status_code == 303
+        assert response.headers["location"] == f"/entrar?volta={quote(path, safe='')}"
 
 
 def test_a_month_button_brings_the_form_back_on_that_month_keeping_what_was_typed(

@@ -26,7 +26,7 @@ from espaco.web.auth import (
 )
 from espaco.web.guards import PUBLIC, Client, client_only
 from espaco.web.pages import page
-from espaco.web.redirects import redirect
+from espaco.web.redirects import CLIENT_HOME, redirect, return_path
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -34,15 +34,16 @@ Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED
 @get("/entrar", include_in_schema=False, opt=PUBLIC)
 async def login_page(request: Request) -> Response[str]:
     """The client's login form: CNPJ or CPF and the access code."""
-    return page(
-        request, "entrar.html", {"document": "", "errors": {}}, fragment="partials/entrar_form.html"
-    )
+    volta = return_path(request.query_params.get("volta"))
+    context: dict[str, Any] = {"document": "", "errors": {}, "volta": volta}
+    return page(request, "entrar.html", context, fragment="partials/entrar_form.html")
 
 
 @post("/entrar", include_in_schema=False, opt=PUBLIC)
 async def login_submit(request: Request, data: Form) -> Response[str]:
     settings: Settings = request.app.state.settings
     document = str(data.get("documento", ""))[:40]
+    volta = return_path(data.get("volta"))
     try:
         result = await login.attempt_login(
             document,
@@ -54,11 +55,12 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
             tz=settings.tz,
         )
     except Invalid as invalid:
-        return _login_form(request, document, invalid.errors, "Confira os campos destacados.", 422)
+        message = "Confira os campos destacados."
+        return _login_form(request, document, invalid.errors, message, 422, volta)
     if result.client_id is None:
         await pause_refusal(result.refused or result.busy)
         status = 503 if result.busy else 429 if result.locked_until else 422
-        return _login_form(request, document, {}, result.error, status)
+        return _login_form(request, document, {}, result.error, status, volta)
     # A new id at every login: a cookie sent before login is never promoted (no fixation).
     await sessions.end_session(read_cookie(request, CLIENT_COOKIE))
     raw = await sessions.create_session(
@@ -67,7 +69,7 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
         client_id=result.client_id,
         group_id=result.group_id,
     )
-    response = redirect(request, "/inicio")
+    response = redirect(request, volta or CLIENT_HOME)
     set_cookie(response, settings, CLIENT_COOKIE, raw)
     normalized = login.normalized_document(document)
     set_cookie(
@@ -81,9 +83,14 @@ async def login_submit(request: Request, data: Form) -> Response[str]:
 
 
 def _login_form(
-    request: Request, document: str, errors: dict[str, str], message: str | None, status: int
+    request: Request,
+    document: str,
+    errors: dict[str, str],
+    message: str | None,
+    status: int,
+    volta: str | None,
 ) -> Response[str]:
-    context = {"document": document, "errors": errors, "message": message}
+    context = {"document": document, "errors": errors, "message": message, "volta": volta}
     return page(
         request, "entrar.html", context, fragment="partials/entrar_form.html", status_code=status
     )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from urllib.parse import urlencode
 
 from litestar import Request
 from litestar.response import Response
@@ -51,8 +52,40 @@ def redirect(
 
 
 def login_required_handler(request: Request, exc: LoginRequired) -> Response[str]:
-    """A guard found no session: to the area's login page."""
-    return redirect(request, exc.login_path)
+    """A guard found no session: to the area's login page. A page asked for by a plain GET in
+    the client area (a ticket link in an e-mail, a bookmark) goes along as ``?volta=``, and the
+    login sends the client there (:func:`return_path`)."""
+    location = exc.login_path
+    wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if (
+        exc.login_path == CLIENT_LOGIN
+        and request.method == "GET"
+        and not is_fragment_request(request)
+        and request.url.path != CLIENT_HOME
+        and return_path(wanted) is not None
+    ):
+        location += "?" + urlencode({"volta": wanted})
+    return redirect(request, location)
+
+
+CLIENT_LOGIN = "/entrar"
+CLIENT_HOME = "/inicio"
+RETURN_MAX = 500
+# Where a login may not send the client back to: the doors themselves and what is not a page.
+_NO_RETURN = ("/entrar", "/sair", "/admin", "/api/", "/static/", "/agenda/")
+
+
+def return_path(value: object) -> str | None:
+    """``value`` when it is a path of this portal's client area a login may go back to: starts
+    with one ``/`` (never ``//host`` or ``/\\host``, which browsers read as another site), no
+    scheme, no control character, at most :data:`RETURN_MAX` characters. Else None."""
+    if not isinstance(value, str) or not 1 < len(value) <= RETURN_MAX:
+        return None
+    if not value.startswith("/") or value[1] in "/\\" or "\\" in value:
+        return None
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return None
+    return None if value.startswith(_NO_RETURN) else value
 
 
 def take_notice(request: Request, settings: Settings) -> str | None:

@@ -16,6 +16,10 @@ from espaco.domain.errors import DomainError
 from espaco.domain.money import parse_money
 from espaco.services.imports.model import ImportProblem
 
+# Dates and instants an ERP may send: a century either side of today's business, and far enough
+# inside Python's years 1-9999 that turning an instant with its offset into UTC cannot overflow.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+OUT_OF_RANGE = f"Data fora do intervalo aceito (anos {FIRST_YEAR} a {LAST_YEAR})"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INSTANT = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
@@ -156,9 +160,14 @@ class Rec:
         value = value.strip()
         if _DATE.fullmatch(value):
             try:
-                return date.fromisoformat(value)
+                parsed = date.fromisoformat(value)
             except ValueError:
                 pass
+            else:
+                if FIRST_YEAR <= parsed.year <= LAST_YEAR:
+                    return parsed
+                self.fail(key, "range", OUT_OF_RANGE)
+                return None
         self.fail(key, "format", "Data inválida: use o formato AAAA-MM-DD")
         return None
 
@@ -175,9 +184,14 @@ class Rec:
         value = value.strip()
         if _INSTANT.fullmatch(value):
             try:
-                return datetime.fromisoformat(value)
+                parsed = datetime.fromisoformat(value)
             except ValueError:
                 pass
+            else:
+                if FIRST_YEAR <= parsed.year <= LAST_YEAR:
+                    return parsed
+                self.fail(key, "range", OUT_OF_RANGE)
+                return None
         self.fail(
             key, "format", "Data e hora inválida: use ISO 8601 com fuso (2026-10-05T09:32:00-03:00)"
         )

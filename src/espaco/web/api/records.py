@@ -3,6 +3,7 @@ and MTR, its photos and signature. Scope ``import``."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 import msgspec
@@ -17,6 +18,7 @@ from espaco.domain.errors import DomainError
 from espaco.domain.money import parse_money
 from espaco.services.imports import erp_updates
 from espaco.services.imports.erp_updates import Outcome
+from espaco.services.imports.fields import FIRST_YEAR, LAST_YEAR, OUT_OF_RANGE
 from espaco.services.operations.media import MAX_PHOTO_BYTES
 from espaco.settings import Settings
 from espaco.web.api.guard import token_guard
@@ -36,6 +38,13 @@ from espaco.web.limits import UPLOAD_MAX_BYTES
 
 COMMON: dict[str, Any] = {"guards": [token_guard], "opt": {"scope": "import"}}
 Multipart = Body(media_type=RequestEncodingType.MULTI_PART)
+
+
+def _in_range(value: date | None, field: str) -> None:
+    """The import's years (``fields.FIRST_YEAR`` to ``LAST_YEAR``), or 422: a far instant
+    overflowed when turned into the provider's day."""
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ApiProblem(422, "range", OUT_OF_RANGE, field)
 
 
 def _answer(outcome: Outcome) -> Response[Any]:
@@ -59,6 +68,7 @@ def _answer(outcome: Outcome) -> Response[Any]:
 async def invoice_status(
     request: Request, external_id: FromPath[str], data: JSONBody[InvoiceStatusIn]
 ) -> Response[Any]:
+    _in_range(data.paid_on, "paid_on")
     cents = None
     if data.paid_amount is not None:
         try:
@@ -100,6 +110,7 @@ async def collection_update(
     if data.status is not None:
         changes["status"] = data.status
     if data.performed_at is not None:
+        _in_range(data.performed_at, "performed_at")
         changes["performed_at"] = data.performed_at
     for name in ("mtr_number", "mtr_status"):
         value = getattr(data, name)
