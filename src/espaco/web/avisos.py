@@ -13,9 +13,10 @@ cookie or the page afterwards: only its hash is kept). The feed route takes no s
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import HttpMethod, Request, get, post, route
 from litestar.params import FromPath
 from litestar.response import Response
 
@@ -148,10 +149,16 @@ async def feed_turn_off(request: Request, client: Client, data: Form) -> Respons
     return redirect(request, _here(client, "#agenda"))
 
 
-@get("/agenda/{part:str}", include_in_schema=False, opt={**PUBLIC, "secret_url": True})
+@route(
+    "/agenda/{part:str}",
+    http_method=[HttpMethod.GET, HttpMethod.HEAD],
+    include_in_schema=False,
+    opt={**PUBLIC, "secret_url": True},
+)
 async def feed(request: Request, part: FromPath[str]) -> Response[str]:
     """The calendar feed: no session; an unknown, renewed or turned-off token is 404, and an
-    address that keeps trying unknown ones waits (429)."""
+    address that keeps trying unknown ones waits (429). Calendar programs poll it: HEAD is
+    answered, and an ``If-None-Match`` with the feed's ETag gets 304 without the body."""
     settings: Settings = request.app.state.settings
     token = part.removesuffix(FEED_SUFFIX) if len(part) <= FEED_PART_MAX else ""
     client_id = await calendar_feed.client_for(token) if part.endswith(FEED_SUFFIX) else None
@@ -170,15 +177,20 @@ async def feed(request: Request, part: FromPath[str]) -> Response[str]:
             headers={"Retry-After": str(seconds), "Cache-Control": "no-store"},
         )
     body = await calendar_feed.feed(client_id, settings, now=clock_of(request).now())
+    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    headers = {
+        "Cache-Control": "private, max-age=900",
+        "ETag": etag,
+        "X-Robots-Tag": "noindex",
+        "Referrer-Policy": "no-referrer",
+    }
+    sent = request.headers.get("if-none-match", "")[:1000].split(",")
+    if etag in {tag.strip().removeprefix("W/") for tag in sent}:
+        return Response("", status_code=304, headers=headers)
     return Response(
         body,
         media_type="text/calendar",  # Litestar adds "; charset=utf-8" to text/*
-        headers={
-            "Cache-Control": "private, max-age=900",
-            "Content-Disposition": 'inline; filename="coletas.ics"',
-            "X-Robots-Tag": "noindex",
-            "Referrer-Policy": "no-referrer",
-        },
+        headers={**headers, "Content-Disposition": 'inline; filename="coletas.ics"'},
     )
 
 
