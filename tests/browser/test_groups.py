@@ -1,7 +1,8 @@
 """A group's portal (matriz e filiais) in Chromium at 360 px: the unit selector swaps Financeiro,
 Coletas, Solicitar coleta, Solicitações and Avisos (one unit at a time there, whose notices the
-group's login sets) in place with JavaScript, and is a plain GET form without it; every view fits the phone (no sideways scroll, targets >= 24 px), axe finds nothing
-serious, and the browser logs no error."""
+group's login sets) in place with JavaScript, and is a plain GET form without it; every view
+fits the phone (no sideways scroll, targets >= 24 px), axe finds nothing serious, and the
+browser logs no error."""
 
 from __future__ import annotations
 
