@@ -1,7 +1,7 @@
-"""A master user renames and deletes a group (matriz e filiais) in Chromium at 360 px, by
-keyboard, once with JavaScript (htmx, its confirm dialog) and once without (the confirmation
-page): labels are visible, the page fits the phone, axe finds nothing serious, the browser logs
-no error, and the group's members stay as clients on their own."""
+"""A master user renames and deletes a group (matriz e filiais) in Chromium by keyboard, once
+with JavaScript at 360 px (htmx, its confirm dialog) and once without at 320 px (the
+confirmation page): labels are visible, the page fits the phone, axe finds nothing serious,
+the browser logs no error, and the group's members stay as clients on their own."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from tests.browser.test_phone import Walk, new_context
 
 pytestmark = pytest.mark.browser
 
-WIDTH = 360
+VIEWS = [(True, 360), (False, 320)]  # (JavaScript, width)
 PASSWORD = "senha-dos-grupos-123"
 _numbers = itertools.count(1)
 
@@ -50,18 +50,19 @@ async def group_of(client_id: int) -> int | None:
     return rows[0]["client_group"]
 
 
-@pytest.fixture(params=[True, False], ids=["js", "nojs"])
-def phone(request, browser: Browser, live_server) -> Iterator[tuple[Page, bool]]:
-    for context in new_context(browser, live_server, WIDTH, request.param):
-        yield context.new_page(), request.param
+@pytest.fixture(params=VIEWS, ids=["js-360", "nojs-320"])
+def phone(request, browser: Browser, live_server) -> Iterator[tuple[Page, bool, int]]:
+    javascript, width = request.param
+    for context in new_context(browser, live_server, width, javascript):
+        yield context.new_page(), javascript, width
 
 
 def test_a_master_renames_and_deletes_a_group_on_a_phone(phone, live_server) -> None:
-    page, javascript = phone
+    page, javascript, width = phone
     username, group_id, members = live_server.call(seed, next(_numbers) + (10 if javascript else 0))
     log = BrowserLog()
     log.watch(page)
-    walk = Walk(WIDTH, javascript, [], Axe() if javascript else None)
+    walk = Walk(width, javascript, [], Axe() if javascript else None)
     page.on("dialog", lambda dialog: dialog.accept())  # hx-confirm asks before deleting
     page.goto("/admin/entrar")
     page.get_by_label("Usuário").fill(username)
