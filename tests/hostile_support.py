@@ -23,7 +23,7 @@ from support import (
 )
 
 from espaco.domain import scheduling
-from espaco.services.access import api_tokens
+from espaco.services.access import api_tokens, groups
 from espaco.settings import Settings
 from espaco.tables import (
     ALL_TABLES,
@@ -64,6 +64,7 @@ class World:
     protocol: str
     api_token: str
     settings: Settings
+    group_id: int  # an empty group (matriz e filiais): its forms get fuzzed on a real one
 
 
 async def _add_request(client_id: int, location_id: int) -> str:
@@ -89,7 +90,8 @@ async def _document(client_id: int) -> str:
 
 @contextmanager
 def world(settings: Settings) -> Iterator[World]:
-    """A client (one place, one request) and a master user, both logged in on one browser."""
+    """A client (one place, one request), an empty group and a master user, both logged in on
+    one browser."""
     with app_client(settings) as http:
         client_id = make_client(http, code=CODE, emails=("compras@paoquente.com.br",))
         location_id = call(http, make_location, client_id)
@@ -107,7 +109,10 @@ def world(settings: Settings) -> Iterator[World]:
             created_by=None,
             now=datetime.now(UTC),
         )
-        yield World(http, client_id, location_id, protocol, token, settings)
+        group_id = call(
+            http, groups.create_group, "Grupo hostil", actor="teste", ip="", now=datetime.now(UTC)
+        )
+        yield World(http, client_id, location_id, protocol, token, settings, group_id)
 
 
 def _stable(table: type[Table], row: dict[str, Any]) -> dict[str, Any]:

@@ -227,3 +227,23 @@ def test_the_cycle_finder_finds_direct_and_longer_cycles():
     assert cycles(edges) == [["a", "b"], ["c", "d", "e"]]
     assert _path_within(["c", "d", "e"], edges) == ["c", "d", "e", "c"]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+# The web layer runs no queries (docs/architecture.md): its only imports of ``espaco.db``, each
+# with its reason. A page that needs a read asks a service, which runs a ``read.Query``.
+WEB_DB_IMPORTS = {
+    ("espaco.web.params", "espaco.db"): "MAX_ID, the largest id a URL may carry",
+    ("espaco.web.public", "espaco.db.database"): "the health check asks if the database answers",
+}
+
+
+def test_the_web_layer_imports_no_database_but_the_listed_constants():
+    edges = graph()
+    found = {
+        (source, target)
+        for source, targets in edges.items()
+        if _inside(source, "espaco.web")
+        for target in targets
+        if _inside(target, "espaco.db")
+    }
+    assert found == set(WEB_DB_IMPORTS)

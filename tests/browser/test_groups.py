@@ -1,7 +1,8 @@
 """A group's portal (matriz e filiais) in Chromium at 360 px (320 without JavaScript): the unit
-selector swaps Financeiro, Coletas, Solicitar coleta and Solicitações in place with JavaScript,
-and is a plain GET form without it; every view fits the phone (no sideways scroll, targets
->= 24 px), axe finds nothing serious, and the browser logs no error."""
+selector swaps Financeiro, Coletas, Solicitar coleta, Solicitações and Avisos (one unit at a
+time there, whose notices the group's login sets) in place with JavaScript, and is a plain GET
+form without it; every view fits the phone (no sideways scroll, targets >= 24 px), axe finds
+nothing serious, and the browser logs no error."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from espaco.demo import build_demo_import
 from espaco.demo.names import DEMO_GROUP
 from espaco.services.access import groups
+from espaco.services.collections import done_email
 from espaco.services.imports import import_file
 from espaco.tables import Client, ClientGroup
 from tests.browser.conftest import BrowserLog
@@ -127,4 +129,32 @@ def test_the_unit_selector_on_a_phone(phone, group: Group, live_server) -> None:
     expect(page.locator("#solicitacoes")).to_be_visible()
     walk.check(page, f"/solicitacoes?unidade={valinhos}", log)
 
+    assert not walk.problems, "\n".join(walk.problems)
+
+
+def test_a_groups_login_sets_each_units_notices_on_a_phone(
+    phone, group: Group, live_server
+) -> None:
+    page, javascript, width = phone
+    log = BrowserLog()
+    log.watch(page)
+    walk = Walk(width, javascript, [], Axe() if javascript else None)
+    log_in(page, group.documents[1], group.code)
+    walk.check(page, "/avisos", log)
+    selector = page.get_by_role("combobox", name="Unidade", exact=True)
+    current = selector.locator("option:checked").inner_text()
+    others = sorted(name for name in group.units if name != current)
+    chosen = others[0] if javascript else others[1]  # each run its own unit
+    choose_unit(page, javascript, chosen, "Trocar de unidade")
+    assert f"unidade={group.units[chosen]}" in page.url
+    expect(page.locator("#avisos-unidade")).to_contain_text(f"Avisos da unidade {chosen}")
+
+    # By keyboard: the unit's e-mail notice on; the page comes back on that unit.
+    page.get_by_role("button", name="Receber o aviso de coleta realizada").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/avisos?unidade={group.units[chosen]}*")
+    expect(page.locator("#coleta-realizada .selo")).to_have_text("Ligado")
+    walk.check(page, f"/avisos?unidade={group.units[chosen]}", log)
+    enabled = {name: live_server.call(done_email.is_enabled, i) for name, i in group.units.items()}
+    assert enabled[chosen] and not enabled[current]
     assert not walk.problems, "\n".join(walk.problems)

@@ -7,7 +7,7 @@ from import_samples import NOW, client, document
 
 from espaco.services.access import groups
 from espaco.services.imports import import_document
-from espaco.tables import Client, ClientGroup
+from espaco.tables import Client, ClientGroup, ClientGroupEmail
 
 REDE = {"external_id": "GRP-1", "name": "Rede Cliente"}
 
@@ -71,3 +71,34 @@ async def test_a_bad_group_is_refused_with_its_path(db):
         ("clients[4].group.name", "mismatch"),
     }
     assert await Client.count() == 0
+
+
+async def test_a_later_import_naming_a_deleted_group_makes_it_again(db):
+    assert (await _import(db, client(1, group=REDE), client(2, group=REDE))).ok
+    (old,) = await ClientGroup.select(ClientGroup.id)
+    await groups.add_email(old["id"], "g@example.com", actor="ana", ip="", now=NOW)
+    await groups.set_demo_access_code(old["id"], now=NOW)
+    assert await groups.delete_group(old["id"], actor="ana", ip="", now=NOW) == 2
+    assert await _memberships() == {"CLI-1": None, "CLI-2": None}
+    # A file without the field (or another client's) leaves them on their own.
+    assert (await _import(db, client(1), client(2))).ok
+    assert await ClientGroup.count() == 0
+    # One that names the group again makes a new one, and the clients that name it join it.
+    assert (await _import(db, client(1, group=REDE), client(2))).ok
+    (new,) = await ClientGroup.select(
+        ClientGroup.external_id, ClientGroup.name, ClientGroup.access_code_hash
+    )
+    # A new group: the old one's code and E-mail list are gone with it.
+    assert new == {"external_id": "GRP-1", "name": "Rede Cliente", "access_code_hash": None}
+    assert await ClientGroupEmail.count() == 0
+    assert await _memberships() == {"CLI-1": "GRP-1", "CLI-2": None}
+
+
+async def test_a_group_renamed_in_the_back_office_takes_the_erps_name_at_the_next_file(db):
+    assert (await _import(db, client(1, group=REDE))).ok
+    (group,) = await ClientGroup.select(ClientGroup.id)
+    await groups.rename_group(group["id"], "Nome da equipe", actor="ana", ip="", now=NOW)
+    assert (await _import(db, client(1))).ok  # without the field: kept
+    assert (await ClientGroup.select(ClientGroup.name))[0]["name"] == "Nome da equipe"
+    assert (await _import(db, client(1, group=REDE))).ok
+    assert (await ClientGroup.select(ClientGroup.name))[0]["name"] == "Rede Cliente"

@@ -182,14 +182,15 @@ UNIT_ROUTES = {
     # The per-CNPJ documents (DMR): one unit at a time, by default the one that logged in.
     "/coletas/relatorio", "/coletas/relatorio.csv", "/coletas/relatorio.pdf", "/coletas/dossie",
     "/coletas/dossie.zip",
+    # The notices (e-mail and calendar feed): one unit at a time, as the per-CNPJ documents.
+    "/avisos",
 }  # fmt: skip
+# The forms that act on one unit post its ``unidade`` in the body, checked against the scope
+# again (another group's unit, or another member for a member's own login: 404).
+UNIT_FORMS = {"/avisos/coleta-realizada", "/avisos/agenda", "/avisos/agenda/desligar"}
 WITHOUT_UNIT = {
     "/inicio": "the landing page: the pendências of the unit that logged in",
     "/coletas/relatorio/aviso": "the weekly e-mail opt-out of the unit that logged in",
-    "/avisos": "the e-mail and calendar settings of the unit that logged in",
-    "/avisos/coleta-realizada": "the collection-done e-mail of the unit that logged in",
-    "/avisos/agenda": "the calendar feed of the unit that logged in",
-    "/avisos/agenda/desligar": "the calendar feed of the unit that logged in",
 }
 
 
@@ -254,15 +255,21 @@ def two_groups(settings, tmp_path):
         yield web, login, [call(web, ids_of, c.external_id) for c in clients]
 
 
+def post_unit(web, path: str, unit: object):
+    token = csrf_token(web, "/inicio")
+    data = {"_csrf_token": token, "unidade": str(unit)}
+    return web.post(path, data=data, follow_redirects=False)
+
+
 def test_every_client_route_is_classified_for_the_unit_selector(two_groups):
     web, _, _ = two_groups
     paths = {path for _, path, names in client_routes(web.app) if not names}
     assert paths, "the walk found no client route"
-    unclassified = paths - UNIT_ROUTES - set(WITHOUT_UNIT)
+    unclassified = paths - UNIT_ROUTES - UNIT_FORMS - set(WITHOUT_UNIT)
     assert not unclassified, (
         f"new portal routes: put them in UNIT_ROUTES or WITHOUT_UNIT: {unclassified}"
     )
-    assert UNIT_ROUTES | set(WITHOUT_UNIT) <= paths
+    assert UNIT_ROUTES | UNIT_FORMS | set(WITHOUT_UNIT) <= paths
 
 
 @pytest.mark.parametrize("kind", ["group", "member"])
@@ -278,6 +285,9 @@ def test_every_route_answers_404_for_another_groups_ids(two_groups, kind):
         for path in UNIT_ROUTES:
             response = web.get(path, params={"unidade": theirs["client"]}, follow_redirects=False)
             assert response.status_code == 404, f"{kind}: GET {path}?unidade={theirs['client']}"
+        for path in UNIT_FORMS:
+            response = post_unit(web, path, theirs["client"])
+            assert response.status_code == 404, f"{kind}: POST {path} unidade={theirs['client']}"
 
 
 def test_a_group_session_opens_every_members_ids_and_units(two_groups):
@@ -300,3 +310,6 @@ def test_a_group_session_opens_every_members_ids_and_units(two_groups):
         for path in UNIT_ROUTES:
             response = web.get(path, params={"unidade": own["client"]})
             assert response.status_code == 200, f"GET {path}?unidade={own['client']}"
+        for path in UNIT_FORMS:
+            response = post_unit(web, path, own["client"])
+            assert response.status_code in (200, 303), f"POST {path} unidade={own['client']}"

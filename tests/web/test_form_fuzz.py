@@ -57,6 +57,8 @@ FORMS: dict[str, list[str]] = {
     "/admin/clientes/grupos/{group_id:int}/emails": ["endereco"],
     "/admin/clientes/grupos/{group_id:int}/emails/{email_id:int}/remover": [],
     "/admin/clientes/grupos/{group_id:int}/codigo": ["confirmado"],
+    "/admin/clientes/grupos/{group_id:int}/nome": ["nome"],
+    "/admin/clientes/grupos/{group_id:int}/excluir": ["confirmado"],
     "/admin/emails/{email_id:int}/tentar-de-novo": [],
     "/admin/emails/enviar-pendentes": [],
     "/admin/solicitacoes/{protocol:str}/agendar": ["data"],
@@ -105,7 +107,7 @@ def ids(w: World) -> dict[str, st.SearchStrategy[str]]:
     return {
         "client_id": st.one_of(st.just(str(w.client_id)), number),
         "email_id": number,
-        "group_id": number,
+        "group_id": st.one_of(st.just(str(w.group_id)), number),
         "token_id": number,
         "part": st.one_of(TEXT.filter(lambda t: "/" not in t), st.just("A" * 43 + ".ics")),
         "protocol": st.one_of(st.just(w.protocol), TEXT.filter(lambda t: "/" not in t)),

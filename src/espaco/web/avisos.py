@@ -1,6 +1,11 @@
 """``/avisos``: the notices a client chooses — the "coleta realizada" e-mail (opt-in) and the
 private calendar feed (create, renew, turn off) — and the feed itself, ``/agenda/<token>.ics``.
 
+A group's session (matriz e filiais) sets each unit's notices: ``?unidade=`` picks the unit, as
+on the Relatório de resíduos (``web/unidade.narrowed``: one unit at a time, by default the one
+that logged in); each form posts the unit it shows, checked against the session's scope again.
+A unit outside the scope is 404. A member's own session sees only itself.
+
 The feed's URL is shown only in the answer to the POST that made it (never in a redirect, a
 cookie or the page afterwards: only its hash is kept). The feed route takes no session; see
 ``services/collections/calendar_feed.py`` for the token and the throttle.
@@ -19,6 +24,7 @@ from espaco.domain.errors import NotFound
 from espaco.services.access.sessions import ClientSession
 from espaco.services.collections import calendar_feed, done_email
 from espaco.settings import Settings
+from espaco.web import unidade as unidades
 from espaco.web.auth import client_ip, clock_of, pause_refusal
 from espaco.web.guards import PUBLIC, Client, client_only
 from espaco.web.pages import confirmation, needs_confirmation, page
@@ -31,6 +37,11 @@ FEED_SUFFIX = ".ics"
 FEED_PART_MAX = 43 + len(FEED_SUFFIX)
 
 
+def _here(client: ClientSession, anchor: str = "") -> str:
+    """The page of the unit ``client`` is narrowed to (a group's names it: ``?unidade=``)."""
+    return PATH + (f"?unidade={client.client_id}" if client.is_group else "") + anchor
+
+
 async def _page(
     request: Request, client: ClientSession, *, feed_url: str | None = None, status_code: int = 200
 ) -> Response[str]:
@@ -41,21 +52,37 @@ async def _page(
         "feed_url": feed_url,
         "webcal_url": feed_url and "webcal://" + feed_url.split("://", 1)[1],
     }
-    response = page(request, "avisos.html", context, status_code=status_code)
-    return response
+    return page(
+        request,
+        "avisos.html",
+        context,
+        fragment="partials/avisos_unidade.html",
+        status_code=status_code,
+    )
+
+
+def _unit_field(client: ClientSession) -> dict[str, str]:
+    """The hidden field that carries a group's unit through a confirmation page."""
+    return {"unidade": str(client.client_id)} if client.is_group else {}
+
+
+def _of_unit(client: ClientSession) -> str:
+    return f" Unidade: {client.trade_name or client.client_name}." if client.is_group else ""
 
 
 @get(PATH, include_in_schema=False, guards=[client_only])
 async def avisos_page(request: Request, client: Client) -> Response[str]:
-    """The client's notices: the e-mail choice and the calendar feed."""
-    return await _page(request, client)
+    """The unit's notices: the e-mail choice and the calendar feed; for htmx (a group's unit
+    selector), the unit's part of the page."""
+    return await _page(request, await unidades.narrowed(request, client))
 
 
 @post(PATH + "/coleta-realizada", include_in_schema=False, guards=[client_only])
 async def done_email_choice(request: Request, client: Client, data: Form) -> Response[str]:
     """Turn the "coleta realizada" e-mail on (``aviso=sim``) or off (anything else)."""
+    client = await unidades.narrowed(request, client, data)
     await done_email.set_enabled(client.client_id, str(data.get("aviso", "")) == "sim")
-    return redirect(request, PATH + "#coleta-realizada")
+    return redirect(request, _here(client, "#coleta-realizada"))
 
 
 @post(PATH + "/agenda", include_in_schema=False, guards=[client_only])
@@ -63,6 +90,7 @@ async def feed_renew(request: Request, client: Client, data: Form) -> Response[s
     """Create the feed's URL, or renew it (after a confirmation: the old one stops working),
     and show it in this answer only."""
     settings: Settings = request.app.state.settings
+    client = await unidades.narrowed(request, client, data)
     current = await calendar_feed.state(client.client_id)
     if current.active and needs_confirmation(request, data):
         return confirmation(
@@ -71,11 +99,13 @@ async def feed_renew(request: Request, client: Client, data: Form) -> Response[s
                 "client": client,
                 "title": "Gerar novo endereço da agenda",
                 "question": "O endereço atual deixa de funcionar: os calendários que o usam "
-                "param de receber as coletas até você colocar neles o novo endereço.",
+                "param de receber as coletas até você colocar neles o novo endereço."
+                + _of_unit(client),
                 "action": PATH + "/agenda",
+                "fields": _unit_field(client),
                 "confirm_label": "Sim, gerar novo endereço",
                 "verb": "gerar",
-                "back_url": PATH,
+                "back_url": _here(client),
             },
         )
     token = await calendar_feed.renew(
@@ -93,6 +123,7 @@ async def feed_renew(request: Request, client: Client, data: Form) -> Response[s
 @post(PATH + "/agenda/desligar", include_in_schema=False, guards=[client_only])
 async def feed_turn_off(request: Request, client: Client, data: Form) -> Response[str]:
     settings: Settings = request.app.state.settings
+    client = await unidades.narrowed(request, client, data)
     if needs_confirmation(request, data):
         return confirmation(
             request,
@@ -100,11 +131,13 @@ async def feed_turn_off(request: Request, client: Client, data: Form) -> Respons
                 "client": client,
                 "title": "Desligar a agenda",
                 "question": "O endereço da agenda deixa de funcionar e os calendários que o "
-                "usam param de receber as coletas. Você pode criar outro quando quiser.",
+                "usam param de receber as coletas. Você pode criar outro quando quiser."
+                + _of_unit(client),
                 "action": PATH + "/agenda/desligar",
+                "fields": _unit_field(client),
                 "confirm_label": "Sim, desligar a agenda",
                 "verb": "desligar",
-                "back_url": PATH,
+                "back_url": _here(client),
             },
         )
     await calendar_feed.turn_off(
@@ -113,7 +146,7 @@ async def feed_turn_off(request: Request, client: Client, data: Form) -> Respons
         actor="cliente",
         ip=client_ip(request, settings),
     )
-    return redirect(request, PATH + "#agenda")
+    return redirect(request, _here(client, "#agenda"))
 
 
 @route(

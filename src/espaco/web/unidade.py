@@ -2,30 +2,40 @@
 
 A group's session sees every member ("Todas as unidades") or the one chosen; a client's own
 session sees itself. A ``unidade`` outside the session's scope is another client's id: 404.
+A form that acts on one unit (``/avisos``) posts its ``unidade`` in the body, checked against
+the scope again the same way (:func:`narrowed` with ``form``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from litestar import Request
 
-from espaco.db import database
 from espaco.domain.errors import NotFound
+from espaco.services.access import scope
 from espaco.services.access.scope import Scope
 from espaco.services.access.sessions import ClientSession
 from espaco.web.params import query_id
 
 
-def chosen(request: Request, client: ClientSession) -> tuple[Scope, int | None]:
-    """The scope the page reads, and the unit chosen (None: every unit of the session)."""
-    text = str(request.query_params.get("unidade", ""))[:20]
+def _unit(value: Any, client: ClientSession) -> int | None:
+    """The unit a ``unidade`` value names (None: none named); outside the scope: 404."""
+    text = str(value or "")[:20]
     if not text.strip():
-        return client.scope, None
+        return None
     unit = query_id(text)
     if unit is None or unit not in client.scope:
         raise NotFound("Unidade não encontrada.")
-    return (unit,), unit
+    return unit
+
+
+def chosen(request: Request, client: ClientSession) -> tuple[Scope, int | None]:
+    """The scope the page reads, and the unit chosen (None: every unit of the session)."""
+    unit = _unit(request.query_params.get("unidade"), client)
+    return (client.scope, None) if unit is None else ((unit,), unit)
 
 
 def version(client: ClientSession, scope: Scope) -> int | None:
@@ -39,24 +49,23 @@ def labels(client: ClientSession) -> dict[int, str] | None:
     return {u.id: u.label for u in client.units} if client.is_group else None
 
 
-async def narrowed(request: Request, client: ClientSession) -> ClientSession:
+async def narrowed(
+    request: Request, client: ClientSession, form: Mapping[str, Any] | None = None
+) -> ClientSession:
     """The session seen as one unit, for the per-CNPJ documents (Relatório de resíduos, DMR,
-    dossiê): ``?unidade=`` picks a member of a group (default: the unit that logged in); the
-    session's scope and units stay, so the selector still lists them. Outside the scope: 404."""
-    _, unidade = chosen(request, client)
+    dossiê) and the notices (Avisos): ``?unidade=`` (or the posted ``form``'s ``unidade``) picks
+    a member of a group (default: the unit that logged in); the session's scope and units stay,
+    so the selector still lists them. Outside the scope: 404."""
+    source = request.query_params if form is None else form
+    unidade = _unit(source.get("unidade"), client)
     if unidade is None or unidade == client.client_id:
         return client
-    rows = await database.fetch(
-        "SELECT name, trade_name, document FROM client WHERE id = {}", unidade
-    )
-    if not rows:
-        raise NotFound("Unidade não encontrada.")
-    row = rows[0]
+    row = await scope.unit(unidade, client.scope)
     return replace(
         client,
         client_id=unidade,
-        client_name=row["name"],
-        trade_name=row["trade_name"],
-        document=row["document"],
+        client_name=row.name,
+        trade_name=row.trade_name,
+        document=row.document,
         data_version=None,  # the caches read the unit's own
     )

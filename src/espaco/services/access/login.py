@@ -23,10 +23,12 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import NamedTuple
 
 from piccolo.engine.base import Engine
 
-from espaco.db import database
+from espaco.db import database, read
+from espaco.db.read import Query
 from espaco.domain.documents import validate_document
 from espaco.domain.errors import DomainError, Invalid
 from espaco.services.access import login_throttle, passwords
@@ -43,6 +45,24 @@ BUSY = (
 IP = "ip"
 DOCUMENT = "doc"
 DEVICE = "dev"
+
+
+class LoginRow(NamedTuple):
+    """The client a document names, its code's hash and its group's (None: not in a group)."""
+
+    id: int
+    access_code_hash: str | None
+    active: bool
+    client_group: int | None
+    group_hash: str | None
+
+
+# Arguments: the document (digits only).
+LOGIN = Query(
+    LoginRow,
+    "SELECT c.id, c.access_code_hash, c.active, c.client_group, g.access_code_hash AS group_hash"
+    " FROM client c LEFT JOIN client_group g ON g.id = c.client_group WHERE c.document = {}",
+)
 
 
 @dataclass(frozen=True)
@@ -140,26 +160,25 @@ async def attempt_login(
             error=lock_message(reservation, now, tz), locked_until=reservation, refused=True
         )
 
-    rows = await database.fetch(LOGIN_SQL, document)
-    row = rows[0] if rows else None
+    row = await read.first(LOGIN, document)
     # A group code is longer than a client's: its length says which hash to check, so every
     # attempt costs one verification, as before groups.
     group_code = is_group_code(code)
-    stored = (row["group_hash"] if group_code else row["access_code_hash"]) if row else None
+    stored = (row.group_hash if group_code else row.access_code_hash) if row else None
     try:
         # A dummy hash is checked when there is none: the same work either way.
         matches = await passwords.verify(stored, code, known_device=keys.known_device)
     except passwords.Busy:
         await login_throttle.give_back(reservation)
         return LoginResult(error=BUSY, busy=True)
-    if row is not None and row["active"] and matches:
+    if row is not None and row.active and matches:
         await login_throttle.settle_success(reservation, keys.cleared)
-        group_id = row["client_group"] if group_code else None
+        group_id = row.client_group if group_code else None
         details = {"group": group_id} if group_id is not None else None
-        await audit.record("login_ok", now=now, ip=ip, client_id=row["id"], details=details)
-        return LoginResult(client_id=row["id"], group_id=group_id)
+        await audit.record("login_ok", now=now, ip=ip, client_id=row.id, details=details)
+        return LoginResult(client_id=row.id, group_id=group_id)
 
-    client_id = row["id"] if row else None
+    client_id = row.id if row else None
     await audit.record("login_failed", now=now, ip=ip, client_id=client_id)
     locked = reservation.lock
     if locked is None:
@@ -168,12 +187,6 @@ async def attempt_login(
         "login_locked", now=now, ip=ip, client_id=client_id, details={"until": locked.isoformat()}
     )
     return LoginResult(error=lock_message(locked, now, tz), locked_until=locked)
-
-
-LOGIN_SQL = (
-    "SELECT c.id, c.access_code_hash, c.active, c.client_group, g.access_code_hash AS group_hash"
-    " FROM client c LEFT JOIN client_group g ON g.id = c.client_group WHERE c.document = {}"
-)
 
 
 # (database, keys, lock end) already audited as blocked by this process: a flood

@@ -11,7 +11,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from espaco.db import read
 from espaco.db.read import Query, R
+from espaco.domain.errors import NotFound
+from espaco.services.access.queries import UNIT, UnitRow
 
 Scope = tuple[int, ...]
 MARK = " IN {scope}"
@@ -39,3 +42,12 @@ def column_in(column: Any, scope: Scope) -> Any:
 def scoped_query(query: Query[R], scope: Scope) -> Query[R]:
     """``query`` with each ``IN {scope}`` spelled for ``len(scope)`` ids."""
     return Query(query.row, _spelled(query.sql, len(scope)), generic=query.generic)
+
+
+async def unit(unit_id: int, scope: Scope) -> UnitRow:
+    """The names of one unit of the scope (a group's member); :class:`NotFound` outside it, as
+    another client's id is."""
+    found = await read.first(UNIT, unit_id) if unit_id in scope else None
+    if found is None:
+        raise NotFound("Unidade não encontrada.")
+    return found

@@ -18,8 +18,9 @@ from piccolo.engine.base import Engine
 
 from espaco.db import database, read
 from espaco.db.read import Query
+from espaco.domain.errors import NotFound
 from espaco.services.access.scope import Scope
-from espaco.tables import Client, ClientGroup, StaffUser, WebSession
+from espaco.tables import WebSession
 
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=12)
@@ -91,24 +92,36 @@ async def create_session(
     the cookie value (a new random id)."""
     raw = secrets.token_urlsafe(32)
     if group_id is not None:
-        rows = await ClientGroup.select(ClientGroup.session_epoch).where(ClientGroup.id == group_id)
+        epoch = await read.first(_GROUP_EPOCH, group_id)
     elif client_id is not None:
-        rows = await Client.select(Client.session_epoch).where(Client.id == client_id)
+        epoch = await read.first(_CLIENT_EPOCH, client_id)
     else:
-        rows = await StaffUser.select(StaffUser.session_epoch).where(StaffUser.id == staff_id)
+        epoch = await read.first(_STAFF_EPOCH, staff_id)
+    if epoch is None:  # removed between the login's check and now: no session
+        raise NotFound("Cadastro não encontrado.")
     await WebSession.insert(
         WebSession(
             id_hash=_hash(raw),
             client=client_id,
             staff=staff_id,
             client_group=group_id,
-            epoch=rows[0]["session_epoch"],
+            epoch=epoch.session_epoch,
             created_at=now,
             last_seen_at=now,
             ip=ip,
         )
     )
     return raw
+
+
+class _EpochRow(NamedTuple):
+    session_epoch: int
+
+
+# Arguments: the group's, the client's or the staff user's id. A session starts at its epoch.
+_GROUP_EPOCH = Query(_EpochRow, "SELECT session_epoch FROM client_group WHERE id = {}")
+_CLIENT_EPOCH = Query(_EpochRow, "SELECT session_epoch FROM client WHERE id = {}")
+_STAFF_EPOCH = Query(_EpochRow, "SELECT session_epoch FROM staff_user WHERE id = {}")
 
 
 class _ClientRow(NamedTuple):

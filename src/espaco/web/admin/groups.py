@@ -1,7 +1,7 @@
 """Grupos (master only): ``/admin/clientes/grupos`` lists the groups (matriz e filiais) and makes
 one; ``/admin/clientes/grupos/{id}`` shows a group's members (search clients and add them,
-remove them), its E-mail list and its access code, and the forms those post. Every change is
-audited by ``services/access/groups.py``."""
+remove them), its E-mail list and its access code, renames and deletes it, and the forms those
+post. Every change is audited by ``services/access/groups.py``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.response import Response
 
-from espaco.domain.errors import NotFound
+from espaco.domain.errors import Invalid, NotFound
 from espaco.services.access import cadastros, groups
 from espaco.services.access.groups import GroupDetail
 from espaco.web.admin.common import Form, actor_ip, admin_page
@@ -47,11 +47,10 @@ async def _list_page(
 @post(LIST, include_in_schema=False, guards=[master_only])
 async def create_group(request: Request, staff: Staff, data: Form) -> Response[str]:
     typed = str(data.get("nome", ""))[:300]
-    name, error = groups.clean_name(typed)
-    if error:
-        return await _list_page(
-            request, staff, errors={"nome": error}, typed=typed, status_code=422
-        )
+    try:
+        name = groups.clean_name(typed)
+    except Invalid as invalid:
+        return await _list_page(request, staff, errors=invalid.errors, typed=typed, status_code=422)
     actor, ip = actor_ip(request, staff)
     group_id = await groups.create_group(name, actor=actor, ip=ip, now=clock_of(request).now())
     return redirect(
@@ -62,13 +61,6 @@ async def create_group(request: Request, staff: Staff, data: Form) -> Response[s
     )
 
 
-async def _detail(group_id: int) -> GroupDetail:
-    group = await groups.group_detail(group_id)
-    if group is None:
-        raise NotFound("Grupo não encontrado.")
-    return group
-
-
 async def _group_page(
     request: Request,
     staff: Staff,
@@ -76,6 +68,7 @@ async def _group_page(
     *,
     errors: dict[str, str] | None = None,
     typed: str = "",
+    typed_name: str | None = None,
     status_code: int = 200,
 ) -> Response[str]:
     query = str(request.query_params.get("q", ""))[: cadastros.MAX_QUERY]
@@ -91,6 +84,8 @@ async def _group_page(
         "member_ids": {m.id for m in group.members},
         "errors": errors or {},
         "typed": typed,
+        "typed_name": group.name if typed_name is None else typed_name,
+        "max_name": groups.MAX_NAME,
         "max_emails": cadastros.MAX_EMAILS,
     }
     return admin_page(
@@ -106,7 +101,7 @@ async def _group_page(
 @get(LIST + "/{group_id:int}", include_in_schema=False, guards=[master_only])
 async def group_page(request: Request, staff: Staff, group_id: PathId) -> Response[str]:
     """Members, the client search (``?q=``) to add more, the E-mail list and the code."""
-    return await _group_page(request, staff, await _detail(group_id))
+    return await _group_page(request, staff, await groups.group_detail(group_id))
 
 
 @post(LIST + "/{group_id:int}/membros", include_in_schema=False, guards=[master_only])
@@ -114,19 +109,17 @@ async def add_member(request: Request, staff: Staff, group_id: PathId, data: For
     client_id = query_id(str(data.get("cliente", ""))[:20])
     if client_id is None:
         return await _group_page(
-            request, staff, await _detail(group_id),
+            request, staff, await groups.group_detail(group_id),
             errors={"membro": "Escolha um cliente da busca."}, status_code=422,
         )  # fmt: skip
     actor, ip = actor_ip(request, staff)
-    error = await groups.add_member(
-        group_id, client_id, actor=actor, ip=ip, now=clock_of(request).now()
-    )
-    if error == "Grupo não encontrado.":
-        raise NotFound("Grupo não encontrado.")
-    if error:
-        return await _group_page(
-            request, staff, await _detail(group_id), errors={"membro": error}, status_code=422
+    try:
+        await groups.add_member(
+            group_id, client_id, actor=actor, ip=ip, now=clock_of(request).now()
         )
+    except Invalid as invalid:
+        group = await groups.group_detail(group_id)
+        return await _group_page(request, staff, group, errors=invalid.errors, status_code=422)
     return redirect(
         request, group_url(group_id), same_page=True, notice="Cliente adicionado ao grupo."
     )
@@ -140,7 +133,7 @@ async def add_member(request: Request, staff: Staff, group_id: PathId, data: For
 async def remove_member(
     request: Request, staff: Staff, group_id: PathId, client_id: PathId, data: Form
 ) -> Response[str]:
-    group = await _detail(group_id)
+    group = await groups.group_detail(group_id)
     if needs_confirmation(request, data):
         member = next((m for m in group.members if m.id == client_id), None)
         if member is None:
@@ -155,10 +148,14 @@ async def remove_member(
         }  # fmt: skip
         return admin_page(request, staff, "confirmar.html", full)
     actor, ip = actor_ip(request, staff)
-    removed = await groups.remove_member(
-        group_id, client_id, actor=actor, ip=ip, now=clock_of(request).now()
-    )
-    notice = "Cliente retirado do grupo." if removed else "Esse cliente já não estava no grupo."
+    try:
+        await groups.remove_member(
+            group_id, client_id, actor=actor, ip=ip, now=clock_of(request).now()
+        )
+    except NotFound as gone:  # removed already (twice the same click): said, not a 404
+        notice = gone.message
+    else:
+        notice = "Cliente retirado do grupo."
     return redirect(request, group_url(group_id), same_page=True, notice=notice)
 
 
@@ -166,13 +163,12 @@ async def remove_member(
 async def add_email(request: Request, staff: Staff, group_id: PathId, data: Form) -> Response[str]:
     typed = str(data.get("endereco", ""))[:300]
     actor, ip = actor_ip(request, staff)
-    error = await groups.add_email(group_id, typed, actor=actor, ip=ip, now=clock_of(request).now())
-    if error == "Grupo não encontrado.":
-        raise NotFound("Grupo não encontrado.")
-    if error:
+    try:
+        await groups.add_email(group_id, typed, actor=actor, ip=ip, now=clock_of(request).now())
+    except Invalid as invalid:
         return await _group_page(
-            request, staff, await _detail(group_id), errors={"endereco": error}, typed=typed,
-            status_code=422,
+            request, staff, await groups.group_detail(group_id), errors=invalid.errors,
+            typed=typed, status_code=422,
         )  # fmt: skip
     address = cadastros.normalize_email(typed)
     return redirect(
@@ -189,10 +185,14 @@ async def remove_email(
     request: Request, staff: Staff, group_id: PathId, email_id: PathId, data: Form
 ) -> Response[str]:
     actor, ip = actor_ip(request, staff)
-    removed = await groups.remove_email(
-        group_id, email_id, actor=actor, ip=ip, now=clock_of(request).now()
-    )
-    notice = "Endereço removido." if removed else "Esse endereço já não estava na lista."
+    try:
+        await groups.remove_email(
+            group_id, email_id, actor=actor, ip=ip, now=clock_of(request).now()
+        )
+    except NotFound as gone:  # removed already (twice the same click): said, not a 404
+        notice = gone.message
+    else:
+        notice = "Endereço removido."
     return redirect(request, group_url(group_id), same_page=True, notice=notice)
 
 
@@ -201,7 +201,7 @@ async def generate_code(
     request: Request, staff: Staff, group_id: PathId, data: Form
 ) -> Response[str]:
     """Generate and e-mail the group's code; the screen says where it went, never what it is."""
-    group = await _detail(group_id)
+    group = await groups.group_detail(group_id)
     if needs_confirmation(request, data):
         full = {
             "layout": "admin_base.html", "fields": {}, "back_url": group_url(group_id),
@@ -214,19 +214,68 @@ async def generate_code(
         }  # fmt: skip
         return admin_page(request, staff, "confirmar.html", full)
     actor, ip = actor_ip(request, staff)
-    result = await groups.generate_access_code(
-        group_id,
-        settings=request.app.state.settings,
-        actor=actor,
-        ip=ip,
-        now=clock_of(request).now(),
-    )
-    if result.error:
-        return await _group_page(
-            request, staff, group, errors={"codigo": result.error}, status_code=422
+    try:
+        sent_to = await groups.generate_access_code(
+            group_id,
+            settings=request.app.state.settings,
+            actor=actor,
+            ip=ip,
+            now=clock_of(request).now(),
         )
-    notice = f"Código do grupo gerado e enviado para {', '.join(result.sent_to)}."
+    except Invalid as invalid:
+        return await _group_page(request, staff, group, errors=invalid.errors, status_code=422)
+    notice = f"Código do grupo gerado e enviado para {', '.join(sent_to)}."
     return redirect(request, group_url(group_id), same_page=True, notice=notice)
+
+
+@post(LIST + "/{group_id:int}/nome", include_in_schema=False, guards=[master_only])
+async def rename_group(
+    request: Request, staff: Staff, group_id: PathId, data: Form
+) -> Response[str]:
+    typed = str(data.get("nome", ""))[:300]
+    actor, ip = actor_ip(request, staff)
+    try:
+        name = await groups.rename_group(
+            group_id, typed, actor=actor, ip=ip, now=clock_of(request).now()
+        )
+    except Invalid as invalid:
+        group = await groups.group_detail(group_id)
+        return await _group_page(
+            request, staff, group, errors=invalid.errors, typed_name=typed, status_code=422
+        )
+    # A page load, not a swap: the page's title (outside the fragment) carries the name.
+    return redirect(request, group_url(group_id), notice=f"Grupo renomeado para “{name}”.")
+
+
+@post(LIST + "/{group_id:int}/excluir", include_in_schema=False, guards=[master_only])
+async def delete_group(
+    request: Request, staff: Staff, group_id: PathId, data: Form
+) -> Response[str]:
+    """Delete the group (after a confirmation): its members stay, as clients on their own."""
+    group = await groups.group_detail(group_id)
+    if needs_confirmation(request, data):
+        full = {
+            "layout": "admin_base.html", "fields": {}, "back_url": group_url(group_id),
+            "title": "Excluir grupo",
+            "question": f"Excluir o grupo {group.name}? O código do grupo deixa de valer e as "
+            "sessões abertas com ele serão encerradas. As unidades continuam como clientes "
+            "avulsos, com os próprios códigos e dados.",
+            "action": f"{LIST}/{group_id}/excluir", "confirm_label": "Sim, excluir o grupo",
+            "verb": "excluir",
+        }  # fmt: skip
+        return admin_page(request, staff, "confirmar.html", full)
+    actor, ip = actor_ip(request, staff)
+    try:
+        members = await groups.delete_group(
+            group_id, actor=actor, ip=ip, now=clock_of(request).now()
+        )
+    except NotFound:  # deleted meanwhile (twice the same click): said, not a 404
+        return redirect(request, LIST, notice="Esse grupo já tinha sido excluído.")
+    kept = {
+        0: "",
+        1: " A unidade segue como cliente avulso, com o próprio código.",
+    }.get(members, f" As {members} unidades seguem como clientes avulsos, com os próprios códigos.")
+    return redirect(request, LIST, notice=f"Grupo “{group.name}” excluído.{kept}")
 
 
 ROUTES = [
@@ -238,4 +287,6 @@ ROUTES = [
     add_email,
     remove_email,
     generate_code,
+    rename_group,
+    delete_group,
 ]
