@@ -284,30 +284,19 @@ async def keep_session(connection: Any) -> None:
     """
 
 
-# What a connection of the lookup pool plans differently: one generic plan per statement and
-# connection, reused at every run (PostgreSQL plans a prepared statement's generic plan once).
-GENERIC_PLANS = {"plan_cache_mode": "force_generic_plan"}
-
-
 class PgEngine(PostgresEngine):
     """PostgreSQL through an asyncpg pool that start-up opens and shutdown closes, and a small
-    second pool, the *lookup pool*, whose connections keep generic plans.
-
-    The main pool's connections plan every run for its own arguments (``force_custom_plan``:
-    generic plans of the filtered per-client lists measured 2.8-7.7x slower). Planning costs
-    more than running an indexed lookup, and a lookup by primary or unique key has one plan
-    whatever its arguments: such statements (``read.Query(..., generic=True)``: the session
-    lookup that every page makes, ``client.data_version``) run on the lookup pool and skip
-    planning (docs/benchmarks.md, "PostgreSQL's share of a request")."""
+    *lookup pool* whose connections keep generic plans, for the statements whose plan is the same
+    whatever their arguments (``read.Query(..., generic=True)``: lookups by unique key, such as
+    the session lookup of every request): planned once per connection instead of at every run,
+    while the main pool plans every run (docs/benchmarks.md, "PostgreSQL's share of a request")."""
 
     lookup_pool: Any = None
 
     async def start_lookup_pool(self, size: int, reset: Any) -> None:
-        config = dict(self.config)
-        config["server_settings"] = {**config.get("server_settings", {}), **GENERIC_PLANS}
-        self.lookup_pool = await asyncpg.create_pool(
-            **config, min_size=1, max_size=size, reset=reset
-        )
+        plans = {**self.config.get("server_settings", {}), "plan_cache_mode": "force_generic_plan"}
+        config = {**self.config, "server_settings": plans, "max_size": size, "reset": reset}
+        self.lookup_pool = await asyncpg.create_pool(min_size=1, **config)
 
     async def close(self) -> None:
         await self.close_connection_pool()
@@ -316,8 +305,7 @@ class PgEngine(PostgresEngine):
             await pool.close()
 
     async def fetch_generic(self, sql: str, args: Sequence[Any]) -> list[Record]:
-        """:meth:`fetch` on the lookup pool; inside a transaction, or before the pool is open,
-        on the same connection :meth:`fetch` would take (a custom plan: the same rows)."""
+        """:meth:`fetch` on the lookup pool (in a transaction: on its connection, as fetch)."""
         if self.lookup_pool is None or self.current_transaction.get() is not None:
             return await self.fetch(sql, args)
         async with self.lookup_pool.acquire() as connection:
@@ -372,9 +360,8 @@ async def fetch(engine: Engine, sql: str, *args: Any, generic: bool = False) -> 
     the driver's own, without Piccolo's conversion: on PostgreSQL typed (``date``, ``bool``), on
     SQLite as stored (dates as ISO text, booleans as 0/1); pages read through ``espaco.db.read``,
     which converts them once by declared row type. Inside a transaction the statement runs on
-    the transaction's connection; on SQLite a write outside one gets its own. ``generic``: the
-    statement has one good plan whatever its arguments (a primary or unique key lookup); on
-    PostgreSQL it runs on the lookup pool, planned once per connection (:class:`PgEngine`).
+    the transaction's connection; on SQLite a write outside one gets its own. ``generic``: one
+    plan fits every argument (a lookup by key): PostgreSQL's lookup pool (:class:`PgEngine`).
     """
     text = placeholders(sql, engine.engine_type)
     if generic and isinstance(engine, PgEngine):

@@ -22,6 +22,7 @@ from espaco.mail import Email, email_environment, render_email
 from espaco.services import page_cache
 from espaco.services.access.scope import Scope, column_in, scoped_query
 from espaco.services.operations import audit, outbox
+from espaco.services.solicitacoes.places import Place, active_places, address_of, read_places
 from espaco.services.solicitacoes.queries import LIST, ListRow
 from espaco.settings import Settings
 from espaco.tables import (
@@ -30,9 +31,10 @@ from espaco.tables import (
     Collection,
     CollectionRequest,
     EmailKind,
-    Location,
     RequestStatus,
 )
+
+__all__ = ["Place", "active_places", "address_of"]  # the places, importable from here too
 
 # Any constant of our own: the advisory lock that serialises protocol allocation on PostgreSQL.
 PROTOCOL_LOCK = 0x45535043  # "ESPC"
@@ -47,14 +49,6 @@ LIST_PAGE_SIZE = 50
 # The back button reloads the form (it is never cached) with a fresh key: the same request sent
 # again this soon is the same request, not a new one.
 REPEAT_WINDOW = timedelta(minutes=30)
-
-
-@dataclass(frozen=True)
-class Place:
-    id: int
-    label: str
-    address: str
-    client_id: int = 0  # the unit (client) that owns it: a group's request is filed for it
 
 
 @dataclass(frozen=True)
@@ -86,39 +80,6 @@ class RequestView:
 def new_submission_key() -> str:
     """The form's one-time token: posting it again finds the request it made."""
     return secrets.token_urlsafe(24)
-
-
-def address_of(row: dict) -> str:
-    street = " ".join(p for p in (row.get("street", ""), row.get("number", "")) if p)
-    parts = [street, row.get("district", ""), row.get("city", "")]
-    text = ", ".join(p for p in parts if p)
-    return f"{text} - {row['state']}" if row.get("state") else text
-
-
-async def active_places(scope: Scope, version: int | None = None) -> list[Place]:
-    """The scope's active places, by label: the only ones a request may name. Kept in process
-    while the scope's data version stays (``services/page_cache``; ``version``: the one-client
-    scope's, when the session lookup read it)."""
-    return await page_cache.cached("places", scope, version, (), lambda: _active_places(scope))
-
-
-async def _active_places(scope: Scope) -> list[Place]:
-    rows = (
-        await Location.select(
-            Location.id,
-            Location.label,
-            Location.street,
-            Location.number,
-            Location.district,
-            Location.city,
-            Location.state,
-            Location.client,
-        )
-        .where(column_in(Location.client, scope) & (Location.active == True))  # noqa: E712
-        .order_by(Location.label)
-        .order_by(Location.id)
-    )
-    return [Place(r["id"], r["label"], address_of(r), r["client"]) for r in rows]
 
 
 async def _lock_protocols() -> None:
@@ -191,7 +152,7 @@ async def submit_request(
     today = local_date(now, settings.tz)
     text = description.strip().replace("\r\n", "\n")
     errors: dict[str, str] = {}
-    places = {p.id: p for p in await _active_places(scope)}  # fresh: it decides a write
+    places = {p.id: p for p in await read_places(scope)}  # fresh: it decides a write
     try:
         location_id = int(location)
     except ValueError:
