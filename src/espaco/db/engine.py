@@ -297,6 +297,7 @@ class PgEngine(PostgresEngine):
         plans = {**self.config.get("server_settings", {}), "plan_cache_mode": "force_generic_plan"}
         config = {**self.config, "server_settings": plans, "max_size": size, "reset": reset}
         self.lookup_pool = await asyncpg.create_pool(min_size=1, **config)
+        self.lookup_gate = asyncio.Semaphore(size)  # FIFO: the pool's own queue lets waiters starve
 
     async def close(self) -> None:
         await self.close_connection_pool()
@@ -308,7 +309,7 @@ class PgEngine(PostgresEngine):
         """:meth:`fetch` on the lookup pool (in a transaction: on its connection, as fetch)."""
         if self.lookup_pool is None or self.current_transaction.get() is not None:
             return await self.fetch(sql, args)
-        async with self.lookup_pool.acquire() as connection:
+        async with self.lookup_gate, self.lookup_pool.acquire() as connection:
             return await connection.fetch(sql, *args)
 
     async def fetch(self, sql: str, args: Sequence[Any]) -> list[Record]:
