@@ -12,7 +12,7 @@ from espaco.domain.errors import Invalid, NotFound
 from espaco.services.access import cadastros
 from espaco.services.access.cadastros import ClientDetail
 from espaco.tables import EmailKind
-from espaco.web.admin.common import Form, actor_ip, admin_page
+from espaco.web.admin.common import Form, actor_ip, admin_confirmation, admin_page
 from espaco.web.auth import clock_of
 from espaco.web.guards import Staff, master_only
 from espaco.web.pages import needs_confirmation
@@ -79,9 +79,7 @@ def _client_page(
 def _confirmation(
     request: Request, staff: Staff, client: ClientDetail, **context: Any
 ) -> Response[str]:
-    back = tab_url(client.id, "configuracoes")
-    full = {"layout": "admin_base.html", "fields": {}, "back_url": back, **context}
-    return admin_page(request, staff, "confirmar.html", full)
+    return admin_confirmation(request, staff, tab_url(client.id, "configuracoes"), **context)
 
 
 @get("/admin/clientes/{client_id:int}", include_in_schema=False, guards=[master_only])

@@ -65,6 +65,15 @@ def admin_page(
     return response
 
 
+def admin_confirmation(
+    request: Request, staff: StaffSession, back_url: str, **context: Any
+) -> Response[str]:
+    """The back office's page asking to confirm a destructive POST (``confirmar.html``:
+    ``title``, ``question``, ``action``, ``confirm_label``, ``verb``)."""
+    full = {"layout": "admin_base.html", "fields": {}, "back_url": back_url, **context}
+    return admin_page(request, staff, "confirmar.html", full)
+
+
 def actor_ip(request: Request, staff: StaffSession) -> tuple[str, str]:
     """Who does a change and from where, for the audit."""
     return staff.username, client_ip(request, request.app.state.settings)

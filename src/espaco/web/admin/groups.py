@@ -13,7 +13,7 @@ from litestar.response import Response
 from espaco.domain.errors import Invalid, NotFound
 from espaco.services.access import cadastros, groups
 from espaco.services.access.groups import GroupDetail
-from espaco.web.admin.common import Form, actor_ip, admin_page
+from espaco.web.admin.common import Form, actor_ip, admin_confirmation, admin_page
 from espaco.web.auth import clock_of
 from espaco.web.guards import Staff, master_only
 from espaco.web.pages import needs_confirmation
@@ -138,15 +138,14 @@ async def remove_member(
         member = next((m for m in group.members if m.id == client_id), None)
         if member is None:
             raise NotFound("Grupo não encontrado.")
-        full = {
-            "layout": "admin_base.html", "fields": {}, "back_url": group_url(group_id),
-            "title": "Retirar do grupo",
-            "question": f"Retirar {member.name} do grupo {group.name}? As sessões abertas com o "
+        return admin_confirmation(
+            request, staff, group_url(group_id),
+            title="Retirar do grupo",
+            question=f"Retirar {member.name} do grupo {group.name}? As sessões abertas com o "
             "código do grupo serão encerradas.",
-            "action": f"{LIST}/{group_id}/membros/{client_id}/remover",
-            "confirm_label": "Sim, retirar", "verb": "retirar",
-        }  # fmt: skip
-        return admin_page(request, staff, "confirmar.html", full)
+            action=f"{LIST}/{group_id}/membros/{client_id}/remover",
+            confirm_label="Sim, retirar", verb="retirar",
+        )  # fmt: skip
     actor, ip = actor_ip(request, staff)
     try:
         await groups.remove_member(
@@ -203,16 +202,15 @@ async def generate_code(
     """Generate and e-mail the group's code; the screen says where it went, never what it is."""
     group = await groups.group_detail(group_id)
     if needs_confirmation(request, data):
-        full = {
-            "layout": "admin_base.html", "fields": {}, "back_url": group_url(group_id),
-            "title": "Gerar código do grupo",
-            "question": f"Gerar um novo código para o grupo {group.name} e enviá-lo por e-mail? "
+        return admin_confirmation(
+            request, staff, group_url(group_id),
+            title="Gerar código do grupo",
+            question=f"Gerar um novo código para o grupo {group.name} e enviá-lo por e-mail? "
             "O código atual do grupo deixará de valer e as sessões abertas com ele serão "
             "encerradas. Os códigos de cada unidade continuam valendo.",
-            "action": f"{LIST}/{group_id}/codigo", "confirm_label": "Sim, gerar e enviar",
-            "verb": "gerar",
-        }  # fmt: skip
-        return admin_page(request, staff, "confirmar.html", full)
+            action=f"{LIST}/{group_id}/codigo", confirm_label="Sim, gerar e enviar",
+            verb="gerar",
+        )  # fmt: skip
     actor, ip = actor_ip(request, staff)
     try:
         sent_to = await groups.generate_access_code(
@@ -254,16 +252,15 @@ async def delete_group(
     """Delete the group (after a confirmation): its members stay, as clients on their own."""
     group = await groups.group_detail(group_id)
     if needs_confirmation(request, data):
-        full = {
-            "layout": "admin_base.html", "fields": {}, "back_url": group_url(group_id),
-            "title": "Excluir grupo",
-            "question": f"Excluir o grupo {group.name}? O código do grupo deixa de valer e as "
+        return admin_confirmation(
+            request, staff, group_url(group_id),
+            title="Excluir grupo",
+            question=f"Excluir o grupo {group.name}? O código do grupo deixa de valer e as "
             "sessões abertas com ele serão encerradas. As unidades continuam como clientes "
             "avulsos, com os próprios códigos e dados.",
-            "action": f"{LIST}/{group_id}/excluir", "confirm_label": "Sim, excluir o grupo",
-            "verb": "excluir",
-        }  # fmt: skip
-        return admin_page(request, staff, "confirmar.html", full)
+            action=f"{LIST}/{group_id}/excluir", confirm_label="Sim, excluir o grupo",
+            verb="excluir",
+        )  # fmt: skip
     actor, ip = actor_ip(request, staff)
     try:
         members = await groups.delete_group(
