@@ -27,12 +27,11 @@ import re
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 from coletas import DOCUMENT, MORE, cold_urls
-from loadgen import env_for
+from loadgen import asgi_get, env_for
 
 
 async def run(
@@ -68,27 +67,11 @@ async def run(
                     more.append(url)
 
         async def call(path: str, htmx: bool) -> None:
-            route, _, query = path.partition("?")
             headers = [(b"host", b"bench"), (b"cookie", cookie.encode())]
             headers.append((b"accept-encoding", b"gzip"))
             if htmx:
                 headers.append((b"hx-request", b"true"))
-            scope: dict[str, Any] = {
-                "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-                "method": "GET", "scheme": "http", "path": route, "raw_path": route.encode(),
-                "query_string": query.encode(), "root_path": "", "headers": headers,
-                "client": ("127.0.0.1", 1), "server": ("bench", 80),
-            }  # fmt: skip
-            statuses: list[int] = []
-
-            async def receive() -> dict[str, Any]:
-                return {"type": "http.request", "body": b"", "more_body": False}
-
-            async def send(message: dict[str, Any]) -> None:
-                if message["type"] == "http.response.start":
-                    statuses.append(message["status"])
-
-            await app(scope, receive, send)
+            statuses = await asgi_get(app, path, headers)
             if statuses != [200]:
                 raise SystemExit(f"{path}: {statuses}")
 

@@ -100,7 +100,7 @@ async def worker(data_dir: Path, database_url: str | None, profile: bool) -> Non
     import httpx
     import scale_data
     from litestar import Litestar, get
-    from loadgen import env_for
+    from loadgen import asgi_get, env_for
 
     env = env_for(data_dir)
     if database_url:
@@ -130,26 +130,9 @@ async def worker(data_dir: Path, database_url: str | None, profile: bool) -> Non
             cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
 
         async def call(target: Any, path: str, headers: dict[str, str]) -> int:
-            route, _, query = path.partition("?")
             raw = [(b"host", b"bench"), (b"cookie", cookie.encode())]
             raw += [(k.encode(), v.encode()) for k, v in headers.items()]
-            scope: dict[str, Any] = {
-                "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-                "method": "GET", "scheme": "http", "path": route, "raw_path": route.encode(),
-                "query_string": query.encode(), "root_path": "", "headers": raw,
-                "client": ("127.0.0.1", 1), "server": ("bench", 80),
-            }  # fmt: skip
-            status: list[int] = []
-
-            async def receive() -> dict[str, Any]:
-                return {"type": "http.request", "body": b"", "more_body": False}
-
-            async def send(message: dict[str, Any]) -> None:
-                if message["type"] == "http.response.start":
-                    status.append(message["status"])
-
-            await target(scope, receive, send)
-            return status[0]
+            return (await asgi_get(target, path, raw))[0]
 
         table = {"hello-world": (["/"], {}), **pages(today)}
         warmed: set[str] = set()
