@@ -36,6 +36,8 @@ from espaco.services.access.scope import Scope, scoped_query
 
 CACHE_SIZE = 1024
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class _VersionRow(NamedTuple):
@@ -78,10 +80,17 @@ async def cached(
     if found is not _MISSING:
         _entries.move_to_end(key)
         return found  # type: ignore[no-any-return]
-    value = await compute()
-    _entries[key] = value
-    while len(_entries) > CACHE_SIZE:
-        _entries.popitem(last=False)
+    return remember(_entries, key, await compute(), CACHE_SIZE)
+
+
+def remember(cache: OrderedDict[K, V], key: K, value: V, size: int) -> V:
+    """Keep ``value`` under ``key`` in ``cache``, dropping the least recently used past
+    ``size``: the one LRU of the in-process caches (this one, the Coletas summary's, the
+    pendências')."""
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > size:
+        cache.popitem(last=False)
     return value
 
 

@@ -21,6 +21,7 @@ from typing import Final, NamedTuple
 from espaco.db import database, read
 from espaco.db.read import Query
 from espaco.services.collections import summary
+from espaco.services.page_cache import remember
 
 LIMIT: Final = 200  # lines listed per rule; the count says how many there are
 
@@ -180,7 +181,7 @@ async def pendencias(
         _cache.move_to_end(key)
         return found[1]
     result = await _pendencias(client_id, today, cdf_wait_days, mtr_saved_days, location_id)
-    summary.remember(_cache, key, (now, result), CACHE_SIZE)
+    remember(_cache, key, (now, result), CACHE_SIZE)
     return result
 
 

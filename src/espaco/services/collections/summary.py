@@ -11,7 +11,7 @@ from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from piccolo.engine.base import Engine
 
@@ -19,10 +19,9 @@ from espaco.db import database, read
 from espaco.db.read import Query
 from espaco.domain.periods import Period, month_period
 from espaco.services.collections.filters import STATUS_LABELS, WITH_TICKET, Filters, where_clause
+from espaco.services.page_cache import remember
 
 SUMMARY_CACHE_SIZE = 2048
-K = TypeVar("K")
-V = TypeVar("V")
 Month = tuple[int, int]
 Pair = tuple[str, str]  # (status, unit)
 
@@ -111,7 +110,7 @@ async def summary(client_id: int, filters: Filters, version: int | None = None) 
     if found is not None:
         _summaries.move_to_end(key)
         return found
-    return remember(_summaries, key, await _summary(client_id, filters))
+    return remember(_summaries, key, await _summary(client_id, filters), SUMMARY_CACHE_SIZE)
 
 
 async def _summary(client_id: int, filters: Filters) -> Summary:
@@ -274,15 +273,6 @@ def _decimal(text: str) -> Decimal | None:
     except (InvalidOperation, ValueError):
         return None
     return value if value.is_finite() else None
-
-
-def remember(cache: OrderedDict[K, V], key: K, value: V, size: int = SUMMARY_CACHE_SIZE) -> V:
-    """Keep ``value`` under ``key``, dropping the least recently used past ``size``."""
-    cache[key] = value
-    cache.move_to_end(key)
-    while len(cache) > size:
-        cache.popitem(last=False)
-    return value
 
 
 async def data_version(client_id: int) -> int:
