@@ -284,20 +284,85 @@ async def keep_session(connection: Any) -> None:
     """
 
 
+class FairPool:
+    """An asyncpg pool whose waiters are served in the order they came.
+
+    asyncpg hands a released connection to the first waiter, but any task that asks before that
+    waiter runs takes the connection, and the overtaken waiter queues again at the back: at 32
+    connections on a few pool connections some requests waited again and again (p99 10-40x p50,
+    docs/benchmarks.md). A semaphore of the pool's size in front (asyncio's is FIFO) makes
+    everyone take their turn. Used as Piccolo and the portal use a pool: ``async with
+    pool.acquire()``, or ``await pool.acquire()`` then ``await pool.release(connection)``."""
+
+    def __init__(self, pool: asyncpg.Pool, size: int) -> None:
+        self._pool = pool
+        self._gate = asyncio.Semaphore(size)
+
+    def acquire(self) -> _Acquire:
+        return _Acquire(self)
+
+    async def take(self) -> Any:
+        await self._gate.acquire()
+        try:
+            return await self._pool.acquire()
+        except BaseException:
+            self._gate.release()
+            raise
+
+    async def release(self, connection: Any) -> None:
+        try:
+            await self._pool.release(connection)
+        finally:
+            self._gate.release()
+
+    async def fetch(self, sql: str, *args: Any) -> list[Record]:
+        async with self.acquire() as connection:
+            return await connection.fetch(sql, *args)  # type: ignore[no-any-return]
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+
+class _Acquire:
+    """What :meth:`FairPool.acquire` returns: awaited, or used with ``async with``."""
+
+    def __init__(self, pool: FairPool) -> None:
+        self.pool = pool
+        self.connection: Any = None
+
+    def __await__(self) -> Any:
+        return self.pool.take().__await__()
+
+    async def __aenter__(self) -> Any:
+        self.connection = await self.pool.take()
+        return self.connection
+
+    async def __aexit__(self, *exc: object) -> None:
+        connection, self.connection = self.connection, None
+        await self.pool.release(connection)
+
+
 class PgEngine(PostgresEngine):
     """PostgreSQL through an asyncpg pool that start-up opens and shutdown closes, and a small
     *lookup pool* whose connections keep generic plans, for the statements whose plan is the same
     whatever their arguments (``read.Query(..., generic=True)``: lookups by unique key, such as
     the session lookup of every request): planned once per connection instead of at every run,
-    while the main pool plans every run (docs/benchmarks.md, "PostgreSQL's share of a request")."""
+    while the main pool plans every run (docs/benchmarks.md, "PostgreSQL's share of a request").
+    Both pools serve their waiters in order (:class:`FairPool`)."""
 
-    lookup_pool: Any = None
+    lookup_pool: FairPool | None = None
+
+    async def start_connection_pool(self, **kwargs: Any) -> None:
+        if self.pool is not None:  # Piccolo warns and keeps the pool it has
+            return await super().start_connection_pool(**kwargs)
+        await super().start_connection_pool(**kwargs)
+        pool: asyncpg.Pool = self.pool  # type: ignore[assignment]
+        self.pool = FairPool(pool, pool.get_max_size())  # type: ignore[assignment]
 
     async def start_lookup_pool(self, size: int, reset: Any) -> None:
         plans = {**self.config.get("server_settings", {}), "plan_cache_mode": "force_generic_plan"}
         config = {**self.config, "server_settings": plans, "max_size": size, "reset": reset}
-        self.lookup_pool = await asyncpg.create_pool(min_size=1, **config)
-        self.lookup_gate = asyncio.Semaphore(size)  # FIFO: the pool's own queue lets waiters starve
+        self.lookup_pool = FairPool(await asyncpg.create_pool(min_size=1, **config), size)
 
     async def close(self) -> None:
         await self.close_connection_pool()
@@ -309,7 +374,7 @@ class PgEngine(PostgresEngine):
         """:meth:`fetch` on the lookup pool (in a transaction: on its connection, as fetch)."""
         if self.lookup_pool is None or self.current_transaction.get() is not None:
             return await self.fetch(sql, args)
-        async with self.lookup_gate, self.lookup_pool.acquire() as connection:
+        async with self.lookup_pool.acquire() as connection:
             return await connection.fetch(sql, *args)
 
     async def fetch(self, sql: str, args: Sequence[Any]) -> list[Record]:
