@@ -2,8 +2,8 @@
 
 Fills a fresh SQLite database with plain ``sqlite3`` (executemany, one transaction; the big
 client also gets a CDF a month covering that month's MTRs), serves the
-app with uvicorn in a subprocess (``espaco serve`` now runs granian: bench/scale.py
-compares both), logs the big client in over HTTP,
+app with uvicorn in a subprocess, one worker, as ``espaco serve`` (bench/scale.py compares
+uvicorn and granian), logs the big client in over HTTP,
 then for a bounded time keeps 32 connections busy with
 
 - the first page: ``GET /coletas`` (the default last 90 days, summary, chart, 50 rows, CDFs),

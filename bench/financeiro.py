@@ -2,8 +2,8 @@
 of monthly invoices (each with its NFS-e and boleto).
 
 Fills a fresh SQLite database with plain ``sqlite3`` (executemany, one transaction), serves the
-app with uvicorn in a subprocess (``espaco serve`` now runs granian: bench/scale.py
-compares both), logs that client in over HTTP, then
+app with uvicorn in a subprocess, one worker, as ``espaco serve`` (bench/scale.py compares
+uvicorn and granian), logs that client in over HTTP, then
 for a bounded time keeps 32 connections busy with
 
 - ``GET /financeiro`` (this year: four cards, chart, closures);

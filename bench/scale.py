@@ -156,14 +156,15 @@ def _env(args: argparse.Namespace, engine: str) -> dict[str, str]:
 def server_command(case: Case, target: str, port: int, *, factory: bool) -> list[str]:
     """How ``case`` serves ``target`` (``module:attribute``) on loopback."""
     if case.server == "uvicorn":
-        # As espaco serve runs it: uvloop when installed, h11 (espaco.cli._serve).
-        command = [sys.executable, "-m", "uvicorn", target, "--workers", str(case.workers),
-                   "--loop", "auto", "--http", "h11", "--log-level", "warning",
-                   "--no-access-log"]  # fmt: skip
-    else:
-        command = [sys.executable, "-m", "granian", "--interface", "asgi", target,
-                   "--workers", str(case.workers), "--log-level", "warning",
-                   "--no-access-log"]  # fmt: skip
+        # As espaco serve runs it (espaco.serve: uvloop when installed, h11, a socket per
+        # worker), without the access log.
+        code = (f"from espaco.serve import run; run({target!r}, host='127.0.0.1', port={port}, "
+                f"workers={case.workers}, factory={factory}, log_level='warning', "
+                "access_log=False)")  # fmt: skip
+        return [sys.executable, "-c", code]
+    command = [sys.executable, "-m", "granian", "--interface", "asgi", target,
+               "--workers", str(case.workers), "--log-level", "warning",
+               "--no-access-log"]  # fmt: skip
     if factory:
         command.append("--factory")
     return [*command, "--host", "127.0.0.1", "--port", str(port)]

@@ -17,7 +17,7 @@ import pytest
 from conftest import PG_URL, TEST_SECRET, command_env
 
 import espaco
-from espaco import cli
+from espaco import cli, serve
 from espaco.db import database
 from espaco.demo import build_demo_import
 from espaco.services.access.passwords import verify_secret
@@ -358,13 +358,11 @@ def test_restore_refuses_a_damaged_backup_before_touching_anything(env, tmp_path
 def test_the_app_and_uvicorn_log_through_one_handler_in_one_format(settings) -> None:  # type: ignore[no-untyped-def]
     # Litestar's default logging config added a second handler with its own format, so the
     # demo's console mixed two; uvicorn's own config a third (espaco serve passes log_config=None).
-    import inspect
-
     from espaco import logs
     from espaco.app import create_app
 
     assert create_app(settings).logging_config is None
-    assert "log_config=None" in inspect.getsource(cli._serve)
+    assert serve.OPTIONS["log_config"] is None
     assert "%(name)s" in logs.FORMAT
 
 
@@ -373,9 +371,38 @@ def test_serve_runs_uvicorn_with_uvloop_when_there_and_h11_always(monkeypatch) -
 
     seen: dict[str, object] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs, app=app))
-    cli._serve("127.0.0.1", 8000, 2)
-    assert seen["app"] == "espaco.app:app_from_env" and seen["workers"] == 2
+    cli._serve("127.0.0.1", 8000, 1)
+    assert seen["app"] == "espaco.app:app_from_env" and seen["workers"] == 1
     # uvloop if importable; h11's 16 KB limit on the request line and headers, which
     # httptools (picked by uvicorn's "auto" when installed) does not have.
     assert seen["loop"] == "auto" and seen["http"] == "h11"
     assert seen["proxy_headers"] is False and seen["server_header"] is False
+
+
+@pytest.mark.skipif(not serve.REUSE_PORT, reason="SO_REUSEPORT balances on Linux only")
+def test_serve_with_many_workers_gives_each_worker_a_socket_of_its_own(monkeypatch) -> None:
+    # Served for real in tests/test_serve.py; here, what uvicorn's supervisor is given.
+    from multiprocessing.reduction import ForkingPickler
+
+    import uvicorn.supervisors
+
+    seen: dict[str, object] = {}
+
+    class Supervisor:
+        def __init__(self, config: uvicorn.Config, sockets: list) -> None:  # type: ignore[type-arg]
+            seen.update(config=config)
+            (self.held,) = sockets
+
+        def run(self) -> None:
+            # What each worker gets: a socket bound anew on the same address, not the held one.
+            worker = ForkingPickler.loads(ForkingPickler.dumps(self.held))
+            seen.update(held=self.held.getsockname(), worker=worker.getsockname())
+            seen.update(separate=worker.fileno() != self.held.fileno())
+            worker.close()
+
+    monkeypatch.setattr(uvicorn.supervisors, "Multiprocess", Supervisor)
+    cli._serve("127.0.0.1", 0, 2)
+    config = seen["config"]
+    assert isinstance(config, uvicorn.Config) and config.app == "espaco.app:app_from_env"
+    assert (config.workers, config.loop, config.http, config.factory) == (2, "auto", "h11", True)
+    assert seen["worker"] == seen["held"] and seen["separate"] is True

@@ -215,25 +215,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _serve(host: str, port: int, workers: int) -> None:
-    import uvicorn
+    from espaco import serve
 
-    uvicorn.run(
-        "espaco.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=False,
-        server_header=False,
-        # uvloop when installed (a dependency but on Windows), else asyncio.
-        loop="auto",
-        # h11 even where httptools is installed: httptools parses with ~0.6 M fewer
-        # instructions a request (docs/benchmarks.md) but puts no limit on the request line and
-        # headers; h11 stops at 16 KB.
-        http="h11",
-        log_level="info",
-        log_config=None,  # uvicorn's lines go through the root logger, in espaco.logs.FORMAT
-    )
+    serve.run("espaco.app:app_from_env", host=host, port=port, workers=workers)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

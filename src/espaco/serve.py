@@ -1,0 +1,105 @@
+"""How ``espaco serve`` runs uvicorn: one process, or uvicorn's supervisor and N workers that
+each listen on a socket of their own.
+
+uvicorn's own many-worker mode binds one listening socket in the supervisor and every worker
+accepts from it. The worker whose loop wakes first takes every connection then waiting, so a
+burst of connections opened together can all land on one worker while the other idles (32 wrk
+connections on 2 workers: one worker served them all in two rounds of three,
+docs/benchmarks.md). On Linux, each worker here listens on a socket of its own, bound to the
+same address with ``SO_REUSEPORT``, and the kernel spreads new connections over the workers'
+sockets by a hash of the client's address and port. uvicorn's supervisor is kept whole: it
+restarts a worker that dies or hangs, SIGHUP replaces them one by one, SIGTTIN/SIGTTOU add and
+remove one; each new worker binds a socket of its own, and a dead worker's socket dies with it.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+from typing import Any
+
+logger = logging.getLogger("espaco.serve")
+
+# What espaco serve asks of uvicorn (tests/test_cli.py holds these).
+OPTIONS: dict[str, Any] = {
+    "proxy_headers": False,
+    "server_header": False,
+    # uvloop when installed (a dependency but on Windows), else asyncio.
+    "loop": "auto",
+    # h11 even where httptools is installed: httptools parses with ~0.6 M fewer instructions a
+    # request (docs/benchmarks.md) but puts no limit on the request line and headers; h11 stops
+    # at 16 KB.
+    "http": "h11",
+    "log_level": "info",
+    "log_config": None,  # uvicorn's lines go through the root logger, in espaco.logs.FORMAT
+}
+
+# SO_REUSEPORT balances connections over the sockets on Linux only (BSDs and macOS give them all
+# to the last socket bound); elsewhere the workers share uvicorn's one socket.
+REUSE_PORT = sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
+
+
+def run(
+    app: str, *, host: str, port: int, workers: int, factory: bool = True, **options: Any
+) -> None:
+    """Serve ``app`` (``module:attribute``, a factory unless told) with ``workers`` processes;
+    ``options`` are uvicorn's, over :data:`OPTIONS` (the benchmarks turn the access log off)."""
+    import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors import Multiprocess
+
+    options = {**OPTIONS, **options}
+    if workers == 1 or not REUSE_PORT:
+        uvicorn.run(app, factory=factory, host=host, port=port, workers=workers, **options)
+        return
+    config = uvicorn.Config(app, factory=factory, host=host, port=port, workers=workers, **options)
+    try:
+        held = WorkerSocket.bound(host, port)
+    except OSError as error:
+        logger.error("não foi possível usar o endereço %s:%d: %s", host, port, error)
+        sys.exit(STARTUP_FAILURE)
+    logger.info(
+        "Uvicorn running on http://%s:%d with %d workers, each on its own socket (SO_REUSEPORT)",
+        host,
+        held.getsockname()[1],
+        workers,
+    )
+    try:
+        Multiprocess(config, sockets=[held]).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        held.close()
+
+
+class WorkerSocket(socket.socket):
+    """The supervisor's socket, bound with ``SO_REUSEPORT`` and never listening: it checks the
+    address can be had before any worker starts and holds it while workers come and go (Linux
+    lets only sockets of the same user join the address). uvicorn hands its sockets to each
+    worker it starts by pickling them; this one pickles as "bind another like me", so each
+    worker gets a socket of its own, which uvicorn's server then listens on."""
+
+    @classmethod
+    def bound(cls, host: str, port: int) -> WorkerSocket:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = cls(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind((host, port))
+        except OSError:
+            sock.close()
+            raise
+        return sock
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        host, port = self.getsockname()[:2]
+        return (_worker_socket, (host, port))
+
+
+def _worker_socket(host: str, port: int) -> socket.socket:
+    """In a worker: its own socket on the supervisor's address (uvicorn listens on it)."""
+    sock = WorkerSocket.bound(host, port)
+    sock.set_inheritable(True)
+    return sock
