@@ -15,8 +15,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from espaco.db import PgEngine, database
-from espaco.db.engine import FairPool
+from espaco.db import FairPool, PgEngine, database
 from tests.conftest import PG_URL
 
 postgres_only = pytest.mark.skipif(

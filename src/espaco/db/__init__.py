@@ -1,7 +1,8 @@
-"""The database: ``engine`` (the SQLite and PostgreSQL engines, ``fetch``, value conversions)
-and ``database`` (wiring the engine into Piccolo, migrations, the health check).
+"""The database: ``engine`` (the SQLite and PostgreSQL engines, ``fetch``, value conversions),
+``pool`` (PostgreSQL's pools) and ``database`` (wiring the engine into Piccolo, migrations, the
+health check).
 
-The engine's names are re-exported here: ``from espaco.db import Record, as_date``."""
+The engine's and the pools' names are re-exported here: ``from espaco.db import Record``."""
 
 from espaco.db.engine import (
     BUSY_TIMEOUT_MS,
@@ -17,13 +18,14 @@ from espaco.db.engine import (
     create_engine,
     database_path_for_log,
     fetch,
-    keep_session,
     placeholders,
     sqlite_version,
 )
+from espaco.db.pool import FairPool, keep_session
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
+    "FairPool",
     "MAX_ID",
     "PRAGMAS",
     "READ_PREFIXES",
