@@ -3,6 +3,7 @@ does, and what ends it."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 import import_samples as s
@@ -95,3 +96,35 @@ async def test_cached_pendencias_follow_a_new_collection_and_a_cdf_at_once(db):
     # So does a CDF and its MTRs (2026-12-06T12:00).
     fresh = await _found(db, [], [s.certificate(1, mtr_numbers=["101"])])
     assert fresh["sem_cdf"] == ["102/47"]
+
+
+async def test_requests_at_once_on_a_cold_cache_compute_the_pendencias_once(db, monkeypatch):
+    # When a client's data changes (or the minute runs out), the requests in flight for its
+    # Início all miss the cache together: 32 of them each ran the three rules (p99 1.7 s at a
+    # p50 of 23 ms with bench/scale.py's client). They now share one computation. (On SQLite
+    # reads run on the loop's thread without yielding, so requests never interleave there and
+    # this holds either way; on PostgreSQL, without page_cache.once, the rules ran 75 times.)
+    from espaco.services.collections import pendencias as module
+
+    await _found(db, [s.collection(1, mtr_number="101", **_on(CDF_DAYS + 1))])
+    client = await Client.select(Client.id).where(Client.external_id == "CLI-1").first()
+    await Client.update({Client.data_version: Client.data_version + 1}).where(
+        Client.id == client["id"]
+    )  # a change, as any write makes it: the cached pendências are stale
+    ran: list[str] = []
+    rule = module._rule
+
+    async def counted_rule(client_id, name, *args):  # the real rule, counted
+        ran.append(name)
+        return await rule(client_id, name, *args)
+
+    monkeypatch.setattr(module, "_rule", counted_rule)
+    found = await asyncio.gather(
+        *(
+            pendencias(client["id"], TODAY, cdf_wait_days=CDF_DAYS, mtr_saved_days=SALVO_DAYS)
+            for _ in range(32)
+        )
+    )
+    assert ran == ["sem_cdf", "sem_mtr", "mtr_salvo"]  # once, not 32 times
+    assert all(result is found[0] for result in found)
+    assert [r.count for r in found[0].rules] == [1, 0, 0]

@@ -21,7 +21,7 @@ from typing import Final, NamedTuple
 from espaco.db import database, read
 from espaco.db.read import Query
 from espaco.services.collections import summary
-from espaco.services.page_cache import remember
+from espaco.services.page_cache import once, remember
 
 LIMIT: Final = 200  # lines listed per rule; the count says how many there are
 
@@ -180,7 +180,8 @@ async def pendencias(
     if found is not None and now - found[0] < CACHE_SECONDS:
         _cache.move_to_end(key)
         return found[1]
-    result = await _pendencias(client_id, today, cdf_wait_days, mtr_saved_days, location_id)
+    rules = (client_id, today, cdf_wait_days, mtr_saved_days, location_id)
+    result = await once(("pendencias", key), lambda: _pendencias(*rules))
     remember(_cache, key, (now, result), CACHE_SIZE)
     return result
 

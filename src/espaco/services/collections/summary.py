@@ -19,7 +19,7 @@ from espaco.db import database, read
 from espaco.db.read import Query
 from espaco.domain.periods import Period, month_period
 from espaco.services.collections.filters import STATUS_LABELS, WITH_TICKET, Filters, where_clause
-from espaco.services.page_cache import remember
+from espaco.services.page_cache import once, remember
 
 SUMMARY_CACHE_SIZE = 2048
 Month = tuple[int, int]
@@ -110,7 +110,8 @@ async def summary(client_id: int, filters: Filters, version: int | None = None) 
     if found is not None:
         _summaries.move_to_end(key)
         return found
-    return remember(_summaries, key, await _summary(client_id, filters), SUMMARY_CACHE_SIZE)
+    computed = await once(("summary", key), lambda: _summary(client_id, filters))
+    return remember(_summaries, key, computed, SUMMARY_CACHE_SIZE)
 
 
 async def _summary(client_id: int, filters: Filters) -> Summary:

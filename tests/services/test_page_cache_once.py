@@ -1,0 +1,69 @@
+"""``page_cache.once``: callers asking for the same read while it runs share one computation,
+its result and its error; a caller that goes away does not take it from the others."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from espaco.services import page_cache
+
+
+async def test_callers_at_once_share_one_computation() -> None:
+    runs = 0
+    release = asyncio.Event()
+
+    async def compute() -> list[int]:
+        nonlocal runs
+        runs += 1
+        await release.wait()
+        return [runs]
+
+    callers = [asyncio.create_task(page_cache.once("read", compute)) for _ in range(20)]
+    await asyncio.sleep(0.01)
+    release.set()
+    results = await asyncio.gather(*callers)
+    assert runs == 1 and all(result is results[0] for result in results)
+    # Once it has landed, the next caller computes again (the caches decide what to keep).
+    assert await page_cache.once("read", compute) == [2]
+    # Other keys run on their own.
+    assert await asyncio.gather(page_cache.once("a", compute), page_cache.once("b", compute)) == [
+        [3],
+        [4],
+    ]
+
+
+async def test_every_caller_gets_the_error() -> None:
+    release = asyncio.Event()
+
+    async def compute() -> None:
+        await release.wait()
+        raise LookupError("banco fora do ar")
+
+    callers = [asyncio.create_task(page_cache.once("read", compute)) for _ in range(5)]
+    await asyncio.sleep(0.01)
+    release.set()
+    outcomes = await asyncio.gather(*callers, return_exceptions=True)
+    assert all(isinstance(outcome, LookupError) for outcome in outcomes), outcomes
+    assert page_cache._flights == {}
+
+
+async def test_a_caller_that_goes_away_leaves_the_computation_to_the_others() -> None:
+    release = asyncio.Event()
+    runs = 0
+
+    async def compute() -> str:
+        nonlocal runs
+        runs += 1
+        await release.wait()
+        return "linhas"
+
+    first = asyncio.create_task(page_cache.once("read", compute))
+    second = asyncio.create_task(page_cache.once("read", compute))
+    await asyncio.sleep(0.01)
+    first.cancel()  # its connection closed
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    release.set()
+    assert await second == "linhas" and runs == 1
