@@ -22,7 +22,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ENTRY = "from espaco.cli import main\n\nraise SystemExit(main())\n"
+# freeze_support: `espaco serve --workers N` starts its workers by running the executable again
+# (multiprocessing's spawn); in a frozen program that call turns such a run into a worker.
+ENTRY = (
+    "import multiprocessing\n\nmultiprocessing.freeze_support()\n\n"
+    "from espaco.cli import main\n\nraise SystemExit(main())\n"
+)
 # Imported by name at run time (uvicorn's factory string, Piccolo's migration files, uvicorn's
 # protocol choices), so PyInstaller's import scan cannot see them.
 COLLECT_SUBMODULES = ("espaco", "uvicorn", "uvloop", "litestar", "piccolo")
