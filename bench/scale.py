@@ -56,6 +56,7 @@ import scale_report
 from coletas import free_port, wait_for
 from loadgen import HELLO, env_for, migrate
 
+from espaco import serve
 from espaco.services.access.access_codes import new_access_code, normalize_code
 from espaco.settings import Settings
 
@@ -156,11 +157,12 @@ def _env(args: argparse.Namespace, engine: str) -> dict[str, str]:
 def server_command(case: Case, target: str, port: int, *, factory: bool) -> list[str]:
     """How ``case`` serves ``target`` (``module:attribute``) on loopback."""
     if case.server == "uvicorn":
-        # As espaco serve runs it (espaco.serve: uvloop when installed, h11, a socket per
-        # worker), without the access log.
+        # As espaco serve runs it (espaco.serve: its event loop for the engine, h11, a socket
+        # per worker), without the access log.
+        loop = serve.event_loop(case.engine)
         code = (f"from espaco.serve import run; run({target!r}, host='127.0.0.1', port={port}, "
                 f"workers={case.workers}, factory={factory}, log_level='warning', "
-                "access_log=False)")  # fmt: skip
+                f"access_log=False, loop={loop!r})")  # fmt: skip
         return [sys.executable, "-c", code]
     command = [sys.executable, "-m", "granian", "--interface", "asgi", target,
                "--workers", str(case.workers), "--log-level", "warning",

@@ -217,7 +217,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _serve(host: str, port: int, workers: int) -> None:
     from espaco import serve
 
-    serve.run("espaco.app:app_from_env", host=host, port=port, workers=workers)
+    loop = serve.event_loop(Settings.from_env().database_kind)
+    serve.run("espaco.app:app_from_env", host=host, port=port, workers=workers, loop=loop)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -25,7 +25,7 @@ logger = logging.getLogger("espaco.serve")
 OPTIONS: dict[str, Any] = {
     "proxy_headers": False,
     "server_header": False,
-    # uvloop when installed (a dependency but on Windows), else asyncio.
+    # uvloop when installed (a dependency but on Windows), else asyncio; see event_loop.
     "loop": "auto",
     # h11 even where httptools is installed: httptools parses with ~0.6 M fewer instructions a
     # request (docs/benchmarks.md) but puts no limit on the request line and headers; h11 stops
@@ -38,6 +38,17 @@ OPTIONS: dict[str, Any] = {
 # SO_REUSEPORT balances connections over the sockets on Linux only (BSDs and macOS give them all
 # to the last socket bound); elsewhere the workers share uvicorn's one socket.
 REUSE_PORT = sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
+
+
+def event_loop(database_kind: str) -> str:
+    """The event loop for a portal on ``database_kind``: uvloop (uvicorn's "auto") on
+    PostgreSQL, asyncio's own on SQLite. A SQLite page runs its reads on the loop's thread
+    without yielding, and under uvloop some requests then waited far longer than the rest: one
+    worker, 32 connections, /solicitar-coleta p99 137-147 ms and max 470-490 ms at a p50 of 28,
+    against p99 32-38 and max 38-46 under asyncio, at the same 1,120-1,130 req/s
+    (docs/benchmarks.md; the loop itself never stalled for 80 ms: not traced further). On
+    PostgreSQL the two measured alike (/financeiro 1,170-1,220 req/s, p99/p50 1.1-1.2 both)."""
+    return "asyncio" if database_kind == "sqlite" else "auto"
 
 
 def run(
