@@ -70,11 +70,13 @@ class Relay:
         self.servers: list[asyncio.AbstractServer] = []
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(ConnectionError, OSError):
-            while chunk := await reader.read(65536):
-                writer.write(chunk)
-                await writer.drain()
-        writer.close()
+        try:
+            with contextlib.suppress(ConnectionError, OSError):
+                while chunk := await reader.read(65536):
+                    writer.write(chunk)
+                    await writer.drain()
+        finally:  # cancelled at stop too: a connection left open to PostgreSQL keeps its locks
+            writer.close()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -98,9 +100,14 @@ class Relay:
         async def stop() -> None:
             for server in self.servers:
                 server.close()
-            for task in asyncio.all_tasks():
-                if task is not asyncio.current_task():
-                    task.cancel()
+            tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            # Every pipe closes its writer as it ends, and the transports close on the next
+            # turns of the loop: a host stopped mid-transaction (the outbox's UPDATE) left its
+            # PostgreSQL connection open, and the next test's DROP SCHEMA waited on its locks.
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.sleep(0.1)
 
         asyncio.run_coroutine_threadsafe(stop(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
@@ -200,23 +207,30 @@ def two_hosts(
         ):
             for host in hosts:
                 _start(host, work, env, _relayed(pg_url, host.gateway, relay_port), smtp_port)
-            for host in hosts:
-                _wait_healthy(host)
-            yield hosts, mailbox
+            try:
+                for host in hosts:
+                    _wait_healthy(host)
+                yield hosts, mailbox
+            finally:  # the hosts first, while the relay still carries their last queries
+                _stop(hosts)
     finally:
-        for host in hosts:
-            if host.process is not None and host.process.poll() is None:
-                host.process.terminate()
-                try:
-                    host.process.wait(15)
-                except subprocess.TimeoutExpired:
-                    host.process.kill()
-                    host.process.wait(5)
+        _stop(hosts)
         for controller in smtp_servers:
             controller.stop()
         for host in made:
             # Deleting the namespace deletes its end of the pair, and with it ours.
             subprocess.run(["ip", "netns", "del", host.name], capture_output=True)
+
+
+def _stop(hosts: list[Host]) -> None:
+    for host in hosts:
+        if host.process is not None and host.process.poll() is None:
+            host.process.terminate()
+            try:
+                host.process.wait(15)
+            except subprocess.TimeoutExpired:
+                host.process.kill()
+                host.process.wait(5)
 
 
 def _start(host: Host, work: Path, env: dict[str, str], db_url: str, smtp_port: int) -> None:
