@@ -83,11 +83,20 @@ async def cached(
     depends on besides the scope's rows (the filters, the page, ``today``). Callers must not
     change what they get: the next request may be handed the same object."""
     key = (database.current_engine(), read_name, scope, await versions(scope, version), arguments)
-    found = _entries.get(key, _MISSING)
+    return await through(_entries, key, compute, CACHE_SIZE)
+
+
+async def through(
+    cache: OrderedDict[Any, Any], key: Hashable, compute: Callable[[], Awaitable[T]], size: int
+) -> T:
+    """``cache``'s value under ``key``, else ``compute()``'s, kept there (:func:`remember`);
+    callers missing the same key together share one computation (:func:`once`). The one path
+    of the in-process caches (this one and the Coletas summary's)."""
+    found = cache.get(key, _MISSING)
     if found is not _MISSING:
-        _entries.move_to_end(key)
+        cache.move_to_end(key)
         return found  # type: ignore[no-any-return]
-    return remember(_entries, key, await once(key, compute), CACHE_SIZE)
+    return remember(cache, key, await once((id(cache), key), compute), size)
 
 
 async def once(key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:

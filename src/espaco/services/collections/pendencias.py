@@ -181,7 +181,7 @@ async def pendencias(
         _cache.move_to_end(key)
         return found[1]
     rules = (client_id, today, cdf_wait_days, mtr_saved_days, location_id)
-    result = await once(("pendencias", key), lambda: _pendencias(*rules))
+    result = await once((id(_cache), key), lambda: _pendencias(*rules))
     remember(_cache, key, (now, result), CACHE_SIZE)
     return result
 

@@ -19,7 +19,7 @@ from espaco.db import database, read
 from espaco.db.read import Query
 from espaco.domain.periods import Period, month_period
 from espaco.services.collections.filters import STATUS_LABELS, WITH_TICKET, Filters, where_clause
-from espaco.services.page_cache import once, remember
+from espaco.services.page_cache import through
 
 SUMMARY_CACHE_SIZE = 2048
 Month = tuple[int, int]
@@ -106,12 +106,7 @@ async def summary(client_id: int, filters: Filters, version: int | None = None) 
     if version is None:
         version = await data_version(client_id)
     key = (database.current_engine(), client_id, version, filters)
-    found = _summaries.get(key)
-    if found is not None:
-        _summaries.move_to_end(key)
-        return found
-    computed = await once(("summary", key), lambda: _summary(client_id, filters))
-    return remember(_summaries, key, computed, SUMMARY_CACHE_SIZE)
+    return await through(_summaries, key, lambda: _summary(client_id, filters), SUMMARY_CACHE_SIZE)
 
 
 async def _summary(client_id: int, filters: Filters) -> Summary:
