@@ -133,7 +133,8 @@ async def test_a_generic_lookup_inside_a_transaction_sees_the_transactions_write
     async with engine.transaction():
         await Client.update({Client.data_version: 8}).where(Client.id == client.id)
         (inside,) = await read.rows(_VERSION, client.id)
-        (outside,) = await engine.lookup_pool.fetch(db_placeholders(_VERSION.sql), client.id)
+        async with engine.lookup_pool.acquire() as connection:
+            (outside,) = await connection.fetch(db_placeholders(_VERSION.sql), client.id)
     assert (inside.data_version, outside["data_version"]) == (8, 7)
 
 

@@ -106,11 +106,4 @@ class WorkerSocket(socket.socket):
 
     def __reduce__(self) -> tuple[Any, ...]:
         host, port = self.getsockname()[:2]
-        return (_worker_socket, (host, port))
-
-
-def _worker_socket(host: str, port: int) -> socket.socket:
-    """In a worker: its own socket on the supervisor's address (uvicorn listens on it)."""
-    sock = WorkerSocket.bound(host, port)
-    sock.set_inheritable(True)
-    return sock
+        return (WorkerSocket.bound, (host, port))  # unpickled in the worker: bound there

@@ -53,10 +53,6 @@ class FairPool:
         finally:
             self._gate.release()
 
-    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        async with self.acquire() as connection:
-            return await connection.fetch(sql, *args)  # type: ignore[no-any-return]
-
     async def close(self) -> None:
         await self._pool.close()
 
