@@ -97,6 +97,10 @@ _CDF_SQL = (
     " WHERE ce.client = {{}} AND m.mtr_number IN"
     " (SELECT {distinct}c.mtr_number FROM collection c WHERE "
 )
+_CDF_SQL_BY_ENGINE = {
+    "sqlite": _CDF_SQL.format(distinct=""),
+    "postgres": _CDF_SQL.format(distinct="DISTINCT "),
+}
 _NOTAS_SQL = (
     "SELECT f.id, f.kind, f.number, f.pdf_path, f.xml_path FROM fiscal_document f"
     " JOIN invoice i ON i.id = f.invoice WHERE f.client = {}"
@@ -120,8 +124,7 @@ async def plan(client_id: int, period: Period, location_id: int | None, settings
     where += " AND c.status IN ('done', 'validated')"
     tickets = await read.rows(_TICKETS + (where + " ORDER BY c.event_on, c.id"), *args)
     photos = await database.fetch(_PHOTOS_SQL + where, *args)
-    sqlite = database.current_engine().engine_type == "sqlite"
-    cdf_sql = _CDF_SQL.format(distinct="" if sqlite else "DISTINCT ")
+    cdf_sql = _CDF_SQL_BY_ENGINE[database.current_engine().engine_type]
     cdfs = await database.fetch(
         cdf_sql + where + " AND c.mtr_number IS NOT NULL) ORDER BY ce.number, ce.id",
         client_id, *args,
