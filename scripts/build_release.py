@@ -30,7 +30,7 @@ ENTRY = (
 )
 # Imported by name at run time (uvicorn's factory string, Piccolo's migration files, uvicorn's
 # protocol choices), so PyInstaller's import scan cannot see them.
-COLLECT_SUBMODULES = ("espaco", "uvicorn", "uvloop", "litestar", "piccolo")
+COLLECT_SUBMODULES = ("espaco", "uvicorn", "uvloop", "httptools", "litestar", "piccolo")
 COLLECT_DATA = ("espaco", "piccolo", "fpdf", "litestar")
 # Top-level folders of the checkout that the wheel maps into the package (pyproject.toml).
 RESOURCES = ("templates", "static", "migrations")

@@ -18,6 +18,7 @@ from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 
 from espaco import piccolo_conf
+from espaco import serve as espaco_serve
 from espaco.app import create_app
 from espaco.clock import Clock
 from espaco.settings import Settings
@@ -74,6 +75,7 @@ def serving(settings: Settings, clock: Clock | None = None) -> Iterator[LiveServ
         log_level="warning",
         access_log=False,
         server_header=False,
+        http=espaco_serve.OPTIONS["http"],  # espaco serve's parser, with its limit on request heads
     )
     server = uvicorn.Server(config)
     loop = asyncio.new_event_loop()

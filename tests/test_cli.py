@@ -24,6 +24,8 @@ from espaco.services.access.passwords import verify_secret
 from espaco.settings import Settings
 from espaco.tables import AuditEvent, Client, Invoice, StaffUser
 
+HTTP = "espaco.http_head:HeadLimitedHttpTools"  # espaco serve's HTTP protocol, by name
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -366,7 +368,7 @@ def test_the_app_and_uvicorn_log_through_one_handler_in_one_format(settings) -> 
     assert "%(name)s" in logs.FORMAT
 
 
-def test_serve_runs_uvicorn_with_h11_and_on_sqlite_asyncios_loop(monkeypatch) -> None:
+def test_serve_runs_uvicorn_with_limited_httptools_and_on_sqlite_asyncios_loop(monkeypatch) -> None:
     import uvicorn
 
     monkeypatch.delenv("ESPACO_DATABASE_URL", raising=False)  # SQLite
@@ -375,10 +377,10 @@ def test_serve_runs_uvicorn_with_h11_and_on_sqlite_asyncios_loop(monkeypatch) ->
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs, app=app))
     cli._serve("127.0.0.1", 8000, 1)
     assert seen["app"] == "espaco.app:app_from_env" and seen["workers"] == 1
-    # h11's 16 KB limit on the request line and headers, which httptools (picked by uvicorn's
-    # "auto" when installed) does not have. On SQLite (these settings), asyncio's own loop:
-    # uvloop gave some requests 5-17x the median wait (espaco.serve.event_loop).
-    assert seen["loop"] == "asyncio" and seen["http"] == "h11"
+    # httptools with a 16 KB limit on a request's head (tests/test_http_head.py serves it). On
+    # SQLite (these settings), asyncio's own loop: uvloop gave some requests 5-17x the median
+    # wait (espaco.serve.event_loop).
+    assert seen["loop"] == "asyncio" and seen["http"] == HTTP
     assert seen["proxy_headers"] is False and seen["server_header"] is False
 
 
@@ -409,5 +411,5 @@ def test_serve_with_many_workers_gives_each_worker_a_socket_of_its_own(monkeypat
     config = seen["config"]
     assert isinstance(config, uvicorn.Config) and config.app == "espaco.app:app_from_env"
     # uvloop ("auto") on PostgreSQL, where it measured as asyncio's loop does
-    assert (config.workers, config.loop, config.http, config.factory) == (2, "auto", "h11", True)
+    assert (config.workers, config.loop, config.http, config.factory) == (2, "auto", HTTP, True)
     assert seen["worker"] == seen["held"] and seen["separate"] is True

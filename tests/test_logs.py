@@ -15,7 +15,7 @@ def test_uvicorns_access_line_of_a_feed_has_its_token_masked(caplog):
     access = logging.getLogger("uvicorn.access")
     assert sum(isinstance(f, logs.HideFeedTokens) for f in access.filters) == 1
     with caplog.at_level(logging.INFO, logger="uvicorn.access"):
-        # uvicorn's own call (uvicorn/protocols/http/h11_impl.py)
+        # uvicorn's own call (the same in protocols/http/h11_impl.py and httptools_impl.py)
         access.info(
             '%s - "%s %s HTTP/%s" %d', "10.0.0.7:5123", "GET", f"/agenda/{TOKEN}.ics", "1.1", 200
         )

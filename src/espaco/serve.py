@@ -27,10 +27,10 @@ OPTIONS: dict[str, Any] = {
     "server_header": False,
     # uvloop when installed (a dependency but on Windows), else asyncio; see event_loop.
     "loop": "auto",
-    # h11 even where httptools is installed: httptools parses with ~0.6 M fewer instructions a
-    # request (docs/benchmarks.md) but puts no limit on the request line and headers; h11 stops
-    # at 16 KB.
-    "http": "h11",
+    # httptools, which parses with ~0.6 M fewer instructions a request than h11 (1.05-1.35x the
+    # pages' throughput, docs/benchmarks.md), with h11's 16 KB limit on a request's head added
+    # (espaco.http_head). A name, not the class: uvicorn imports it in each worker.
+    "http": "espaco.http_head:HeadLimitedHttpTools",
     "log_level": "info",
     "log_config": None,  # uvicorn's lines go through the root logger, in espaco.logs.FORMAT
 }

@@ -25,8 +25,8 @@ from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 FORM_MAX_BYTES = 32 * 1024
 # The portal's largest form has 7 fields.
 MAX_FORM_FIELDS = 100
-# The longest filter URL is a few hundred bytes. uvicorn's h11 parser stops at 16 KB of request
-# line and headers, httptools (uvicorn[standard]) has no such limit: this one holds for both.
+# The longest filter URL is a few hundred bytes. espaco serve stops a request's line and headers
+# at 16 KB (espaco.http_head); this one holds under any server.
 MAX_QUERY_BYTES = 8 * 1024
 # A 15 MB image (services.operations.media.MAX_PHOTO_BYTES) and its multipart framing and fields.
 UPLOAD_MAX_BYTES = 15 * 1024 * 1024 + 64 * 1024
