@@ -3,9 +3,11 @@
 Fills PostgreSQL (``--database-url``, default the ``bench_scale`` database) and a SQLite file with
 the data set of ``scale_data`` (2,000 clients, 100,000 invoices, 1,000,000 collections; the
 measured client has ten years of invoices and 20,000 collections) — a few minutes, kept for the
-next run unless ``--refill``. The cases: uvicorn and granian with 1 and 2 workers on PostgreSQL,
-and SQLite with 1 worker (the only count SQLite allows). Each case serves a Litestar hello-world
-and the portal (``espaco.app:app_from_env``, where the measured client logs in) the same way.
+next run unless ``--refill``. The cases: each server of ``--servers`` (``uvicorn`` as ``espaco
+serve`` runs it, ``uvicorn-h11`` the same with h11's parser, ``granian``) with 1 and 2 workers on
+PostgreSQL, and SQLite with 1 worker (the only count SQLite allows) on the first server. Each case
+serves a Litestar hello-world and the portal (``espaco.app:app_from_env``, where the measured
+client logs in) the same way.
 
 Every case's servers are up at once, and each page is loaded with wrk on each case in turn,
 ``--rounds`` times (the order reversed every other round): on a shared machine whose speed
@@ -27,7 +29,7 @@ Loopback only; the servers are stopped at the end, and the run ends by itself af
 8 × rounds × cases × (seconds + 0.4) s, plus the fill when there is no data yet.
 
     PYTHONPATH=src python bench/scale.py [--seconds 10] [--rounds 3] [--connections 32]
-        [--servers uvicorn,granian] [--workers 1,2] [--no-sqlite] [--wrk-cpu 1]
+        [--servers uvicorn,uvicorn-h11,granian] [--workers 1,2] [--no-sqlite] [--wrk-cpu 1]
         [--refill] [--fill-only]
 """
 
@@ -156,13 +158,15 @@ def _env(args: argparse.Namespace, engine: str) -> dict[str, str]:
 # -- servers ------------------------------------------------------------------------------------
 def server_command(case: Case, target: str, port: int, *, factory: bool) -> list[str]:
     """How ``case`` serves ``target`` (``module:attribute``) on loopback."""
-    if case.server == "uvicorn":
-        # As espaco serve runs it (espaco.serve: its event loop for the engine, h11, a socket
-        # per worker), without the access log.
+    if case.server.startswith("uvicorn"):
+        # As espaco serve runs it (espaco.serve: its event loop for the engine, httptools with
+        # a head limit, a socket per worker), without the access log; "uvicorn-h11" parses with
+        # h11 instead, espaco serve's parser until 2026-12-06.
         loop = serve.event_loop(case.engine)
+        http = ", http='h11'" if case.server == "uvicorn-h11" else ""
         code = (f"from espaco.serve import run; run({target!r}, host='127.0.0.1', port={port}, "
                 f"workers={case.workers}, factory={factory}, log_level='warning', "
-                f"access_log=False, loop={loop!r})")  # fmt: skip
+                f"access_log=False, loop={loop!r}{http})")  # fmt: skip
         return [sys.executable, "-c", code]
     command = [sys.executable, "-m", "granian", "--interface", "asgi", target,
                "--workers", str(case.workers), "--log-level", "warning",
@@ -328,7 +332,7 @@ def main() -> None:
     parser.add_argument("--wrk-cpu", default=None,
                         help="run wrk on these CPUs only (taskset -c), e.g. 1")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=3, help="runs per page and case")
-    parser.add_argument("--servers", default="uvicorn,granian")
+    parser.add_argument("--servers", default="uvicorn,uvicorn-h11,granian")
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DIR)
