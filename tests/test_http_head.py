@@ -6,41 +6,25 @@ how the bytes arrive (one write, small pieces, an ending split in two) is what t
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
 import pytest
+import served
+from live import free_port
 
 from espaco.http_head import HEAD_LIMIT
 
 REFUSED = b"HTTP/1.1 431 "
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module", params=["asyncio", "uvloop"])
 def port(request: pytest.FixtureRequest) -> Iterator[int]:
-    port = _free_port()
-    code = (
-        "from espaco.serve import run; "
-        f"run('tests.head_app:app', host='127.0.0.1', port={port}, workers=1, factory=False, "
-        f"loop={request.param!r})"
-    )
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-c", code],
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
+    port = free_port()
+    server = served.start(
+        "tests.head_app:app", port, 1, output=subprocess.DEVNULL, loop=request.param
     )
     try:
         deadline = time.monotonic() + 30
@@ -53,12 +37,7 @@ def port(request: pytest.FixtureRequest) -> Iterator[int]:
                 time.sleep(0.1)
         yield port
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        served.stop(server)
 
 
 def head(size: int, method: str = "GET", extra: str = "") -> bytes:

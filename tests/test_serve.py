@@ -10,12 +10,13 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+import served
+from live import free_port
 
 from espaco import serve
 
@@ -24,25 +25,8 @@ pytestmark = pytest.mark.skipif(not serve.REUSE_PORT, reason="SO_REUSEPORT balan
 CONNECTIONS = 32  # as the benchmarks' wrk
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _serve(port: int, workers: int) -> subprocess.Popen[bytes]:
-    code = (
-        "from espaco.serve import run; "
-        f"run('tests.pid_app:app', host='127.0.0.1', port={port}, workers={workers}, "
-        "factory=False)"
-    )
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-c", code],
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    return served.start("tests.pid_app:app", port, workers)
 
 
 async def _pids_at_once(port: int, connections: int = CONNECTIONS) -> list[int]:
@@ -78,17 +62,12 @@ def _wait_for_workers(port: int, workers: int, timeout: float = 60) -> set[int]:
 
 @pytest.fixture
 def two_workers() -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    port = _free_port()
+    port = free_port()
     server = _serve(port, 2)
     try:
         yield port, server
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        served.stop(server)
 
 
 def test_connections_opened_at_once_spread_over_the_workers(two_workers) -> None:  # type: ignore[no-untyped-def]
