@@ -47,11 +47,16 @@ async def _peak(settings, paths: list[Path]) -> tuple[int, int, bytes]:
 
 async def test_peak_memory_does_not_grow_with_the_number_of_files(db, tmp_path):
     paths = _files(tmp_path / "files", 400)
-    small_peak, small_total, _ = await _peak(db, paths[:40])
-    big_peak, big_total, _ = await _peak(db, paths)
-    assert big_total > 400 * FILE_SIZE  # the whole 120 MB went through
+    # tracemalloc counts every thread of the process, and a thread an earlier test left running
+    # can allocate during a run (the whole PostgreSQL suite once added 260 KB to the 400-file
+    # peak): such noise only adds, so each count's peak is the least of two runs.
+    small = [await _peak(db, paths[:40]) for _ in range(2)]
+    big = [await _peak(db, paths) for _ in range(2)]
+    small_peak, big_peak = min(p for p, _, _ in small), min(p for p, _, _ in big)
+    assert all(total > 400 * FILE_SIZE for _, total, _ in big)  # the whole 120 MB went through
     # One 1 MiB read, its copy into the sink and the drained piece, plus the central directory
-    # (~100 bytes a file): a few MiB, whatever the count.
+    # and its ZipInfo (~400 bytes a file, 150 KB from 40 to 400 files): a few MiB, whatever the
+    # count.
     assert big_peak < 4 * PIECE, big_peak
     assert big_peak < small_peak + 400 * 1_000, (small_peak, big_peak)
 
