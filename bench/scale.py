@@ -361,6 +361,7 @@ def main() -> None:
           " a run; every case's servers up at once and loaded in turn:")  # fmt: skip
     print(scale_report.tables(measured))
     print(scale_report.budgets(measured, args.connections))
+    print(scale_report.room(measured))
 
 
 if __name__ == "__main__":

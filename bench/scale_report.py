@@ -107,3 +107,48 @@ def budgets(measured: dict[Case, dict[str, Measured]], connections: int) -> str:
                 f" {t.p99 / t.p50:.1f} | {share:.0%} | {verdict} |"
             )
     return "\n".join(out)
+
+
+def room(measured: dict[Case, dict[str, Measured]]) -> str:
+    """For each server's 1-worker case on PostgreSQL: the worker's CPU a request (W) each page
+    may cost for both budgets to hold, from this run's figures.
+
+    - Share: a 1-worker run is bound by its worker's core, so throughput goes as 1 / W, and a
+      page is 10% of hello-world at W × share ÷ 10%.
+    - Scaling: :func:`ceiling` reaches 1.6 at W = 4 × (PostgreSQL + wrk), their CPU a request.
+
+    A page whose W sits between the two can meet both; measured 2w ÷ 1w ratios land a little
+    under their ceiling, so the low end is the least a page may cost, not a promise.
+    """
+    out = [
+        "",
+        "Room for both budgets (1 worker, PostgreSQL): the worker's CPU a request W at which a"
+        f" page is {SHARE:.0%} of hello-world (at most) and at which the 2w ÷ 1w ceiling is"
+        f" {SCALING} (at least):",
+    ]
+    for case, by_page in measured.items():
+        if case.workers != 1 or case.engine != "postgresql":
+            continue
+        hello = by_page[HELLO].result
+        out += [
+            "",
+            f"**{case.server}**",
+            "",
+            "| page | W now, ms | W for share, at most | W for ceiling, at least | so |",
+            "|---|---:|---:|---:|---|",
+        ]
+        for name, m in by_page.items():
+            if name == HELLO or not m.cpu_ms:
+                continue
+            most = m.cpu_ms * (m.result.rate / hello.rate) / SHARE
+            least = (SCALING / (2 - SCALING)) * (m.pg_ms + m.wrk_ms)
+            if least > most:
+                so = "no room"
+            elif m.cpu_ms > most:
+                so = f"{1 - most / m.cpu_ms:.0%} cheaper"
+            elif m.cpu_ms < least:
+                so = f"{least / m.cpu_ms - 1:.0%} dearer (!)"
+            else:
+                so = "within"
+            out.append(f"| {name} | {m.cpu_ms:.2f} | {most:.2f} | {least:.2f} | {so} |")
+    return "\n".join(out)
