@@ -4,6 +4,7 @@ its result and its error; a caller that goes away does not take it from the othe
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 
 import pytest
 
@@ -67,3 +68,28 @@ async def test_a_caller_that_goes_away_leaves_the_computation_to_the_others() ->
         await first
     release.set()
     assert await second == "linhas" and runs == 1
+
+
+async def test_a_read_is_never_neither_in_flight_nor_kept() -> None:
+    # The flight leaves page_cache._flights as it lands and its callers wake a loop turn later;
+    # a request whose own query returned in between looked in both places, found nothing and
+    # read again (CI, PostgreSQL: the pendências of 32 requests at once ran twice). So the entry
+    # must be in the cache by the time the flight lands: checked at that very moment, from a
+    # callback that runs right after the flight has left _flights.
+    cache: OrderedDict[str, list[int]] = OrderedDict()
+    release = asyncio.Event()
+
+    async def compute() -> list[int]:
+        await release.wait()
+        return [1]
+
+    first = asyncio.create_task(page_cache.through(cache, "linhas", compute, 8))
+    await asyncio.sleep(0)
+    flight = page_cache._flights[(id(cache), "linhas")]
+    seen: list[tuple[bool, bool]] = []
+    flight.add_done_callback(
+        lambda _: seen.append(((id(cache), "linhas") in page_cache._flights, "linhas" in cache))
+    )
+    release.set()
+    assert await first == [1]
+    assert seen == [(False, True)]  # landed, and already kept

@@ -128,3 +128,31 @@ async def test_requests_at_once_on_a_cold_cache_compute_the_pendencias_once(db, 
     assert ran == ["sem_cdf", "sem_mtr", "mtr_salvo"]  # once, not 32 times
     assert all(result is found[0] for result in found)
     assert [r.count for r in found[0].rules] == [1, 0, 0]
+
+
+async def test_the_pendencias_are_kept_before_their_computation_lands(db, monkeypatch):
+    # A request whose version read returns between the flight's landing (it leaves
+    # page_cache._flights) and its callers' waking found neither and ran the rules again: CI
+    # once saw them run twice for the 32 requests above. Checked at that very moment, from a
+    # callback on the flight that runs right after the flight has left _flights.
+    from espaco.services import page_cache
+    from espaco.services.collections import pendencias as module
+
+    await _found(db, [s.collection(1, mtr_number="101", **_on(CDF_DAYS + 1))])
+    client = await Client.select(Client.id).where(Client.external_id == "CLI-1").first()
+    module._cache.clear()
+    seen: list[tuple[bool, bool]] = []
+
+    async def watched_once(key, compute):  # the real once, its flight watched as it lands
+        async def watched():
+            page_cache._flights[key].add_done_callback(
+                lambda _: seen.append((key in page_cache._flights, key[1] in module._cache))
+            )
+            return await compute()
+
+        return await page_cache.once(key, watched)
+
+    monkeypatch.setattr(module, "once", watched_once)
+    found = await pendencias(client["id"], TODAY, cdf_wait_days=CDF_DAYS, mtr_saved_days=SALVO_DAYS)
+    assert [r.count for r in found.rules] == [1, 0, 0]
+    assert seen == [(False, True)]  # landed, and already kept

@@ -96,13 +96,22 @@ async def through(
     if found is not _MISSING:
         cache.move_to_end(key)
         return found  # type: ignore[no-any-return]
-    return remember(cache, key, await once((id(cache), key), compute), size)
+
+    async def computed() -> T:
+        return remember(cache, key, await compute(), size)
+
+    return await once((id(cache), key), computed)
 
 
 async def once(key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
     """``await compute()``, run once for all the callers that ask with ``key`` while it runs:
     they all get its result, or its error. It runs as a task of its own, so a caller that goes
-    away (a closed connection cancels its request) does not cancel it for the others."""
+    away (a closed connection cancels its request) does not cancel it for the others.
+
+    A cache must file the result *inside* ``compute`` (as :func:`through` does), not after this
+    returns: the flight leaves ``_flights`` as it lands, and its callers wake one loop turn
+    later, so a caller arriving in between would find neither flight nor entry and compute
+    again (seen in CI on PostgreSQL: the pendências ran twice for 32 requests)."""
     flight = _flights.get(key)
     if flight is None:
         flight = asyncio.ensure_future(compute())

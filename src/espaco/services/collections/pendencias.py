@@ -181,9 +181,11 @@ async def pendencias(
         _cache.move_to_end(key)
         return found[1]
     rules = (client_id, today, cdf_wait_days, mtr_saved_days, location_id)
-    result = await once((id(_cache), key), lambda: _pendencias(*rules))
-    remember(_cache, key, (now, result), CACHE_SIZE)
-    return result
+
+    async def computed() -> tuple[float, Pendencias]:  # filed before its flight lands (once)
+        return remember(_cache, key, (now, await _pendencias(*rules)), CACHE_SIZE)
+
+    return (await once((id(_cache), key), computed))[1]
 
 
 async def _pendencias(
