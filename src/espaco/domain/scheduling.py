@@ -14,6 +14,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from espaco.domain.periods import add_working_days, national_holidays, optional_holidays
 
@@ -136,6 +137,9 @@ class MonthGrid:
         return f"{self.year:04d}-{self.month:02d}"
 
 
+# The same grid object for the same arguments: the form's calendar markup is made once for each
+# (web: |derived), and a grid is a frozen value of its arguments (today's date among them).
+@lru_cache(maxsize=64)
 def month_grid(
     year: int, month: int, *, today: date, notice_days: int, selected: date | None = None
 ) -> MonthGrid:

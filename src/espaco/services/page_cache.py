@@ -27,6 +27,9 @@ each read's key. The cache holds at most :data:`CACHE_SIZE` entries, least recen
 out; an entry is one page's rows (measured with tracemalloc on bench/scale.py's big client: a
 Coletas view of 50 rows with its summary, places and CDFs 43 KB, 50 requests 44 KB, a Financeiro
 page 15 KB, the request form's places 4 KB), so a worker spends at most ~45 MB on it.
+
+What a page makes of a kept read — its rows' HTML, its chart — is kept beside it
+(:func:`derived`): once the reads came from memory, rendering them was most of a page's cost.
 """
 
 from __future__ import annotations
@@ -138,9 +141,39 @@ def remember(cache: OrderedDict[K, V], key: K, value: V, size: int) -> V:
     return value
 
 
+# What the pages make of the kept reads (their rows' HTML, their charts), kept beside them. An
+# entry is ~5-40 KB of HTML (50 Coletas rows 31 KB, a Financeiro chart 6 KB): ~10 MB at most.
+DERIVED_SIZE = 256
+_derived: OrderedDict[Hashable, tuple[object, Any]] = OrderedDict()
+
+
+def derived(make: Callable[..., T], subject: object, *arguments: Any) -> T:
+    """``make(subject, *arguments)``, made once for each ``subject`` object the caches above hand
+    out: rendering a page's rows or its chart cost more than reading them (bench/pages_cpu.py:
+    /coletas 0.73 ms a request, 0.47 without its rows), and a kept read is the same object for
+    every request until its data version moves, and never changed (see :func:`cached`).
+
+    Filed under the subject's identity, which the entry keeps alive so that no other object can
+    take it, and under ``arguments`` (hashable; a dict is taken as its items). ``make`` must be
+    a pure function of what it is given. Least recently used first out past ``DERIVED_SIZE``."""
+    key = (
+        make,
+        id(subject),
+        *(tuple(a.items()) if isinstance(a, dict) else a for a in arguments),
+    )
+    found = _derived.get(key)
+    if found is not None:
+        _derived.move_to_end(key)
+        return found[1]  # type: ignore[no-any-return]
+    value = make(subject, *arguments)
+    remember(_derived, key, (subject, value), DERIVED_SIZE)
+    return value
+
+
 def clear() -> None:
     """Forget every entry."""
     _entries.clear()
+    _derived.clear()
 
 
 def size() -> int:

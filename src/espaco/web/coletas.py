@@ -22,6 +22,7 @@ from espaco.domain.errors import DomainError
 from espaco.domain.formatting import format_date
 from espaco.domain.periods import Period, last_days, parse_period
 from espaco.pdf.ticket import render_cached
+from espaco.services import page_cache
 from espaco.services.collections import coletas
 from espaco.services.collections import filters as collection_filters
 from espaco.services.collections.filters import Filters
@@ -151,7 +152,9 @@ async def coletas_page(request: Request, client: Client) -> Response[str]:
         "units": labels,
         "share": TicketShare.of(request.app.state.settings),
         "certificate_limit": coletas.CERTIFICATE_LIMIT,
-        "chart": charts.per_month(data.summary.months) if data.summary else None,
+        "chart": page_cache.derived(charts.per_month, data.summary.months)
+        if data.summary
+        else None,
         "situacoes": SITUACAO_OPTIONS,
         "next_url": (
             "/coletas?" + query.params(pagina=data.page.next_cursor.token())

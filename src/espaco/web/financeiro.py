@@ -11,10 +11,12 @@ from urllib.parse import urlencode
 
 from litestar import Request, get
 from litestar.response import Response
+from markupsafe import Markup
 
 from espaco.domain import whatsapp
 from espaco.domain.errors import DomainError, NotFound
 from espaco.domain.periods import PRESETS, Period, parse_period, preset_period
+from espaco.services import page_cache
 from espaco.services.billing import financeiro
 from espaco.services.operations.media import MediaError, media_path
 from espaco.settings import Settings
@@ -79,6 +81,17 @@ def unit_preset_links(today: date, unidade: int | None) -> dict[str, tuple[str, 
     }
 
 
+def _charts(chart: list[financeiro.ChartMonth]) -> tuple[Markup, Markup, str]:
+    """The period's chart, its table of values and its months' range: made once for each kept
+    read (``page_cache.derived``)."""
+    months = [(m.year, m.month, m.billed_cents, m.paid_cents) for m in chart]
+    return (
+        charts.billed_and_paid(months),
+        charts.billed_and_paid_table(months),
+        charts.month_range(months),
+    )
+
+
 @get("/financeiro", include_in_schema=False, guards=[client_only])
 async def financeiro_page(request: Request, client: Client) -> Response[str]:
     """The period's totals, the 12-month chart and the closures, 25 a page."""
@@ -89,7 +102,7 @@ async def financeiro_page(request: Request, client: Client) -> Response[str]:
     data = await financeiro.financeiro(
         scope, period, today, number, version=unit.version(client, scope)
     )
-    months = [(m.year, m.month, m.billed_cents, m.paid_cents) for m in data.chart]
+    chart, chart_table, chart_range = page_cache.derived(_charts, data.chart)
     context = {
         "client": client,
         "unidade": unidade,
@@ -99,9 +112,9 @@ async def financeiro_page(request: Request, client: Client) -> Response[str]:
         "presets": unit_preset_links(today, unidade),
         "period_url": period_url,
         "error": error,
-        "chart": charts.billed_and_paid(months),
-        "chart_table": charts.billed_and_paid_table(months),
-        "chart_range": charts.month_range(months),
+        "chart": chart,
+        "chart_table": chart_table,
+        "chart_range": chart_range,
     }
     return page(
         request,

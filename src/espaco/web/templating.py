@@ -17,6 +17,7 @@ except ImportError:  # pragma: no cover - markupsafe without its C extension
 from espaco.domain import documents, formatting, money
 from espaco.domain.fiscal import FISCAL_KIND_LABELS
 from espaco.resources import resource_dir
+from espaco.services import page_cache
 from espaco.settings import Settings
 from espaco.web.selos import plural, selo
 from espaco.web.static import StaticFiles
@@ -29,7 +30,7 @@ _quantity_text = lru_cache(maxsize=4096)(money.format_quantity)
 _unit_text = lru_cache(maxsize=256)(formatting.format_unit)
 
 
-MACRO_FILES = ("coletas", "financeiro", "formulario", "solicitacoes")
+MACRO_FILES = ("calendario", "coletas", "financeiro", "formulario", "solicitacoes")
 
 
 def create_environment(settings: Settings, static: StaticFiles) -> Environment:
@@ -73,6 +74,9 @@ def create_environment(settings: Settings, static: StaticFiles) -> Environment:
         # A row's "Enviar pelo WhatsApp" link (web/coletas.TicketShare): a filter, because Jinja
         # calls a filter directly where a method call goes through its context (~4x the cost).
         whatsapp_ticket=lambda share, *row: share.link(*row),
+        # ``{{ macros.coletas.linhas|derived(data.page.rows, share, units) }}``: a macro's markup
+        # of a kept read, made once for each (services/page_cache.derived).
+        derived=page_cache.derived,
     )
     env.globals.update(
         static_url=static.url,
