@@ -142,7 +142,8 @@ def remember(cache: OrderedDict[K, V], key: K, value: V, size: int) -> V:
 
 
 # What the pages make of the kept reads (their rows' HTML, their charts), kept beside them. An
-# entry is ~5-40 KB of HTML (50 Coletas rows 31 KB, a Financeiro chart 6 KB): ~10 MB at most.
+# entry is 1-50 KB of HTML (measured on bench/scale.py's big client: 50 Coletas rows 46-49 KB,
+# 20 requests' cards 16 KB, a calendar 11 KB, a Financeiro chart and table 6 KB): ~13 MB at most.
 DERIVED_SIZE = 256
 _derived: OrderedDict[Hashable, tuple[object, Any]] = OrderedDict()
 
