@@ -142,6 +142,7 @@ async def test_the_pendencias_are_kept_before_their_computation_lands(db, monkey
     client = await Client.select(Client.id).where(Client.external_id == "CLI-1").first()
     module._cache.clear()
     seen: list[tuple[bool, bool]] = []
+    real_once = page_cache.once
 
     async def watched_once(key, compute):  # the real once, its flight watched as it lands
         async def watched():
@@ -150,9 +151,9 @@ async def test_the_pendencias_are_kept_before_their_computation_lands(db, monkey
             )
             return await compute()
 
-        return await page_cache.once(key, watched)
+        return await real_once(key, watched)
 
-    monkeypatch.setattr(module, "once", watched_once)
+    monkeypatch.setattr(page_cache, "once", watched_once)
     found = await pendencias(client["id"], TODAY, cdf_wait_days=CDF_DAYS, mtr_saved_days=SALVO_DAYS)
     assert [r.count for r in found.rules] == [1, 0, 0]
     assert seen == [(False, True)]  # landed, and already kept

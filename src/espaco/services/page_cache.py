@@ -90,13 +90,19 @@ async def cached(
 
 
 async def through(
-    cache: OrderedDict[Any, Any], key: Hashable, compute: Callable[[], Awaitable[T]], size: int
+    cache: OrderedDict[Any, Any],
+    key: Hashable,
+    compute: Callable[[], Awaitable[T]],
+    size: int,
+    *,
+    fresh: Callable[[T], bool] | None = None,
 ) -> T:
-    """``cache``'s value under ``key``, else ``compute()``'s, kept there (:func:`remember`);
-    callers missing the same key together share one computation (:func:`once`). The one path
-    of the in-process caches (this one and the Coletas summary's)."""
+    """``cache``'s value under ``key`` (while ``fresh(value)``, when given), else
+    ``compute()``'s, kept there (:func:`remember`); callers missing the same key together share
+    one computation (:func:`once`). The one path of the in-process caches (this one, the
+    Coletas summary's, the pendências')."""
     found = cache.get(key, _MISSING)
-    if found is not _MISSING:
+    if found is not _MISSING and (fresh is None or fresh(found)):
         cache.move_to_end(key)
         return found  # type: ignore[no-any-return]
 

@@ -135,6 +135,7 @@ async def coletas_page(request: Request, client: Client) -> Response[str]:
                 for p in places
             ],
         )
+    chart = page_cache.derived(charts.per_month, data.summary.months) if data.summary else None
     known = {loc.id for loc in data.locations}
     if (
         not rows_only
@@ -152,9 +153,7 @@ async def coletas_page(request: Request, client: Client) -> Response[str]:
         "units": labels,
         "share": TicketShare.of(request.app.state.settings),
         "certificate_limit": coletas.CERTIFICATE_LIMIT,
-        "chart": page_cache.derived(charts.per_month, data.summary.months)
-        if data.summary
-        else None,
+        "chart": chart,
         "situacoes": SITUACAO_OPTIONS,
         "next_url": (
             "/coletas?" + query.params(pagina=data.page.next_cursor.token())

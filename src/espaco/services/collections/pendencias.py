@@ -20,8 +20,8 @@ from typing import Final, NamedTuple
 
 from espaco.db import database, read
 from espaco.db.read import Query
+from espaco.services import page_cache
 from espaco.services.collections import summary
-from espaco.services.page_cache import once, remember
 
 LIMIT: Final = 200  # lines listed per rule; the count says how many there are
 
@@ -176,16 +176,15 @@ async def pendencias(
         location_id,
     )
     now = _clock()
-    found = _cache.get(key)
-    if found is not None and now - found[0] < CACHE_SECONDS:
-        _cache.move_to_end(key)
-        return found[1]
     rules = (client_id, today, cdf_wait_days, mtr_saved_days, location_id)
 
-    async def computed() -> tuple[float, Pendencias]:  # filed before its flight lands (once)
-        return remember(_cache, key, (now, await _pendencias(*rules)), CACHE_SIZE)
+    async def computed() -> tuple[float, Pendencias]:
+        return now, await _pendencias(*rules)
 
-    return (await once((id(_cache), key), computed))[1]
+    kept = await page_cache.through(
+        _cache, key, computed, CACHE_SIZE, fresh=lambda entry: now - entry[0] < CACHE_SECONDS
+    )
+    return kept[1]
 
 
 async def _pendencias(
