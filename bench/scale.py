@@ -4,10 +4,11 @@ Fills PostgreSQL (``--database-url``, default the ``bench_scale`` database) and 
 the data set of ``scale_data`` (2,000 clients, 100,000 invoices, 1,000,000 collections; the
 measured client has ten years of invoices and 20,000 collections) — a few minutes, kept for the
 next run unless ``--refill``. The cases: each server of ``--servers`` (``uvicorn`` as ``espaco
-serve`` runs it, ``uvicorn-h11`` the same with h11's parser, ``granian``) with 1 and 2 workers on
-PostgreSQL, and SQLite with 1 worker (the only count SQLite allows) on the first server. Each case
-serves a Litestar hello-world and the portal (``espaco.app:app_from_env``, where the measured
-client logs in) the same way.
+serve`` runs it, ``uvicorn-h11`` the same with h11's parser, ``granian``; ``uvicorn@DIR`` serves
+the portal from the source tree ``DIR`` instead, for a before and after in one run) with 1 and 2
+workers on PostgreSQL, and SQLite with 1 worker (the only count SQLite allows) on the first
+server. Each case serves a Litestar hello-world and the portal (``espaco.app:app_from_env``, where
+the measured client logs in) the same way.
 
 Every case's servers are up at once, and each page is loaded with wrk on each case in turn,
 ``--rounds`` times (the order reversed every other round): on a shared machine whose speed
@@ -69,9 +70,14 @@ HX = {"HX-Request": "true"}
 
 @dataclass(frozen=True)
 class Case:
-    server: str  # uvicorn | granian
+    server: str  # uvicorn | uvicorn-h11 | granian, each maybe @ the portal's source tree
     workers: int
     engine: str  # postgresql | sqlite
+
+    @property
+    def src(self) -> str | None:
+        """The source tree that serves the portal (None: the one this script imports)."""
+        return self.server.partition("@")[2] or None
 
     @property
     def name(self) -> str:
@@ -158,12 +164,13 @@ def _env(args: argparse.Namespace, engine: str) -> dict[str, str]:
 # -- servers ------------------------------------------------------------------------------------
 def server_command(case: Case, target: str, port: int, *, factory: bool) -> list[str]:
     """How ``case`` serves ``target`` (``module:attribute``) on loopback."""
-    if case.server.startswith("uvicorn"):
+    server = case.server.partition("@")[0]
+    if server.startswith("uvicorn"):
         # As espaco serve runs it (espaco.serve: its event loop for the engine, httptools with
         # a head limit, a socket per worker), without the access log; "uvicorn-h11" parses with
         # h11 instead, espaco serve's parser until 2026-12-06.
         loop = serve.event_loop(case.engine)
-        http = ", http='h11'" if case.server == "uvicorn-h11" else ""
+        http = ", http='h11'" if server == "uvicorn-h11" else ""
         code = (f"from espaco.serve import run; run({target!r}, host='127.0.0.1', port={port}, "
                 f"workers={case.workers}, factory={factory}, log_level='warning', "
                 f"access_log=False, loop={loop!r}{http})")  # fmt: skip
@@ -223,7 +230,10 @@ def start_case(case: Case, args: argparse.Namespace, scratch: Path) -> Running:
     running = Running(case, f"http://127.0.0.1:{hello_port}", f"http://127.0.0.1:{portal_port}",
                       [hello])  # fmt: skip
     command = server_command(case, "espaco.app:app_from_env", portal_port, factory=True)
-    running.processes.append(start(command, _env(args, case.engine)))
+    env = _env(args, case.engine)
+    if case.src:
+        env["PYTHONPATH"] = str(Path(case.src).resolve())
+    running.processes.append(start(command, env))
     return running
 
 

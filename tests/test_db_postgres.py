@@ -99,16 +99,16 @@ def test_no_code_leaves_session_state_on_a_pool_connection() -> None:
 @postgres_only
 async def test_lookups_by_key_reuse_one_generic_plan_on_the_lookup_pool(db) -> None:  # type: ignore[no-untyped-def]
     # The session lookup runs at every request; planning it cost more than running it
-    # (docs/benchmarks.md). Marked generic, it runs on the lookup pool, planned once.
+    # (docs/benchmarks.md). A read.Lookup is generic: it runs on the lookup pool, planned once.
     from espaco.db import read
     from espaco.services.access.sessions import _CLIENT_SESSION
 
     engine = database.current_engine()
     assert isinstance(engine, PgEngine) and engine.lookup_pool is not None
-    assert _CLIENT_SESSION.generic
+    assert _CLIENT_SESSION.query.generic
     for _ in range(3):
-        assert await read.rows(_CLIENT_SESSION, "no such session") == []
-    sql = db_placeholders(_CLIENT_SESSION.sql)
+        assert await _CLIENT_SESSION.rows("no such session") == []
+    sql = db_placeholders(read._keys_spelled(_CLIENT_SESSION.query.sql, 1))
     async with engine.lookup_pool.acquire() as connection:
         assert await connection.fetchval("SHOW plan_cache_mode") == "force_generic_plan"
         plans = await connection.fetchrow(

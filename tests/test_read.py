@@ -12,7 +12,7 @@ from typing import NamedTuple
 from factories import make_client
 
 from espaco.db import database, read
-from espaco.db.read import Json, Query
+from espaco.db.read import Json, Lookup, Query
 from espaco.tables import Client, Invoice
 
 
@@ -108,11 +108,11 @@ async def test_a_write_outside_a_transaction_waits_for_the_running_one_without_b
     assert await Client.select(Client.name).where(Client.id == client_id) == [{"name": "Depois"}]
 
 
-# The reads that run with a generic plan (read.Query(..., generic=True)): each a lookup by
-# primary or unique key, whose generic plan was compared with the custom one by EXPLAIN ANALYZE
-# on the scale data (docs/benchmarks.md, "PostgreSQL's share of a request, removed"). A new one
-# belongs here only with the same evidence: a generic plan of a per-client list measured 2.8-7.7x
-# slower.
+# The reads that run with a generic plan (read.Query(..., generic=True) and every read.Lookup):
+# each a lookup by primary or unique key, whose generic plan was compared with the custom one by
+# EXPLAIN ANALYZE on the scale data (docs/benchmarks.md, "PostgreSQL's share of a request,
+# removed"). A new one belongs here only with the same evidence: a generic plan of a per-client
+# list measured 2.8-7.7x slower.
 GENERIC_READS = {
     "espaco.services.access.sessions._CLIENT_SESSION",
     "espaco.services.access.sessions._GROUP",
@@ -134,6 +134,6 @@ def test_only_the_reviewed_lookups_by_key_run_with_a_generic_plan() -> None:
             continue
         module = importlib.import_module(module_info.name)
         for name, value in vars(module).items():
-            if isinstance(value, Query) and value.generic:
+            if isinstance(value, Lookup) or (isinstance(value, Query) and value.generic):
                 found.add(f"{module_info.name}.{name}")
     assert found == GENERIC_READS

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from piccolo.engine.base import Engine
 
 from espaco.db import database, read
-from espaco.db.read import Query
+from espaco.db.read import Lookup, Query
 from espaco.domain.errors import NotFound
 from espaco.services.access.scope import Scope
 from espaco.tables import WebSession
@@ -137,9 +137,11 @@ class _ClientRow(NamedTuple):
     session_epoch: int
     client_group: int | None
     member_of: int | None
+    id_hash: str
 
 
 class _GroupRow(NamedTuple):
+    group_id: int
     session_epoch: int
     group_name: str
     id: int | None
@@ -155,31 +157,33 @@ class _StaffRow(NamedTuple):
     username: str
     name: str
     role: str
+    id_hash: str
 
 
-# Arguments: the hash of the cookie's id.
-_CLIENT_SESSION = Query(
+# Keys: the hashes of the cookies' ids. Every request reads one (see read.Lookup).
+_CLIENT_SESSION = Lookup(
     _ClientRow,
     "SELECT s.id, s.last_seen_at, s.created_at, c.id AS client_id, c.name, c.trade_name,"
     " c.document, c.data_version, s.epoch, c.session_epoch, s.client_group,"
-    " c.client_group AS member_of FROM web_session s JOIN client c ON c.id = s.client"
-    " WHERE s.id_hash = {} AND c.active",
-    generic=True,  # every request runs it: by unique key, one plan (see read.Query)
+    " c.client_group AS member_of, s.id_hash FROM web_session s JOIN client c ON c.id = s.client"
+    " WHERE s.id_hash IN {keys} AND c.active",
+    key="id_hash",
 )
-# Arguments: the group's id. Its epoch and name, and its active members (none: one row of NULLs).
-_GROUP = Query(
+# Keys: the groups' ids. Each group's epoch and name, and its active members (none: a row of
+# NULLs), every group's rows together and in the members' order.
+_GROUP = Lookup(
     _GroupRow,
-    "SELECT g.session_epoch, g.name AS group_name, c.id, c.name, c.trade_name"
+    "SELECT g.id AS group_id, g.session_epoch, g.name AS group_name, c.id, c.name, c.trade_name"
     " FROM client_group g LEFT JOIN client c ON c.client_group = g.id AND c.active"
-    " WHERE g.id = {} ORDER BY c.trade_name, c.name, c.id",
-    generic=True,
+    " WHERE g.id IN {keys} ORDER BY g.id, c.trade_name, c.name, c.id",
+    key="group_id",
 )
-_STAFF_SESSION = Query(
+_STAFF_SESSION = Lookup(
     _StaffRow,
     "SELECT s.id, s.last_seen_at, s.created_at, u.id AS staff_id, u.username, u.name,"
-    " u.role FROM web_session s JOIN staff_user u ON u.id = s.staff"
-    " WHERE s.id_hash = {} AND u.active AND s.epoch = u.session_epoch",
-    generic=True,
+    " u.role, s.id_hash FROM web_session s JOIN staff_user u ON u.id = s.staff"
+    " WHERE s.id_hash IN {keys} AND u.active AND s.epoch = u.session_epoch",
+    key="id_hash",
 )
 
 
@@ -190,7 +194,7 @@ async def load_client_session(raw: str | None, *, now: datetime) -> ClientSessio
     members with a second one."""
     if not raw:
         return None
-    row = await read.first(_CLIENT_SESSION, _hash(raw))
+    row = await _CLIENT_SESSION.first(_hash(raw))
     if row is None:
         return None
     group_id = row.client_group
@@ -202,7 +206,7 @@ async def load_client_session(raw: str | None, *, now: datetime) -> ClientSessio
         )
     # A group's session lives while the client that logged in is still a member (and active)
     # and the group's epoch is the one it started with.
-    members = await read.rows(_GROUP, group_id)
+    members = await _GROUP.rows(group_id)
     if (
         row.member_of != group_id
         or not members
@@ -222,7 +226,7 @@ async def load_staff_session(raw: str | None, *, now: datetime) -> StaffSession 
     """The staff session behind a cookie value, or None when absent, expired or revoked."""
     if not raw:
         return None
-    row = await read.first(_STAFF_SESSION, _hash(raw))
+    row = await _STAFF_SESSION.first(_hash(raw))
     if row is None or not await _alive(row, now):
         return None
     return StaffSession(row.id, row.staff_id, row.username, row.name, row.role)
