@@ -58,13 +58,25 @@ def children_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def machine_seconds() -> tuple[float, float]:
+    """CPU seconds of the whole machine since boot: busy (all processes and the kernel), and
+    stolen by the hypervisor (time this virtual machine's CPUs wanted and did not get)."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    hz = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq) / hz, steal / hz
+
+
 @dataclass(frozen=True)
 class Spent:
-    """CPU seconds each part spent between two readings."""
+    """CPU seconds each part spent between two readings; ``others``: the rest of the machine
+    (what else ran), ``steal``: what the hypervisor took."""
 
     server: float
     postgres: float
     wrk: float
+    others: float = 0.0
+    steal: float = 0.0
 
     @property
     def total(self) -> float:
@@ -80,14 +92,16 @@ class Meter:
         self._server = group_cpu_seconds(group)
         self._backends = pg_backends(database) if database else {}
         self._children = children_seconds()
+        self._machine = machine_seconds()
 
     def spent(self) -> Spent:
         backends = pg_backends(self.database) if self.database else {}
         # A backend that started during the run counts whole; one that ended is lost (rare:
         # the pools keep theirs).
         postgres = sum(s - self._backends.get(pid, 0.0) for pid, s in backends.items())
-        return Spent(
-            group_cpu_seconds(self.group) - self._server,
-            postgres,
-            children_seconds() - self._children,
-        )
+        (busy, steal), (busy_before, steal_before) = machine_seconds(), self._machine
+        busy, steal = busy - busy_before, steal - steal_before
+        server = group_cpu_seconds(self.group) - self._server
+        wrk = children_seconds() - self._children
+        others = max(0.0, busy - server - postgres - wrk)
+        return Spent(server, postgres, wrk, others, steal)

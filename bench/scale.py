@@ -207,6 +207,8 @@ class Measured:
     pg_ms: float  # PostgreSQL's backends' CPU per request
     wrk_ms: float  # wrk's CPU per request
     cores: float  # the three together, in cores (CPU seconds over the run's seconds)
+    others: float = 0.0  # the rest of the machine, in cores
+    steal: float = 0.0  # taken by the hypervisor, in cores
 
 
 @dataclass
@@ -278,12 +280,14 @@ def measure(
                         measured = Measured(result, 1000 * spent.server / served,
                                             1000 * spent.postgres / served,
                                             1000 * spent.wrk / served,
-                                            spent.total / wall)  # fmt: skip
+                                            spent.total / wall, spent.others / wall,
+                                            spent.steal / wall)  # fmt: skip
                         runs[running.case].setdefault(page.name, []).append(measured)
                         loadgen.report(f"{running.case.name} {page.name}", result)
                         print(f"{'':40} CPU ms a request: server {measured.cpu_ms:.2f},"
                               f" PostgreSQL {measured.pg_ms:.2f}, wrk {measured.wrk_ms:.2f};"
-                              f" {measured.cores:.2f} cores")  # fmt: skip
+                              f" {measured.cores:.2f} cores; others {measured.others:.2f},"
+                              f" stolen {measured.steal:.2f}")  # fmt: skip
         finally:
             for running in servers:
                 for process in running.processes:

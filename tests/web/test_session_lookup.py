@@ -68,10 +68,8 @@ async def _at_once(live: LiveServer, cookies: list[str], path: str) -> list[http
         # One open connection for each request to come.
         await asyncio.gather(*(client.get("/entrar") for _ in cookies))
 
-        async def hold() -> None:
-            time.sleep(0.5)  # the server's loop does nothing while the requests arrive
-
-        asyncio.run_coroutine_threadsafe(hold(), live.loop)
+        # The server's loop does nothing for half a second while the requests arrive.
+        live.loop.call_soon_threadsafe(time.sleep, 0.5)
         await asyncio.sleep(0.1)
         return await asyncio.gather(
             *(client.get(path, headers={"Cookie": f"{name}={raw}"}) for raw in cookies)

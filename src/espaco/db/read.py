@@ -144,14 +144,15 @@ class Lookup(Generic[R]):
     key's rows.
 
     ``sql`` filters with ``<key column> IN {keys}`` and returns that column as the row's field
-    named by ``key``, equal to the key as callers pass it (a hash, an id). At 32 connections a worker's requests arrive together and ask together; on
-    PostgreSQL each statement is a round trip and ~0.07 ms of a backend's CPU, which the second
-    worker then lacks on a two-core machine (docs/benchmarks.md, "One session lookup for the
-    requests that arrive together"). Every key is still read by a statement that starts after it
-    was asked, so what was committed before a request came (a logout, a revoked code) shows on
-    that request. Inside a transaction a key is read at once, on the transaction's connection
-    (to see its own writes). The statement runs with the lookup pool's generic plans
-    (``Query(generic=True)``): write a Lookup only for a read by key."""
+    named by ``key``, equal to the key as callers pass it (a hash, an id). At 32 connections a
+    worker's requests arrive together and ask together; on PostgreSQL each statement is a round
+    trip and ~0.07 ms of a backend's CPU, which the second worker then lacks on a two-core
+    machine (docs/benchmarks.md, "One session lookup for the requests that arrive together").
+    Every key is still read by a statement that starts after it was asked, so what was
+    committed before a request came (a logout, a revoked code) shows on that request. Inside a
+    transaction a key is read at once, on the transaction's connection (to see its own writes).
+    The statement runs with the lookup pool's generic plans (``Query(generic=True)``): write a
+    Lookup only for a read by key."""
 
     __slots__ = ("_key", "_pending", "query")
 
