@@ -108,7 +108,7 @@ async def test_lookups_by_key_reuse_one_generic_plan_on_the_lookup_pool(db) -> N
     assert _CLIENT_SESSION.query.generic
     for _ in range(3):
         assert await _CLIENT_SESSION.rows("no such session") == []
-    sql = db_placeholders(read._keys_spelled(_CLIENT_SESSION.query.sql, 1))
+    sql = db_placeholders(read.spelled_in(_CLIENT_SESSION.query.sql, read.KEYS, 1))
     async with engine.lookup_pool.acquire() as connection:
         assert await connection.fetchval("SHOW plan_cache_mode") == "force_generic_plan"
         plans = await connection.fetchrow(

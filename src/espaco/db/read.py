@@ -232,7 +232,7 @@ class Lookup(Generic[R]):
         # Spelled for a power of two, the first key repeated to fill it: six statements in all,
         # so that each connection keeps every one prepared and planned.
         n = 1 << (len(keys) - 1).bit_length()
-        sql = _keys_spelled(self.query.sql, n)
+        sql = spelled_in(self.query.sql, KEYS, n)
         records = await db_fetch(engine, sql, *keys, *[keys[0]] * (n - len(keys)), generic=True)
         found: dict[Hashable, list[R]] = {}
         for record in records:
@@ -256,7 +256,10 @@ def _hand(part: _Waiters, found: dict[Hashable, list[Any]] | Exception) -> None:
                 future.set_result(found.get(key, []))
 
 
-@lru_cache(maxsize=128)
-def _keys_spelled(sql: str, n: int) -> str:
-    """``sql`` with its ``IN {keys}`` spelled for ``n`` keys (``= {}`` for one)."""
-    return sql.replace(KEYS, " = {}" if n == 1 else " IN (" + ", ".join(["{}"] * n) + ")")
+@lru_cache(maxsize=512)
+def spelled_in(sql: str, mark: str, n: int) -> str:
+    """``sql`` with each ``mark`` (`` IN {keys}``, `` IN {scope}``) spelled for ``n`` values:
+    ``= {}`` for one (its plan and cost as a plain lookup), ``IN ({}, {}, …)`` for several."""
+    if n < 1:
+        raise ValueError("an empty list matches nothing: refuse it before asking")
+    return sql.replace(mark, " = {}" if n == 1 else " IN (" + ", ".join(["{}"] * n) + ")")

@@ -8,7 +8,6 @@ and cost) or ``IN ({}, {}, …)`` for several, and the caller passes ``*scope`` 
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from espaco.db import read
@@ -20,16 +19,9 @@ Scope = tuple[int, ...]
 MARK = " IN {scope}"
 
 
-@lru_cache(maxsize=512)
-def _spelled(sql: str, n: int) -> str:
-    if n < 1:
-        raise ValueError("an empty scope sees nothing: refuse it before asking")
-    return sql.replace(MARK, " = {}" if n == 1 else " IN (" + ", ".join(["{}"] * n) + ")")
-
-
 def scoped(sql: str, scope: Scope) -> str:
     """``sql`` with each ``IN {scope}`` spelled for ``len(scope)`` ids."""
-    return _spelled(sql, len(scope))
+    return read.spelled_in(sql, MARK, len(scope))
 
 
 def column_in(column: Any, scope: Scope) -> Any:
@@ -41,7 +33,7 @@ def column_in(column: Any, scope: Scope) -> Any:
 
 def scoped_query(query: Query[R], scope: Scope) -> Query[R]:
     """``query`` with each ``IN {scope}`` spelled for ``len(scope)`` ids."""
-    return Query(query.row, _spelled(query.sql, len(scope)), generic=query.generic)
+    return Query(query.row, scoped(query.sql, scope), generic=query.generic)
 
 
 async def unit(unit_id: int, scope: Scope) -> UnitRow:
