@@ -7,15 +7,18 @@ gets its own SQLite file (a copy of one migrated once per session).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from smtp_support import SmtpServer, self_signed_certificate
 
 from espaco.db import database
+from espaco.services.access import passwords
 from espaco.settings import Settings
 from espaco.tables import ALL_TABLES
 
@@ -35,6 +38,24 @@ def make_settings(data_dir: Path, **overrides: str) -> Settings:
         env["ESPACO_DATABASE_URL"] = PG_URL
     env.update({f"ESPACO_{k.upper()}": v for k, v in overrides.items()})
     return Settings.from_env(env)
+
+
+# argon2 at its real cost (~150-200 ms and 64 MiB a hash) was half of a web test's time: each
+# seeded code is hashed and each login verifies one. A test whose subject is that cost (floods,
+# the hashing lanes' bounds) is marked ``real_argon2``; the others hash with the cheapest
+# parameters, which travel in the hash, so verifying is as cheap. Production's are checked in
+# tests/services/test_passwords.py.
+_CHEAP = PasswordHasher.from_parameters(
+    dataclasses.replace(passwords.PARAMETERS, time_cost=1, memory_cost=8, parallelism=1)
+)
+_CHEAP_DUMMY = _CHEAP.hash("espaco-dummy-secret")
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("real_argon2") is None:
+        monkeypatch.setattr(passwords, "_hasher", lambda: _CHEAP)
+        monkeypatch.setattr(passwords, "_dummy_hash", lambda: _CHEAP_DUMMY)
 
 
 @pytest.fixture(scope="session")

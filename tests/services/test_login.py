@@ -265,6 +265,7 @@ async def test_an_attempt_the_full_pool_refuses_after_counting_gets_its_count_ba
     assert len(rows) == 2 and all(row["failures"] == 0 for row in rows)
 
 
+@pytest.mark.real_argon2  # the check must last for the loop to tick beside it
 async def test_the_code_is_checked_on_the_hashing_thread_not_the_event_loop(db, monkeypatch):
     _, code = await make_client(document="12ABC34501DE35")
     threads = []
@@ -292,6 +293,7 @@ async def test_the_code_is_checked_on_the_hashing_thread_not_the_event_loop(db, 
     assert ticks >= 3, "the event loop stood still while the code was checked"
 
 
+@pytest.mark.real_argon2  # the pool's jobs must last for the others to find it full
 async def test_attempts_beyond_the_pool_and_its_queue_are_refused_not_queued(db, monkeypatch):
     monkeypatch.setattr(passwords, "MAX_WAITING", 2)
     documents = [cnpj(7000 + i) for i in range(6)]

@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any, TypeVar
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 T = TypeVar("T")
@@ -38,14 +38,18 @@ MAX_WAITING = 8
 MAX_WAITING_KNOWN = 4
 
 
+# RFC 9106's second recommendation (argon2id, 64 MiB, t=3, p=4), argon2-cffi's default. A hash
+# carries its parameters, so a hash made with others (an older release's) still verifies.
+PARAMETERS: Parameters = profiles.RFC_9106_LOW_MEMORY
+
+
 class Busy(Exception):  # noqa: N818 - a condition the caller answers, not a bug
     """Too many hashing jobs are running or waiting: refuse the request now."""
 
 
 @cache
 def _hasher() -> PasswordHasher:
-    # argon2-cffi's defaults follow RFC 9106's second recommendation (argon2id, 64 MiB, t=3).
-    return PasswordHasher()
+    return PasswordHasher.from_parameters(PARAMETERS)
 
 
 def hash_secret(secret: str) -> str:
