@@ -15,7 +15,8 @@ Every case's servers are up at once, and each page is loaded with wrk on each ca
 drifts within minutes, the cases a table compares were measured in the same minutes. The pages:
 /inicio, /financeiro, the htmx period change (five years, the longest allowed), /coletas,
 "Carregar mais" (cursors spread over three years), /solicitar-coleta, /solicitacoes. wrk runs
-one thread; ``--wrk-cpu`` pins it to some CPUs (``taskset -c``).
+one thread; ``--wrk-cpu`` pins it to some CPUs (``taskset -c``); ``--gzip`` asks for gzip, as
+browsers do (without it the pages are sent uncompressed).
 
 Prints a line per run, then Markdown tables of each case's median round: req/s, p50, p99,
 throughput as a share of the same case's hello-world, p99/p50, and the CPU each request cost the
@@ -31,7 +32,7 @@ Loopback only; the servers are stopped at the end, and the run ends by itself af
 
     PYTHONPATH=src python bench/scale.py [--seconds 10] [--rounds 3] [--connections 32]
         [--servers uvicorn,uvicorn-h11,granian] [--workers 1,2] [--no-sqlite] [--wrk-cpu 1]
-        [--refill] [--fill-only]
+        [--gzip] [--refill] [--fill-only]
 """
 
 from __future__ import annotations
@@ -264,6 +265,8 @@ def measure(
                         hello = page.name == "hello-world"
                         base = running.hello if hello else running.portal
                         headers = {**page.headers, "Cookie": running.cookie} if not hello else {}
+                        if args.gzip:
+                            headers["Accept-Encoding"] = "gzip"
                         if round_ == 0:  # warm-up: from the far end of the list
                             warm = page.paths[::-1] if page.paths else None
                             loadgen.wrk(base + page.path, headers, 1.0, args.connections, warm)
@@ -351,6 +354,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL cases only")
+    parser.add_argument("--gzip", action="store_true", help="ask for gzip, as browsers do")
     parser.add_argument("--fill-only", action="store_true", help="fill (or check) and stop")
     parser.add_argument("--refill", action="store_true", help="fill again even if data is kept")
     args = parser.parse_args()
