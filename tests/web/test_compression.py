@@ -20,7 +20,6 @@ from espaco.web.compression import WholeBodyGzip
 
 PLAIN = {"Accept-Encoding": "identity"}
 GZIP = {"Accept-Encoding": "gzip, deflate, br"}  # as browsers ask
-LEVEL = 2  # the app's CompressionConfig
 
 
 @pytest.fixture
@@ -38,7 +37,7 @@ def test_pages_are_sent_gzipped_whole_when_asked(seeded: TestClient, path: str) 
     # httpx decoded it: the same page, sent as one gzip member made in one call
     assert zipped.text == plain.text
     sent = int(zipped.headers["content-length"])
-    assert sent == len(compression.gzip(plain.content, LEVEL)) < len(plain.content)
+    assert sent == len(compression.gzip(plain.content, compression.LEVEL)) < len(plain.content)
     assert sent < 1.3 * len(gzip.compress(plain.content, compresslevel=6))
     assert "accept-encoding" in zipped.headers["vary"].lower()
 
@@ -76,7 +75,10 @@ async def stream() -> Stream:
 @pytest.fixture
 def small() -> TestClient:
     config = CompressionConfig(
-        backend="gzip", middleware_class=WholeBodyGzip, minimum_size=500, gzip_compress_level=2
+        backend="gzip",
+        middleware_class=WholeBodyGzip,
+        minimum_size=500,
+        gzip_compress_level=compression.LEVEL,
     )
     with create_test_client([whole, short, stream], compression_config=config) as client:
         yield client
