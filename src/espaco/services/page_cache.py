@@ -149,7 +149,9 @@ def remember(cache: OrderedDict[K, V], key: K, value: V, size: int) -> V:
 
 # What the pages make of the kept reads (their rows' HTML, their charts), kept beside them. An
 # entry is 1-50 KB of HTML (measured on bench/scale.py's big client: 50 Coletas rows 46-49 KB,
-# 20 requests' cards 16 KB, a calendar 11 KB, a Financeiro chart and table 6 KB): ~13 MB at most.
+# 20 requests' cards 16 KB, a calendar 11 KB, a Financeiro chart and table 6 KB); one of 32 KB
+# or more keeps its UTF-8 bytes and, once seen twice with gzip, ~6 KB of deflate stream too
+# (web/compression.Kept): ~27 MB at most, were every entry a page of Coletas rows.
 DERIVED_SIZE = 256
 _derived: OrderedDict[Hashable, tuple[object, Any]] = OrderedDict()
 

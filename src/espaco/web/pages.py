@@ -7,7 +7,8 @@ from typing import Any
 from litestar import Request
 from litestar.response import Response
 
-from espaco.web.templating import render
+from espaco.web.compression import PIECES, Pieces
+from espaco.web.templating import render_page
 
 # Litestar appends "; charset=utf-8" to every text/* media type itself.
 HTML = "text/html"
@@ -31,7 +32,7 @@ def page(
     fragment: str | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
-) -> Response[str]:
+) -> Response[Any]:
     """Render ``template`` (a page that includes ``fragment``) or, for htmx, ``fragment`` alone.
 
     Both come from the same partial, so the page and the fragment never drift; ``Vary`` tells
@@ -39,11 +40,16 @@ def page(
     """
     name = fragment if fragment is not None and is_fragment_request(request) else template
     context = {**request.app.state.base_context(request), **context}
-    html = render(request.app.state.templates, name, context)
+    rendered = render_page(request.app.state.templates, name, context)
+    if isinstance(rendered, Pieces):  # gzip compresses only the page around its kept parts
+        request.scope[PIECES] = rendered  # type: ignore[literal-required]
+        content: str | bytes = rendered.body
+    else:
+        content = rendered
     out_headers = {"Vary": "HX-Request", "Cache-Control": "no-store"}
     if headers:
         out_headers.update(headers)
-    return Response(html, media_type=HTML, status_code=status_code, headers=out_headers)
+    return Response(content, media_type=HTML, status_code=status_code, headers=out_headers)
 
 
 def needs_confirmation(request: Request, data: Any) -> bool:
