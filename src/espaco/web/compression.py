@@ -47,8 +47,8 @@ LEVEL = 2
 
 # Kept markup shorter than this is left in the page around it. Each run of the page's own bytes
 # between kept parts costs a deflate state (10-15 µs to set up), and rows of markup, repetitive,
-# compress fast (~0.5 µs a KB): joining paid on /coletas' 46 KB of rows (3.9 M instructions a
-# request instead of 4.2 M) and cost more than it saved on /financeiro's 6 KB (3.29 M, 3.17
+# compress fast (~0.5 µs a KB): joining paid on /coletas' 46 KB of rows (3.75 M instructions a
+# request instead of 4.24 M) and cost more than it saved on /financeiro's 6 KB (3.29 M, 3.17
 # before) and /solicitacoes' 15 KB (even).
 KEPT_MINIMUM = 32 * 1024
 RAW_WBITS = -15  # a deflate stream with no header or trailer, joined into a gzip member
