@@ -1,14 +1,20 @@
 """``page_cache.once``: callers asking for the same read while it runs share one computation,
-its result and its error; a caller that goes away does not take it from the others."""
+its result and its error; a caller that goes away does not take it from the others; it runs in
+a context of its own. ``page_cache.through`` inside a transaction neither keeps nor shares."""
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections import OrderedDict
+from datetime import UTC, datetime
 
 import pytest
 
+from espaco.db import database
 from espaco.services import page_cache
+from espaco.settings import Settings
+from espaco.tables import Client
 
 
 async def test_callers_at_once_share_one_computation() -> None:
@@ -93,3 +99,45 @@ async def test_a_read_is_never_neither_in_flight_nor_kept() -> None:
     release.set()
     assert await first == [1]
     assert seen == [(False, True)]  # landed, and already kept
+
+
+async def test_the_computation_runs_in_a_context_of_its_own() -> None:
+    # What the first caller has set (a transaction, a page being rendered) is not the others'
+    mark: contextvars.ContextVar[str] = contextvars.ContextVar("mark", default="nobody's")
+    seen = []
+
+    async def compute() -> None:
+        seen.append(mark.get())
+
+    async def caller() -> None:
+        mark.set("the first caller's")
+        await page_cache.once("read", compute)
+
+    await asyncio.create_task(caller())
+    assert seen == ["nobody's"]
+
+
+class _RolledBack(Exception):
+    pass
+
+
+async def test_inside_a_transaction_a_read_is_neither_kept_nor_shared(db: Settings) -> None:
+    # It may see the transaction's own writes, which may yet be rolled back: were it kept, the
+    # next view would be handed a name that was never committed.
+    client = Client(external_id="C-1", document="11222333000181", name="Antes", data_version=1)
+    client.created_at = client.updated_at = datetime(2026, 1, 1, tzinfo=UTC)
+    await client.save()
+    cache: OrderedDict[str, str] = OrderedDict()
+
+    async def name() -> str:
+        (row,) = await database.fetch("SELECT name FROM client WHERE id = {}", client.id)
+        return str(row["name"])
+
+    with pytest.raises(_RolledBack):
+        async with database.current_engine().transaction():
+            await Client.update({Client.name: "Depois"}).where(Client.id == client.id)
+            assert await page_cache.through(cache, "name", name, 8) == "Depois"
+            assert not cache and not page_cache._flights
+            raise _RolledBack
+    assert await page_cache.through(cache, "name", name, 8) == "Antes"
+    assert list(cache.items()) == [("name", "Antes")]  # outside one, kept as before

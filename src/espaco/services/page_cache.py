@@ -35,8 +35,9 @@ What a page makes of a kept read — its rows' HTML, its chart — is kept besid
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from typing import Any, NamedTuple, TypeVar
 
 from espaco.db import database, read
@@ -100,7 +101,13 @@ async def through(
     """``cache``'s value under ``key`` (while ``fresh(value)``, when given), else
     ``compute()``'s, kept there (:func:`remember`); callers missing the same key together share
     one computation (:func:`once`). The one path of the in-process caches (this one, the
-    Coletas summary's, the pendências')."""
+    Coletas summary's, the pendências').
+
+    Inside a transaction, ``compute()`` runs in place and nothing is kept or shared: it may see
+    the transaction's own writes, which no other request may be handed (they may yet be rolled
+    back), and its version, read in the transaction too, would file them as committed."""
+    if database.in_transaction():
+        return await compute()
     found = cache.get(key, _MISSING)
     if found is not _MISSING and (fresh is None or fresh(found)):
         cache.move_to_end(key)
@@ -112,10 +119,12 @@ async def through(
     return await once((id(cache), key), computed)
 
 
-async def once(key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+async def once(key: Hashable, compute: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """``await compute()``, run once for all the callers that ask with ``key`` while it runs:
     they all get its result, or its error. It runs as a task of its own, so a caller that goes
-    away (a closed connection cancels its request) does not cancel it for the others.
+    away (a closed connection cancels its request) does not cancel it for the others, and in a
+    context of its own, so that nothing of the first caller's (a transaction, a page being
+    rendered) reaches what the others are handed.
 
     A cache must file the result *inside* ``compute`` (as :func:`through` does), not after this
     returns: the flight leaves ``_flights`` as it lands, and its callers wake one loop turn
@@ -123,7 +132,7 @@ async def once(key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
     again (seen in CI on PostgreSQL: the pendências ran twice for 32 requests)."""
     flight = _flights.get(key)
     if flight is None:
-        flight = asyncio.ensure_future(compute())
+        flight = asyncio.get_running_loop().create_task(compute(), context=contextvars.Context())
         _flights[key] = flight
         flight.add_done_callback(lambda done: _landed(key, done))
     return await asyncio.shield(flight)  # type: ignore[no-any-return]
