@@ -48,7 +48,7 @@ def make_settings(data_dir: Path, **overrides: str) -> Settings:
 _CHEAP = PasswordHasher.from_parameters(
     dataclasses.replace(passwords.PARAMETERS, time_cost=1, memory_cost=8, parallelism=1)
 )
-_CHEAP_DUMMY = _CHEAP.hash("espaco-dummy-secret")
+_CHEAP_DUMMY = _CHEAP.hash(passwords.DUMMY_SECRET)
 
 
 @pytest.fixture(autouse=True)

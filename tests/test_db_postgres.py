@@ -145,10 +145,11 @@ def db_placeholders(sql: str) -> str:
     return placeholders(sql, "postgres")
 
 
-async def _overtakes(pool, pages: int = 32, queries: int = 10) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+async def _overtakes(acquire, pages: int = 32, queries: int = 10) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     """``pages`` tasks at once, each running ``queries`` statements one after another on
-    connections of ``pool``: how many times a task got a connection while a task that asked
-    before it was still waiting, and how many times one got it while others were waiting."""
+    connections taken with ``async with acquire()``: how many times a task got a connection
+    while a task that asked before it was still waiting, and how many times one got it while
+    others were waiting."""
     tickets = itertools.count()
     waiting: set[int] = set()
     overtakes = contended = 0
@@ -158,7 +159,7 @@ async def _overtakes(pool, pages: int = 32, queries: int = 10) -> tuple[int, int
         for _ in range(queries):
             ticket = next(tickets)
             waiting.add(ticket)
-            async with pool.acquire() as connection:
+            async with acquire() as connection:
                 waiting.discard(ticket)
                 overtakes += sum(1 for other in waiting if other < ticket)
                 contended += bool(waiting)
@@ -184,22 +185,14 @@ class _BargingPool:
     async def release(self, connection) -> None:  # type: ignore[no-untyped-def]
         self._free.put_nowait(connection)
 
-
-class _Using:
-    """``async with pool.acquire()`` for a pool that has only ``acquire`` and ``release``."""
-
-    def __init__(self, pool: _BargingPool) -> None:
-        self.pool = pool
-
-    def acquire(self):  # type: ignore[no-untyped-def]
-        return contextlib.asynccontextmanager(self._held)()
-
-    async def _held(self):  # type: ignore[no-untyped-def]
-        connection = await self.pool.acquire()
+    @contextlib.asynccontextmanager
+    async def held(self):  # type: ignore[no-untyped-def]
+        """``async with``, as FairPool's ``acquire()`` is used."""
+        connection = await self.acquire()
         try:
             yield connection
         finally:
-            await self.pool.release(connection)
+            await self.release(connection)
 
 
 @postgres_only
@@ -213,9 +206,11 @@ async def test_the_pools_serve_waiters_in_the_order_they_came() -> None:
     connections = [await asyncpg.connect(PG_URL) for _ in range(3)]
     raw = await asyncpg.create_pool(PG_URL, min_size=3, max_size=3)
     try:
-        barging, _ = await _overtakes(_Using(_BargingPool(connections)))
-        behind_barging, contended = await _overtakes(FairPool(_BargingPool(connections), 3))  # type: ignore[arg-type]
-        behind_asyncpg, _ = await _overtakes(FairPool(raw, 3))
+        barging, _ = await _overtakes(_BargingPool(connections).held)
+        behind_barging, contended = await _overtakes(
+            FairPool(_BargingPool(connections), 3).acquire  # type: ignore[arg-type]
+        )
+        behind_asyncpg, _ = await _overtakes(FairPool(raw, 3).acquire)
     finally:
         await raw.close()
         for connection in connections:

@@ -76,7 +76,8 @@ async def test_a_caller_that_goes_away_leaves_the_computation_to_the_others() ->
     assert await second == "linhas" and runs == 1
 
 
-async def test_a_read_is_never_neither_in_flight_nor_kept() -> None:
+async def test_a_read_is_never_neither_in_flight_nor_kept(db: Settings) -> None:
+    # (db: through asks the engine whether a transaction is open)
     # The flight leaves page_cache._flights as it lands and its callers wake a loop turn later;
     # a request whose own query returned in between looked in both places, found nothing and
     # read again (CI, PostgreSQL: the pendências of 32 requests at once ran twice). So the entry

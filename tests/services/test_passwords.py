@@ -24,7 +24,7 @@ def test_codes_are_hashed_with_rfc_9106s_second_recommendation() -> None:
 def test_an_unknown_account_costs_a_verification_at_the_same_parameters() -> None:
     assert passwords._dummy_hash().startswith(PRODUCTION)
     started = time.process_time()
-    assert not passwords.verify_secret(None, "espaco-dummy-secret")
+    assert not passwords.verify_secret(None, passwords.DUMMY_SECRET)
     unknown = time.process_time() - started
     stored = passwords.hash_secret("ABCD-2345-EFGH")
     started = time.process_time()

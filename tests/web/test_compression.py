@@ -1,5 +1,6 @@
-"""gzip of whole bodies (web/compression.py): the portal's pages as browsers ask for them, and
-the middleware alone on a small app (a streamed body, a short one, a client gone away)."""
+"""gzip (web/compression.py): the portal's pages as browsers ask for them, the middleware alone
+on a small app (a streamed body, a short one, a client gone away), and the kept parts' deflate
+streams joined into a page (compression.Kept, templating.render_page)."""
 
 from __future__ import annotations
 

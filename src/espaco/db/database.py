@@ -44,12 +44,6 @@ def current_engine() -> Engine:
     return piccolo_conf.DB
 
 
-def in_transaction() -> bool:
-    """Whether this task runs inside a transaction of the configured engine."""
-    engine = piccolo_conf.DB
-    return engine is not None and engine.current_transaction.get() is not None
-
-
 async def fetch(sql: str, *args: Any, generic: bool = False) -> list[Record]:
     """A page's read (``{}`` placeholders) on the configured engine; see :func:`espaco.db.fetch`."""
     return await db.fetch(current_engine(), sql, *args, generic=generic)

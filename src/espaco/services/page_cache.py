@@ -106,7 +106,7 @@ async def through(
     Inside a transaction, ``compute()`` runs in place and nothing is kept or shared: it may see
     the transaction's own writes, which no other request may be handed (they may yet be rolled
     back), and its version, read in the transaction too, would file them as committed."""
-    if database.in_transaction():
+    if database.current_engine().transaction_exists():
         return await compute()
     found = cache.get(key, _MISSING)
     if found is not _MISSING and (fresh is None or fresh(found)):

@@ -68,9 +68,14 @@ def verify_secret(stored_hash: str | None, secret: str) -> bool:
         return False
 
 
+# What the dummy hash checked for an unknown account hashes: never a code (verify_secret answers
+# False with no stored hash whatever the secret).
+DUMMY_SECRET = "espaco-dummy-secret"  # noqa: S105 - not a credential: see above
+
+
 @cache
 def _dummy_hash() -> str:
-    return _hasher().hash("espaco-dummy-secret")
+    return _hasher().hash(DUMMY_SECRET)
 
 
 # The strangers' lane runs at a lower CPU priority than the event loop (Linux gives each thread
